@@ -1,0 +1,105 @@
+// Linux /proc readers. Exact figures straight from the kernel; no Vitest imports here.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+
+export interface ProcessMemory {
+  /** Current resident set size (VmRSS). */
+  rssBytes: number
+  /** Peak resident set size since start or the last clear_refs reset (VmHWM). */
+  hwmBytes: number
+}
+
+let procfsAvailable: boolean | undefined
+
+/** procfs is used on Linux unless VITEST_MEMORY_FORCE_FALLBACK=1 asks for the portable path. */
+export function hasProcfs(): boolean {
+  if (process.env.VITEST_MEMORY_FORCE_FALLBACK === '1') return false
+  if (procfsAvailable === undefined) {
+    procfsAvailable = process.platform === 'linux' && readProcessMemory(process.pid) !== null
+  }
+  return procfsAvailable
+}
+
+function kbField(status: string, field: string): number | null {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)
+  return match ? Number(match[1]) * 1024 : null
+}
+
+/** Reads VmRSS and VmHWM of a live process; null when it is gone (or is a zombie). */
+export function readProcessMemory(pid: number | 'self'): ProcessMemory | null {
+  let status: string
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return null
+  }
+  const rssBytes = kbField(status, 'VmRSS')
+  const hwmBytes = kbField(status, 'VmHWM')
+  if (rssBytes === null || hwmBytes === null) return null
+  return { rssBytes, hwmBytes }
+}
+
+/** Parent pid of every live process, from one pass over /proc/<pid>/stat. */
+export function readParentMap(): Map<number, number> {
+  const parents = new Map<number, number>()
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return parents
+  }
+  for (const entry of entries) {
+    const first = entry.charCodeAt(0)
+    if (first < 48 || first > 57) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      // The command name may hold spaces and parentheses: fields resume after the last ')'.
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      parents.set(Number(entry), Number(rest[1]))
+    } catch {
+      // the process ended between readdir and read
+    }
+  }
+  return parents
+}
+
+/** All descendants of `root` (children, grandchildren, …), given a parent map. */
+export function descendantsOf(root: number, parents: Map<number, number>): number[] {
+  const children = new Map<number, number[]>()
+  for (const [pid, ppid] of parents) {
+    const list = children.get(ppid)
+    if (list) list.push(pid)
+    else children.set(ppid, [pid])
+  }
+  const found: number[] = []
+  const stack = [...(children.get(root) ?? [])]
+  while (stack.length) {
+    const pid = stack.pop()!
+    found.push(pid)
+    stack.push(...(children.get(pid) ?? []))
+  }
+  return found
+}
+
+/** The first line of /proc/<pid>/cmdline, shortened, to name a process in messages. */
+export function readCommand(pid: number): string {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
+    const text = argv.join(' ')
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text
+  } catch {
+    return '?'
+  }
+}
+
+/**
+ * Resets the kernel's high-water mark of `pid` to its current RSS (Linux >= 4.0),
+ * so the next VmHWM reading is the peak since now. Returns false where not allowed.
+ */
+export function resetPeak(pid: number | 'self'): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5')
+    return true
+  } catch {
+    return false
+  }
+}

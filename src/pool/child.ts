@@ -1,0 +1,19 @@
+// Entry of a test file's process: Vitest's own fork worker, unchanged, plus one thing:
+// when the worker reports a finished file, the process's exact peak RSS rides along.
+import { pathToFileURL } from 'node:url'
+import { readOwnPeak } from '../measure/self.js'
+
+const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
+if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
+delete process.env.VITEST_MEMORY_WORKER_ENTRY
+
+// Vitest's worker binds process.send when it loads, so the wrapper must be in place first.
+const send = process.send.bind(process) as (...args: unknown[]) => boolean
+process.send = ((message: any, ...rest: unknown[]) => {
+  if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
+    message = { ...message, vitestMemory: readOwnPeak() }
+  }
+  return send(message, ...rest)
+}) as typeof process.send
+
+await import(pathToFileURL(entry).href)

@@ -1,0 +1,34 @@
+// memoryPool(): the initializer set as `test.pool` in vitest.config.ts.
+import type { PoolRunnerInitializer } from 'vitest/node'
+import { optionsFromEnv, resolveOptions, UsageError, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
+import { MemoryReporter } from '../reporter.js'
+import { sharedState } from '../state.js'
+import { ensureReporter } from '../vitest-adapter.js'
+import { MemoryPoolWorker } from './worker.js'
+
+export const POOL_NAME = 'vitest-memory'
+
+const POOL_MARK = Symbol.for('vitest-memory.pool')
+
+export const ISOLATE_FALSE_MESSAGE = 'vitest-memory measures each test file in its own process, and `isolate: false` runs many files in one process, which makes per-file peaks meaningless: remove `isolate: false` from the projects that use memoryPool().'
+
+export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializer {
+  validateConfigOptions(options)
+  const state = sharedState()
+  state.configOptions = options
+  return {
+    name: POOL_NAME,
+    [POOL_MARK]: true,
+    createPoolWorker(poolOptions) {
+      const { project } = poolOptions
+      if (project.config.isolate === false) throw new UsageError(ISOLATE_FALSE_MESSAGE)
+      ensureReporter(project.vitest, () => new MemoryReporter())
+      const resolved = resolveOptions(options, optionsFromEnv(), state.cliOptions, project.config.root)
+      return new MemoryPoolWorker(POOL_NAME, poolOptions, resolved)
+    },
+  } as PoolRunnerInitializer
+}
+
+export function isMemoryPool(pool: unknown): boolean {
+  return typeof pool === 'object' && pool !== null && POOL_MARK in pool
+}

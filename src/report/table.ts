@@ -1,0 +1,90 @@
+// The terminal table printed after a run: heaviest files first, every over-budget file always.
+import pc from 'picocolors'
+import { formatBytes, formatDuration } from '../size.js'
+import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+
+type Colors = ReturnType<typeof pc.createColors>
+
+const BAR_WIDTH = 20
+const MAX_NAME_WIDTH = 48
+
+const METHOD_LABEL: Record<string, string> = {
+  procfs: 'Linux procfs: exact kernel high-water mark (VmHWM)',
+  getrusage: 'getrusage maxRSS (no procfs on this platform: process tree not counted)',
+}
+
+export function renderTable(report: MemoryReport, top: number, colors: Colors = pc): string {
+  const files = [...report.files].sort(byWeight)
+  if (files.length === 0) return ''
+  const shown = files.filter((file, index) => index < top || file.overBudget)
+  const hidden = files.length - shown.length
+  const scale = Math.max(1, ...files.map(f => f.treePeakRssBytes ?? 0))
+  const nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(4, ...shown.map(f => label(f).length)))
+  const methods = [...new Set(files.map(f => f.method).filter(Boolean))] as string[]
+
+  const lines: string[] = ['']
+  const budgetText = report.budgetBytes != null ? ` · budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : ''
+  lines.push(` ${colors.bold(colors.inverse(' MEMORY '))} peak RSS per test file${budgetText}`)
+  lines.push(colors.dim(`   ${methods.map(m => METHOD_LABEL[m] ?? m).join('; ') || 'not measured'}`))
+  lines.push('')
+  const against = report.budgetBytes != null || files.some(f => f.budgetBytes != null) ? 'vs budget' : 'vs heaviest'
+  lines.push(colors.dim(`   ${pad('File', nameWidth)}  ${lpad('Peak RSS', 9)}  ${lpad('Tree peak', 9)}  ${lpad('Time', 8)}  ${against}`))
+  for (const file of shown) lines.push(renderRow(file, nameWidth, scale, colors))
+  if (hidden > 0) lines.push(colors.dim(`   … ${hidden} lighter file${hidden === 1 ? '' : 's'} not shown (see the JSON report)`))
+  lines.push('')
+  lines.push(` ${summary(report, files, colors)}`)
+  lines.push('')
+  return lines.join('\n')
+}
+
+function renderRow(file: FileReport, nameWidth: number, scale: number, colors: Colors): string {
+  const mark = file.overBudget ? colors.red('✗') : file.state === 'crash' ? colors.red('!') : ' '
+  const name = truncateLeft(label(file), nameWidth)
+  const peak = lpad(formatBytes(file.peakRssBytes), 9)
+  const tree = lpad(formatBytes(file.treePeakRssBytes), 9)
+  const time = lpad(formatDuration(file.durationMs), 8)
+  const weight = file.treePeakRssBytes ?? 0
+  let gauge: string
+  if (file.budgetBytes != null) {
+    const ratio = weight / file.budgetBytes
+    const text = `${bar(ratio)} ${lpad(`${Math.round(ratio * 100)}%`, 4)} of ${formatBytes(file.budgetBytes)}`
+    gauge = file.overBudget ? colors.red(`${text} over budget`) : ratio > 0.8 ? colors.yellow(text) : colors.green(text)
+  } else {
+    gauge = colors.cyan(bar(weight / scale))
+  }
+  const state = file.state === 'crash' ? colors.red(' crashed') : file.state === 'fail' ? colors.red(' failed') : ''
+  const row = `${pad(name, nameWidth)}  ${peak}  ${tree}  ${time}  ${gauge}${state}`
+  return ` ${mark} ${file.overBudget ? colors.bold(row) : row}`
+}
+
+function summary(report: MemoryReport, files: FileReport[], colors: Colors): string {
+  const measured = files.filter(f => f.peakRssBytes != null)
+  const heaviest = files[0]
+  const over = files.filter(f => f.overBudget).length
+  const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
+  if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)}`)
+  if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
+  else if (files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
+  return parts.join(' · ')
+}
+
+function label(file: FileReport): string {
+  return file.project ? `[${file.project}] ${file.file}` : file.file
+}
+
+function bar(ratio: number): string {
+  const filled = Math.max(0, Math.min(BAR_WIDTH, Math.round(ratio * BAR_WIDTH)))
+  return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled)
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - text.length))
+}
+
+function lpad(text: string, width: number): string {
+  return ' '.repeat(Math.max(0, width - text.length)) + text
+}
+
+function truncateLeft(text: string, width: number): string {
+  return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`
+}
