@@ -66,6 +66,20 @@ export function validateConfigOptions(options: MemoryPoolOptions): void {
   resolveOptions(options, {}, {}, process.cwd())
 }
 
+const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string]>> = {
+  budget: ['--memory-budget', 'VITEST_MEMORY_BUDGET'],
+  budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
+  report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
+}
+
+/** Names the place a value came from, so an error points at what to fix. */
+function sourceLabel(key: keyof MemoryPoolOptions, config: MemoryPoolOptions, env: MemoryPoolOptions, cli: MemoryPoolOptions): string {
+  const [flag, envName] = LABELS[key] ?? [key, key]
+  if (cli[key] !== undefined) return flag
+  if (env[key] !== undefined) return envName
+  return `memoryPool({ ${key} })`
+}
+
 export function resolveOptions(
   config: MemoryPoolOptions,
   env: MemoryPoolOptions,
@@ -75,7 +89,7 @@ export function resolveOptions(
   const merged: MemoryPoolOptions = { ...config, ...env, ...cli }
   const budgetMode = merged.budgetMode ?? 'fail'
   if (budgetMode !== 'fail' && budgetMode !== 'warn') {
-    throw new UsageError(`Invalid budgetMode "${budgetMode}": use "fail" or "warn".`)
+    throw new UsageError(`Invalid ${sourceLabel('budgetMode', config, env, cli)} "${budgetMode}": use "fail" or "warn".`)
   }
   const top = merged.top ?? 10
   if (!Number.isInteger(top) || top < 1) throw new UsageError(`Invalid top ${top}: use a whole number of at least 1.`)
@@ -88,7 +102,7 @@ export function resolveOptions(
     bytes: sizeOption(size, `budget for "${glob}"`),
   }))
   return {
-    budgetBytes: merged.budget == null ? null : sizeOption(merged.budget, 'memory budget'),
+    budgetBytes: merged.budget == null ? null : sizeOption(merged.budget, sourceLabel('budget', config, env, cli)),
     budgets,
     budgetMode,
     reportPath: resolve(root, merged.report ?? DEFAULT_REPORT_PATH),

@@ -44,7 +44,7 @@ export class MemoryReporter implements Reporter {
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top))
-    vitest.logger.log(pc.dim(` JSON report: ${relative(process.cwd(), options.reportPath) || options.reportPath}\n`))
+    vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     this.judgeBudgets(report, vitest)
   }
 
@@ -83,4 +83,9 @@ export class MemoryReporter implements Reporter {
     vitest.logger.error(color([head, ...lines].join('\n')))
     if (fail) process.exitCode = 1
   }
+}
+
+function displayPath(path: string): string {
+  const fromCwd = relative(process.cwd(), path)
+  return fromCwd.startsWith('..') ? path : fromCwd
 }

@@ -10,7 +10,7 @@ export const POOL_NAME = 'vitest-memory'
 
 const POOL_MARK = Symbol.for('vitest-memory.pool')
 
-export const ISOLATE_FALSE_MESSAGE = 'vitest-memory measures each test file in its own process, and `isolate: false` runs many files in one process, which makes per-file peaks meaningless: remove `isolate: false` from the projects that use memoryPool().'
+export const ISOLATE_FALSE_MESSAGE = '`isolate: false` cannot be used with memoryPool(): it runs many files in one process, which makes per-file peaks meaningless. Remove `isolate: false` (the pool gives every file a fresh process anyway).'
 
 export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializer {
   validateConfigOptions(options)

@@ -1,0 +1,113 @@
+// Splits the command line: the flags vitest-memory owns become options, everything else goes
+// to Vitest unchanged. Each owned flag is one row of FLAGS; help text is generated from it.
+import { UsageError, type MemoryPoolOptions } from '../options.js'
+
+export interface CliOptions extends MemoryPoolOptions {
+  help?: boolean
+}
+
+interface FlagSpec {
+  flag: string
+  /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
+  value?: string
+  description: string
+  apply: (options: CliOptions, value: string) => void
+}
+
+export const FLAGS: FlagSpec[] = [
+  { flag: '--memory-budget', value: 'SIZE', description: 'fail the run when a file\'s peak RSS exceeds SIZE (e.g. 512MB, 1.5GB, 800MiB, 25%)', apply: (o, v) => { o.budget = v } },
+  { flag: '--memory-budget-warn', description: 'report files over budget without failing the run', apply: (o) => { o.budgetMode = 'warn' } },
+  { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
+]
+
+export interface SplitArgs {
+  options: CliOptions
+  vitestArgs: string[]
+}
+
+export function splitArgs(argv: string[]): SplitArgs {
+  const options: CliOptions = {}
+  const vitestArgs: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    if (arg === '--') {
+      vitestArgs.push(...argv.slice(i))
+      break
+    }
+    if (arg === '--help' || arg === '-h') {
+      options.help = true
+      continue
+    }
+    const [name, inlineValue] = splitInline(arg)
+    const spec = FLAGS.find(f => f.flag === name)
+    if (!spec) {
+      if (looksLikeOurs(name)) throw new UsageError(unknownFlagMessage(name))
+      vitestArgs.push(arg)
+      continue
+    }
+    if (!spec.value) {
+      if (inlineValue !== undefined) throw new UsageError(`${spec.flag} takes no value: write just "${spec.flag}".`)
+      spec.apply(options, '')
+      continue
+    }
+    const value = inlineValue ?? argv[i + 1]
+    if (value === undefined || (inlineValue === undefined && value.startsWith('-') && !/^-\d/.test(value))) {
+      throw new UsageError(`${spec.flag} needs a value: write "${spec.flag} ${spec.value}".`)
+    }
+    if (inlineValue === undefined) i++
+    spec.apply(options, value)
+  }
+  return { options, vitestArgs }
+}
+
+function splitInline(arg: string): [string, string | undefined] {
+  if (!arg.startsWith('--')) return [arg, undefined]
+  const eq = arg.indexOf('=')
+  return eq === -1 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)]
+}
+
+/** A flag is ours when it starts with --memory or is one typo away from one of our flags. */
+function looksLikeOurs(name: string): boolean {
+  if (!name.startsWith('--')) return false
+  if (name.startsWith('--memory') || name.startsWith('--no-memory')) return true
+  return FLAGS.some(f => editDistance(f.flag, name) <= 2)
+}
+
+function unknownFlagMessage(name: string): string {
+  const closest = [...FLAGS].sort((a, b) => editDistance(a.flag, name) - editDistance(b.flag, name))[0]
+  return `Unknown option ${name}: did you mean ${closest.flag}? (run vitest-memory --help for the list)`
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]
+    row[0] = i
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1))
+      previous = current
+    }
+  }
+  return row[b.length]
+}
+
+export function helpText(): string {
+  const width = Math.max(...FLAGS.map(f => `${f.flag}${f.value ? ` ${f.value}` : ''}`.length))
+  const rows = FLAGS.map(f => `  ${`${f.flag}${f.value ? ` ${f.value}` : ''}`.padEnd(width)}  ${f.description}`)
+  return [
+    'Usage: vitest-memory [vitest args…] [memory options]',
+    '',
+    'Runs Vitest with every test file in its own process and reports each file\'s exact peak memory.',
+    '',
+    'Memory options:',
+    ...rows,
+    `  ${'-h, --help'.padEnd(width)}  show this help`,
+    '',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT (flags win over env, env over config).',
+    'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
+    'See `vitest --help` for those.',
+    '',
+    'Exit codes: 0 all good · 1 test failures or a file over budget · 2 bad usage.',
+  ].join('\n')
+}

@@ -1,0 +1,30 @@
+// `vitest-memory [vitest args…]`: runs Vitest in-process through its public Node API.
+import { normalize } from 'node:path'
+import { optionsFromEnv, resolveOptions } from '../options.js'
+import { sharedState } from '../state.js'
+import { helpText, splitArgs } from './args.js'
+import { memoryCliPlugin } from './plugin.js'
+
+export async function runVitest(argv: string[]): Promise<void> {
+  const { options, vitestArgs } = splitArgs(argv)
+  if (options.help) {
+    console.log(helpText())
+    return
+  }
+  const { help: _help, ...memoryOptions } = options
+  // Validate flags and environment before anything starts.
+  resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
+  sharedState().cliOptions = memoryOptions
+
+  const { parseCLI, startVitest } = await import('vitest/node')
+  const { filter, options: vitestOptions } = parseCLI(['vitest', ...vitestArgs])
+  // What Vitest's own CLI does to its arguments before startVitest (normalizeCliOptions).
+  const cliOptions = vitestOptions as Record<string, unknown>
+  if (cliOptions.exclude) {
+    cliOptions.cliExclude = [cliOptions.exclude].flat()
+    delete cliOptions.exclude
+  }
+  if (filter.some(f => f.includes(':'))) cliOptions.includeTaskLocation ??= true
+  const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, { plugins: [memoryCliPlugin()] })
+  if (!ctx.shouldKeepServer()) await ctx.exit()
+}

@@ -1,0 +1,23 @@
+// CI runs on a clean clone: .ci/run must install (npm ci) and then run the README's test command.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { expect, test } from 'vitest'
+import { ROOT } from './helpers.js'
+
+const commands = (text: string) => text.split('\n').map(l => l.trim()).filter(l => l && !l.startsWith('#') && !/^(set|cd) /.test(l))
+
+test('.ci/run is `npm ci` and then the README\'s test command', () => {
+  const ci = commands(readFileSync(join(ROOT, '.ci/run'), 'utf8'))
+  expect(ci[0]).toBe('npm ci')
+  expect(ci).toContain('npm test')
+  expect(ci.indexOf('npm test')).toBeGreaterThan(0)
+})
+
+test('the README\'s first screen gives the example command and the test command', () => {
+  const firstScreen = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').slice(0, 40).join('\n')
+  expect(firstScreen).toContain('npm ci && npm run example')
+  expect(firstScreen).toContain('npm test')
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
+  expect(pkg.scripts.example).toContain('examples/basic')
+  expect(pkg.scripts.test).toContain('vitest run')
+})

@@ -1,0 +1,75 @@
+// The CLI wraps Vitest: its own flags are taken out, everything else reaches Vitest unchanged.
+import { describe, expect, test } from 'vitest'
+import { fileEntry, run } from './helpers.js'
+
+describe('vitest-memory CLI', () => {
+  test('supplies memoryPool when the config has none, and measures every file', async () => {
+    const result = await run('cli', 'no-pool', ['run'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.stdout).toContain('MEMORY')
+    expect(result.report!.files.map(f => f.file).sort()).toEqual(['math.test.ts', 'strings.test.ts'])
+    expect(fileEntry(result, 'math.test.ts').peakRssBytes).toBeGreaterThan(30e6)
+  })
+
+  test('passes a filter, -t and --reporter=verbose through; the table and JSON still appear', async () => {
+    const result = await run('cli', 'no-pool', ['run', 'math', '-t', 'multiplies', '--reporter=verbose'])
+    expect(result.code, result.output).toBe(0)
+    // verbose prints each test; -t skipped the other test of the filtered file
+    expect(result.stdout).toMatch(/✓ math\.test\.ts > multiplies/)
+    expect(result.stdout).toMatch(/↓ math\.test\.ts > adds/)
+    expect(result.stdout).not.toContain('strings.test.ts')
+    expect(result.stdout).toContain('MEMORY')
+    expect(result.report!.files.map(f => f.file)).toEqual(['math.test.ts'])
+  })
+
+  test('keeps the memory report when the user picks --reporter=json', async () => {
+    const result = await run('cli', 'no-pool', ['run', '--reporter=json'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.stdout).toContain('"numPassedTests":3')
+    expect(result.report!.files).toHaveLength(2)
+  })
+
+  test('--help lists its own flags and exits 0', async () => {
+    const result = await run('cli', 'no-pool', ['--help'], { report: false })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain('--memory-budget SIZE')
+    expect(result.stdout).toContain('vitest --help')
+  })
+
+  test.each([
+    [['--memory-budget', '512'], 'Invalid --memory-budget "512": a bare number has no unit; write it with a unit, e.g. "512MB"'],
+    [['--memory-budget', '12XB'], 'Invalid --memory-budget "12XB": unknown unit "XB"'],
+    [['--memory-budget', '-1GB'], 'Invalid --memory-budget "-1GB": it must be greater than zero'],
+    [['--memory-budgte', '1GB'], 'Unknown option --memory-budgte: did you mean --memory-budget?'],
+  ])('%j exits 2 with one line that says what to write instead', async (args, message) => {
+    const result = await run('cli', 'no-pool', ['run', ...args], { report: false })
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain(`vitest-memory: ${message}`)
+    expect(result.stdout).toBe('')
+  })
+
+  test('a bad VITEST_MEMORY_BUDGET names the variable and exits 2', async () => {
+    const result = await run('cli', 'no-pool', ['run'], { report: false, env: { VITEST_MEMORY_BUDGET: 'big' } })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('vitest-memory: Invalid VITEST_MEMORY_BUDGET "big"')
+  })
+
+  test('isolate: false is refused with exit 2 and the reason', async () => {
+    const result = await run('cli', 'isolate-false', ['run'], { report: false })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('vitest-memory: `isolate: false` cannot be used with memoryPool(): it runs many files in one process, which makes per-file peaks meaningless.')
+  })
+
+  test('isolate: false under plain `vitest run` fails with the same reason', async () => {
+    const result = await run('vitest', 'isolate-false', ['run'])
+    expect(result.code).not.toBe(0)
+    expect(result.output).toContain('`isolate: false` cannot be used with memoryPool()')
+  })
+
+  test('a typo in memoryPool() options is a usage error when the config loads', async () => {
+    const result = await run('cli', 'bad-option', ['run'], { report: false })
+    expect(result.code).toBe(2)
+    expect(result.output).toContain('Unknown vitest-memory option "budjet": known options are budget, budgets')
+  })
+})
