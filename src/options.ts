@@ -19,6 +19,8 @@ export interface MemoryPoolOptions {
   top?: number
   /** How often the process tree is sampled, in milliseconds. Default 50. */
   sampleIntervalMs?: number
+  /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
+  history?: string | false
 }
 
 export interface ResolvedMemoryOptions {
@@ -28,15 +30,17 @@ export interface ResolvedMemoryOptions {
   reportPath: string
   top: number
   sampleIntervalMs: number
+  historyPath: string | null
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history']
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
+export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
 
 /** Options read from VITEST_MEMORY_* environment variables. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPoolOptions {
@@ -44,6 +48,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_BUDGET) fromEnv.budget = env.VITEST_MEMORY_BUDGET
   if (env.VITEST_MEMORY_BUDGET_MODE) fromEnv.budgetMode = env.VITEST_MEMORY_BUDGET_MODE as BudgetMode
   if (env.VITEST_MEMORY_REPORT) fromEnv.report = env.VITEST_MEMORY_REPORT
+  if (env.VITEST_MEMORY_HISTORY) fromEnv.history = env.VITEST_MEMORY_HISTORY
   return fromEnv
 }
 
@@ -70,6 +75,7 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   budget: ['--memory-budget', 'VITEST_MEMORY_BUDGET'],
   budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
   report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
+  history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -108,5 +114,6 @@ export function resolveOptions(
     reportPath: resolve(root, merged.report ?? DEFAULT_REPORT_PATH),
     top,
     sampleIntervalMs,
+    historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
   }
 }

@@ -1,10 +1,11 @@
-// MemoryReporter: joins Vitest's view of each test module with the pool's measurement,
-// writes the JSON report, prints the table and fails the run when a file is over budget.
+// MemoryReporter: joins Vitest's view of each test module with the pool's measurement into the
+// report model, then hands that model to each output in turn.
 import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
+import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { renderTable } from './report/table.js'
 import { formatBytes } from './size.js'
@@ -31,7 +32,7 @@ export class MemoryReporter implements Reporter {
     sharedState().measurements.clear()
   }
 
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const vitest = this.vitest
     if (!vitest) return
     const state = sharedState()
@@ -45,6 +46,7 @@ export class MemoryReporter implements Reporter {
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top))
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
   }
 
@@ -70,6 +72,22 @@ export class MemoryReporter implements Reporter {
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
       files,
+    }
+  }
+
+  private async recordHistory(report: MemoryReport, options: ResolvedMemoryOptions, root: string, vitest: Vitest): Promise<void> {
+    if (!options.historyPath) return
+    const measured = report.files.filter(f => f.peakRssBytes != null).map(f => ({
+      project: f.project,
+      file: f.file,
+      run: { at: report.run.startedAt, peakRssBytes: f.peakRssBytes, treePeakRssBytes: f.treePeakRssBytes, durationMs: f.durationMs, state: f.state },
+    }))
+    if (measured.length === 0) return
+    try {
+      const warning = await recordHistory(options.historyPath, root, measured)
+      if (warning) vitest.logger.warn(pc.yellow(warning))
+    } catch (error) {
+      vitest.logger.warn(pc.yellow(`vitest-memory: could not update the history: ${(error as Error).message}`))
     }
   }
 

@@ -18,6 +18,8 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-budget', value: 'SIZE', description: 'fail the run when a file\'s peak RSS exceeds SIZE (e.g. 512MB, 1.5GB, 800MiB, 25%)', apply: (o, v) => { o.budget = v } },
   { flag: '--memory-budget-warn', description: 'report files over budget without failing the run', apply: (o) => { o.budgetMode = 'warn' } },
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
+  { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
+  { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
 ]
 
 export interface SplitArgs {
@@ -104,7 +106,7 @@ export function helpText(): string {
     ...rows,
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
-    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT (flags win over env, env over config).',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY (flags win over env, env over config).',
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',
