@@ -16,7 +16,7 @@ const METHOD_LABEL: Record<string, string> = {
 export function renderTable(report: MemoryReport, top: number, colors: Colors = pc): string {
   const notStarted = report.files.filter(f => f.skipReason != null)
   const files = report.files.filter(f => f.skipReason == null).sort(byWeight)
-  if (files.length === 0) return renderNotStarted(notStarted, top, colors).join('\n')
+  if (files.length === 0) return [...renderNotStarted(notStarted, top, colors), ''].join('\n')
   const shown = files.filter((file, index) => index < top || file.overBudget)
   const hidden = files.length - shown.length
   const scale = Math.max(1, ...files.map(f => f.treePeakRssBytes ?? 0))
