@@ -23,7 +23,9 @@ function craftedHistory(): string {
 
 async function runWithMarkers(command: 'cli' | 'vitest', args: string[], env: Record<string, string> = {}): Promise<RunResult & { started: string[] }> {
   const markers = tempDir('vm-markers-')
-  const result = await run(command, 'tags', args, { env: { MARKER_DIR: markers, ...env } })
+  // A history of its own, so no run reads what another one left in the fixture (a flag still wins).
+  const history = join(tempDir('vm-h-'), 'history.json')
+  const result = await run(command, 'tags', args, { env: { MARKER_DIR: markers, VITEST_MEMORY_HISTORY: history, ...env } })
   return { ...result, started: readdirSync(markers).sort() }
 }
 
