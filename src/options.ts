@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
+export type MemoryIntensiveMode = 'run' | 'skip' | 'only'
 
 /** What a user writes in `memoryPool({ ... })`. */
 export interface MemoryPoolOptions {
@@ -21,6 +22,12 @@ export interface MemoryPoolOptions {
   sampleIntervalMs?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
+  /** Files tagged `memory_intensive` by glob (relative to the project root): `['test/e2e/**']`. */
+  memoryIntensive?: string[]
+  /** A file whose last measured peak in the history exceeded this is tagged `memory_intensive`. Default: its budget. */
+  memoryIntensiveAbove?: string
+  /** 'run' (default) runs every file; 'skip' never starts tagged files; 'only' starts nothing else. */
+  memoryIntensiveMode?: MemoryIntensiveMode
 }
 
 export interface ResolvedMemoryOptions {
@@ -31,13 +38,16 @@ export interface ResolvedMemoryOptions {
   top: number
   sampleIntervalMs: number
   historyPath: string | null
+  memoryIntensiveGlobs: string[]
+  memoryIntensiveAboveBytes: number | null
+  memoryIntensiveMode: MemoryIntensiveMode
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history', 'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode']
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
@@ -49,6 +59,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_BUDGET_MODE) fromEnv.budgetMode = env.VITEST_MEMORY_BUDGET_MODE as BudgetMode
   if (env.VITEST_MEMORY_REPORT) fromEnv.report = env.VITEST_MEMORY_REPORT
   if (env.VITEST_MEMORY_HISTORY) fromEnv.history = env.VITEST_MEMORY_HISTORY
+  if (env.VITEST_MEMORY_INTENSIVE_ABOVE) fromEnv.memoryIntensiveAbove = env.VITEST_MEMORY_INTENSIVE_ABOVE
+  const mode = intensiveModeFromEnv(env)
+  if (mode) fromEnv.memoryIntensiveMode = mode
   return fromEnv
 }
 
@@ -76,6 +89,8 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
   report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
   history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
+  memoryIntensiveAbove: ['--memory-intensive-above', 'VITEST_MEMORY_INTENSIVE_ABOVE'],
+  memoryIntensiveMode: ['--skip-memory-intensive / --only-memory-intensive', 'VITEST_MEMORY_SKIP_INTENSIVE / VITEST_MEMORY_ONLY_INTENSIVE'],
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -115,5 +130,39 @@ export function resolveOptions(
     top,
     sampleIntervalMs,
     historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
+    ...resolveIntensiveOptions(merged, key => sourceLabel(key, config, env, cli)),
   }
+}
+
+/** The memory_intensive options: tag globs, the history threshold and the lane. */
+function resolveIntensiveOptions(merged: MemoryPoolOptions, label: (key: keyof MemoryPoolOptions) => string) {
+  const globs = merged.memoryIntensive ?? []
+  if (!Array.isArray(globs) || globs.some(g => typeof g !== 'string' || g === '')) {
+    throw new UsageError(`Invalid memoryPool({ memoryIntensive }): use a list of globs relative to the root, e.g. ['test/e2e/**'].`)
+  }
+  const mode = merged.memoryIntensiveMode ?? 'run'
+  if (mode !== 'run' && mode !== 'skip' && mode !== 'only') {
+    throw new UsageError(`Invalid ${label('memoryIntensiveMode')} "${mode}": use "run", "skip" or "only".`)
+  }
+  return {
+    memoryIntensiveGlobs: globs,
+    memoryIntensiveAboveBytes: merged.memoryIntensiveAbove == null ? null : sizeOption(merged.memoryIntensiveAbove, label('memoryIntensiveAbove')),
+    memoryIntensiveMode: mode,
+  }
+}
+
+const TRUE = ['1', 'true', 'yes']
+const FALSE = ['', '0', 'false', 'no']
+
+function intensiveModeFromEnv(env: NodeJS.ProcessEnv): MemoryIntensiveMode | undefined {
+  const on = (name: string): boolean => {
+    const value = (env[name] ?? '').trim().toLowerCase()
+    if (TRUE.includes(value)) return true
+    if (FALSE.includes(value)) return false
+    throw new UsageError(`Invalid ${name}="${env[name]}": use 1 to turn it on, or leave it unset.`)
+  }
+  const skip = on('VITEST_MEMORY_SKIP_INTENSIVE')
+  const only = on('VITEST_MEMORY_ONLY_INTENSIVE')
+  if (skip && only) throw new UsageError('VITEST_MEMORY_SKIP_INTENSIVE and VITEST_MEMORY_ONLY_INTENSIVE are both set: set one (skip the heavy files, or run only them).')
+  return skip ? 'skip' : only ? 'only' : undefined
 }

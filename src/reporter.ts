@@ -30,6 +30,7 @@ export class MemoryReporter implements Reporter {
   onTestRunStart(): void {
     this.startedAt = Date.now()
     sharedState().measurements.clear()
+    sharedState().tagging.clear()
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -42,6 +43,7 @@ export class MemoryReporter implements Reporter {
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const report = this.buildReport(ours, options, root)
     state.measurements.clear()
+    state.tagging.clear()
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top))
@@ -51,14 +53,14 @@ export class MemoryReporter implements Reporter {
   }
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
-    const { measurements } = sharedState()
+    const { measurements, tagging } = sharedState()
     const files = modules.map(module => buildFileReport({
       file: module.moduleId,
       relativeFile: relative(root, module.moduleId).split('\\').join('/'),
       project: module.project.name,
       vitestState: module.state(),
       durationMs: module.diagnostic().duration ?? null,
-    }, measurements.get(measurementKey(module.project.name, module.moduleId))))
+    }, measurements.get(measurementKey(module.project.name, module.moduleId)), tagging.get(measurementKey(module.project.name, module.moduleId))))
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {

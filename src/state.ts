@@ -21,6 +21,16 @@ export interface FileMeasurement {
   budgetSource: string | null
 }
 
+/** What the pool decided about a file's tags before starting it (or not). */
+export interface FileTagging {
+  /** The file's tags: Vitest's `@module-tag` comments plus `memory_intensive` from a glob or the history. */
+  tags: string[]
+  /** Why it is memory_intensive: "comment", "glob <pattern>", "history: 1.80 GB on 2026-11-20"; null if it is not. */
+  tagSource: string | null
+  /** Set when the file was never started: why. */
+  skipReason: string | null
+}
+
 export interface SharedState {
   /** Options given by memoryPool() in the config, by pool name. */
   configOptions: MemoryPoolOptions | null
@@ -28,13 +38,15 @@ export interface SharedState {
   cliOptions: MemoryPoolOptions
   /** Measurements of the current run, by `${project}\0${file}`. */
   measurements: Map<string, FileMeasurement>
+  /** Tags of the current run's files (and why a file was not started), same keys. */
+  tagging: Map<string, FileTagging>
 }
 
 const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map() }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map() }
   return holder[KEY]
 }
 

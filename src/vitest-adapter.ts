@@ -1,5 +1,7 @@
 // Everything that leans on how a particular Vitest version works inside lives here.
-import type { Vitest, Reporter } from 'vitest/node'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import type { Reporter, TestProject, Vitest } from 'vitest/node'
 
 const REPORTER_MARK = Symbol.for('vitest-memory.reporter')
 
@@ -27,4 +29,64 @@ export function ensureReporter(vitest: Vitest, create: () => Reporter): void {
 /** The name of the pool a project runs its files in (a custom pool's `name` in Vitest 4.1 and 5). */
 export function projectPoolName(project: { config: { pool: unknown } }): string {
   return String(project.config.pool)
+}
+
+interface TagDefinition { name: string, description?: string }
+
+interface RunnerFileTask {
+  mode: string
+  result?: { state: string }
+  tags?: string[]
+}
+
+interface RunnerUtils {
+  createFileTask: (filepath: string, root: string, projectName: string | undefined, pool?: string) => RunnerFileTask
+  createTagsFilter: (expressions: string[], defined: TagDefinition[]) => (tags: string[]) => boolean
+}
+
+let runnerUtils: Promise<RunnerUtils> | undefined
+
+/** Vitest's own runner helpers, resolved from where Vitest is installed so the versions match (pnpm does not hoist them). */
+function vitestRunnerUtils(): Promise<RunnerUtils> {
+  runnerUtils ??= (async () => {
+    const fromVitest = createRequire(createRequire(import.meta.url).resolve('vitest/package.json'))
+    return await import(pathToFileURL(fromVitest.resolve('@vitest/runner/utils')).href) as RunnerUtils
+  })()
+  return runnerUtils
+}
+
+/** Adds a tag to a project's `tags` unless defined there: before workers start, so `strictTags` accepts it. */
+export function ensureTagDefined(config: { tags?: TagDefinition[] }, tag: TagDefinition): void {
+  config.tags ??= []
+  if (!config.tags.some(t => t.name === tag.name)) config.tags.push({ ...tag })
+}
+
+/** Compiles `--tags-filter` expressions with Vitest's own parser; null when Vitest would reject them (it says why itself). */
+export async function compileTagsFilter(expressions: string[], defined: TagDefinition[]): Promise<((tags: string[]) => boolean) | null> {
+  const { createTagsFilter } = await vitestRunnerUtils()
+  try {
+    return createTagsFilter(expressions, defined)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Tells Vitest about a file that is never started, as a skipped module: its reporters see it
+ * queued, collected, started and ended, and its summary counts it as skipped.
+ */
+export async function reportSkippedFile(project: TestProject, filepath: string, tags: string[], method: 'run' | 'collect'): Promise<void> {
+  const { createFileTask } = await vitestRunnerUtils()
+  const file = createFileTask(filepath, project.config.root, project.config.name, String(project.config.pool))
+  file.mode = 'skip'
+  file.result = { state: 'skip' }
+  file.tags = tags
+  // `state`, `_testRun` and `_reportFileTask` are internal to Vitest (present in 4.1).
+  const vitest = project.vitest as unknown as {
+    state: { collectFiles: (project: TestProject, files: unknown[]) => void }
+    _reportFileTask?: (file: unknown) => Promise<void>
+  }
+  if (method === 'collect') vitest.state.collectFiles(project, [file])
+  else if (vitest._reportFileTask) await vitest._reportFileTask(file)
+  else throw new Error('vitest-memory: this Vitest version has no way to report a file that was not started; run without --skip-memory-intensive/--only-memory-intensive.')
 }

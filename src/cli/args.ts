@@ -20,7 +20,17 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
+  { flag: '--memory-intensive-above', value: 'SIZE', description: 'tag memory_intensive every file whose last measured peak in the history exceeded SIZE (default: its budget)', apply: (o, v) => { o.memoryIntensiveAbove = v } },
+  { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },
+  { flag: '--only-memory-intensive', description: 'heavy lane: start only the files tagged memory_intensive', apply: (o) => { o.memoryIntensiveMode = lane(o, 'only') } },
 ]
+
+function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {
+  if (options.memoryIntensiveMode && options.memoryIntensiveMode !== mode) {
+    throw new UsageError('--skip-memory-intensive and --only-memory-intensive exclude each other: give one (the fast lane or the heavy lane).')
+  }
+  return mode
+}
 
 export interface SplitArgs {
   options: CliOptions
@@ -99,6 +109,7 @@ export function helpText(): string {
   const rows = FLAGS.map(f => `  ${`${f.flag}${f.value ? ` ${f.value}` : ''}`.padEnd(width)}  ${f.description}`)
   return [
     'Usage: vitest-memory [vitest args…] [memory options]',
+    '       vitest-memory tag --above SIZE [--write] [--remove-below SIZE]   (see vitest-memory tag --help)',
     '',
     'Runs Vitest with every test file in its own process and reports each file\'s exact peak memory.',
     '',
@@ -106,7 +117,7 @@ export function helpText(): string {
     ...rows,
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
-    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY (flags win over env, env over config).',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY, VITEST_MEMORY_INTENSIVE_ABOVE, VITEST_MEMORY_SKIP_INTENSIVE=1, VITEST_MEMORY_ONLY_INTENSIVE=1 (flags win over env, env over config).',
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',

@@ -2,10 +2,12 @@
 // The vitest-memory command: exit 0 all good, 1 test failures or over budget, 2 bad usage.
 import { UsageError } from '../options.js'
 import { runVitest } from './run.js'
+import { tagCommand } from './tag.js'
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await runVitest(argv)
+    if (argv[0] === 'tag') console.log(tagCommand(argv.slice(1)).join('\n'))
+    else await runVitest(argv)
   } catch (error) {
     const usage = error instanceof UsageError ? error : findUsageError(error)
     if (usage) {

@@ -1,9 +1,11 @@
 // The Vite plugin the CLI adds: supplies memoryPool() when the config has none, and adds
-// MemoryReporter before Vitest creates its reporters, so --reporter=… cannot drop it.
+// MemoryReporter before Vitest creates its reporters, so --reporter=… cannot drop it, and
+// defines the memory_intensive tag.
 import type { Plugin } from 'vite'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../pool/index.js'
 import { UsageError } from '../options.js'
+import { memoryIntensiveTag } from '../policy/tags.js'
 import { MemoryReporter } from '../reporter.js'
 import { isMemoryReporter, projectPoolName } from '../vitest-adapter.js'
 
@@ -11,8 +13,12 @@ export function memoryCliPlugin(): Plugin {
   return {
     name: 'vitest-memory:cli',
     config(config) {
-      const test = (config as { test?: { pool?: unknown } }).test
-      if (!isMemoryPool(test?.pool)) return { test: { pool: memoryPool() } } as never
+      const test = (config as { test?: { pool?: unknown, tags?: { name: string }[] } }).test
+      const added: Record<string, unknown> = {}
+      if (!isMemoryPool(test?.pool)) added.pool = memoryPool()
+      // Defined in the config, so `--list-tags` shows it and strictTags accepts it in every project.
+      if (!test?.tags?.some(tag => tag.name === memoryIntensiveTag.name)) added.tags = [{ ...memoryIntensiveTag }]
+      return { test: added } as never
     },
     configureVitest({ vitest, project }: { vitest: Vitest, project: TestProject }) {
       if (projectPoolName(project) === POOL_NAME && project.config.isolate === false) {

@@ -3,7 +3,8 @@ import type { PoolRunnerInitializer } from 'vitest/node'
 import { optionsFromEnv, resolveOptions, UsageError, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
 import { MemoryReporter } from '../reporter.js'
 import { sharedState } from '../state.js'
-import { ensureReporter } from '../vitest-adapter.js'
+import { memoryIntensiveTag } from '../policy/tags.js'
+import { ensureReporter, ensureTagDefined } from '../vitest-adapter.js'
 import { MemoryPoolWorker } from './worker.js'
 
 export const POOL_NAME = 'vitest-memory'
@@ -23,6 +24,7 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
       const { project } = poolOptions
       if (project.config.isolate === false) throw new UsageError(ISOLATE_FALSE_MESSAGE)
       ensureReporter(project.vitest, () => new MemoryReporter())
+      ensureTagDefined(project.config, memoryIntensiveTag)
       const resolved = resolveOptions(options, optionsFromEnv(), state.cliOptions, project.config.root)
       return new MemoryPoolWorker(POOL_NAME, poolOptions, resolved)
     },

@@ -17,6 +17,7 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { measurementKey, sharedState } from '../state.js'
+import { skipBeforeStart } from './tag-gate.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
@@ -124,6 +125,10 @@ export class MemoryPoolWorker implements PoolWorker {
   private async runFile(request: FileRequest): Promise<void> {
     const file = request.context.files[0]?.filepath
     try {
+      if (await skipBeforeStart(request, this.options.project, this.resolved)) {
+        this.emitMessage(response({ type: 'testfileFinished' }))
+        return
+      }
       await this.boot()
     } catch (error) {
       this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))

@@ -69,6 +69,16 @@ export function readHistory(path: string): HistoryRead {
   return { history: emptyHistory(), warning: `vitest-memory: the history file ${path} was not valid history JSON; it was moved to ${aside} and a new one started.` }
 }
 
+/** Reads the history without touching it: null when missing or unreadable (the writer sets a corrupt one aside). */
+export function peekHistory(path: string): History | null {
+  try {
+    const data: unknown = JSON.parse(readFileSync(path, 'utf8'))
+    return isHistory(data) ? data : null
+  } catch {
+    return null
+  }
+}
+
 export function entryKey(project: string, file: string): string {
   return `${project}\0${file}`
 }

@@ -4,7 +4,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { MeasurementMethod } from '../measure/self.js'
 import { isOverBudget } from '../policy/budget.js'
-import type { FileMeasurement } from '../state.js'
+import type { FileMeasurement, FileTagging } from '../state.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -22,6 +22,12 @@ export interface FileReport {
   budgetSource: string | null
   overBudget: boolean
   method: MeasurementMethod | null
+  /** The file's tags: its `@module-tag` comments plus `memory_intensive` from a glob or the history. */
+  tags: string[]
+  /** Why it is memory_intensive: "comment" | "glob <pattern>" | "history: <peak> on <date>"; null if it is not. */
+  tagSource: string | null
+  /** Set when the pool never started the file (state "skip"): why. */
+  skipReason: string | null
 }
 
 export interface RunInfo {
@@ -62,7 +68,7 @@ export function fileState(vitestState: string): FileState {
   }
 }
 
-export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined): FileReport {
+export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
   return {
     file: outcome.relativeFile,
@@ -70,11 +76,14 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     state: fileState(outcome.vitestState),
     peakRssBytes: measurement?.peakRssBytes ?? null,
     treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
-    durationMs: measurement?.durationMs ?? outcome.durationMs,
+    durationMs: measurement?.durationMs ?? (tagging?.skipReason ? null : outcome.durationMs),
     budgetBytes: budget?.bytes ?? null,
     budgetSource: budget?.source ?? null,
     overBudget: isOverBudget(measurement?.treePeakRssBytes ?? null, budget),
     method: measurement?.method ?? null,
+    tags: tagging?.tags ?? [],
+    tagSource: tagging?.tagSource ?? null,
+    skipReason: tagging?.skipReason ?? null,
   }
 }
 

@@ -14,8 +14,9 @@ const METHOD_LABEL: Record<string, string> = {
 }
 
 export function renderTable(report: MemoryReport, top: number, colors: Colors = pc): string {
-  const files = [...report.files].sort(byWeight)
-  if (files.length === 0) return ''
+  const notStarted = report.files.filter(f => f.skipReason != null)
+  const files = report.files.filter(f => f.skipReason == null).sort(byWeight)
+  if (files.length === 0) return [...renderNotStarted(notStarted, top, colors), ''].join('\n')
   const shown = files.filter((file, index) => index < top || file.overBudget)
   const hidden = files.length - shown.length
   const scale = Math.max(1, ...files.map(f => f.treePeakRssBytes ?? 0))
@@ -33,8 +34,27 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   if (hidden > 0) lines.push(colors.dim(`   … ${hidden} lighter file${hidden === 1 ? '' : 's'} not shown (see the JSON report)`))
   lines.push('')
   lines.push(` ${summary(report, files, colors)}`)
+  lines.push(...renderNotStarted(notStarted, top, colors))
   lines.push('')
   return lines.join('\n')
+}
+
+/** Files the pool never started, grouped by why, each with the source of its memory_intensive tag. */
+function renderNotStarted(files: FileReport[], top: number, colors: Colors): string[] {
+  if (files.length === 0) return []
+  const lines: string[] = ['']
+  const reasons = [...new Set(files.map(f => f.skipReason!))]
+  for (const reason of reasons) {
+    const group = files.filter(f => f.skipReason === reason).sort((a, b) => a.file.localeCompare(b.file))
+    lines.push(` ${colors.bold(colors.inverse(' NOT STARTED '))} ${group.length} file${group.length === 1 ? '' : 's'}: ${reason}`)
+    const nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(...group.slice(0, top).map(f => label(f).length)))
+    for (const file of group.slice(0, top)) {
+      const why = file.tagSource ? `memory_intensive: ${file.tagSource}` : file.tags.length ? `tags: ${file.tags.join(', ')}` : ''
+      lines.push(`   ${pad(truncateLeft(label(file), nameWidth), nameWidth)}  ${colors.dim(why)}`.trimEnd())
+    }
+    if (group.length > top) lines.push(colors.dim(`   … ${group.length - top} more (see the JSON report)`))
+  }
+  return lines
 }
 
 function renderRow(file: FileReport, nameWidth: number, scale: number, colors: Colors): string {
