@@ -1,6 +1,9 @@
 // Resolves config + environment + CLI flags into one validated options object.
 // Precedence: flag > env > config. Every bad value is a UsageError with one line that says what to fix.
 import { resolve } from 'node:path'
+import { totalmem } from 'node:os'
+import { readCgroupLimit } from './measure/machine.js'
+import { autoCeiling } from './policy/admission.js'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
@@ -21,6 +24,10 @@ export interface MemoryPoolOptions {
   sampleIntervalMs?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
+  /** Memory the running files may hold together: a size, or 'auto' (80% of the container's limit or of total memory). */
+  maxMemory?: string
+  /** Test processes kept booted ahead of time, so a file starts on a ready process. Default 1; 0 turns it off. */
+  spareProcesses?: number
 }
 
 export interface ResolvedMemoryOptions {
@@ -31,13 +38,16 @@ export interface ResolvedMemoryOptions {
   top: number
   sampleIntervalMs: number
   historyPath: string | null
+  /** null: no ceiling. */
+  maxMemoryBytes: number | null
+  spareProcesses: number
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history', 'maxMemory', 'spareProcesses']
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
@@ -49,6 +59,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_BUDGET_MODE) fromEnv.budgetMode = env.VITEST_MEMORY_BUDGET_MODE as BudgetMode
   if (env.VITEST_MEMORY_REPORT) fromEnv.report = env.VITEST_MEMORY_REPORT
   if (env.VITEST_MEMORY_HISTORY) fromEnv.history = env.VITEST_MEMORY_HISTORY
+  if (env.VITEST_MEMORY_MAX_MEMORY) fromEnv.maxMemory = env.VITEST_MEMORY_MAX_MEMORY
+  if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
   return fromEnv
 }
 
@@ -76,6 +88,8 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
   report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
   history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
+  maxMemory: ['--max-memory', 'VITEST_MEMORY_MAX_MEMORY'],
+  spareProcesses: ['--spare-processes', 'VITEST_MEMORY_SPARE_PROCESSES'],
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -103,6 +117,10 @@ export function resolveOptions(
   if (!(sampleIntervalMs >= 5 && sampleIntervalMs <= 5000)) {
     throw new UsageError(`Invalid sampleIntervalMs ${sampleIntervalMs}: use a number of milliseconds from 5 to 5000.`)
   }
+  const spareProcesses = merged.spareProcesses ?? 1
+  if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16) {
+    throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16.`)
+  }
   const budgets = Object.entries(merged.budgets ?? {}).map(([glob, size]) => ({
     glob,
     bytes: sizeOption(size, `budget for "${glob}"`),
@@ -114,6 +132,10 @@ export function resolveOptions(
     reportPath: resolve(root, merged.report ?? DEFAULT_REPORT_PATH),
     top,
     sampleIntervalMs,
+    maxMemoryBytes: merged.maxMemory == null ? null
+      : merged.maxMemory === 'auto' ? autoCeiling(readCgroupLimit(), totalmem())
+      : sizeOption(merged.maxMemory, sourceLabel('maxMemory', config, env, cli)),
+    spareProcesses,
     historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
   }
 }

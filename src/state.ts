@@ -3,6 +3,7 @@
 // by only one of them: the state lives on globalThis under a registered symbol instead.
 import type { MeasurementMethod } from './measure/self.js'
 import type { MemoryPoolOptions } from './options.js'
+import type { RunScheduling } from './schedule/run-scheduling.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -28,6 +29,8 @@ export interface SharedState {
   cliOptions: MemoryPoolOptions
   /** Measurements of the current run, by `${project}\0${file}`. */
   measurements: Map<string, FileMeasurement>
+  /** The admission gate and spare processes of the current run. */
+  scheduling?: RunScheduling
 }
 
 const KEY = Symbol.for('vitest-memory.state')

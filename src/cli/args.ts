@@ -19,6 +19,8 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-budget-warn', description: 'report files over budget without failing the run', apply: (o) => { o.budgetMode = 'warn' } },
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
+  { flag: '--max-memory', value: 'SIZE|auto', description: 'start a file only when its predicted peak fits beside the running ones under SIZE (auto: 80% of the container\'s limit or total memory)', apply: (o, v) => { o.maxMemory = v } },
+  { flag: '--spare-processes', value: 'N', description: 'test processes kept booted ahead of time (default 1, 0 turns it off)', apply: (o, v) => { o.spareProcesses = Number(v) } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
 ]
 
@@ -106,7 +108,7 @@ export function helpText(): string {
     ...rows,
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
-    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY (flags win over env, env over config).',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY, VITEST_MEMORY_MAX_MEMORY, VITEST_MEMORY_SPARE_PROCESSES (flags win over env, env over config).',
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',
