@@ -1,5 +1,6 @@
 export { memoryPool, isMemoryPool } from './pool/index.js'
 export { MemoryReporter } from './reporter.js'
+export { MemorySequencer } from './schedule/sequencer.js'
 export { parseSize, formatBytes } from './size.js'
 export type { MemoryPoolOptions, BudgetMode } from './options.js'
 export type { MemoryReport, FileReport, FileState, RunInfo } from './record/report.js'

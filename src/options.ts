@@ -1,6 +1,9 @@
 // Resolves config + environment + CLI flags into one validated options object.
 // Precedence: flag > env > config. Every bad value is a UsageError with one line that says what to fix.
 import { resolve } from 'node:path'
+import { totalmem } from 'node:os'
+import { readCgroupLimit } from './measure/machine.js'
+import { autoCeiling } from './policy/admission.js'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
@@ -28,6 +31,10 @@ export interface MemoryPoolOptions {
   memoryIntensiveAbove?: string
   /** 'run' (default) runs every file; 'skip' never starts tagged files; 'only' starts nothing else. */
   memoryIntensiveMode?: MemoryIntensiveMode
+  /** Memory the running files may hold together: a size, or 'auto' (80% of the container's limit or of total memory). */
+  maxMemory?: string
+  /** Test processes kept booted ahead of time, so a file starts on a ready process. Default 1; 0 turns it off. */
+  spareProcesses?: number
 }
 
 export interface ResolvedMemoryOptions {
@@ -41,13 +48,20 @@ export interface ResolvedMemoryOptions {
   memoryIntensiveGlobs: string[]
   memoryIntensiveAboveBytes: number | null
   memoryIntensiveMode: MemoryIntensiveMode
+  /** null: no ceiling. */
+  maxMemoryBytes: number | null
+  spareProcesses: number
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history', 'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
+  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history',
+  'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
+  'maxMemory', 'spareProcesses',
+]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
@@ -62,6 +76,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_INTENSIVE_ABOVE) fromEnv.memoryIntensiveAbove = env.VITEST_MEMORY_INTENSIVE_ABOVE
   const mode = intensiveModeFromEnv(env)
   if (mode) fromEnv.memoryIntensiveMode = mode
+  if (env.VITEST_MEMORY_MAX_MEMORY) fromEnv.maxMemory = env.VITEST_MEMORY_MAX_MEMORY
+  if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
   return fromEnv
 }
 
@@ -91,6 +107,13 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
   memoryIntensiveAbove: ['--memory-intensive-above', 'VITEST_MEMORY_INTENSIVE_ABOVE'],
   memoryIntensiveMode: ['--skip-memory-intensive / --only-memory-intensive', 'VITEST_MEMORY_SKIP_INTENSIVE / VITEST_MEMORY_ONLY_INTENSIVE'],
+  maxMemory: ['--max-memory', 'VITEST_MEMORY_MAX_MEMORY'],
+  spareProcesses: ['--spare-processes', 'VITEST_MEMORY_SPARE_PROCESSES'],
+}
+
+/** Every VITEST_MEMORY_* variable an option reads, for help texts. */
+export function environmentVariables(): string[] {
+  return Object.values(LABELS).flatMap(([, env]) => env.split(' / '))
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -118,6 +141,10 @@ export function resolveOptions(
   if (!(sampleIntervalMs >= 5 && sampleIntervalMs <= 5000)) {
     throw new UsageError(`Invalid sampleIntervalMs ${sampleIntervalMs}: use a number of milliseconds from 5 to 5000.`)
   }
+  const spareProcesses = merged.spareProcesses ?? 1
+  if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16) {
+    throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16.`)
+  }
   const budgets = Object.entries(merged.budgets ?? {}).map(([glob, size]) => ({
     glob,
     bytes: sizeOption(size, `budget for "${glob}"`),
@@ -129,6 +156,10 @@ export function resolveOptions(
     reportPath: resolve(root, merged.report ?? DEFAULT_REPORT_PATH),
     top,
     sampleIntervalMs,
+    maxMemoryBytes: merged.maxMemory == null ? null
+      : merged.maxMemory === 'auto' ? autoCeiling(readCgroupLimit(), totalmem())
+      : sizeOption(merged.maxMemory, sourceLabel('maxMemory', config, env, cli)),
+    spareProcesses,
     historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
     ...resolveIntensiveOptions(merged, key => sourceLabel(key, config, env, cli)),
   }

@@ -8,6 +8,7 @@ import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './op
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { renderTable } from './report/table.js'
+import { endRunScheduling } from './schedule/run-scheduling.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
 import { markReporter, projectPoolName } from './vitest-adapter.js'
@@ -34,6 +35,7 @@ export class MemoryReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    endRunScheduling()
     const vitest = this.vitest
     if (!vitest) return
     const state = sharedState()

@@ -3,6 +3,7 @@
 // by only one of them: the state lives on globalThis under a registered symbol instead.
 import type { MeasurementMethod } from './measure/self.js'
 import type { MemoryPoolOptions } from './options.js'
+import type { RunScheduling } from './schedule/run-scheduling.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -40,6 +41,8 @@ export interface SharedState {
   measurements: Map<string, FileMeasurement>
   /** Tags of the current run's files (and why a file was not started), same keys. */
   tagging: Map<string, FileTagging>
+  /** The admission gate and spare processes of the current run. */
+  scheduling?: RunScheduling
 }
 
 const KEY = Symbol.for('vitest-memory.state')

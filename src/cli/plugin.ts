@@ -7,17 +7,20 @@ import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../p
 import { UsageError } from '../options.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
 import { MemoryReporter } from '../reporter.js'
+import { MemorySequencer } from '../schedule/sequencer.js'
 import { isMemoryReporter, projectPoolName } from '../vitest-adapter.js'
 
 export function memoryCliPlugin(): Plugin {
   return {
     name: 'vitest-memory:cli',
     config(config) {
-      const test = (config as { test?: { pool?: unknown, tags?: { name: string }[] } }).test
+      const test = (config as { test?: { pool?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } } }).test
       const added: Record<string, unknown> = {}
       if (!isMemoryPool(test?.pool)) added.pool = memoryPool()
       // Defined in the config, so `--list-tags` shows it and strictTags accepts it in every project.
       if (!test?.tags?.some(tag => tag.name === memoryIntensiveTag.name)) added.tags = [{ ...memoryIntensiveTag }]
+      // Heavy and long files first, unless the user chose their own order.
+      if (!test?.sequence?.sequencer) added.sequence = { sequencer: MemorySequencer }
       return { test: added } as never
     },
     configureVitest({ vitest, project }: { vitest: Vitest, project: TestProject }) {

@@ -38,6 +38,17 @@ export function readProcessMemory(pid: number | 'self'): ProcessMemory | null {
   return { rssBytes, hwmBytes }
 }
 
+/** The parent pid of a live process, from /proc/<pid>/stat; null when it is gone. */
+export function readParentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    // The command name may hold spaces and parentheses: fields resume after the last ')'.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return null
+  }
+}
+
 /** Parent pid of every live process, from one pass over /proc/<pid>/stat. */
 export function readParentMap(): Map<number, number> {
   const parents = new Map<number, number>()
@@ -50,14 +61,8 @@ export function readParentMap(): Map<number, number> {
   for (const entry of entries) {
     const first = entry.charCodeAt(0)
     if (first < 48 || first > 57) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      // The command name may hold spaces and parentheses: fields resume after the last ')'.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      parents.set(Number(entry), Number(rest[1]))
-    } catch {
-      // the process ended between readdir and read
-    }
+    const ppid = readParentPid(Number(entry))
+    if (ppid !== null) parents.set(Number(entry), ppid)
   }
   return parents
 }

@@ -1,7 +1,8 @@
 // Samples the summed RSS of a process and all its descendants while a file runs.
 // The process's own peak comes from the kernel (exact); the tree's peak can only be sampled.
 import pidusage from 'pidusage'
-import { descendantsOf, hasProcfs, readParentMap, readProcessMemory } from './procfs.js'
+import { processTable } from './process-table.js'
+import { hasProcfs, readProcessMemory } from './procfs.js'
 
 export interface TreeSample {
   at: number
@@ -48,7 +49,9 @@ export class TreeSampler {
     if (!root) return null
     let treeRssBytes = root.rssBytes
     let heaviestChild: TreeSample['heaviestChild'] = null
-    for (const pid of descendantsOf(this.pid, readParentMap())) {
+    const table = processTable()
+    table.refresh()
+    for (const pid of table.descendantsOf(this.pid)) {
       const memory = readProcessMemory(pid)
       if (!memory) continue
       treeRssBytes += memory.rssBytes

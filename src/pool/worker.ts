@@ -5,21 +5,22 @@
 // `start` request is answered here and replayed to the child, so a file the pool decides not to
 // run never costs a process, and the events Vitest sees can be shaped (a crash becomes a failed
 // file instead of "Worker exited unexpectedly").
-import { fork, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
-import { descendantsOf, hasProcfs, readParentMap } from '../measure/procfs.js'
+import { descendantsOf, hasProcfs, readParentMap, resetPeak } from '../measure/procfs.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
+import type { Ticket } from '../policy/admission.js'
+import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState } from '../state.js'
+import { forkTestProcess, type SpareProcesses } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
 
@@ -45,6 +46,8 @@ export class MemoryPoolWorker implements PoolWorker {
   private booting: Promise<void> | undefined
   private sampler: TreeSampler | undefined
   private running: RunningFile | undefined
+  /** The file's admission under --max-memory, held until it finishes. */
+  private ticket: Ticket | undefined
   private stopping = false
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
@@ -99,6 +102,7 @@ export class MemoryPoolWorker implements PoolWorker {
 
   async stop(): Promise<void> {
     const child = this.child
+    this.releaseTicket()
     if (!child) return
     this.stopping = true
     this.sampler?.stop()
@@ -129,8 +133,19 @@ export class MemoryPoolWorker implements PoolWorker {
         this.emitMessage(response({ type: 'testfileFinished' }))
         return
       }
-      await this.boot()
     } catch (error) {
+      this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
+      return
+    }
+    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger)
+    if (request.type === 'run' && file && scheduling.gate) {
+      const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
+      this.ticket = await scheduling.gate.admit(predicted, () => this.sampler?.last?.treeRssBytes ?? 0)
+    }
+    try {
+      await this.boot(scheduling.spares)
+    } catch (error) {
+      this.releaseTicket()
       this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
       return
     }
@@ -138,15 +153,15 @@ export class MemoryPoolWorker implements PoolWorker {
     this.forward(request)
   }
 
-  /** Forks the child and replays Vitest's start request; resolves when the child has started. */
-  private boot(): Promise<void> {
+  /**
+   * Takes a spare process (or forks one) and replays Vitest's start request; resolves when the
+   * child has started.
+   */
+  private boot(spares: SpareProcesses | null): Promise<void> {
     this.booting ??= new Promise<void>((ready, failed) => {
-      const child = fork(CHILD_ENTRY, [], {
-        env: { ...this.options.env, VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js') },
-        execArgv: this.options.execArgv,
-        stdio: 'pipe',
-        serialization: 'advanced',
-      })
+      const spec = { workerEntry: resolve(this.options.distPath, 'workers/forks.js'), env: this.options.env, execArgv: this.options.execArgv }
+      const child = spares?.take(spec) ?? forkTestProcess(spec)
+      spares?.fill(spec)
       this.child = child
       pipeOutput(child.stdout, this.stdout)
       pipeOutput(child.stderr, this.stderr)
@@ -166,6 +181,7 @@ export class MemoryPoolWorker implements PoolWorker {
       child.on('error', error => this.events.emit('error', error))
       child.on('exit', (code, signal) => {
         this.sampler?.stop()
+        this.releaseTicket()
         if (!this.stopping) this.events.emit('exit', code, signal)
       })
       child.send(this.startRequest as never)
@@ -187,6 +203,9 @@ export class MemoryPoolWorker implements PoolWorker {
   private beginFile(file: string): void {
     const root = this.options.project.config.root
     const budget = budgetFor(toPosix(relative(root, file)), readAnnotations(file), this.resolved)
+    // The file's peak is measured from the moment it is handed over, whether the process was
+    // spawned for it or booted ahead as a spare: the same rule for both, so figures agree.
+    if (this.child?.pid && hasProcfs()) resetPeak(this.child.pid)
     this.sampler?.reset()
     this.running = { file, startedAt: Date.now(), budget }
   }
@@ -217,6 +236,12 @@ export class MemoryPoolWorker implements PoolWorker {
       budgetSource: budget?.source ?? null,
     })
     this.running = undefined
+    this.releaseTicket()
+  }
+
+  private releaseTicket(): void {
+    this.ticket?.release()
+    this.ticket = undefined
   }
 }
 

@@ -1,0 +1,5 @@
+import { expect, test } from 'vitest'
+
+test('trivial 38', () => {
+  expect(38 + 1).toBe(39)
+})

@@ -1,0 +1,121 @@
+// npm run bench: memoryPool against Vitest's own forks pool, in the same run, alternating A/B.
+// Prints a table and writes bench/results.json. Not part of npm test.
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { allocFile, median, ROOT, runVitest, trivialFile, WORK, writeSuite } from './suite.mjs'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const MiB = 1024 * 1024
+const results = { machine: machine(), rounds: ROUNDS, date: new Date().toISOString() }
+
+function machine() {
+  return { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, totalMemoryBytes: totalmem(), node: process.version }
+}
+
+function check(run, what) {
+  if (run.code !== 0) throw new Error(`${what} failed (exit ${run.code}):\n${run.output.slice(-3000)}`)
+  return run
+}
+
+/** Summed RSS of everything below the runner, sampled every 10 ms from outside. */
+function treeSampler(root) {
+  let peak = 0
+  const parentOf = (pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    } catch { return null }
+  }
+  const rss = (pid) => {
+    try { return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024 } catch { return 0 }
+  }
+  const timer = setInterval(() => {
+    const parents = new Map()
+    for (const e of readdirSync('/proc')) if (/^\d+$/.test(e)) parents.set(Number(e), parentOf(Number(e)))
+    let sum = 0
+    const stack = [root]
+    while (stack.length) {
+      const pid = stack.pop()
+      for (const [child, parent] of parents) if (parent === pid) { sum += rss(child); stack.push(child) }
+    }
+    peak = Math.max(peak, sum)
+  }, 10)
+  return { stop: () => { clearInterval(timer); return peak } }
+}
+
+async function overhead() {
+  const files = {}
+  for (let i = 0; i < 60; i++) files[`test/t${String(i).padStart(2, '0')}.test.ts`] = trivialFile(i)
+  const dir = writeSuite('overhead', files)
+  const forks = []
+  const memory = []
+  for (let r = 0; r < ROUNDS; r++) {
+    forks.push(check(await runVitest(dir, { pool: 'forks' }), 'forks overhead run').wallMs)
+    memory.push(check(await runVitest(dir, { pool: 'memory' }), 'memoryPool overhead run').wallMs)
+  }
+  results.overhead = { files: 60, maxWorkers: 1, forksMs: median(forks), memoryPoolMs: median(memory), ratio: median(memory) / median(forks), forksRunsMs: forks, memoryPoolRunsMs: memory }
+}
+
+async function exactness() {
+  const sizes = [50, 100, 200, 400]
+  const files = { 'test/baseline.test.ts': trivialFile(0), 'test/spike.test.ts': spikeFile(150) }
+  for (const mib of sizes) files[`test/alloc-${mib}.test.ts`] = allocFile(mib)
+  const dir = writeSuite('exactness', files)
+  const report = join(dir, 'report.json')
+  check(await runVitest(dir, { pool: 'memory', cli: true, args: ['--memory-report', report, '--no-memory-history'] }), 'exactness run')
+  const byFile = Object.fromEntries(JSON.parse(readFileSync(report, 'utf8')).files.map(f => [f.file, f.peakRssBytes]))
+  const baseline = byFile['test/baseline.test.ts']
+  const rows = [...sizes.map(mib => ({ file: `alloc-${mib}`, expectedBytes: mib * MiB, measured: byFile[`test/alloc-${mib}.test.ts`] })),
+    { file: 'spike-150 (freed at once)', expectedBytes: 150 * MiB, measured: byFile['test/spike.test.ts'] }]
+  results.exactness = { baselineBytes: baseline, files: rows.map(r => ({ ...r, measuredAboveBaselineBytes: r.measured - baseline, errorPercent: ((r.measured - baseline) / r.expectedBytes - 1) * 100 })) }
+}
+
+function spikeFile(mib) {
+  return `import { expect, test } from 'vitest'\n\ntest('spike', async () => {\n  let block: Buffer | null = Buffer.alloc(${mib} * 1024 * 1024, 1)\n  block = null\n  await new Promise(resolve => setTimeout(resolve, 50))\n  expect(block).toBeNull()\n})\n`
+}
+
+async function scheduling(workers) {
+  const files = {}
+  for (let i = 0; i < 6; i++) files[`test/heavy-${i}.test.ts`] = allocFile(1400, 1500)
+  for (let i = 0; i < 30; i++) files[`test/light-${String(i).padStart(2, '0')}.test.ts`] = trivialFile(i)
+  const dir = writeSuite(`scheduling-${workers}`, files)
+  const history = join(dir, 'history.json')
+  const ours = ['--max-memory', '4GB', '--memory-history', history]
+  // One unmeasured run first, so the gate has history to predict from.
+  check(await runVitest(dir, { pool: 'memory', workers, cli: true, args: ['--memory-history', history] }), 'scheduling warm-up')
+  const forks = []
+  const memory = []
+  for (let r = 0; r < Math.min(ROUNDS, 3); r++) {
+    forks.push(check(await runVitest(dir, { pool: 'forks', workers, sampleTree: treeSampler }), 'forks scheduling run'))
+    memory.push(check(await runVitest(dir, { pool: 'memory', workers, cli: true, args: ours, sampleTree: treeSampler }), 'memoryPool scheduling run'))
+  }
+  const summary = runs => ({ wallMs: median(runs.map(r => r.wallMs)), peakSummedRssBytes: Math.max(...runs.map(r => r.treePeakBytes)) })
+  const ceilingBytes = 4e9
+  const m = summary(memory)
+  results[`scheduling${workers}`] = { maxWorkers: workers, ceilingBytes, forks: summary(forks), memoryPool: { ...m, ceilingHeld: m.peakSummedRssBytes <= ceilingBytes } }
+}
+
+const gb = b => `${(b / 1e9).toFixed(2)} GB`
+const s = ms => `${(ms / 1000).toFixed(2)} s`
+
+await overhead()
+await exactness()
+await scheduling(2)
+await scheduling(3)
+rmSync(WORK, { recursive: true, force: true })
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
+
+const o = results.overhead
+console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating\n`)
+console.log(`1. Overhead: 60 trivial files, maxWorkers 1`)
+console.log(`   forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} (≤ 1.00 is not slower)\n`)
+console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
+for (const f of results.exactness.files) console.log(`   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`)
+for (const workers of [2, 3]) {
+  const r = results[`scheduling${workers}`]
+  console.log(`\n3. Scheduling: 6 files of ~1.5 GB + 30 light, maxWorkers ${workers}, --max-memory 4GB`)
+  console.log(`   forks      peak summed RSS ${gb(r.forks.peakSummedRssBytes)} · wall ${s(r.forks.wallMs)}`)
+  console.log(`   memoryPool peak summed RSS ${gb(r.memoryPool.peakSummedRssBytes)} · wall ${s(r.memoryPool.wallMs)} · ceiling ${r.memoryPool.ceilingHeld ? 'held' : 'BROKEN'}`)
+}
+console.log(`\nwritten: bench/results.json`)

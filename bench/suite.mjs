@@ -1,0 +1,72 @@
+// Generates the benchmark suites under bench/.work/ (inside the package, so 'vitest' and
+// 'vitest-memory' resolve) and runs Vitest on them as a user would, from a child process.
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+export const WORK = join(ROOT, 'bench/.work')
+const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs')
+const CLI = join(ROOT, 'dist/cli/main.js')
+
+/** The config reads the pool from the environment, so A and B run the very same files. */
+const CONFIG = `
+import { defineConfig } from 'vitest/config'
+import { memoryPool } from 'vitest-memory'
+
+const pool = process.env.BENCH_POOL === 'forks' ? 'forks' : memoryPool()
+export default defineConfig({ test: { pool, maxWorkers: Number(process.env.BENCH_WORKERS ?? 1), cache: false } })
+`
+
+export function writeSuite(name, files) {
+  const dir = join(WORK, name)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'vitest.config.ts'), CONFIG)
+  for (const [file, source] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, file)), { recursive: true })
+    writeFileSync(join(dir, file), source)
+  }
+  return dir
+}
+
+export const trivialFile = i => `import { expect, test } from 'vitest'\n\ntest('trivial ${i}', () => {\n  expect(${i} + 1).toBe(${i + 1})\n})\n`
+
+export const allocFile = (mib, holdMs = 0) => `import { expect, test } from 'vitest'
+
+test('allocates ${mib} MiB', async () => {
+  const block = Buffer.alloc(${mib} * 1024 * 1024, 1)
+  await new Promise(resolve => setTimeout(resolve, ${holdMs}))
+  expect(block[0]).toBe(1)
+})
+`
+
+/**
+ * Runs Vitest (plain, or through the vitest-memory CLI) in `dir`; returns wall time, exit code and,
+ * when `sampleTree` is set, the peak summed RSS of the runner's whole process tree sampled from outside.
+ */
+export function runVitest(dir, { pool, workers = 1, cli = false, args = [], sampleTree = null }) {
+  const env = { ...process.env, BENCH_POOL: pool, BENCH_WORKERS: String(workers), NO_COLOR: '1', CI: 'true' }
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key]
+  const entry = cli ? CLI : VITEST
+  return new Promise((done, fail) => {
+    const started = process.hrtime.bigint()
+    const child = spawn(process.execPath, [entry, 'run', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.on('data', d => { output += d })
+    child.stderr.on('data', d => { output += d })
+    const sampler = sampleTree ? sampleTree(child.pid) : null
+    child.on('error', fail)
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6
+      done({ code, wallMs, output, treePeakBytes: sampler?.stop() ?? null })
+    })
+  })
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
