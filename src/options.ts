@@ -21,7 +21,13 @@ export interface MemoryPoolOptions {
   sampleIntervalMs?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
+  /** Force a GC after every test and flag files whose retained heap keeps growing. */
+  detectLeaks?: boolean
+  /** Run files under V8's sampling heap profiler: only files over budget (re-run after the main run), or all. */
+  heapProfile?: HeapProfileMode
 }
+
+export type HeapProfileMode = 'over-budget' | 'all'
 
 export interface ResolvedMemoryOptions {
   budgetBytes: number | null
@@ -31,13 +37,15 @@ export interface ResolvedMemoryOptions {
   top: number
   sampleIntervalMs: number
   historyPath: string | null
+  detectLeaks: boolean
+  heapProfile: HeapProfileMode | null
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history', 'detectLeaks', 'heapProfile']
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
@@ -49,7 +57,16 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_BUDGET_MODE) fromEnv.budgetMode = env.VITEST_MEMORY_BUDGET_MODE as BudgetMode
   if (env.VITEST_MEMORY_REPORT) fromEnv.report = env.VITEST_MEMORY_REPORT
   if (env.VITEST_MEMORY_HISTORY) fromEnv.history = env.VITEST_MEMORY_HISTORY
+  if (env.VITEST_MEMORY_DETECT_LEAKS) fromEnv.detectLeaks = envBoolean(env.VITEST_MEMORY_DETECT_LEAKS)
+  if (env.VITEST_MEMORY_HEAP_PROFILE) fromEnv.heapProfile = env.VITEST_MEMORY_HEAP_PROFILE as HeapProfileMode
   return fromEnv
+}
+
+/** "1"/"true" and "0"/"false"; anything else is kept as is so validation names it. */
+function envBoolean(value: string): boolean {
+  if (value === '1' || value === 'true') return true
+  if (value === '0' || value === 'false') return false
+  return value as never
 }
 
 function sizeOption(value: unknown, what: string): number {
@@ -76,6 +93,8 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
   report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
   history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
+  detectLeaks: ['--detect-leaks', 'VITEST_MEMORY_DETECT_LEAKS'],
+  heapProfile: ['--heap-profile', 'VITEST_MEMORY_HEAP_PROFILE'],
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -107,7 +126,16 @@ export function resolveOptions(
     glob,
     bytes: sizeOption(size, `budget for "${glob}"`),
   }))
+  const heapProfile = merged.heapProfile ?? null
+  if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all') {
+    throw new UsageError(`Invalid ${sourceLabel('heapProfile', config, env, cli)} "${heapProfile}": use "over-budget" or "all".`)
+  }
+  if (merged.detectLeaks !== undefined && typeof merged.detectLeaks !== 'boolean') {
+    throw new UsageError(`Invalid ${sourceLabel('detectLeaks', config, env, cli)} ${JSON.stringify(merged.detectLeaks)}: use true or false.`)
+  }
   return {
+    detectLeaks: merged.detectLeaks ?? false,
+    heapProfile,
     budgetBytes: merged.budget == null ? null : sizeOption(merged.budget, sourceLabel('budget', config, env, cli)),
     budgets,
     budgetMode,

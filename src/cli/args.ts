@@ -10,6 +10,8 @@ interface FlagSpec {
   flag: string
   /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
   value?: string
+  /** The value may be left out (then `apply` gets ''); given, it must be inline: --flag=VALUE. */
+  optionalValue?: boolean
   description: string
   apply: (options: CliOptions, value: string) => void
 }
@@ -20,6 +22,8 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
+  { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
+  { flag: '--heap-profile', value: 'MODE', optionalValue: true, description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
 ]
 
 export interface SplitArgs {
@@ -45,6 +49,10 @@ export function splitArgs(argv: string[]): SplitArgs {
     if (!spec) {
       if (looksLikeOurs(name)) throw new UsageError(unknownFlagMessage(name))
       vitestArgs.push(arg)
+      continue
+    }
+    if (spec.optionalValue) {
+      spec.apply(options, inlineValue ?? '')
       continue
     }
     if (!spec.value) {
@@ -95,8 +103,9 @@ function editDistance(a: string, b: string): number {
 }
 
 export function helpText(): string {
-  const width = Math.max(...FLAGS.map(f => `${f.flag}${f.value ? ` ${f.value}` : ''}`.length))
-  const rows = FLAGS.map(f => `  ${`${f.flag}${f.value ? ` ${f.value}` : ''}`.padEnd(width)}  ${f.description}`)
+  const usage = (f: FlagSpec) => `${f.flag}${f.optionalValue ? `[=${f.value}]` : f.value ? ` ${f.value}` : ''}`
+  const width = Math.max(...FLAGS.map(f => usage(f).length))
+  const rows = FLAGS.map(f => `  ${usage(f).padEnd(width)}  ${f.description}`)
   return [
     'Usage: vitest-memory [vitest args…] [memory options]',
     '',
@@ -106,7 +115,7 @@ export function helpText(): string {
     ...rows,
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
-    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY (flags win over env, env over config).',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY, VITEST_MEMORY_DETECT_LEAKS=1, VITEST_MEMORY_HEAP_PROFILE (flags win over env, env over config).',
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',

@@ -13,14 +13,19 @@ import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { descendantsOf, hasProcfs, readParentMap } from '../measure/procfs.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
+import type { ChildFilePeak } from './child.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { measurementKey, sharedState } from '../state.js'
+import { childLaunch, type ChildLaunch } from './child-launch.js'
+import { withTestHooks } from './inject.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
+/** A profiled process writes its heap profile on exit: give it time to. */
+const SIGKILL_AFTER_MS_PROFILING = 10_000
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
@@ -44,6 +49,7 @@ export class MemoryPoolWorker implements PoolWorker {
   private booting: Promise<void> | undefined
   private sampler: TreeSampler | undefined
   private running: RunningFile | undefined
+  private launch: ChildLaunch | undefined
   private stopping = false
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
@@ -111,7 +117,7 @@ export class MemoryPoolWorker implements PoolWorker {
       child.kill(signal)
       for (const pid of descendants) tryKill(pid, signal)
     }
-    const escalation = setTimeout(() => kill('SIGKILL'), SIGKILL_AFTER_MS)
+    const escalation = setTimeout(() => kill('SIGKILL'), this.launch?.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
     kill('SIGTERM')
     await exited
     clearTimeout(escalation)
@@ -124,7 +130,7 @@ export class MemoryPoolWorker implements PoolWorker {
   private async runFile(request: FileRequest): Promise<void> {
     const file = request.context.files[0]?.filepath
     try {
-      await this.boot()
+      await this.boot(file)
     } catch (error) {
       this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
       return
@@ -134,11 +140,12 @@ export class MemoryPoolWorker implements PoolWorker {
   }
 
   /** Forks the child and replays Vitest's start request; resolves when the child has started. */
-  private boot(): Promise<void> {
+  private boot(file: string | undefined): Promise<void> {
     this.booting ??= new Promise<void>((ready, failed) => {
+      const launch = this.launch = childLaunch(this.resolved, this.options.project.config.root, file ?? 'unknown')
       const child = fork(CHILD_ENTRY, [], {
-        env: { ...this.options.env, VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js') },
-        execArgv: this.options.execArgv,
+        env: { ...this.options.env, ...launch.env, VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js') },
+        execArgv: [...this.options.execArgv, ...launch.execArgv],
         stdio: 'pipe',
         serialization: 'advanced',
       })
@@ -163,7 +170,7 @@ export class MemoryPoolWorker implements PoolWorker {
         this.sampler?.stop()
         if (!this.stopping) this.events.emit('exit', code, signal)
       })
-      child.send(this.startRequest as never)
+      child.send(withTestHooks(this.startRequest) as never)
       for (const queued of this.pending.splice(0)) child.send(queued as never)
     })
     return this.booting
@@ -192,7 +199,7 @@ export class MemoryPoolWorker implements PoolWorker {
   }
 
   /** Stores the file's measurement before Vitest learns that the file finished. */
-  private finishFile(own: OwnPeak | undefined): void {
+  private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined): void {
     if (!this.running) return
     this.sampler?.sampleNow()
     const peak = own?.peakRssBytes ?? null
@@ -210,6 +217,9 @@ export class MemoryPoolWorker implements PoolWorker {
       startedAt,
       budgetBytes: budget?.bytes ?? null,
       budgetSource: budget?.source ?? null,
+      setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
+      testPeakMethod: own?.testPeakMethod ?? null,
+      profilePath: this.launch?.profilePath ?? null,
     })
     this.running = undefined
   }
