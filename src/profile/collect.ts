@@ -10,7 +10,9 @@ import type { Vitest } from 'vitest/node'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { FileReport, MemoryReport, ProfileReport } from '../record/report.js'
 import type { FileMeasurement } from '../state.js'
-import { readHeapProfile, topAllocationSites } from './heap-profile.js'
+import { readHeapProfile, TOP_SITES, topAllocationSites, type MapLine } from './heap-profile.js'
+import { createLineMapper } from './source-map.js'
+import { transformedSourceMap } from '../vitest-adapter.js'
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 /** A process writes its profile as it exits, which may be just after the run ends. */
@@ -28,10 +30,11 @@ export async function collectProfiles(
   context: Context,
 ): Promise<void> {
   if (options.heapProfile === 'all') {
+    const mapLine = createLineMapper(file => transformedSourceMap(context.vitest, file))
     for (const measurement of measurements.values()) {
       if (!measurement.profilePath) continue
       const entry = findEntry(report, measurement.project, relative(context.root, measurement.file))
-      if (entry) entry.profile = await profileReport(measurement.profilePath, context.root, 'main')
+      if (entry) entry.profile = await profileReport(measurement.profilePath, context.root, 'main', mapLine)
     }
   } else if (options.heapProfile === 'over-budget') {
     const over = report.files.filter(f => f.overBudget || f.tests.some(t => t.overBudget))
@@ -41,7 +44,7 @@ export async function collectProfiles(
   }
 }
 
-async function profileReport(path: string, root: string, pass: ProfileReport['pass']): Promise<ProfileReport> {
+async function profileReport(path: string, root: string, pass: ProfileReport['pass'], mapLine: MapLine): Promise<ProfileReport> {
   const shown = toPosix(relative(root, path))
   const deadline = Date.now() + PROFILE_WAIT_MS
   let problem = 'the process wrote no profile (it was killed before it could exit)'
@@ -49,7 +52,7 @@ async function profileReport(path: string, root: string, pass: ProfileReport['pa
   while (Date.now() < deadline) {
     if (existsSync(path)) {
       try {
-        const sites = topAllocationSites(readHeapProfile(path)).map(site => ({ ...site, file: insideRoot(root, site.file) }))
+        const sites = topAllocationSites(readHeapProfile(path), TOP_SITES, mapLine).map(site => ({ ...site, file: insideRoot(root, site.file) }))
         return { path: shown, pass, sites }
       } catch (error) {
         problem = `unreadable profile: ${(error as Error).message}`

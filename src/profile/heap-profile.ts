@@ -38,8 +38,14 @@ export interface AllocationSite {
 
 export const TOP_SITES = 10
 
-/** The sites with the most self size, merged by function and location, heaviest first. */
-export function topAllocationSites(profile: HeapProfileJson, limit = TOP_SITES): AllocationSite[] {
+/** Maps a 0-based generated position in `file` to its 1-based original line, or null. */
+export type MapLine = (file: string, line0: number, column0: number) => number | null
+
+/**
+ * The sites with the most self size, merged by function and location, heaviest first.
+ * `mapLine` turns positions in transformed code (TypeScript compiled by Vite) back into source lines.
+ */
+export function topAllocationSites(profile: HeapProfileJson, limit = TOP_SITES, mapLine?: MapLine): AllocationSite[] {
   const sites = new Map<string, Omit<AllocationSite, 'share'>>()
   let total = 0
   const stack: ProfileNode[] = [profile.head]
@@ -48,9 +54,10 @@ export function topAllocationSites(profile: HeapProfileJson, limit = TOP_SITES):
     if (node.children) stack.push(...node.children)
     if (!node.selfSize) continue
     total += node.selfSize
-    const { functionName, url, lineNumber } = node.callFrame
+    const { functionName, url, lineNumber, columnNumber } = node.callFrame
     const file = displayUrl(url)
-    const line = lineNumber >= 0 && url ? lineNumber + 1 : null
+    const known = lineNumber >= 0 && Boolean(url)
+    const line = known ? (mapLine?.(file, lineNumber, columnNumber) ?? lineNumber + 1) : null
     const key = `${functionName}\0${file}\0${line}`
     const site = sites.get(key)
     if (site) site.bytes += node.selfSize
