@@ -10,8 +10,9 @@ interface FlagSpec {
   flag: string
   /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
   value?: string
-  /** The value may be left out (then `apply` gets ''); given, it must be inline: --flag=VALUE. */
+  /** The value may be left out (then `apply` gets ''): --flag=VALUE, or --flag VALUE when VALUE is one of `choices`. */
   optionalValue?: boolean
+  choices?: string[]
   description: string
   apply: (options: CliOptions, value: string) => void
 }
@@ -23,7 +24,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
   { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
-  { flag: '--heap-profile', value: 'MODE', optionalValue: true, description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
+  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all'], description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
 ]
 
 export interface SplitArgs {
@@ -52,7 +53,8 @@ export function splitArgs(argv: string[]): SplitArgs {
       continue
     }
     if (spec.optionalValue) {
-      spec.apply(options, inlineValue ?? '')
+      const next = inlineValue === undefined && spec.choices?.includes(argv[i + 1]) ? argv[++i] : undefined
+      spec.apply(options, inlineValue ?? next ?? '')
       continue
     }
     if (!spec.value) {

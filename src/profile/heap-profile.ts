@@ -64,7 +64,7 @@ export function topAllocationSites(profile: HeapProfileJson, limit = TOP_SITES, 
     else sites.set(key, { functionName: functionName || '(anonymous)', file, line, bytes: node.selfSize })
   }
   return [...sites.values()]
-    .sort((a, b) => b.bytes - a.bytes)
+    .sort((a, b) => b.bytes - a.bytes || a.functionName.localeCompare(b.functionName) || a.file.localeCompare(b.file))
     .slice(0, limit)
     .map(site => ({ ...site, share: total ? site.bytes / total : 0 }))
 }
