@@ -7,6 +7,9 @@ import { formatBytes } from '../size.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
+/** Setup within 5% of the file's peak: the tests after it added nothing that matters. */
+const SETUP_HOLDS_PEAK = 0.95
+
 export function detailLines(file: FileReport, colors: Colors = pc): string[] {
   const lines: string[] = []
   const where = whereLine(file)
@@ -26,8 +29,8 @@ function whereLine(file: FileReport): string | null {
   const heaviest = heaviestTest(file.tests)
   const setup = file.setupPeakRssBytes
   const parts: string[] = []
-  // The setup phase holds the file's peak when no test went above it.
-  if (setup != null && (!heaviest || setup >= Math.max(...file.tests.map(t => t.peakRssBytes)))) {
+  // The setup phase holds the file's peak when the tests never went much above it.
+  if (setup != null && (!heaviest || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)) {
     parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
   } else if (setup != null) {
     parts.push(`setup ${formatBytes(setup)}`)
