@@ -16,14 +16,15 @@ export interface ChildLaunch {
   profilePath: string | null
 }
 
-export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'>, root: string, file: string): ChildLaunch {
+export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'>, root: string, file: string, project = ''): ChildLaunch {
   const settings: ChildSettings = { detectLeaks: options.detectLeaks }
   const execArgv = options.detectLeaks ? ['--expose-gc'] : []
   let profilePath: string | null = null
   // 'over-budget' profiles in a second pass (see profile/rerun.ts); 'all' profiles every file now.
   if (options.heapProfile === 'all') {
     const dir = resolve(root, PROFILES_DIR)
-    const name = `${profileName(relative(root, file))}.heapprofile`
+    // Two projects may run the same file: the project name keeps their profiles apart.
+    const name = `${project ? `${profileName(project)}__` : ''}${profileName(relative(root, file))}.heapprofile`
     profilePath = resolve(dir, name)
     // A profile left from an earlier run must not pass for this one.
     rmSync(profilePath, { force: true })

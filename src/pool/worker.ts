@@ -142,7 +142,7 @@ export class MemoryPoolWorker implements PoolWorker {
   /** Forks the child and replays Vitest's start request; resolves when the child has started. */
   private boot(file: string | undefined): Promise<void> {
     this.booting ??= new Promise<void>((ready, failed) => {
-      const launch = this.launch = childLaunch(this.resolved, this.options.project.config.root, file ?? 'unknown')
+      const launch = this.launch = childLaunch(this.resolved, this.options.project.config.root, file ?? 'unknown', this.options.project.name)
       const child = fork(CHILD_ENTRY, [], {
         env: { ...this.options.env, ...launch.env, VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js') },
         execArgv: [...this.options.execArgv, ...launch.execArgv],
