@@ -79,6 +79,7 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     expect(testNamed(result, 'test-budget.test.ts', 'renders thumbnails')).toMatchObject({ budgetBytes: 100e6, overBudget: true })
     expect(testNamed(result, 'test-budget.test.ts', 'stays small')).toMatchObject({ budgetBytes: 100e6, overBudget: false })
     expect(result.stdout).toMatch(/↳ ✗ test "renders thumbnails" added 1\d\d MB, over its 100 MB budget/)
+    expect(result.stdout).toMatch(/4 files measured · .* · 1 test over its own budget/)
   })
 
   test('the budget of a test is judged in warn mode like a file budget: named, exit 0', async () => {

@@ -65,7 +65,9 @@ function summary(report: MemoryReport, files: FileReport[], colors: Colors): str
   const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
   if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)}`)
   if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
-  else if (files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
+  const overTests = files.reduce((n, f) => n + f.tests.filter(t => t.overBudget).length, 0)
+  if (overTests > 0) parts.push(colors.red(`${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
+  if (over === 0 && overTests === 0 && files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
   return parts.join(' · ')
 }
 
