@@ -35,7 +35,13 @@ export interface MemoryPoolOptions {
   maxMemory?: string
   /** Test processes kept booted ahead of time, so a file starts on a ready process. Default 1; 0 turns it off. */
   spareProcesses?: number
+  /** Force a GC after every test and flag files whose retained heap keeps growing. */
+  detectLeaks?: boolean
+  /** Run files under V8's sampling heap profiler: only files over budget (re-run after the main run), or all. */
+  heapProfile?: HeapProfileMode
 }
+
+export type HeapProfileMode = 'over-budget' | 'all'
 
 export interface ResolvedMemoryOptions {
   budgetBytes: number | null
@@ -51,6 +57,8 @@ export interface ResolvedMemoryOptions {
   /** null: no ceiling. */
   maxMemoryBytes: number | null
   spareProcesses: number
+  detectLeaks: boolean
+  heapProfile: HeapProfileMode | null
 }
 
 export class UsageError extends Error {
@@ -61,6 +69,7 @@ const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
   'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history',
   'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
   'maxMemory', 'spareProcesses',
+  'detectLeaks', 'heapProfile',
 ]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
@@ -78,7 +87,16 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (mode) fromEnv.memoryIntensiveMode = mode
   if (env.VITEST_MEMORY_MAX_MEMORY) fromEnv.maxMemory = env.VITEST_MEMORY_MAX_MEMORY
   if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
+  if (env.VITEST_MEMORY_DETECT_LEAKS) fromEnv.detectLeaks = envBoolean(env.VITEST_MEMORY_DETECT_LEAKS)
+  if (env.VITEST_MEMORY_HEAP_PROFILE) fromEnv.heapProfile = env.VITEST_MEMORY_HEAP_PROFILE as HeapProfileMode
   return fromEnv
+}
+
+/** "1"/"true" and "0"/"false"; anything else is kept as is so validation names it. */
+function envBoolean(value: string): boolean {
+  if (value === '1' || value === 'true') return true
+  if (value === '0' || value === 'false') return false
+  return value as never
 }
 
 function sizeOption(value: unknown, what: string): number {
@@ -109,6 +127,8 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   memoryIntensiveMode: ['--skip-memory-intensive / --only-memory-intensive', 'VITEST_MEMORY_SKIP_INTENSIVE / VITEST_MEMORY_ONLY_INTENSIVE'],
   maxMemory: ['--max-memory', 'VITEST_MEMORY_MAX_MEMORY'],
   spareProcesses: ['--spare-processes', 'VITEST_MEMORY_SPARE_PROCESSES'],
+  detectLeaks: ['--detect-leaks', 'VITEST_MEMORY_DETECT_LEAKS'],
+  heapProfile: ['--heap-profile', 'VITEST_MEMORY_HEAP_PROFILE'],
 }
 
 /** Every VITEST_MEMORY_* variable an option reads, for help texts. */
@@ -149,7 +169,16 @@ export function resolveOptions(
     glob,
     bytes: sizeOption(size, `budget for "${glob}"`),
   }))
+  const heapProfile = merged.heapProfile ?? null
+  if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all') {
+    throw new UsageError(`Invalid ${sourceLabel('heapProfile', config, env, cli)} "${heapProfile}": use "over-budget" or "all".`)
+  }
+  if (merged.detectLeaks !== undefined && typeof merged.detectLeaks !== 'boolean') {
+    throw new UsageError(`Invalid ${sourceLabel('detectLeaks', config, env, cli)} ${JSON.stringify(merged.detectLeaks)}: use true or false.`)
+  }
   return {
+    detectLeaks: merged.detectLeaks ?? false,
+    heapProfile,
     budgetBytes: merged.budget == null ? null : sizeOption(merged.budget, sourceLabel('budget', config, env, cli)),
     budgets,
     budgetMode,

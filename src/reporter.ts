@@ -7,8 +7,12 @@ import { machineInfo } from './measure/machine.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
+import { testDetails } from './record/tests.js'
+import { collectProfiles } from './profile/collect.js'
 import { renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
+import { renderProfiles } from './report/profiles.js'
+import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
 import { markReporter, projectPoolName } from './vitest-adapter.js'
@@ -44,11 +48,12 @@ export class MemoryReporter implements Reporter {
     const root = vitest.config.root
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const report = this.buildReport(ours, options, root)
+    await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
     state.tagging.clear()
 
     writeJsonAtomic(options.reportPath, report)
-    vitest.logger.log(renderTable(report, options.top))
+    vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
@@ -56,13 +61,17 @@ export class MemoryReporter implements Reporter {
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
     const { measurements, tagging } = sharedState()
-    const files = modules.map(module => buildFileReport({
-      file: module.moduleId,
-      relativeFile: relative(root, module.moduleId).split('\\').join('/'),
-      project: module.project.name,
-      vitestState: module.state(),
-      durationMs: module.diagnostic().duration ?? null,
-    }, measurements.get(measurementKey(module.project.name, module.moduleId)), tagging.get(measurementKey(module.project.name, module.moduleId))))
+    const files = modules.map((module) => {
+      const key = measurementKey(module.project.name, module.moduleId)
+      const measurement = measurements.get(key)
+      return buildFileReport({
+        file: module.moduleId,
+        relativeFile: relative(root, module.moduleId).split('\\').join('/'),
+        project: module.project.name,
+        vitestState: module.state(),
+        durationMs: module.diagnostic().duration ?? null,
+      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks))
+    })
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {
@@ -97,12 +106,19 @@ export class MemoryReporter implements Reporter {
 
   private judgeBudgets(report: MemoryReport, vitest: Vitest): void {
     const over = report.files.filter(f => f.overBudget)
-    if (over.length === 0) return
+    const overTests = overBudgetTestLines(report)
+    if (over.length === 0 && overTests.length === 0) return
     const fail = report.budgetMode === 'fail'
-    const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-    const lines = over.map(f => `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
     const color = fail ? pc.red : pc.yellow
-    vitest.logger.error(color([head, ...lines].join('\n')))
+    if (over.length > 0) {
+      const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
+      const lines = over.map(f => `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      vitest.logger.error(color([head, ...lines].join('\n')))
+    }
+    if (overTests.length > 0) {
+      const head = `vitest-memory: ${overTests.length} test${overTests.length === 1 ? '' : 's'} over ${overTests.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
+      vitest.logger.error(color([head, ...overTests].join('\n')))
+    }
     if (fail) process.exitCode = 1
   }
 }

@@ -2,6 +2,7 @@
 // and the reporters through different module graphs, so a module-level variable would be seen
 // by only one of them: the state lives on globalThis under a registered symbol instead.
 import type { MeasurementMethod } from './measure/self.js'
+import type { TestPeakMethod } from './measure/test-peaks.js'
 import type { MemoryPoolOptions } from './options.js'
 import type { RunScheduling } from './schedule/run-scheduling.js'
 
@@ -20,6 +21,11 @@ export interface FileMeasurement {
   budgetBytes: number | null
   /** Where the budget came from: "comment", "glob <pattern>" or "global". */
   budgetSource: string | null
+  /** Peak before the first test started (imports, module code, beforeAll). */
+  setupPeakRssBytes?: number | null
+  testPeakMethod?: TestPeakMethod | null
+  /** The heap profile the process writes when it exits (heapProfile: 'all'). */
+  profilePath?: string | null
 }
 
 /** What the pool decided about a file's tags before starting it (or not). */

@@ -26,6 +26,19 @@ export function ensureReporter(vitest: Vitest, create: () => Reporter): void {
   reporters.push(reporter)
 }
 
+/** The source map of a module as Vite transformed it for the tests (e.g. TypeScript → JS), if any. */
+export function transformedSourceMap(vitest: Vitest, file: string): { mappings: string } | null {
+  for (const project of vitest.projects) {
+    for (const environment of Object.values(project.vite.environments ?? {})) {
+      for (const module of environment.moduleGraph?.getModulesByFile(file) ?? []) {
+        const map = module.transformResult?.map as { mappings?: string } | null | undefined
+        if (map?.mappings) return { mappings: map.mappings }
+      }
+    }
+  }
+  return null
+}
+
 /** The name of the pool a project runs its files in (a custom pool's `name` in Vitest 4.1 and 5). */
 export function projectPoolName(project: { config: { pool: unknown } }): string {
   return String(project.config.pool)

@@ -31,6 +31,14 @@ describe('splitArgs', () => {
     expect(() => splitArgs(argv)).toThrow(message)
   })
 
+  test('--detect-leaks and --heap-profile[=MODE]: the mode may be left out, inline or a known next word', () => {
+    expect(splitArgs(['--detect-leaks', '--heap-profile', 'src']).options).toEqual({ detectLeaks: true, heapProfile: 'over-budget' })
+    expect(splitArgs(['--detect-leaks', '--heap-profile', 'src']).vitestArgs).toEqual(['src'])
+    expect(splitArgs(['--heap-profile=all']).options).toEqual({ heapProfile: 'all' })
+    expect(splitArgs(['--heap-profile', 'all', 'src']).options).toEqual({ heapProfile: 'all' })
+    expect(() => splitArgs(['--detect-leak'])).toThrow(/did you mean --detect-leaks\?/)
+  })
+
   test('a negative size is taken as the value, so the size parser can explain it', () => {
     expect(splitArgs(['--memory-budget', '-1GB']).options.budget).toBe('-1GB')
   })
@@ -39,5 +47,16 @@ describe('splitArgs', () => {
     const text = helpText()
     for (const flag of ['--memory-budget SIZE', '--memory-budget-warn', '--memory-report PATH']) expect(text).toContain(flag)
     expect(text).toContain('vitest --help')
+  })
+})
+
+describe('options for the per-test features', () => {
+  test('detectLeaks and heapProfile resolve with flag > env > config, and bad values say what to write', async () => {
+    const { optionsFromEnv, resolveOptions } = await import('../src/options.js')
+    expect(resolveOptions({}, {}, {}, '/r')).toMatchObject({ detectLeaks: false, heapProfile: null })
+    expect(resolveOptions({ heapProfile: 'all' }, optionsFromEnv({ VITEST_MEMORY_HEAP_PROFILE: 'over-budget', VITEST_MEMORY_DETECT_LEAKS: '1' }), {}, '/r'))
+      .toMatchObject({ detectLeaks: true, heapProfile: 'over-budget' })
+    expect(() => resolveOptions({}, {}, { heapProfile: 'some' as never }, '/r')).toThrow('Invalid --heap-profile "some": use "over-budget" or "all".')
+    expect(() => resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'yes' }), {}, '/r')).toThrow('Invalid VITEST_MEMORY_DETECT_LEAKS "yes": use true or false.')
   })
 })

@@ -10,6 +10,9 @@ interface FlagSpec {
   flag: string
   /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
   value?: string
+  /** The value may be left out (then `apply` gets ''): --flag=VALUE, or --flag VALUE when VALUE is one of `choices`. */
+  optionalValue?: boolean
+  choices?: string[]
   description: string
   apply: (options: CliOptions, value: string) => void
 }
@@ -25,6 +28,8 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-intensive-above', value: 'SIZE', description: 'tag memory_intensive every file whose last measured peak in the history exceeded SIZE (default: its budget)', apply: (o, v) => { o.memoryIntensiveAbove = v } },
   { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },
   { flag: '--only-memory-intensive', description: 'heavy lane: start only the files tagged memory_intensive', apply: (o) => { o.memoryIntensiveMode = lane(o, 'only') } },
+  { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
+  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all'], description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
 ]
 
 function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {
@@ -57,6 +62,11 @@ export function splitArgs(argv: string[]): SplitArgs {
     if (!spec) {
       if (looksLikeOurs(name)) throw new UsageError(unknownFlagMessage(name))
       vitestArgs.push(arg)
+      continue
+    }
+    if (spec.optionalValue) {
+      const next = inlineValue === undefined && spec.choices?.includes(argv[i + 1]) ? argv[++i] : undefined
+      spec.apply(options, inlineValue ?? next ?? '')
       continue
     }
     if (!spec.value) {
@@ -107,8 +117,9 @@ function editDistance(a: string, b: string): number {
 }
 
 export function helpText(): string {
-  const width = Math.max(...FLAGS.map(f => `${f.flag}${f.value ? ` ${f.value}` : ''}`.length))
-  const rows = FLAGS.map(f => `  ${`${f.flag}${f.value ? ` ${f.value}` : ''}`.padEnd(width)}  ${f.description}`)
+  const usage = (f: FlagSpec) => `${f.flag}${f.optionalValue ? `[=${f.value}]` : f.value ? ` ${f.value}` : ''}`
+  const width = Math.max(...FLAGS.map(f => usage(f).length))
+  const rows = FLAGS.map(f => `  ${usage(f).padEnd(width)}  ${f.description}`)
   return [
     'Usage: vitest-memory [vitest args…] [memory options]',
     '       vitest-memory tag --above SIZE [--write] [--remove-below SIZE]   (see vitest-memory tag --help)',

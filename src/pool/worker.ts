@@ -12,6 +12,7 @@ import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { descendantsOf, hasProcfs, readParentMap, resetPeak } from '../measure/procfs.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
+import type { ChildFilePeak } from './child.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
@@ -20,9 +21,13 @@ import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState } from '../state.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
+import { childLaunch, type ChildLaunch } from './child-launch.js'
+import { withTestHooks } from './inject.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
+/** A profiled process writes its heap profile on exit: give it time to. */
+const SIGKILL_AFTER_MS_PROFILING = 10_000
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
@@ -48,6 +53,7 @@ export class MemoryPoolWorker implements PoolWorker {
   private running: RunningFile | undefined
   /** The file's admission under --max-memory, held until it finishes. */
   private ticket: Ticket | undefined
+  private launch: ChildLaunch | undefined
   private stopping = false
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
@@ -116,7 +122,7 @@ export class MemoryPoolWorker implements PoolWorker {
       child.kill(signal)
       for (const pid of descendants) tryKill(pid, signal)
     }
-    const escalation = setTimeout(() => kill('SIGKILL'), SIGKILL_AFTER_MS)
+    const escalation = setTimeout(() => kill('SIGKILL'), this.launch?.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
     kill('SIGTERM')
     await exited
     clearTimeout(escalation)
@@ -143,7 +149,7 @@ export class MemoryPoolWorker implements PoolWorker {
       this.ticket = await scheduling.gate.admit(predicted, () => this.sampler?.last?.treeRssBytes ?? 0)
     }
     try {
-      await this.boot(scheduling.spares)
+      await this.boot(file, scheduling.spares)
     } catch (error) {
       this.releaseTicket()
       this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
@@ -157,11 +163,18 @@ export class MemoryPoolWorker implements PoolWorker {
    * Takes a spare process (or forks one) and replays Vitest's start request; resolves when the
    * child has started.
    */
-  private boot(spares: SpareProcesses | null): Promise<void> {
+  private boot(file: string | undefined, spares: SpareProcesses | null): Promise<void> {
     this.booting ??= new Promise<void>((ready, failed) => {
-      const spec = { workerEntry: resolve(this.options.distPath, 'workers/forks.js'), env: this.options.env, execArgv: this.options.execArgv }
-      const child = spares?.take(spec) ?? forkTestProcess(spec)
-      spares?.fill(spec)
+      const launch = this.launch = childLaunch(this.resolved, this.options.project.config.root, file ?? 'unknown', this.options.project.name)
+      const spec = {
+        workerEntry: resolve(this.options.distPath, 'workers/forks.js'),
+        env: { ...this.options.env, ...launch.env },
+        execArgv: [...this.options.execArgv, ...launch.execArgv],
+      }
+      // A process started with per-file arguments (its own heap profile) cannot be booted ahead.
+      const reusable = launch.profilePath === null ? spares : null
+      const child = reusable?.take(spec) ?? forkTestProcess(spec)
+      reusable?.fill(spec)
       this.child = child
       pipeOutput(child.stdout, this.stdout)
       pipeOutput(child.stderr, this.stderr)
@@ -184,7 +197,7 @@ export class MemoryPoolWorker implements PoolWorker {
         this.releaseTicket()
         if (!this.stopping) this.events.emit('exit', code, signal)
       })
-      child.send(this.startRequest as never)
+      child.send(withTestHooks(this.startRequest) as never)
       for (const queued of this.pending.splice(0)) child.send(queued as never)
     })
     return this.booting
@@ -216,7 +229,7 @@ export class MemoryPoolWorker implements PoolWorker {
   }
 
   /** Stores the file's measurement before Vitest learns that the file finished. */
-  private finishFile(own: OwnPeak | undefined): void {
+  private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined): void {
     if (!this.running) return
     this.sampler?.sampleNow()
     const peak = own?.peakRssBytes ?? null
@@ -234,6 +247,9 @@ export class MemoryPoolWorker implements PoolWorker {
       startedAt,
       budgetBytes: budget?.bytes ?? null,
       budgetSource: budget?.source ?? null,
+      setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
+      testPeakMethod: own?.testPeakMethod ?? null,
+      profilePath: this.launch?.profilePath ?? null,
     })
     this.running = undefined
     this.releaseTicket()

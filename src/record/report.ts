@@ -5,6 +5,10 @@ import { dirname } from 'node:path'
 import type { MeasurementMethod } from '../measure/self.js'
 import { isOverBudget } from '../policy/budget.js'
 import type { FileMeasurement, FileTagging } from '../state.js'
+import type { TestPeakMethod } from '../measure/test-peaks.js'
+import type { LeakVerdict } from '../policy/leaks.js'
+import type { AllocationSite } from '../profile/heap-profile.js'
+import type { TestDetails, TestReport } from './tests.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -28,6 +32,26 @@ export interface FileReport {
   tagSource: string | null
   /** Set when the pool never started the file (state "skip"): why. */
   skipReason: string | null
+  /** Peak before the first test started: imports, module-level code, beforeAll. */
+  setupPeakRssBytes: number | null
+  /** How per-test peaks were taken: "clear_refs" (exact per test) or "running-max". */
+  testPeakMethod: TestPeakMethod | null
+  /** Every test that ran, in the order they finished. */
+  tests: TestReport[]
+  /** The leak signal (--detect-leaks), null when not asked or too few tests. */
+  leak: LeakVerdict | null
+  /** The file's heap profile and its top allocation sites (--heap-profile), else null. */
+  profile: ProfileReport | null
+}
+
+export interface ProfileReport {
+  /** The .heapprofile file, relative to the root: open it in Chrome DevTools. */
+  path: string
+  /** "all" profiled in the main run, "over-budget" in a second run of this file. */
+  pass: 'main' | 'rerun'
+  sites: AllocationSite[]
+  /** Why there are no sites, when the profile could not be taken or read. */
+  error?: string
 }
 
 export interface RunInfo {
@@ -68,7 +92,9 @@ export function fileState(vitestState: string): FileState {
   }
 }
 
-export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging): FileReport {
+const NO_DETAILS: TestDetails = { setupPeakRssBytes: null, testPeakMethod: null, tests: [], leak: null }
+
+export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
   return {
     file: outcome.relativeFile,
@@ -84,6 +110,8 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     tags: tagging?.tags ?? [],
     tagSource: tagging?.tagSource ?? null,
     skipReason: tagging?.skipReason ?? null,
+    ...details,
+    profile: null,
   }
 }
 

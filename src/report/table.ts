@@ -2,6 +2,7 @@
 import pc from 'picocolors'
 import { formatBytes, formatDuration } from '../size.js'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import { detailLines } from './details.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -26,11 +27,11 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   const lines: string[] = ['']
   const budgetText = report.budgetBytes != null ? ` · budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : ''
   lines.push(` ${colors.bold(colors.inverse(' MEMORY '))} peak RSS per test file${budgetText}`)
-  lines.push(colors.dim(`   ${methods.map(m => METHOD_LABEL[m] ?? m).join('; ') || 'not measured'}`))
+  lines.push(colors.dim(`   ${methods.map(m => METHOD_LABEL[m] ?? m).join('; ') || 'not measured'}${testMethodNote(files)}`))
   lines.push('')
   const against = report.budgetBytes != null || files.some(f => f.budgetBytes != null) ? 'vs budget' : 'vs heaviest'
   lines.push(colors.dim(`   ${pad('File', nameWidth)}  ${lpad('Peak RSS', 9)}  ${lpad('Tree peak', 9)}  ${lpad('Time', 8)}  ${against}`))
-  for (const file of shown) lines.push(renderRow(file, nameWidth, scale, colors))
+  for (const file of shown) lines.push(renderRow(file, nameWidth, scale, colors), ...detailLines(file, colors))
   if (hidden > 0) lines.push(colors.dim(`   … ${hidden} lighter file${hidden === 1 ? '' : 's'} not shown (see the JSON report)`))
   lines.push('')
   lines.push(` ${summary(report, files, colors)}`)
@@ -84,8 +85,17 @@ function summary(report: MemoryReport, files: FileReport[], colors: Colors): str
   const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
   if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)}`)
   if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
-  else if (files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
+  const overTests = files.reduce((n, f) => n + f.tests.filter(t => t.overBudget).length, 0)
+  if (overTests > 0) parts.push(colors.red(`${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
+  if (over === 0 && overTests === 0 && files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
   return parts.join(' · ')
+}
+
+function testMethodNote(files: FileReport[]): string {
+  const methods = new Set(files.map(f => f.testPeakMethod).filter(Boolean))
+  if (methods.has('running-max')) return '; per-test peaks: running maximum (the peak could not be reset per test)'
+  if (methods.has('clear_refs')) return '; per-test peaks: reset at each test start'
+  return ''
 }
 
 function label(file: FileReport): string {

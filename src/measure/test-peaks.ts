@@ -1,0 +1,123 @@
+// Per-test peaks inside a test file's process. The kernel's high-water mark is reset when a test
+// starts and read when it ends, so each test's peak is exact; the readings in between (hooks,
+// imports) are kept too, so the file's own peak stays the maximum over the whole file.
+// No Vitest imports: the probe is injected, so this is unit-testable with fake readings.
+
+/** How the test process reads and resets its own memory. */
+export interface MemoryProbe {
+  /** Peak RSS since process start or the last successful reset. */
+  readPeak(): number
+  /** Current RSS. */
+  readRss(): number
+  /** Resets the peak to the current RSS; false when the platform cannot. */
+  resetPeak(): boolean
+  heapUsed(): number
+  /** A forced full GC, when leak detection asked for one (`--expose-gc`). */
+  gc?: () => void
+}
+
+/**
+ * How per-test peaks were taken: `clear_refs` resets the kernel's high-water mark at every test
+ * start (exact per test); `running-max` could not reset it, so a test's peak is the process's
+ * highest RSS so far (it only says something when it rises).
+ */
+export type TestPeakMethod = 'clear_refs' | 'running-max'
+
+/** What a test's process measured for one test; travels to the main process on `task.meta`. */
+export interface TestMemory {
+  /** Order in which the test finished, from 0. */
+  order: number
+  /** Highest RSS while the test (with its beforeEach/afterEach hooks) ran. */
+  peakRssBytes: number
+  /** RSS when the test started: `peakRssBytes - startRssBytes` is what the test added. */
+  startRssBytes: number
+  /** V8 heap used at the end minus at the start (no GC forced in between). */
+  heapDeltaBytes: number
+  /** V8 heap used after a forced GC at the end of the test (leak detection only). */
+  heapAfterGcBytes: number | null
+  durationMs: number
+  /** Another test ran at the same time (test.concurrent): the peak is shared with it. */
+  overlapping: boolean
+  method: TestPeakMethod
+}
+
+interface ActiveTest {
+  startedAt: number
+  startRssBytes: number
+  heapAtStart: number
+  overlapping: boolean
+}
+
+export class TestPeakTracker {
+  private readonly active = new Map<string, ActiveTest>()
+  private finished = 0
+  private resettable = true
+  /** Highest reading of the whole file, whatever was reset in between. */
+  private fileMax = 0
+  /** Peak from process start until the first test started: imports, module code, beforeAll. */
+  setupPeakRssBytes: number | null = null
+
+  constructor(private readonly probe: MemoryProbe, private readonly now: () => number = () => performance.now()) {}
+
+  testStarted(id: string): void {
+    const overlapping = this.active.size > 0
+    if (overlapping) {
+      // Never reset while another test runs: that would cut its peak short.
+      for (const other of this.active.values()) other.overlapping = true
+    } else {
+      const since = this.note(this.probe.readPeak())
+      this.setupPeakRssBytes ??= since
+      this.resettable = this.probe.resetPeak() && this.resettable
+    }
+    this.active.set(id, {
+      startedAt: this.now(),
+      startRssBytes: this.probe.readRss(),
+      heapAtStart: this.probe.heapUsed(),
+      overlapping,
+    })
+  }
+
+  /** Returns the test's measurement, or null for a test this tracker never saw start. */
+  testFinished(id: string): TestMemory | null {
+    const test = this.active.get(id)
+    if (!test) return null
+    const peak = this.note(this.probe.readPeak())
+    const heapDeltaBytes = this.probe.heapUsed() - test.heapAtStart
+    this.active.delete(id)
+    const alone = this.active.size === 0
+    let heapAfterGcBytes: number | null = null
+    if (alone && this.probe.gc) {
+      this.probe.gc()
+      heapAfterGcBytes = this.probe.heapUsed()
+    }
+    // Reset again so hooks between tests (afterAll, the next describe's beforeAll) are not
+    // charged to the next test.
+    if (alone) this.resettable = this.probe.resetPeak() && this.resettable
+    return {
+      order: this.finished++,
+      peakRssBytes: Math.max(peak, test.startRssBytes),
+      startRssBytes: test.startRssBytes,
+      heapDeltaBytes,
+      heapAfterGcBytes,
+      durationMs: this.now() - test.startedAt,
+      overlapping: test.overlapping,
+      method: this.method,
+    }
+  }
+
+  get method(): TestPeakMethod {
+    return this.resettable ? 'clear_refs' : 'running-max'
+  }
+
+  /** The file's peak over its whole run, and its setup phase (all of it when no test ran). */
+  fileFinished(): { peakRssBytes: number, setupPeakRssBytes: number } {
+    this.note(this.probe.readPeak())
+    return { peakRssBytes: this.fileMax, setupPeakRssBytes: this.setupPeakRssBytes ?? this.fileMax }
+  }
+
+  /** Keeps the file's maximum; returns the reading itself. */
+  private note(reading: number): number {
+    this.fileMax = Math.max(this.fileMax, reading)
+    return reading
+  }
+}

@@ -1,0 +1,39 @@
+// How a test file's process is started beyond Vitest's own settings: leak detection needs a
+// callable GC, heap profiling needs Node's sampling heap profiler writing where we read it.
+import { rmSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import type { ResolvedMemoryOptions } from '../options.js'
+import { CHILD_SETTINGS_ENV, type ChildSettings } from './child-state.js'
+
+export const PROFILES_DIR = '.vitest-memory/profiles'
+/** Average bytes between two samples of V8's heap profiler (Node's default is 512 KiB). */
+export const HEAP_PROFILE_INTERVAL_BYTES = 32 * 1024
+
+export interface ChildLaunch {
+  execArgv: string[]
+  env: Record<string, string>
+  /** Where the heap profile will be written when the process exits, or null. */
+  profilePath: string | null
+}
+
+export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'>, root: string, file: string, project = ''): ChildLaunch {
+  const settings: ChildSettings = { detectLeaks: options.detectLeaks }
+  const execArgv = options.detectLeaks ? ['--expose-gc'] : []
+  let profilePath: string | null = null
+  // 'over-budget' profiles in a second pass (see profile/rerun.ts); 'all' profiles every file now.
+  if (options.heapProfile === 'all') {
+    const dir = resolve(root, PROFILES_DIR)
+    // Two projects may run the same file: the project name keeps their profiles apart.
+    const name = `${project ? `${profileName(project)}__` : ''}${profileName(relative(root, file))}.heapprofile`
+    profilePath = resolve(dir, name)
+    // A profile left from an earlier run must not pass for this one.
+    rmSync(profilePath, { force: true })
+    execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+  }
+  return { execArgv, env: { [CHILD_SETTINGS_ENV]: JSON.stringify(settings) }, profilePath }
+}
+
+/** A file name that says which test file it profiled: test/a/b.test.ts → test__a__b.test.ts */
+export function profileName(relativeFile: string): string {
+  return relativeFile.split(/[\\/]/).filter(part => part && part !== '..').join('__').replace(/[^\w.-]/g, '_')
+}

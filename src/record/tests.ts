@@ -1,0 +1,82 @@
+// Per-test measurements of one test module, as the report model shows them: each test's peak
+// from its `task.meta`, its budget (withMemoryBudget), the heaviest test and the leak signal.
+import type { TestModule } from 'vitest/node'
+import type { TestMemory, TestPeakMethod } from '../measure/test-peaks.js'
+import { judgeLeak, type LeakVerdict } from '../policy/leaks.js'
+import { TEST_BUDGET_META_KEY, TEST_META_KEY } from '../test-meta.js'
+
+export interface TestReport {
+  name: string
+  /** Suite names and the test name joined by " > ", as Vitest's `fullName`. */
+  fullName: string
+  state: 'pass' | 'fail' | 'skip'
+  /** Highest RSS of the process while the test and its beforeEach/afterEach hooks ran. */
+  peakRssBytes: number
+  /** RSS when the test started. */
+  startRssBytes: number
+  /** peakRssBytes − startRssBytes: the memory the test itself added. */
+  addedRssBytes: number
+  /** V8 heap used at its end minus at its start. */
+  heapDeltaBytes: number
+  /** V8 heap left after a forced GC at its end (--detect-leaks), else null. */
+  heapAfterGcBytes: number | null
+  durationMs: number
+  /** Ran at the same time as another test (test.concurrent): the peak is shared, not its own. */
+  overlapping: boolean
+  /** Its withMemoryBudget() budget, judged on addedRssBytes; null when none. */
+  budgetBytes: number | null
+  overBudget: boolean
+}
+
+export interface TestDetails {
+  setupPeakRssBytes: number | null
+  testPeakMethod: TestPeakMethod | null
+  tests: TestReport[]
+  leak: LeakVerdict | null
+}
+
+export function testDetails(
+  module: Pick<TestModule, 'children'>,
+  file: { setupPeakRssBytes?: number | null, testPeakMethod?: TestPeakMethod | null } | undefined,
+  detectLeaks: boolean,
+): TestDetails {
+  const measured: (TestReport & { order: number })[] = []
+  for (const test of module.children.allTests()) {
+    const meta = test.meta() as Record<string, unknown>
+    const memory = meta[TEST_META_KEY] as TestMemory | undefined
+    if (!memory) continue
+    const budget = typeof meta[TEST_BUDGET_META_KEY] === 'number' ? meta[TEST_BUDGET_META_KEY] as number : null
+    const addedRssBytes = Math.max(0, memory.peakRssBytes - memory.startRssBytes)
+    const state = test.result().state
+    measured.push({
+      order: memory.order,
+      name: test.name,
+      fullName: test.fullName,
+      state: state === 'failed' ? 'fail' : state === 'skipped' ? 'skip' : 'pass',
+      peakRssBytes: memory.peakRssBytes,
+      startRssBytes: memory.startRssBytes,
+      addedRssBytes,
+      heapDeltaBytes: memory.heapDeltaBytes,
+      heapAfterGcBytes: memory.heapAfterGcBytes,
+      durationMs: Math.round(memory.durationMs * 10) / 10,
+      overlapping: memory.overlapping,
+      budgetBytes: budget,
+      overBudget: budget !== null && addedRssBytes > budget,
+    })
+  }
+  measured.sort((a, b) => a.order - b.order)
+  const tests = measured.map(({ order: _order, ...test }) => test)
+  const retained = tests.map(t => t.heapAfterGcBytes).filter((b): b is number => b !== null)
+  return {
+    setupPeakRssBytes: file?.setupPeakRssBytes ?? null,
+    testPeakMethod: file?.testPeakMethod ?? null,
+    tests,
+    leak: detectLeaks ? judgeLeak(retained) : null,
+  }
+}
+
+/** The test that added the most memory; overlapping tests only when nothing else was measured. */
+export function heaviestTest(tests: readonly TestReport[]): TestReport | null {
+  const byAdded = (a: TestReport, b: TestReport) => b.addedRssBytes - a.addedRssBytes || b.peakRssBytes - a.peakRssBytes
+  return [...tests].sort(byAdded)[0] ?? null
+}

@@ -1,0 +1,43 @@
+// The lines under a file's row in the terminal table: where in the file the memory went
+// (setup or its heaviest test), tests over their own budget, and the leak signal.
+import pc from 'picocolors'
+import { heaviestTest } from '../record/tests.js'
+import type { FileReport } from '../record/report.js'
+import { formatBytes } from '../size.js'
+
+type Colors = ReturnType<typeof pc.createColors>
+
+/** Setup within 5% of the file's peak: the tests after it added nothing that matters. */
+const SETUP_HOLDS_PEAK = 0.95
+
+export function detailLines(file: FileReport, colors: Colors = pc): string[] {
+  const lines: string[] = []
+  const where = whereLine(file)
+  if (where) lines.push(colors.dim(`     ↳ ${where}`))
+  for (const test of file.tests.filter(t => t.overBudget)) {
+    lines.push(colors.red(`     ↳ ✗ test "${test.fullName}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
+  }
+  if (file.leak?.likely) lines.push(colors.yellow(`     ↳ ${leakText(file.leak)}`))
+  return lines
+}
+
+export function leakText(leak: NonNullable<FileReport['leak']>): string {
+  return `likely leak: +${formatBytes(leak.retainedPerTestBytes)} retained per test over ${leak.tests} tests`
+}
+
+function whereLine(file: FileReport): string | null {
+  const heaviest = heaviestTest(file.tests)
+  const setup = file.setupPeakRssBytes
+  const parts: string[] = []
+  // The setup phase holds the file's peak when the tests never went much above it.
+  if (setup != null && (!heaviest || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)) {
+    parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
+  } else if (setup != null) {
+    parts.push(`setup ${formatBytes(setup)}`)
+  }
+  if (heaviest) {
+    const overlap = heaviest.overlapping ? ', ran concurrently with other tests: peak shared' : ''
+    parts.unshift(`heaviest test "${heaviest.fullName}" +${formatBytes(heaviest.addedRssBytes)} (peak ${formatBytes(heaviest.peakRssBytes)}${overlap})`)
+  }
+  return parts.length ? parts.join(' · ') : null
+}
