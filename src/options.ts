@@ -1,6 +1,7 @@
 // Resolves config + environment + CLI flags into one validated options object.
 // Precedence: flag > env > config. Every bad value is a UsageError with one line that says what to fix.
 import { resolve } from 'node:path'
+import { parseIncrease } from './policy/regression.js'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
@@ -21,6 +22,16 @@ export interface MemoryPoolOptions {
   sampleIntervalMs?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
+  /** Write the self-contained HTML report; `true` = `.vitest-memory/report.html`. */
+  html?: string | boolean
+  /** Write a Markdown summary to this path. */
+  markdown?: string
+  /** A saved report.json to compare this run with; a file that grew too much fails the run. */
+  compareTo?: string
+  /** Growth that fails the comparison, e.g. "20%" (default). */
+  failOnIncrease?: string
+  /** ... and only when a file grew by at least this much, e.g. "20MB" (default). */
+  minDelta?: string
 }
 
 export interface ResolvedMemoryOptions {
@@ -31,16 +42,25 @@ export interface ResolvedMemoryOptions {
   top: number
   sampleIntervalMs: number
   historyPath: string | null
+  htmlPath: string | null
+  markdownPath: string | null
+  compareTo: string | null
+  /** Relative growth (0.2 = 20%) beyond which a file fails the comparison. */
+  failOnIncrease: number
+  minDeltaBytes: number
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history', 'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta']
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
+export const DEFAULT_HTML_PATH = '.vitest-memory/report.html'
+export const DEFAULT_FAIL_ON_INCREASE = '20%'
+export const DEFAULT_MIN_DELTA = '20MB'
 
 /** Options read from VITEST_MEMORY_* environment variables. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPoolOptions {
@@ -49,6 +69,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_BUDGET_MODE) fromEnv.budgetMode = env.VITEST_MEMORY_BUDGET_MODE as BudgetMode
   if (env.VITEST_MEMORY_REPORT) fromEnv.report = env.VITEST_MEMORY_REPORT
   if (env.VITEST_MEMORY_HISTORY) fromEnv.history = env.VITEST_MEMORY_HISTORY
+  if (env.VITEST_MEMORY_HTML) fromEnv.html = /^(1|true)$/i.test(env.VITEST_MEMORY_HTML) || env.VITEST_MEMORY_HTML
+  if (env.VITEST_MEMORY_MARKDOWN) fromEnv.markdown = env.VITEST_MEMORY_MARKDOWN
+  if (env.VITEST_MEMORY_COMPARE_TO) fromEnv.compareTo = env.VITEST_MEMORY_COMPARE_TO
   return fromEnv
 }
 
@@ -58,6 +81,14 @@ function sizeOption(value: unknown, what: string): number {
   } catch (error) {
     if (error instanceof SizeError) throw new UsageError(error.message)
     throw error
+  }
+}
+
+function usage<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    throw new UsageError((error as Error).message)
   }
 }
 
@@ -76,6 +107,11 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
   report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
   history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
+  html: ['--memory-html', 'VITEST_MEMORY_HTML'],
+  markdown: ['--memory-markdown', 'VITEST_MEMORY_MARKDOWN'],
+  compareTo: ['--compare-to', 'VITEST_MEMORY_COMPARE_TO'],
+  failOnIncrease: ['--fail-on-increase', 'failOnIncrease'],
+  minDelta: ['--min-delta', 'minDelta'],
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -115,5 +151,10 @@ export function resolveOptions(
     top,
     sampleIntervalMs,
     historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
+    htmlPath: !merged.html ? null : resolve(root, merged.html === true ? DEFAULT_HTML_PATH : merged.html),
+    markdownPath: merged.markdown ? resolve(root, merged.markdown) : null,
+    compareTo: merged.compareTo ? resolve(root, merged.compareTo) : null,
+    failOnIncrease: usage(() => parseIncrease(merged.failOnIncrease ?? DEFAULT_FAIL_ON_INCREASE, sourceLabel('failOnIncrease', config, env, cli))),
+    minDeltaBytes: sizeOption(merged.minDelta ?? DEFAULT_MIN_DELTA, sourceLabel('minDelta', config, env, cli)),
   }
 }

@@ -4,9 +4,12 @@ import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
+import { runTimeline } from './measure/run-timeline.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
+import { placementOf, readMemoryMeta } from './record/task-meta.js'
+import { writeOutputs } from './report/outputs.js'
 import { renderTable } from './report/table.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
@@ -42,23 +45,31 @@ export class MemoryReporter implements Reporter {
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const report = this.buildReport(ours, options, root)
     state.measurements.clear()
+    runTimeline().clear()
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top))
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
+    if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
   }
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
     const { measurements } = sharedState()
-    const files = modules.map(module => buildFileReport({
-      file: module.moduleId,
-      relativeFile: relative(root, module.moduleId).split('\\').join('/'),
-      project: module.project.name,
-      vitestState: module.state(),
-      durationMs: module.diagnostic().duration ?? null,
-    }, measurements.get(measurementKey(module.project.name, module.moduleId))))
+    const timeline = runTimeline()
+    const files = modules.map((module) => {
+      // A merged run (--merge-reports) has no pool: the shards' measurements ride on the task's meta.
+      const meta = readMemoryMeta(module.meta())
+      return { ...buildFileReport({
+        file: module.moduleId,
+        relativeFile: relative(root, module.moduleId).split('\\').join('/'),
+        project: module.project.name,
+        vitestState: module.state(),
+        durationMs: module.diagnostic().duration ?? null,
+      }, measurements.get(measurementKey(module.project.name, module.moduleId)) ?? meta?.measurement), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta) }
+    })
+    const points = timeline.timeline()
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {
@@ -72,6 +83,7 @@ export class MemoryReporter implements Reporter {
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
       files,
+      ...(points.length > 0 ? { timeline: points } : {}),
     }
   }
 

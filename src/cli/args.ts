@@ -4,12 +4,16 @@ import { UsageError, type MemoryPoolOptions } from '../options.js'
 
 export interface CliOptions extends MemoryPoolOptions {
   help?: boolean
+  /** A plan written by `vitest-memory plan`; `--shard i` then picks its shard. */
+  shardPlan?: string
 }
 
 interface FlagSpec {
   flag: string
   /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
   value?: string
+  /** The value may be left out; the next argument is taken only when it matches. */
+  optionalValue?: RegExp
   description: string
   apply: (options: CliOptions, value: string) => void
 }
@@ -20,6 +24,12 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
+  { flag: '--memory-html', value: '[PATH]', optionalValue: /\.html?$/i, description: 'write the self-contained HTML report (default .vitest-memory/report.html; a PATH must end in .html)', apply: (o, v) => { o.html = v || true } },
+  { flag: '--memory-markdown', value: 'PATH', description: 'write a Markdown summary of the run to PATH', apply: (o, v) => { o.markdown = v } },
+  { flag: '--compare-to', value: 'BASE.json', description: 'compare with a saved report; a file that grew too much fails the run', apply: (o, v) => { o.compareTo = v } },
+  { flag: '--fail-on-increase', value: 'PERCENT', description: 'growth that fails the comparison (default 20%)', apply: (o, v) => { o.failOnIncrease = v } },
+  { flag: '--min-delta', value: 'SIZE', description: '...and only when the file grew by at least SIZE (default 20MB)', apply: (o, v) => { o.minDelta = v } },
+  { flag: '--shard-plan', value: 'PLAN.json', description: 'run the files of shard --shard i of a plan written by `vitest-memory plan`', apply: (o, v) => { o.shardPlan = v } },
 ]
 
 export interface SplitArgs {
@@ -49,6 +59,10 @@ export function splitArgs(argv: string[]): SplitArgs {
     }
     if (!spec.value) {
       if (inlineValue !== undefined) throw new UsageError(`${spec.flag} takes no value: write just "${spec.flag}".`)
+      spec.apply(options, '')
+      continue
+    }
+    if (spec.optionalValue && inlineValue === undefined && !spec.optionalValue.test(argv[i + 1] ?? '')) {
       spec.apply(options, '')
       continue
     }

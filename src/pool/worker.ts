@@ -11,12 +11,14 @@ import { relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { descendantsOf, hasProcfs, readParentMap } from '../measure/procfs.js'
+import { runTimeline } from '../measure/run-timeline.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
-import { measurementKey, sharedState } from '../state.js'
+import { attachMeasurement } from '../record/task-meta.js'
+import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
@@ -145,7 +147,7 @@ export class MemoryPoolWorker implements PoolWorker {
       this.child = child
       pipeOutput(child.stdout, this.stdout)
       pipeOutput(child.stderr, this.stderr)
-      this.sampler = new TreeSampler(child.pid!, this.resolved.sampleIntervalMs)
+      this.sampler = new TreeSampler(child.pid!, this.resolved.sampleIntervalMs, sample => runTimeline().update(this, sample.treeRssBytes))
       this.sampler.start()
       const onStarted = (message: any) => {
         if (!message?.__vitest_worker_response__ || message.type !== 'started') return
@@ -161,6 +163,7 @@ export class MemoryPoolWorker implements PoolWorker {
       child.on('error', error => this.events.emit('error', error))
       child.on('exit', (code, signal) => {
         this.sampler?.stop()
+        runTimeline().end(this)
         if (!this.stopping) this.events.emit('exit', code, signal)
       })
       child.send(this.startRequest as never)
@@ -184,6 +187,7 @@ export class MemoryPoolWorker implements PoolWorker {
     const budget = budgetFor(toPosix(relative(root, file)), readAnnotations(file), this.resolved)
     this.sampler?.reset()
     this.running = { file, startedAt: Date.now(), budget }
+    runTimeline().begin(this, this.options.project.name, file, this.running.startedAt)
   }
 
   private onChildMessage = (message: any): void => {
@@ -199,7 +203,7 @@ export class MemoryPoolWorker implements PoolWorker {
     const treePeak = Math.max(this.sampler?.treePeakBytes ?? 0, peak ?? 0) || null
     const { file, startedAt, budget } = this.running
     const project = this.options.project.name
-    sharedState().measurements.set(measurementKey(project, file), {
+    const measurement: FileMeasurement = {
       file,
       project,
       pid: this.child?.pid ?? 0,
@@ -210,7 +214,9 @@ export class MemoryPoolWorker implements PoolWorker {
       startedAt,
       budgetBytes: budget?.bytes ?? null,
       budgetSource: budget?.source ?? null,
-    })
+    }
+    sharedState().measurements.set(measurementKey(project, file), measurement)
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
     this.running = undefined
   }
 }
