@@ -61,13 +61,14 @@ export class MemoryReporter implements Reporter {
     const files = modules.map((module) => {
       // A merged run (--merge-reports) has no pool: the shards' measurements ride on the task's meta.
       const meta = readMemoryMeta(module.meta())
+      const measurement = measurements.get(measurementKey(module.project.name, module.moduleId)) ?? meta?.measurement
       return { ...buildFileReport({
         file: module.moduleId,
         relativeFile: relative(root, module.moduleId).split('\\').join('/'),
         project: module.project.name,
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
-      }, measurements.get(measurementKey(module.project.name, module.moduleId)) ?? meta?.measurement), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta) }
+      }, measurement), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()
     return {

@@ -19,6 +19,8 @@ export interface MemoryMeta {
 /** Where a file ran: its offset in the run, its worker slot and its shard. */
 export interface Placement {
   startedAtMs?: number
+  /** Only for a file with no measurement (its process died): from its start until the process was gone. */
+  durationMs?: number
   workerSlot?: number
   shard?: string
 }
@@ -44,8 +46,12 @@ export function readMemoryMeta(meta: unknown): MemoryMeta | undefined {
 }
 
 /** This run's span when the pool ran the file here, else what the task's meta carried (a merged run). */
-export function placementOf(span: FileSpan | undefined, runStartedAt: number | null, meta: MemoryMeta | undefined): Placement {
-  if (span && runStartedAt != null) return { startedAtMs: span.startedAt - runStartedAt, workerSlot: span.slot }
+export function placementOf(span: FileSpan | undefined, runStartedAt: number | null, meta: MemoryMeta | undefined, measured: boolean): Placement {
+  if (span && runStartedAt != null) {
+    const placement: Placement = { startedAtMs: span.startedAt - runStartedAt, workerSlot: span.slot }
+    if (!measured && span.endedAt != null) placement.durationMs = span.endedAt - span.startedAt
+    return placement
+  }
   if (!meta) return {}
   const placement: Placement = {}
   if (meta.startedAtMs != null) placement.startedAtMs = meta.startedAtMs

@@ -31,8 +31,8 @@ export function annotations(report: MemoryReport, root: string, comparison?: Com
   for (const f of report.files as FileReport[]) {
     const state = f.state as string
     if (state === 'crash' || state === 'killed') {
-      const at = f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''
-      out.push(command('error', path(f.file), state === 'crash' ? 'Test file crashed' : 'Test file killed', `${f.file} ${state === 'crash' ? 'crashed: its process died before the file finished' : 'was killed'}${at}.`))
+      const peak = f.peakRssBytes != null ? ` (peak ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)})` : ''
+      out.push(command('error', path(f.file), state === 'crash' ? 'Test file crashed' : 'Test file killed', `${f.file} ${state === 'crash' ? 'crashed: its process died before the file finished' : 'was killed'}${peak}.`))
     }
     if (f.overBudget) {
       out.push(command(budgetLevel, path(f.file), 'Memory budget exceeded', `${f.file} peaked at ${formatBytes(f.treePeakRssBytes)}, over its budget of ${formatBytes(f.budgetBytes)} (${f.budgetSource ?? 'global'}).`))

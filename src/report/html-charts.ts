@@ -1,7 +1,7 @@
 // The two pictures of the HTML report, as inline SVG: the run's summed RSS over time against the
 // budget and the machine's memory, and one lane per worker slot with each file's span coloured by
 // its peak. Every label is escaped; nothing is fetched.
-import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import type { FileReport, MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { escapeHtml as e } from './html-escape.js'
 
@@ -141,7 +141,3 @@ ${timeAxis(endMs, 0, lanes.length * LANE_HEIGHT)}${rows}
 </svg>${note}`
 }
 
-/** The heaviest files first; used for the legend. */
-export function heaviestFiles(report: MemoryReport, count: number): FileReport[] {
-  return [...report.files].sort(byWeight).slice(0, count)
-}

@@ -53,10 +53,14 @@ function heaviestTestText(test: FileExtras['heaviestTest']): string {
   return typeof test.peakRssBytes === 'number' ? `${String(test.name)} (${formatBytes(test.peakRssBytes)})` : String(test.name)
 }
 
+/** Tags and heaviest test come from other parts of vitest-memory; their columns show only when used. */
+const OPTIONAL_COLUMNS = new Set(['tags', 'test'])
+
 function renderTable(report: MemoryReport): string {
-  const head = COLUMNS.map(c => `<th scope="col" data-key="${c.key}"${c.numeric ? ' class="num"' : ''} aria-sort="none"><button type="button">${e(c.label)}</button></th>`).join('')
+  const columns = COLUMNS.filter(c => !OPTIONAL_COLUMNS.has(c.key) || report.files.some(f => c.cell(f).text !== ''))
+  const head = columns.map(c => `<th scope="col" data-key="${c.key}"${c.numeric ? ' class="num"' : ''} aria-sort="none"><button type="button">${e(c.label)}</button></th>`).join('')
   const rows = [...report.files].sort(byWeight).map((file) => {
-    const cells = COLUMNS.map((c) => {
+    const cells = columns.map((c) => {
       const { text, sort, className } = c.cell(file)
       const classes = [c.numeric ? 'num' : '', className ?? ''].filter(Boolean).join(' ')
       return `<td data-key="${c.key}" data-sort="${e(sort)}"${classes ? ` class="${e(classes)}"` : ''}>${e(text)}</td>`
