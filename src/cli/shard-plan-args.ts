@@ -26,6 +26,7 @@ export function applyShardPlan(planPath: string, vitestArgs: string[]): string[]
   if (!/^\d+$/.test(value ?? '') || !shard) {
     throw new UsageError(`Invalid --shard "${value ?? ''}" with --shard-plan: give the shard's number, 1 to ${plan.shards.length} (not i/n).`)
   }
+  process.env.VITEST_MEMORY_SHARD = `${index}/${plan.shards.length}`
   // Absolute paths: Vitest keeps a file when its path starts with a filter.
   const filters = shard.files.map(file => resolve(file))
   // A shard with no files (more shards than files) is not a failure.

@@ -35,7 +35,8 @@ export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, 
     measurement: { ...measurement },
     startedAtMs: span && timeline.startedAt != null ? span.startedAt - timeline.startedAt : null,
     workerSlot: span?.slot ?? null,
-    shard: shardLabel(vitest),
+    // A run of a planned shard (--shard-plan) says which one through the environment.
+    shard: shardLabel(vitest) ?? process.env.VITEST_MEMORY_SHARD ?? null,
   }
   task.meta[META_KEY] = meta
 }
