@@ -11,11 +11,12 @@ import { parseSize } from '../size.js'
 import { parseCommandArgs } from './command-args.js'
 
 export const COMPARE_USAGE = 'vitest-memory compare BASE.json HEAD.json [--fail-on-increase 20%] [--min-delta 20MB] [--markdown PATH]'
+export const COMPARE_FLAGS = { '--fail-on-increase': 'failOnIncrease', '--min-delta': 'minDelta', '--markdown': 'markdown', '--memory-markdown': 'markdown' }
 
 export async function compareCommand(argv: string[]): Promise<number> {
   const { positionals, values } = parseCommandArgs(argv, {
     usage: COMPARE_USAGE,
-    valued: { '--fail-on-increase': 'failOnIncrease', '--min-delta': 'minDelta', '--markdown': 'markdown', '--memory-markdown': 'markdown' },
+    valued: COMPARE_FLAGS,
   })
   if (positionals.length !== 2) throw new UsageError(`Give a base and a head report. Usage: ${COMPARE_USAGE}`)
   let failOnIncrease: number

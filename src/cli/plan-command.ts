@@ -8,12 +8,13 @@ import { historyIndex, lastPeak, readHistory } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'
 
 export const PLAN_USAGE = 'vitest-memory plan --shards N [--memory-history PATH] [-o PLAN.json] [vitest filters, --config, --project …]'
+export const PLAN_FLAGS = { '--shards': 'shards', '--memory-history': 'history', '-o': 'output', '--output': 'output' }
 
 export async function planCommand(argv: string[]): Promise<number> {
   const { values, rest } = parseCommandArgs(argv, {
     usage: PLAN_USAGE,
     passRest: true,
-    valued: { '--shards': 'shards', '--memory-history': 'history', '-o': 'output', '--output': 'output' },
+    valued: PLAN_FLAGS,
   })
   if (!values.shards) throw new UsageError(`--shards is required. Usage: ${PLAN_USAGE}`)
   const count = Number(values.shards)
