@@ -120,7 +120,7 @@ export function helpText(): string {
     ...rows,
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
-    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY (flags win over env, env over config).',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY, VITEST_MEMORY_HTML, VITEST_MEMORY_MARKDOWN, VITEST_MEMORY_COMPARE_TO (flags win over env, env over config).',
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',
