@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { totalmem } from 'node:os'
 import { readCgroupLimit } from './measure/machine.js'
 import { autoCeiling } from './policy/admission.js'
+import { parseIncrease } from './policy/regression.js'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
@@ -39,6 +40,16 @@ export interface MemoryPoolOptions {
   detectLeaks?: boolean
   /** Run files under V8's sampling heap profiler: only files over budget (re-run after the main run), or all. */
   heapProfile?: HeapProfileMode
+  /** Write the self-contained HTML report; `true` = `.vitest-memory/report.html`. */
+  html?: string | boolean
+  /** Write a Markdown summary to this path. */
+  markdown?: string
+  /** A saved report.json to compare this run with; a file that grew too much fails the run. */
+  compareTo?: string
+  /** Growth that fails the comparison, e.g. "20%" (default). */
+  failOnIncrease?: string
+  /** ... and only when a file grew by at least this much, e.g. "20MB" (default). */
+  minDelta?: string
 }
 
 export type HeapProfileMode = 'over-budget' | 'all'
@@ -59,6 +70,12 @@ export interface ResolvedMemoryOptions {
   spareProcesses: number
   detectLeaks: boolean
   heapProfile: HeapProfileMode | null
+  htmlPath: string | null
+  markdownPath: string | null
+  compareTo: string | null
+  /** Relative growth (0.2 = 20%) beyond which a file fails the comparison. */
+  failOnIncrease: number
+  minDeltaBytes: number
 }
 
 export class UsageError extends Error {
@@ -70,10 +87,14 @@ const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
   'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
   'maxMemory', 'spareProcesses',
   'detectLeaks', 'heapProfile',
+  'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta',
 ]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
+export const DEFAULT_HTML_PATH = '.vitest-memory/report.html'
+export const DEFAULT_FAIL_ON_INCREASE = '20%'
+export const DEFAULT_MIN_DELTA = '20MB'
 
 /** Options read from VITEST_MEMORY_* environment variables. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPoolOptions {
@@ -89,6 +110,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
   if (env.VITEST_MEMORY_DETECT_LEAKS) fromEnv.detectLeaks = envBoolean(env.VITEST_MEMORY_DETECT_LEAKS)
   if (env.VITEST_MEMORY_HEAP_PROFILE) fromEnv.heapProfile = env.VITEST_MEMORY_HEAP_PROFILE as HeapProfileMode
+  if (env.VITEST_MEMORY_HTML) fromEnv.html = /^(1|true)$/i.test(env.VITEST_MEMORY_HTML) || env.VITEST_MEMORY_HTML
+  if (env.VITEST_MEMORY_MARKDOWN) fromEnv.markdown = env.VITEST_MEMORY_MARKDOWN
+  if (env.VITEST_MEMORY_COMPARE_TO) fromEnv.compareTo = env.VITEST_MEMORY_COMPARE_TO
   return fromEnv
 }
 
@@ -105,6 +129,14 @@ function sizeOption(value: unknown, what: string): number {
   } catch (error) {
     if (error instanceof SizeError) throw new UsageError(error.message)
     throw error
+  }
+}
+
+function usage<T>(read: () => T): T {
+  try {
+    return read()
+  } catch (error) {
+    throw new UsageError((error as Error).message)
   }
 }
 
@@ -129,11 +161,16 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   spareProcesses: ['--spare-processes', 'VITEST_MEMORY_SPARE_PROCESSES'],
   detectLeaks: ['--detect-leaks', 'VITEST_MEMORY_DETECT_LEAKS'],
   heapProfile: ['--heap-profile', 'VITEST_MEMORY_HEAP_PROFILE'],
+  html: ['--memory-html', 'VITEST_MEMORY_HTML'],
+  markdown: ['--memory-markdown', 'VITEST_MEMORY_MARKDOWN'],
+  compareTo: ['--compare-to', 'VITEST_MEMORY_COMPARE_TO'],
+  failOnIncrease: ['--fail-on-increase', 'failOnIncrease'],
+  minDelta: ['--min-delta', 'minDelta'],
 }
 
 /** Every VITEST_MEMORY_* variable an option reads, for help texts. */
 export function environmentVariables(): string[] {
-  return Object.values(LABELS).flatMap(([, env]) => env.split(' / '))
+  return Object.values(LABELS).flatMap(([, env]) => env.split(' / ')).filter(name => name.startsWith('VITEST_MEMORY_'))
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -191,6 +228,11 @@ export function resolveOptions(
     spareProcesses,
     historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
     ...resolveIntensiveOptions(merged, key => sourceLabel(key, config, env, cli)),
+    htmlPath: !merged.html ? null : resolve(root, merged.html === true ? DEFAULT_HTML_PATH : merged.html),
+    markdownPath: merged.markdown ? resolve(root, merged.markdown) : null,
+    compareTo: merged.compareTo ? resolve(root, merged.compareTo) : null,
+    failOnIncrease: usage(() => parseIncrease(merged.failOnIncrease ?? DEFAULT_FAIL_ON_INCREASE, sourceLabel('failOnIncrease', config, env, cli))),
+    minDeltaBytes: sizeOption(merged.minDelta ?? DEFAULT_MIN_DELTA, sourceLabel('minDelta', config, env, cli)),
   }
 }
 

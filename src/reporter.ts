@@ -4,11 +4,14 @@ import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
+import { runTimeline } from './measure/run-timeline.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
+import { placementOf, readMemoryMeta } from './record/task-meta.js'
+import { writeOutputs } from './report/outputs.js'
 import { renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
@@ -51,27 +54,33 @@ export class MemoryReporter implements Reporter {
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
     state.tagging.clear()
+    runTimeline().clear()
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
+    if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
   }
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
     const { measurements, tagging } = sharedState()
+    const timeline = runTimeline()
     const files = modules.map((module) => {
       const key = measurementKey(module.project.name, module.moduleId)
-      const measurement = measurements.get(key)
-      return buildFileReport({
+      // A merged run (--merge-reports) has no pool: the shards' measurements ride on the task's meta.
+      const meta = readMemoryMeta(module.meta())
+      const measurement = measurements.get(key) ?? meta?.measurement
+      return { ...buildFileReport({
         file: module.moduleId,
         relativeFile: relative(root, module.moduleId).split('\\').join('/'),
         project: module.project.name,
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
-      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks))
+      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks)), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
+    const points = timeline.timeline()
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {
@@ -85,6 +94,7 @@ export class MemoryReporter implements Reporter {
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
       files,
+      ...(points.length > 0 ? { timeline: points } : {}),
     }
   }
 

@@ -103,3 +103,19 @@ export async function reportSkippedFile(project: TestProject, filepath: string, 
   else if (vitest._reportFileTask) await vitest._reportFileTask(file)
   else throw new Error('vitest-memory: this Vitest version has no way to report a file that was not started; run without --skip-memory-intensive/--only-memory-intensive.')
 }
+
+/**
+ * The main process's File task of a test file, or undefined. `state.filesMap` (file path → one File
+ * per project) is internal to Vitest but present in 4.1 and 5; data put on the task's `meta` travels
+ * with the blob reporter and `--merge-reports`.
+ */
+export function findFileTask(vitest: Vitest, project: string, file: string): { meta: Record<string, unknown> } | undefined {
+  const state = (vitest as unknown as { state?: { filesMap?: Map<string, { projectName?: string, meta: Record<string, unknown> }[]> } }).state
+  return state?.filesMap?.get(file)?.find(task => (task.projectName ?? '') === project)
+}
+
+/** `--shard i/n` of this run as "i/n", or null. */
+export function shardLabel(vitest: Vitest): string | null {
+  const shard = (vitest.config as { shard?: { index: number, count: number } }).shard
+  return shard ? `${shard.index}/${shard.count}` : null
+}

@@ -21,3 +21,11 @@ test('the README\'s first screen gives the example command and the test command'
   expect(pkg.scripts.example).toContain('examples/basic')
   expect(pkg.scripts.test).toContain('vitest run')
 })
+
+test('.ci/run installs Debian\'s Chromium where missing, before the tests that drive it', () => {
+  const ci = commands(readFileSync(join(ROOT, '.ci/run'), 'utf8'))
+  const install = ci.findIndex(l => l.includes('apt-get install') && l.includes('chromium') && l.includes('apt-get update'))
+  expect(install).toBeGreaterThan(0)
+  expect(install).toBeLessThan(ci.indexOf('npm test'))
+  expect(ci[install]).toMatch(/^if \[ ! -x \/usr\/bin\/chromium \]/)
+})

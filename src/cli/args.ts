@@ -4,14 +4,16 @@ import { environmentVariables, UsageError, type MemoryPoolOptions } from '../opt
 
 export interface CliOptions extends MemoryPoolOptions {
   help?: boolean
+  /** A plan written by `vitest-memory plan`; `--shard i` then picks its shard. */
+  shardPlan?: string
 }
 
 interface FlagSpec {
   flag: string
   /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
   value?: string
-  /** The value may be left out (then `apply` gets ''): --flag=VALUE, or --flag VALUE when VALUE is one of `choices`. */
-  optionalValue?: boolean
+  /** The value may be left out: the next argument is taken only when it matches (a RegExp, or one of `choices`); otherwise write --flag=VALUE. */
+  optionalValue?: boolean | RegExp
   choices?: string[]
   description: string
   apply: (options: CliOptions, value: string) => void
@@ -30,6 +32,12 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--only-memory-intensive', description: 'heavy lane: start only the files tagged memory_intensive', apply: (o) => { o.memoryIntensiveMode = lane(o, 'only') } },
   { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
   { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all'], description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
+  { flag: '--memory-html', value: '[PATH]', optionalValue: /\.html?$/i, description: 'write the self-contained HTML report (default .vitest-memory/report.html; a PATH must end in .html)', apply: (o, v) => { o.html = v || true } },
+  { flag: '--memory-markdown', value: 'PATH', description: 'write a Markdown summary of the run to PATH', apply: (o, v) => { o.markdown = v } },
+  { flag: '--compare-to', value: 'BASE.json', description: 'compare with a saved report; a file that grew too much fails the run', apply: (o, v) => { o.compareTo = v } },
+  { flag: '--fail-on-increase', value: 'PERCENT', description: 'growth that fails the comparison (default 20%)', apply: (o, v) => { o.failOnIncrease = v } },
+  { flag: '--min-delta', value: 'SIZE', description: '...and only when the file grew by at least SIZE (default 20MB)', apply: (o, v) => { o.minDelta = v } },
+  { flag: '--shard-plan', value: 'PLAN.json', description: 'run the files of shard --shard i of a plan written by `vitest-memory plan`', apply: (o, v) => { o.shardPlan = v } },
 ]
 
 function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {
@@ -65,8 +73,11 @@ export function splitArgs(argv: string[]): SplitArgs {
       continue
     }
     if (spec.optionalValue) {
-      const next = inlineValue === undefined && spec.choices?.includes(argv[i + 1]) ? argv[++i] : undefined
-      spec.apply(options, inlineValue ?? next ?? '')
+      const next = argv[i + 1]
+      const takesNext = inlineValue === undefined && next !== undefined
+        && (spec.choices?.includes(next) || (spec.optionalValue instanceof RegExp && spec.optionalValue.test(next)))
+      if (takesNext) i++
+      spec.apply(options, inlineValue ?? (takesNext ? next : ''))
       continue
     }
     if (!spec.value) {

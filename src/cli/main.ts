@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // The vitest-memory command: exit 0 all good, 1 test failures or over budget, 2 bad usage.
 import { UsageError } from '../options.js'
+import { SUBCOMMANDS } from './commands.js'
 import { runVitest } from './run.js'
-import { tagCommand } from './tag.js'
 
 async function main(argv: string[]): Promise<void> {
   try {
-    if (argv[0] === 'tag') console.log(tagCommand(argv.slice(1)).join('\n'))
+    const command = SUBCOMMANDS[argv[0]]
+    if (command) process.exitCode = await command.run(argv.slice(1))
     else await runVitest(argv)
   } catch (error) {
     const usage = error instanceof UsageError ? error : findUsageError(error)

@@ -3,21 +3,24 @@ import { normalize } from 'node:path'
 import { optionsFromEnv, resolveOptions } from '../options.js'
 import { sharedState } from '../state.js'
 import { helpText, splitArgs } from './args.js'
+import { commandsHelp } from './commands.js'
 import { memoryCliPlugin } from './plugin.js'
+import { applyShardPlan } from './shard-plan-args.js'
 
 export async function runVitest(argv: string[]): Promise<void> {
   const { options, vitestArgs } = splitArgs(argv)
   if (options.help) {
-    console.log(helpText())
+    console.log(`${helpText()}\n\n${commandsHelp()}`)
     return
   }
-  const { help: _help, ...memoryOptions } = options
+  const { help: _help, shardPlan, ...memoryOptions } = options
+  const args = shardPlan ? applyShardPlan(shardPlan, vitestArgs) : vitestArgs
   // Validate flags and environment before anything starts.
   resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
   sharedState().cliOptions = memoryOptions
 
   const { parseCLI, startVitest } = await import('vitest/node')
-  const { filter, options: vitestOptions } = parseCLI(['vitest', ...vitestArgs])
+  const { filter, options: vitestOptions } = parseCLI(['vitest', ...args])
   // What Vitest's own CLI does to its arguments before startVitest (normalizeCliOptions).
   const cliOptions = vitestOptions as Record<string, unknown>
   if (cliOptions.exclude) {

@@ -16,8 +16,11 @@ export interface TagCommandOptions {
   help: boolean
 }
 
+export const TAG_USAGE = 'vitest-memory tag --above SIZE [--remove-below SIZE] [--write] [--memory-history PATH]'
+export const TAG_FLAGS = ['--above', '--remove-below', '--write', '--memory-history']
+
 export const TAG_HELP = [
-  'Usage: vitest-memory tag --above SIZE [--remove-below SIZE] [--write] [--memory-history PATH]',
+  `Usage: ${TAG_USAGE}`,
   '',
   'Tags test files by what the history (.vitest-memory/history.json) last measured. Run it from the project root.',
   '',

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events'
 import { relative, resolve } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { descendantsOf, hasProcfs, readParentMap, resetPeak } from '../measure/procfs.js'
+import { runTimeline } from '../measure/run-timeline.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ChildFilePeak } from './child.js'
@@ -18,7 +19,8 @@ import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import type { Ticket } from '../policy/admission.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
-import { measurementKey, sharedState } from '../state.js'
+import { attachMeasurement } from '../record/task-meta.js'
+import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { childLaunch, type ChildLaunch } from './child-launch.js'
@@ -178,7 +180,7 @@ export class MemoryPoolWorker implements PoolWorker {
       this.child = child
       pipeOutput(child.stdout, this.stdout)
       pipeOutput(child.stderr, this.stderr)
-      this.sampler = new TreeSampler(child.pid!, this.resolved.sampleIntervalMs)
+      this.sampler = new TreeSampler(child.pid!, this.resolved.sampleIntervalMs, sample => runTimeline().update(this, sample.treeRssBytes))
       this.sampler.start()
       const onStarted = (message: any) => {
         if (!message?.__vitest_worker_response__ || message.type !== 'started') return
@@ -195,6 +197,7 @@ export class MemoryPoolWorker implements PoolWorker {
       child.on('exit', (code, signal) => {
         this.sampler?.stop()
         this.releaseTicket()
+        runTimeline().end(this)
         if (!this.stopping) this.events.emit('exit', code, signal)
       })
       child.send(withTestHooks(this.startRequest) as never)
@@ -221,6 +224,7 @@ export class MemoryPoolWorker implements PoolWorker {
     if (this.child?.pid && hasProcfs()) resetPeak(this.child.pid)
     this.sampler?.reset()
     this.running = { file, startedAt: Date.now(), budget }
+    runTimeline().begin(this, this.options.project.name, file, this.running.startedAt)
   }
 
   private onChildMessage = (message: any): void => {
@@ -236,7 +240,7 @@ export class MemoryPoolWorker implements PoolWorker {
     const treePeak = Math.max(this.sampler?.treePeakBytes ?? 0, peak ?? 0) || null
     const { file, startedAt, budget } = this.running
     const project = this.options.project.name
-    sharedState().measurements.set(measurementKey(project, file), {
+    const measurement: FileMeasurement = {
       file,
       project,
       pid: this.child?.pid ?? 0,
@@ -250,7 +254,9 @@ export class MemoryPoolWorker implements PoolWorker {
       setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
       testPeakMethod: own?.testPeakMethod ?? null,
       profilePath: this.launch?.profilePath ?? null,
-    })
+    }
+    sharedState().measurements.set(measurementKey(project, file), measurement)
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
     this.running = undefined
     this.releaseTicket()
   }

@@ -2,6 +2,7 @@
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { TimelinePoint } from '../measure/run-timeline.js'
 import type { MeasurementMethod } from '../measure/self.js'
 import { isOverBudget } from '../policy/budget.js'
 import type { FileMeasurement, FileTagging } from '../state.js'
@@ -42,6 +43,12 @@ export interface FileReport {
   leak: LeakVerdict | null
   /** The file's heap profile and its top allocation sites (--heap-profile), else null. */
   profile: ProfileReport | null
+  /** Milliseconds from the run's (or shard's) first file start to this file's start. */
+  startedAtMs?: number
+  /** Worker slot the file ran in: 0 … maxWorkers − 1 (lowest free when it started). */
+  workerSlot?: number
+  /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
+  shard?: string
 }
 
 export interface ProfileReport {
@@ -71,6 +78,8 @@ export interface MemoryReport {
   budgetBytes: number | null
   budgetMode: 'fail' | 'warn'
   files: FileReport[]
+  /** Summed RSS of all running files' process trees over time (absent in a merged report). */
+  timeline?: TimelinePoint[]
 }
 
 /** What the reporter knows about one test module from Vitest. */

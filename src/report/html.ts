@@ -1,0 +1,184 @@
+// The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
+// model. Everything is rendered here, escaped; the inline script only sorts the table.
+import { writeFileSync, mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import { formatBytes, formatDuration } from '../size.js'
+import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-charts.js'
+import { escapeHtml as e } from './html-escape.js'
+
+/** Fields other parts of vitest-memory may add to a file; shown when present. */
+interface FileExtras {
+  tags?: unknown
+  heaviestTest?: { name?: unknown, peakRssBytes?: unknown } | null
+}
+
+interface Column {
+  key: string
+  label: string
+  numeric?: boolean
+  cell: (file: FileReport & FileExtras) => { text: string, sort: string | number, className?: string }
+}
+
+const COLUMNS: Column[] = [
+  { key: 'file', label: 'File', cell: f => ({ text: f.project ? `[${f.project}] ${f.file}` : f.file, sort: `${f.project}\0${f.file}`, className: 'name' }) },
+  { key: 'state', label: 'State', cell: f => ({ text: stateText(f), sort: f.state, className: `state-${f.state}` }) },
+  { key: 'peak', label: 'Peak RSS', numeric: true, cell: f => ({ text: formatBytes(f.peakRssBytes), sort: f.peakRssBytes ?? -1 }) },
+  { key: 'tree', label: 'Tree peak', numeric: true, cell: f => ({ text: formatBytes(f.treePeakRssBytes), sort: f.treePeakRssBytes ?? -1 }) },
+  { key: 'duration', label: 'Duration', numeric: true, cell: f => ({ text: formatDuration(f.durationMs), sort: f.durationMs ?? -1 }) },
+  { key: 'budget', label: 'Budget', numeric: true, cell: f => ({ text: budgetText(f), sort: f.budgetBytes ? weight(f) / f.budgetBytes : -1 }) },
+  { key: 'tags', label: 'Tags', cell: f => ({ text: tagsText(f.tags), sort: tagsText(f.tags) }) },
+  { key: 'test', label: 'Heaviest test', cell: f => ({ text: heaviestTestText(f.heaviestTest), sort: Number(f.heaviestTest?.peakRssBytes ?? -1) }) },
+]
+
+function stateText(file: FileReport): string {
+  const state = file.state as string
+  if (state === 'crash') return 'crashed'
+  if (state === 'killed') return 'killed'
+  return file.overBudget ? `${state} · over budget` : state
+}
+
+function budgetText(file: FileReport): string {
+  if (file.budgetBytes == null) return '—'
+  const percent = Math.round((weight(file) / file.budgetBytes) * 100)
+  return `${percent}% of ${formatBytes(file.budgetBytes)}${file.budgetSource && file.budgetSource !== 'global' ? ` (${file.budgetSource})` : ''}`
+}
+
+function tagsText(tags: unknown): string {
+  return Array.isArray(tags) ? tags.map(String).join(', ') : ''
+}
+
+function heaviestTestText(test: FileExtras['heaviestTest']): string {
+  if (!test || test.name == null) return ''
+  return typeof test.peakRssBytes === 'number' ? `${String(test.name)} (${formatBytes(test.peakRssBytes)})` : String(test.name)
+}
+
+/** Tags and heaviest test come from other parts of vitest-memory; their columns show only when used. */
+const OPTIONAL_COLUMNS = new Set(['tags', 'test'])
+
+function renderTable(report: MemoryReport): string {
+  const columns = COLUMNS.filter(c => !OPTIONAL_COLUMNS.has(c.key) || report.files.some(f => c.cell(f).text !== ''))
+  const head = columns.map(c => `<th scope="col" data-key="${c.key}"${c.numeric ? ' class="num"' : ''} aria-sort="none"><button type="button">${e(c.label)}</button></th>`).join('')
+  const rows = [...report.files].sort(byWeight).map((file) => {
+    const cells = columns.map((c) => {
+      const { text, sort, className } = c.cell(file)
+      const classes = [c.numeric ? 'num' : '', className ?? ''].filter(Boolean).join(' ')
+      return `<td data-key="${c.key}" data-sort="${e(sort)}"${classes ? ` class="${e(classes)}"` : ''}>${e(text)}</td>`
+    }).join('')
+    return `<tr${isTrouble(file) ? ' class="trouble"' : ''}>${cells}</tr>`
+  }).join('\n')
+  return `<table id="files"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`
+}
+
+function renderSummary(report: MemoryReport): string {
+  const files = [...report.files].sort(byWeight)
+  const measured = files.filter(f => f.peakRssBytes != null).length
+  const over = files.filter(f => f.overBudget).length
+  const died = files.filter(f => f.state === 'crash' || (f.state as string) === 'killed').length
+  const heaviest = files[0]
+  const cards = [
+    ['Files measured', `${measured} of ${files.length}`, ''],
+    ['Heaviest file', heaviest ? `${heaviest.file} · ${formatBytes(weight(heaviest))}` : '—', ''],
+    ['Over budget', `${over}${report.budgetMode === 'warn' && over ? ' (warning only)' : ''}`, over ? 'bad' : 'good'],
+    ['Crashed or killed', String(died), died ? 'bad' : 'good'],
+  ]
+  return `<div class="cards">${cards.map(([label, value, tone]) => `<div class="card ${tone}"><div class="label">${e(label)}</div><div class="value">${e(value)}</div></div>`).join('')}</div>`
+}
+
+function runLine(report: MemoryReport): string {
+  const r = report.run
+  const parts = [
+    new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19) + ' UTC',
+    `Vitest ${r.vitestVersion}`, `Node ${r.nodeVersion}`, r.platform,
+    `${r.cpus} CPUs`, `${formatBytes(r.totalMemoryBytes)} memory`,
+    r.cgroupLimitBytes != null ? `container limit ${formatBytes(r.cgroupLimitBytes)}` : '',
+    `run ${formatDuration(r.durationMs)}`,
+    report.budgetBytes != null ? `budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : 'no global budget',
+  ]
+  return parts.filter(Boolean).map(p => e(p)).join(' · ')
+}
+
+export function renderHtml(report: MemoryReport): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<link rel="icon" href="data:,">
+<title>vitest-memory report</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header><h1>Memory per test file</h1><p class="run">${runLine(report)}</p></header>
+${renderSummary(report)}
+<section><h2>Summed RSS of running files</h2>${renderMemoryChart(report)}</section>
+<section><h2>Timeline by worker slot</h2><p class="note">Each bar is one test file in its own process, coloured by its tree peak: green is far from its budget (or, without one, light next to the heaviest file), red is over. Outlined bars crashed or were killed.</p>${renderTimeline(report)}</section>
+<section><h2>Files</h2><p class="note">Click a column to sort.</p>${renderTable(report)}</section>
+<footer>vitest-memory · schema ${e(report.schemaVersion)}</footer>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`
+}
+
+export function writeHtml(path: string, report: MemoryReport): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, renderHtml(report))
+}
+
+const CSS = `
+:root { color-scheme: light; --bad: #c62828; --good: #2e7d32; --muted: #5f6368; --line: #e0e0e0; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; padding: 24px; max-width: 1200px; color: #202124; background: #fff; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
+.run, .note, footer { color: var(--muted); font-size: 12px; margin: 4px 0 8px; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; margin-top: 16px; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 180px; flex: 1; }
+.card .label { color: var(--muted); font-size: 12px; } .card .value { font-size: 16px; font-weight: 600; overflow-wrap: anywhere; }
+.card.bad { border-color: var(--bad); } .card.bad .value { color: var(--bad); }
+.chart { width: 100%; height: auto; display: block; }
+.grid { stroke: #eee; } .tick, .lane-label, .line-label { font-size: 11px; fill: var(--muted); }
+.rss-area { fill: rgba(25, 118, 210, .15); } .rss-line { fill: none; stroke: #1976d2; stroke-width: 1.5; }
+.budget-line { stroke: #ef6c00; stroke-dasharray: 6 4; } .line-label.budget { fill: #ef6c00; }
+.ceiling-line { stroke: var(--bad); stroke-dasharray: 2 3; } .line-label.ceiling { fill: var(--bad); }
+.span rect { stroke: rgba(0,0,0,.25); } .span.trouble rect { stroke: var(--bad); stroke-width: 2; }
+.span.died rect { stroke: #000; stroke-width: 2.5; stroke-dasharray: 4 2; }
+.span-label { font-size: 11px; fill: #111; pointer-events: none; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th.num, td.num { text-align: right; }
+th button { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; }
+th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
+td.name { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; }
+tr.trouble td { background: #fdecea; } tr.trouble td.name { font-weight: 600; }
+.state-crash, .state-killed, .state-fail { color: var(--bad); font-weight: 600; }
+footer { margin-top: 32px; }
+`
+
+// Sorts by each cell's data-sort value; numbers numerically. First click: heaviest/largest first.
+const SCRIPT = `
+(function () {
+  var table = document.getElementById('files');
+  var body = table.tBodies[0];
+  var heads = table.tHead.rows[0].cells;
+  Array.prototype.forEach.call(heads, function (th, index) {
+    th.querySelector('button').addEventListener('click', function () {
+      var numeric = th.classList.contains('num') || th.dataset.key === 'test';
+      var descending = th.getAttribute('aria-sort') !== 'descending';
+      if (!numeric && th.getAttribute('aria-sort') === 'none') descending = false;
+      if (!numeric && th.getAttribute('aria-sort') === 'ascending') descending = true;
+      if (!numeric && th.getAttribute('aria-sort') === 'descending') descending = false;
+      Array.prototype.forEach.call(heads, function (other) { other.setAttribute('aria-sort', 'none'); });
+      th.setAttribute('aria-sort', descending ? 'descending' : 'ascending');
+      var rows = Array.prototype.slice.call(body.rows);
+      rows.sort(function (a, b) {
+        var x = a.cells[index].dataset.sort, y = b.cells[index].dataset.sort;
+        var order = numeric ? Number(x) - Number(y) : x.localeCompare(y);
+        return descending ? -order : order;
+      });
+      rows.forEach(function (row) { body.appendChild(row); });
+    });
+  });
+})();
+`
