@@ -21,6 +21,12 @@ export interface MemoryPoolOptions {
   sampleIntervalMs?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
+  /** Hard limit on a file's process tree RSS, e.g. "2GB": over it the tree is killed and the file fails. */
+  memoryLimit?: string
+  /** Per-file hard limits by glob (relative to the project root): `{ 'test/e2e/**': '4GB' }`. */
+  limits?: Record<string, string>
+  /** The flight recorder (default `.vitest-memory/journal.jsonl`); `false` keeps none. */
+  journal?: string | false
 }
 
 export interface ResolvedMemoryOptions {
@@ -31,16 +37,20 @@ export interface ResolvedMemoryOptions {
   top: number
   sampleIntervalMs: number
   historyPath: string | null
+  limitBytes: number | null
+  limits: { glob: string, bytes: number }[]
+  journalPath: string | null
 }
 
 export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history']
+const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = ['budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history', 'memoryLimit', 'limits', 'journal']
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
+export const DEFAULT_JOURNAL_PATH = '.vitest-memory/journal.jsonl'
 
 /** Options read from VITEST_MEMORY_* environment variables. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPoolOptions {
@@ -49,6 +59,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_BUDGET_MODE) fromEnv.budgetMode = env.VITEST_MEMORY_BUDGET_MODE as BudgetMode
   if (env.VITEST_MEMORY_REPORT) fromEnv.report = env.VITEST_MEMORY_REPORT
   if (env.VITEST_MEMORY_HISTORY) fromEnv.history = env.VITEST_MEMORY_HISTORY
+  if (env.VITEST_MEMORY_LIMIT) fromEnv.memoryLimit = env.VITEST_MEMORY_LIMIT
+  if (env.VITEST_MEMORY_JOURNAL) fromEnv.journal = env.VITEST_MEMORY_JOURNAL
   return fromEnv
 }
 
@@ -76,6 +88,8 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   budgetMode: ['--memory-budget-warn', 'VITEST_MEMORY_BUDGET_MODE'],
   report: ['--memory-report', 'VITEST_MEMORY_REPORT'],
   history: ['--memory-history', 'VITEST_MEMORY_HISTORY'],
+  memoryLimit: ['--memory-limit', 'VITEST_MEMORY_LIMIT'],
+  journal: ['--memory-journal', 'VITEST_MEMORY_JOURNAL'],
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
@@ -115,5 +129,8 @@ export function resolveOptions(
     top,
     sampleIntervalMs,
     historyPath: merged.history === false ? null : resolve(root, merged.history ?? DEFAULT_HISTORY_PATH),
+    limitBytes: merged.memoryLimit == null ? null : sizeOption(merged.memoryLimit, sourceLabel('memoryLimit', config, env, cli)),
+    limits: Object.entries(merged.limits ?? {}).map(([glob, size]) => ({ glob, bytes: sizeOption(size, `limit for "${glob}"`) })),
+    journalPath: merged.journal === false ? null : resolve(root, merged.journal ?? DEFAULT_JOURNAL_PATH),
   }
 }

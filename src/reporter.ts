@@ -4,6 +4,7 @@ import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
+import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
@@ -34,6 +35,7 @@ export class MemoryReporter implements Reporter {
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     const vitest = this.vitest
+    endRunJournal()
     if (!vitest) return
     const state = sharedState()
     const ours = testModules.filter(m => projectPoolName(m.project) === POOL_NAME)

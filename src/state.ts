@@ -3,6 +3,8 @@
 // by only one of them: the state lives on globalThis under a registered symbol instead.
 import type { MeasurementMethod } from './measure/self.js'
 import type { MemoryPoolOptions } from './options.js'
+import type { CrashCause } from './policy/crash.js'
+import type { Journal } from './record/journal.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -19,6 +21,31 @@ export interface FileMeasurement {
   budgetBytes: number | null
   /** Where the budget came from: "comment", "glob <pattern>" or "global". */
   budgetSource: string | null
+  /** The hard limit that applied to this file, and where it came from. */
+  limitBytes?: number | null
+  limitSource?: string | null
+  /** Set when the file's process died (or was killed) before the file finished. */
+  crash?: CrashRecord
+}
+
+/** What is known about a file whose process died: plain data, it goes into the JSON report. */
+export interface CrashRecord {
+  /** `killed` by the pool's hard limit, `crash` for any other death, `aborted` when the runner was stopped. */
+  state: 'crash' | 'killed' | 'aborted'
+  cause: CrashCause | 'runner-aborted'
+  signal: string | null
+  exitCode: number | null
+  /** The likely cause and what to try, as shown on the failed file. */
+  explanation: string
+  fix: string
+  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  heaviest?: string
+}
+
+/** A test file's process the pool started and has not seen exit: killed if the runner is stopped. */
+export interface LiveWorker {
+  /** Kills the process tree at once (synchronously) and says what it was running. */
+  abort(signal: NodeJS.Signals): { file: string, pid: number, treeRssBytes: number | null, runningMs: number } | null
 }
 
 export interface SharedState {
@@ -28,13 +55,19 @@ export interface SharedState {
   cliOptions: MemoryPoolOptions
   /** Measurements of the current run, by `${project}\0${file}`. */
   measurements: Map<string, FileMeasurement>
+  /** Every test file process alive now, across pools and projects. */
+  liveWorkers: Set<LiveWorker>
+  /** The flight recorder of the current run, opened by the first worker. */
+  journal: Journal | null
+  /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
+  aborting: NodeJS.Signals | null
 }
 
 const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map() }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), liveWorkers: new Set(), journal: null, aborting: null }
   return holder[KEY]
 }
 

@@ -20,6 +20,9 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
+  { flag: '--memory-limit', value: 'SIZE', description: 'kill a file\'s process tree when its RSS exceeds SIZE; the file fails as "killed"', apply: (o, v) => { o.memoryLimit = v } },
+  { flag: '--memory-journal', value: 'PATH', description: 'the flight recorder, readable by `vitest-memory why` (default .vitest-memory/journal.jsonl)', apply: (o, v) => { o.journal = v } },
+  { flag: '--no-memory-journal', description: 'keep no journal for this run', apply: (o) => { o.journal = false } },
 ]
 
 export interface SplitArgs {
@@ -106,10 +109,12 @@ export function helpText(): string {
     ...rows,
     `  ${'-h, --help'.padEnd(width)}  show this help`,
     '',
-    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY (flags win over env, env over config).',
+    'Environment: VITEST_MEMORY_BUDGET, VITEST_MEMORY_BUDGET_MODE=warn, VITEST_MEMORY_REPORT, VITEST_MEMORY_HISTORY, VITEST_MEMORY_LIMIT, VITEST_MEMORY_JOURNAL (flags win over env, env over config).',
+    '',
+    'vitest-memory why [JOURNAL]  explains a journal: what was running when the run ended or died, and how big it was.',
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',
-    'Exit codes: 0 all good · 1 test failures or a file over budget · 2 bad usage.',
+    'Exit codes: 0 all good · 1 test failures, a crashed or killed file, or a file over budget · 2 bad usage.',
   ].join('\n')
 }

@@ -10,13 +10,17 @@ import { EventEmitter } from 'node:events'
 import { relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
-import { descendantsOf, hasProcfs, readParentMap } from '../measure/procfs.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
-import { measurementKey, sharedState } from '../state.js'
+import { LIMIT_SAMPLE_INTERVAL_MS, limitFor } from '../policy/limit.js'
+import { measurementKey, sharedState, type LiveWorker } from '../state.js'
+import { fileStateInVitest } from '../vitest-adapter.js'
+import { ensureRunJournal } from './abort.js'
+import { FileWatch } from './file-watch.js'
+import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
@@ -29,11 +33,13 @@ interface RunningFile {
   file: string
   startedAt: number
   budget: FileBudget | null
+  /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
+  watch: FileWatch
 }
 
 const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
 
-export class MemoryPoolWorker implements PoolWorker {
+export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
   /** What Vitest listens to; child events are forwarded here. */
   private readonly events = new EventEmitter()
@@ -42,6 +48,7 @@ export class MemoryPoolWorker implements PoolWorker {
   /** Messages Vitest sent before there was a child to send them to. */
   private pending: unknown[] = []
   private booting: Promise<void> | undefined
+  private bootFailed: ((error: unknown) => void) | undefined
   private sampler: TreeSampler | undefined
   private running: RunningFile | undefined
   private stopping = false
@@ -105,47 +112,74 @@ export class MemoryPoolWorker implements PoolWorker {
       if (child.exitCode !== null || child.signalCode !== null) done()
       else child.once('exit', () => done())
     })
-    // Descendants must be listed while the child lives: once it dies they are re-parented.
-    const descendants = hasProcfs() && child.pid ? descendantsOf(child.pid, readParentMap()) : []
-    const kill = (signal: NodeJS.Signals) => {
-      child.kill(signal)
-      for (const pid of descendants) tryKill(pid, signal)
-    }
-    const escalation = setTimeout(() => kill('SIGKILL'), SIGKILL_AFTER_MS)
-    kill('SIGTERM')
+    const seen = [...(this.sampler?.seen.values() ?? [])]
+    const escalation = setTimeout(() => killProcessTree(child.pid!, seen, 'SIGKILL'), SIGKILL_AFTER_MS)
+    // SIGTERM to the whole process group: the file's subprocesses get a chance to clean up too.
+    if (OWN_PROCESS_GROUP) tryKill(-child.pid!, 'SIGTERM')
+    child.kill('SIGTERM')
     await exited
     clearTimeout(escalation)
-    for (const pid of descendants) tryKill(pid, 'SIGKILL')
+    // No orphans: whatever the file started and left behind goes with it.
+    killProcessTree(child.pid!, seen, 'SIGKILL')
+    this.release(child)
+  }
+
+  /** The runner is being stopped (SIGTERM/SIGINT): kill the tree now, synchronously. */
+  abort(signal: NodeJS.Signals) {
+    const child = this.child
+    if (!child?.pid) return null
+    this.stopping = true
+    this.sampler?.stop()
+    killProcessTree(child.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+    return this.running?.watch.abort(signal) ?? null
+  }
+
+  private release(child: ChildProcess): void {
     unpipeOutput(child.stdout, this.stdout)
     unpipeOutput(child.stderr, this.stderr)
-    this.child = undefined
+    sharedState().liveWorkers.delete(this)
+    if (this.child === child) this.child = undefined
   }
 
   private async runFile(request: FileRequest): Promise<void> {
     const file = request.context.files[0]?.filepath
+    if (request.type === 'run' && file) this.beginFile(file)
+    const watch = this.running?.watch
     try {
       await this.boot()
     } catch (error) {
-      this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
+      // A process that died while starting is reported by the file's watch, as a failed file.
+      if (!watch?.handlesDeath) this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
       return
     }
-    if (request.type === 'run' && file) this.beginFile(file)
+    if (this.running) {
+      this.running.startedAt = Date.now()
+      this.running.watch.started(this.child!.pid!, this.sampler!)
+    }
     this.forward(request)
   }
 
   /** Forks the child and replays Vitest's start request; resolves when the child has started. */
   private boot(): Promise<void> {
     this.booting ??= new Promise<void>((ready, failed) => {
+      ensureRunJournal(this.options.project.vitest, this.resolved)
       const child = fork(CHILD_ENTRY, [], {
         env: { ...this.options.env, VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js') },
         execArgv: this.options.execArgv,
         stdio: 'pipe',
         serialization: 'advanced',
+        // its own process group, so the file's whole tree can be killed even after it died
+        detached: OWN_PROCESS_GROUP,
       })
       this.child = child
+      this.bootFailed = failed
+      sharedState().liveWorkers.add(this)
       pipeOutput(child.stdout, this.stdout)
       pipeOutput(child.stderr, this.stderr)
-      this.sampler = new TreeSampler(child.pid!, this.resolved.sampleIntervalMs)
+      child.stderr?.on('data', (chunk: Buffer) => this.running?.watch.stderr(chunk))
+      const limited = this.running?.watch.limit != null
+      const interval = limited ? Math.min(this.resolved.sampleIntervalMs, LIMIT_SAMPLE_INTERVAL_MS) : this.resolved.sampleIntervalMs
+      this.sampler = new TreeSampler(child.pid!, interval, sample => this.running?.watch.sample(sample))
       this.sampler.start()
       const onStarted = (message: any) => {
         if (!message?.__vitest_worker_response__ || message.type !== 'started') return
@@ -155,13 +189,26 @@ export class MemoryPoolWorker implements PoolWorker {
           return
         }
         child.on('message', this.onChildMessage)
+        this.bootFailed = undefined
         ready()
       }
       child.on('message', onStarted)
       child.on('error', error => this.events.emit('error', error))
+      // Vitest is never told about the exit ("Worker exited unexpectedly" names nothing): a death
+      // mid-file becomes that file's failure, any other exit is the end of an idle process.
       child.on('exit', (code, signal) => {
         this.sampler?.stop()
-        if (!this.stopping) this.events.emit('exit', code, signal)
+        sharedState().liveWorkers.delete(this)
+        if (this.stopping || sharedState().aborting) return
+        killProcessTree(child.pid!, this.sampler?.seen.values() ?? [], 'SIGKILL')
+        const running = this.running
+        this.running = undefined
+        const closed = new Promise<void>(done => child.once('close', () => done()))
+        const died = running?.watch.died(code, signal, closed)
+        this.bootFailed?.(new Error(`the test file's process exited (${signal ?? `code ${code}`}) while starting`))
+        void (died ?? closed).then(() => this.release(child)).then(() => {
+          if (running) this.emitMessage(response({ type: 'testfileFinished' }))
+        })
       })
       child.send(this.startRequest as never)
       for (const queued of this.pending.splice(0)) child.send(queued as never)
@@ -181,9 +228,15 @@ export class MemoryPoolWorker implements PoolWorker {
 
   private beginFile(file: string): void {
     const root = this.options.project.config.root
-    const budget = budgetFor(toPosix(relative(root, file)), readAnnotations(file), this.resolved)
+    const relativeFile = toPosix(relative(root, file))
+    const annotations = readAnnotations(file)
+    const budget = budgetFor(relativeFile, annotations, this.resolved)
+    const limit = limitFor(relativeFile, annotations, this.resolved)
     this.sampler?.reset()
-    this.running = { file, startedAt: Date.now(), budget }
+    const startedAt = Date.now()
+    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit)
+    this.running = { file, startedAt, budget, watch }
+    if (this.child?.pid && this.sampler) watch.started(this.child.pid, this.sampler)
   }
 
   private onChildMessage = (message: any): void => {
@@ -199,7 +252,7 @@ export class MemoryPoolWorker implements PoolWorker {
     const treePeak = Math.max(this.sampler?.treePeakBytes ?? 0, peak ?? 0) || null
     const { file, startedAt, budget } = this.running
     const project = this.options.project.name
-    sharedState().measurements.set(measurementKey(project, file), {
+    const measurement = {
       file,
       project,
       pid: this.child?.pid ?? 0,
@@ -210,7 +263,10 @@ export class MemoryPoolWorker implements PoolWorker {
       startedAt,
       budgetBytes: budget?.bytes ?? null,
       budgetSource: budget?.source ?? null,
-    })
+      ...this.running.watch.limitFields(),
+    } as const
+    sharedState().measurements.set(measurementKey(project, file), measurement)
+    this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
   }
 }
@@ -218,14 +274,6 @@ export class MemoryPoolWorker implements PoolWorker {
 function serializeError(error: unknown): { name: string, message: string, stack?: string } {
   const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
   return { name: e.name, message: e.message, stack: e.stack }
-}
-
-function tryKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal)
-  } catch {
-    // already gone
-  }
 }
 
 type ListenerCounted = NodeJS.WritableStream & { setMaxListeners?: (n: number) => void, getMaxListeners?: () => number }

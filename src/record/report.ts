@@ -8,7 +8,8 @@ import type { FileMeasurement } from '../state.js'
 
 export const SCHEMA_VERSION = 1
 
-export type FileState = 'pass' | 'fail' | 'skip' | 'crash'
+/** `killed`: stopped by the hard limit; `aborted`: running when the runner was stopped (partial report). */
+export type FileState = 'pass' | 'fail' | 'skip' | 'crash' | 'killed' | 'aborted'
 
 export interface FileReport {
   /** Path relative to the root, with forward slashes. */
@@ -22,6 +23,21 @@ export interface FileReport {
   budgetSource: string | null
   overBudget: boolean
   method: MeasurementMethod | null
+  /** The hard limit that applied, and where it came from ("comment", "glob <pattern>", "global"). */
+  limitBytes?: number | null
+  limitSource?: string | null
+  /** When the process died before the file finished: how, and the likely cause. */
+  signal?: string | null
+  exitCode?: number | null
+  crash?: CrashDetail
+}
+
+export interface CrashDetail {
+  cause: string
+  explanation: string
+  fix: string
+  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  heaviest?: string
 }
 
 export interface RunInfo {
@@ -33,6 +49,8 @@ export interface RunInfo {
   cpus: number
   startedAt: string
   durationMs: number
+  /** Set in the partial report written when the runner was stopped by a signal. */
+  abortedBy?: string
 }
 
 export interface MemoryReport {
@@ -64,10 +82,11 @@ export function fileState(vitestState: string): FileState {
 
 export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
+  const crash = measurement?.crash
   return {
     file: outcome.relativeFile,
     project: outcome.project,
-    state: fileState(outcome.vitestState),
+    state: crash ? crash.state : fileState(outcome.vitestState),
     peakRssBytes: measurement?.peakRssBytes ?? null,
     treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
     durationMs: measurement?.durationMs ?? outcome.durationMs,
@@ -75,6 +94,15 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     budgetSource: budget?.source ?? null,
     overBudget: isOverBudget(measurement?.treePeakRssBytes ?? null, budget),
     method: measurement?.method ?? null,
+    limitBytes: measurement?.limitBytes ?? null,
+    limitSource: measurement?.limitSource ?? null,
+    ...(crash
+      ? {
+          signal: crash.signal,
+          exitCode: crash.exitCode,
+          crash: { cause: crash.cause, explanation: crash.explanation, fix: crash.fix, ...(crash.heaviest ? { heaviest: crash.heaviest } : {}) },
+        }
+      : {}),
   }
 }
 
