@@ -68,7 +68,8 @@ const POOL_NAME_FOR_TASKS = 'vitest-memory'
 /**
  * Marks a test file FAILED with `error` in Vitest's own state and reports it as every finished file
  * is reported (onTestModuleEnd, the summary's failed files, json/junit reporters, the exit code).
- * The test that was running fails with the same error; tests that never ran are skipped.
+ * The test that was running fails with the error (or the file itself when no test was running,
+ * so the error is printed once); tests that never ran are skipped.
  */
 export async function failFileInVitest(project: TestProject, filepath: string, error: SerializedError, durationMs: number): Promise<void> {
   const vitest = internals(project)
@@ -81,10 +82,12 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   const startedReporting = file.result != null
   const packs: [string, TaskResult | undefined, object][] = []
   const events: [string, string, undefined][] = []
+  let failedTests = 0
   const settle = (task: RunnerTask): void => {
     for (const child of task.tasks ?? []) settle(child)
     if (task === file) return
     if (task.result?.state === 'run' || task.result?.state === 'queued') {
+      if (task.type === 'test') failedTests++
       task.result = { ...task.result, state: 'fail', errors: task.type === 'test' ? [error] : task.result.errors }
       packs.push([task.id, task.result, task.meta])
       events.push([task.id, task.type === 'test' ? 'test-finished' : 'suite-finished', undefined])
@@ -96,7 +99,7 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   }
   settle(file)
   file.mode = 'run'
-  file.result = { ...file.result, state: 'fail', errors: [error], duration: durationMs }
+  file.result = { ...file.result, state: 'fail', errors: failedTests > 0 ? [] : [error], duration: durationMs }
   packs.push([file.id, file.result, file.meta])
   // A module whose start was never reported gets start + end, like a file that fails on import.
   events.push([file.id, startedReporting ? 'suite-finished' : 'suite-failed-early', undefined])

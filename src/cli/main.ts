@@ -2,10 +2,12 @@
 // The vitest-memory command: exit 0 all good, 1 test failures or over budget, 2 bad usage.
 import { UsageError } from '../options.js'
 import { runVitest } from './run.js'
+import { runWhy } from './why.js'
 
 async function main(argv: string[]): Promise<void> {
   try {
-    await runVitest(argv)
+    if (argv[0] === 'why') runWhy(argv.slice(1))
+    else await runVitest(argv)
   } catch (error) {
     const usage = error instanceof UsageError ? error : findUsageError(error)
     if (usage) {

@@ -131,7 +131,7 @@ export function readStartTime(pid: number): number | null {
 export function readCommand(pid: number): string {
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
-    const text = argv.join(' ')
+    const text = argv.join(' ').replace(/\s+/g, ' ').trim()
     return text.length > 80 ? `${text.slice(0, 77)}...` : text
   } catch {
     return '?'

@@ -124,7 +124,8 @@ export function crashMessage(facts: CrashFacts, verdict: CrashVerdict): string {
   const lines: string[] = []
   if (verdict.state === 'killed' && facts.limitBreach) {
     const b = facts.limitBreach
-    lines.push(`killed by vitest-memory: tree RSS ${formatBytes(b.treeRssBytes)} exceeded limit ${formatBytes(b.limitBytes)} after ${formatDuration(b.afterMs)} (heaviest: ${b.heaviest})`)
+    const [rss, limit] = distinctSizes(b.treeRssBytes, b.limitBytes)
+    lines.push(`killed by vitest-memory: tree RSS ${rss} exceeded limit ${limit} after ${formatDuration(b.afterMs)} (heaviest: ${b.heaviest})`)
   } else {
     const how = facts.signal ? `was killed by ${facts.signal}` : `exited with code ${facts.exitCode}`
     lines.push(`the process running ${facts.file} (pid ${facts.pid}) ${how} after ${formatDuration(facts.durationMs)}, before the file finished; peak RSS before death ${formatBytes(facts.peakRssBytes)}`)
@@ -132,4 +133,10 @@ export function crashMessage(facts: CrashFacts, verdict: CrashVerdict): string {
   lines.push(`likely cause: ${verdict.explanation}`)
   lines.push(`try: ${verdict.fix}`)
   return lines.join('\n')
+}
+
+/** Two sizes that round to the same text ("250 MB" over "250 MB") are shown with more digits. */
+function distinctSizes(a: number, b: number): [string, string] {
+  if (formatBytes(a) !== formatBytes(b)) return [formatBytes(a), formatBytes(b)]
+  return [`${(a / 1e6).toFixed(1)} MB`, `${(b / 1e6).toFixed(1)} MB`]
 }

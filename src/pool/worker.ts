@@ -164,7 +164,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     this.booting ??= new Promise<void>((ready, failed) => {
       ensureRunJournal(this.options.project.vitest, this.resolved)
       const child = fork(CHILD_ENTRY, [], {
-        env: { ...this.options.env, VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js') },
+        env: {
+          ...this.options.env,
+          VITEST_MEMORY_WORKER_ENTRY: resolve(this.options.distPath, 'workers/forks.js'),
+          VITEST_MEMORY_OWN_GROUP: OWN_PROCESS_GROUP ? '1' : '0',
+        },
         execArgv: this.options.execArgv,
         stdio: 'pipe',
         serialization: 'advanced',
