@@ -63,6 +63,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
   const finished: Entry<'file-end'>[] = []
   let ending: JournalAnalysis['ending'] = 'died'
   let abortedBy: string | null = null
+  let abortedRunning: Entry<'aborted'>['running'] = []
   for (const entry of events) {
     const key = 'file' in entry && 'pid' in entry ? `${entry.file}\0${entry.pid}` : ''
     if (entry.t === 'file-start') started.set(key, entry)
@@ -74,6 +75,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
     else if (entry.t === 'aborted') {
       ending = 'aborted'
       abortedBy = entry.signal
+      abortedRunning = entry.running
     }
   }
   const endedAt = events.at(-1)?.at ?? run?.at ?? 0
@@ -81,11 +83,13 @@ export function analyzeJournal(text: string): JournalAnalysis {
     const own = samples.get(key) ?? []
     const last = own.at(-1)
     const before = own.at(-2)
+    // The aborted line holds a reading taken at the very end, fresher than the last sample.
+    const atAbort = abortedRunning.find(r => r.pid === start.pid)?.treeRssBytes
     return {
       file: start.file,
       pid: start.pid,
       runningMs: endedAt - start.at,
-      rssBytes: last?.treeRssBytes ?? null,
+      rssBytes: atAbort ?? last?.treeRssBytes ?? null,
       bytesPerSecond: last && before && last.at > before.at ? ((last.treeRssBytes - before.treeRssBytes) * 1000) / (last.at - before.at) : null,
     }
   })
