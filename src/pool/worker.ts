@@ -197,7 +197,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         ready()
       }
       child.on('message', onStarted)
-      child.on('error', error => this.events.emit('error', error))
+      // A message that could not reach a dying child is not Vitest's error (Vitest would fail the
+      // task early and end the run before the crash is reported): the death is the story.
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (!isChannelError(error)) this.events.emit('error', error)
+      })
       // Vitest is never told about the exit ("Worker exited unexpectedly" names nothing): a death
       // mid-file becomes that file's failure, any other exit is the end of an idle process.
       child.on('exit', (code, signal) => {
@@ -214,8 +218,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
           if (running) this.emitMessage(response({ type: 'testfileFinished' }))
         })
       })
-      child.send(this.startRequest as never)
-      for (const queued of this.pending.splice(0)) child.send(queued as never)
+      sendTo(child, this.startRequest)
+      for (const queued of this.pending.splice(0)) sendTo(child, queued)
     })
     return this.booting
   }
@@ -223,7 +227,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   /** IPC keeps order, so anything sent after the start request reaches the child after it. */
   private forward(message: unknown): void {
     if (!this.child) this.pending.push(message)
-    else if (this.child.connected) this.child.send(message as never)
+    else if (this.child.connected) sendTo(this.child, message)
   }
 
   private emitMessage(message: unknown): void {
@@ -273,6 +277,17 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
   }
+}
+
+/** Sends over IPC; a send that fails because the child just died is dropped (its exit reports it). */
+function sendTo(child: ChildProcess, message: unknown): void {
+  child.send(message as never, (error) => {
+    if (error && !isChannelError(error)) child.emit('error', error)
+  })
+}
+
+function isChannelError(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ERR_IPC_CHANNEL_CLOSED' || error.code === 'EPIPE' || error.code === 'ECONNRESET'
 }
 
 function serializeError(error: unknown): { name: string, message: string, stack?: string } {
