@@ -50,6 +50,12 @@ export interface MemoryPoolOptions {
   failOnIncrease?: string
   /** ... and only when a file grew by at least this much, e.g. "20MB" (default). */
   minDelta?: string
+  /** Hard limit on a file's process tree RSS, e.g. "2GB": over it the tree is killed and the file fails. */
+  memoryLimit?: string
+  /** Per-file hard limits by glob (relative to the project root): `{ 'test/e2e/**': '4GB' }`. */
+  limits?: Record<string, string>
+  /** The flight recorder (default `.vitest-memory/journal.jsonl`); `false` keeps none. */
+  journal?: string | false
 }
 
 export type HeapProfileMode = 'over-budget' | 'all'
@@ -76,6 +82,9 @@ export interface ResolvedMemoryOptions {
   /** Relative growth (0.2 = 20%) beyond which a file fails the comparison. */
   failOnIncrease: number
   minDeltaBytes: number
+  limitBytes: number | null
+  limits: { glob: string, bytes: number }[]
+  journalPath: string | null
 }
 
 export class UsageError extends Error {
@@ -88,6 +97,7 @@ const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
   'maxMemory', 'spareProcesses',
   'detectLeaks', 'heapProfile',
   'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta',
+  'memoryLimit', 'limits', 'journal',
 ]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
@@ -95,6 +105,7 @@ export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
 export const DEFAULT_HTML_PATH = '.vitest-memory/report.html'
 export const DEFAULT_FAIL_ON_INCREASE = '20%'
 export const DEFAULT_MIN_DELTA = '20MB'
+export const DEFAULT_JOURNAL_PATH = '.vitest-memory/journal.jsonl'
 
 /** Options read from VITEST_MEMORY_* environment variables. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPoolOptions {
@@ -113,6 +124,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_HTML) fromEnv.html = /^(1|true)$/i.test(env.VITEST_MEMORY_HTML) || env.VITEST_MEMORY_HTML
   if (env.VITEST_MEMORY_MARKDOWN) fromEnv.markdown = env.VITEST_MEMORY_MARKDOWN
   if (env.VITEST_MEMORY_COMPARE_TO) fromEnv.compareTo = env.VITEST_MEMORY_COMPARE_TO
+  if (env.VITEST_MEMORY_LIMIT) fromEnv.memoryLimit = env.VITEST_MEMORY_LIMIT
+  if (env.VITEST_MEMORY_JOURNAL) fromEnv.journal = env.VITEST_MEMORY_JOURNAL
   return fromEnv
 }
 
@@ -166,6 +179,8 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   compareTo: ['--compare-to', 'VITEST_MEMORY_COMPARE_TO'],
   failOnIncrease: ['--fail-on-increase', 'failOnIncrease'],
   minDelta: ['--min-delta', 'minDelta'],
+  memoryLimit: ['--memory-limit', 'VITEST_MEMORY_LIMIT'],
+  journal: ['--memory-journal', 'VITEST_MEMORY_JOURNAL'],
 }
 
 /** Every VITEST_MEMORY_* variable an option reads, for help texts. */
@@ -233,6 +248,9 @@ export function resolveOptions(
     compareTo: merged.compareTo ? resolve(root, merged.compareTo) : null,
     failOnIncrease: usage(() => parseIncrease(merged.failOnIncrease ?? DEFAULT_FAIL_ON_INCREASE, sourceLabel('failOnIncrease', config, env, cli))),
     minDeltaBytes: sizeOption(merged.minDelta ?? DEFAULT_MIN_DELTA, sourceLabel('minDelta', config, env, cli)),
+    limitBytes: merged.memoryLimit == null ? null : sizeOption(merged.memoryLimit, sourceLabel('memoryLimit', config, env, cli)),
+    limits: Object.entries(merged.limits ?? {}).map(([glob, size]) => ({ glob, bytes: sizeOption(size, `limit for "${glob}"`) })),
+    journalPath: merged.journal === false ? null : resolve(root, merged.journal ?? DEFAULT_JOURNAL_PATH),
   }
 }
 

@@ -5,6 +5,7 @@ import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
 import { runTimeline } from './measure/run-timeline.js'
+import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
@@ -44,6 +45,7 @@ export class MemoryReporter implements Reporter {
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     endRunScheduling()
     const vitest = this.vitest
+    endRunJournal()
     if (!vitest) return
     const state = sharedState()
     const ours = testModules.filter(m => projectPoolName(m.project) === POOL_NAME)

@@ -5,6 +5,8 @@ import type { MeasurementMethod } from './measure/self.js'
 import type { TestPeakMethod } from './measure/test-peaks.js'
 import type { MemoryPoolOptions } from './options.js'
 import type { RunScheduling } from './schedule/run-scheduling.js'
+import type { CrashCause } from './policy/crash.js'
+import type { Journal } from './record/journal.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -26,6 +28,11 @@ export interface FileMeasurement {
   testPeakMethod?: TestPeakMethod | null
   /** The heap profile the process writes when it exits (heapProfile: 'all'). */
   profilePath?: string | null
+  /** The hard limit that applied to this file, and where it came from. */
+  limitBytes?: number | null
+  limitSource?: string | null
+  /** Set when the file's process died (or was killed) before the file finished. */
+  crash?: CrashRecord
 }
 
 /** What the pool decided about a file's tags before starting it (or not). */
@@ -36,6 +43,26 @@ export interface FileTagging {
   tagSource: string | null
   /** Set when the file was never started: why. */
   skipReason: string | null
+}
+
+/** What is known about a file whose process died: plain data, it goes into the JSON report. */
+export interface CrashRecord {
+  /** `killed` by the pool's hard limit, `crash` for any other death, `aborted` when the runner was stopped. */
+  state: 'crash' | 'killed' | 'aborted'
+  cause: CrashCause | 'runner-aborted'
+  signal: string | null
+  exitCode: number | null
+  /** The likely cause and what to try, as shown on the failed file. */
+  explanation: string
+  fix: string
+  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  heaviest?: string
+}
+
+/** A test file's process the pool started and has not seen exit: killed if the runner is stopped. */
+export interface LiveWorker {
+  /** Kills the process tree at once (synchronously) and says what it was running. */
+  abort(signal: NodeJS.Signals): { file: string, pid: number, treeRssBytes: number | null, runningMs: number } | null
 }
 
 export interface SharedState {
@@ -49,13 +76,19 @@ export interface SharedState {
   tagging: Map<string, FileTagging>
   /** The admission gate and spare processes of the current run. */
   scheduling?: RunScheduling
+  /** Every test file process alive now, across pools and projects. */
+  liveWorkers: Set<LiveWorker>
+  /** The flight recorder of the current run, opened by the first worker. */
+  journal: Journal | null
+  /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
+  aborting: NodeJS.Signals | null
 }
 
 const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map() }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), liveWorkers: new Set(), journal: null, aborting: null }
   return holder[KEY]
 }
 

@@ -119,3 +119,83 @@ export function shardLabel(vitest: Vitest): string | null {
   const shard = (vitest.config as { shard?: { index: number, count: number } }).shard
   return shard ? `${shard.index}/${shard.count}` : null
 }
+
+// ---- A file whose process died: made a failed file by Vitest itself (4.1: TestRun, StateManager) ----
+
+interface TaskResult { state: string, errors?: unknown[], duration?: number, startTime?: number }
+interface RunnerTask { id: string, type: 'suite' | 'test', mode: string, name: string, filepath?: string, projectName?: string, local?: boolean, result?: TaskResult, meta: object, tasks?: RunnerTask[] }
+interface VitestInternals {
+  distPath: string
+  state: { filesMap: Map<string, RunnerTask[]>, idMap: Map<string, RunnerTask> }
+  _testRun: {
+    enqueued(project: TestProject, file: RunnerTask): Promise<void>
+    updated(packs: [string, TaskResult | undefined, object][], events: [string, string, undefined][]): Promise<void>
+  }
+}
+
+export interface SerializedError { name: string, message: string, stack: string }
+
+function internals(project: TestProject): VitestInternals {
+  return project.vitest as unknown as VitestInternals
+}
+
+function fileTaskOf(project: TestProject, filepath: string): RunnerTask | undefined {
+  return internals(project).state.filesMap.get(filepath)?.find(f => f.projectName === project.config.name && !f.local)
+}
+
+
+/**
+ * Marks a test file FAILED with `error` in Vitest's own state and reports it as every finished file
+ * is reported (onTestModuleEnd, the summary's failed files, json/junit reporters, the exit code).
+ * The test that was running fails with the error (or the file itself when no test was running,
+ * so the error is printed once); tests that never ran are skipped.
+ */
+export async function failFileInVitest(project: TestProject, filepath: string, error: SerializedError, durationMs: number): Promise<void> {
+  const vitest = internals(project)
+  let file = fileTaskOf(project, filepath)
+  if (!file) {
+    // The process died before the worker announced the file: register it as Vitest would.
+    const { createFileTask } = await vitestRunnerUtils()
+    file = createFileTask(filepath, project.config.root, project.config.name, String(project.config.pool)) as unknown as RunnerTask
+    await vitest._testRun.enqueued(project, file)
+  }
+  const startedReporting = file.result != null
+  const packs: [string, TaskResult | undefined, object][] = []
+  const events: [string, string, undefined][] = []
+  let failedTests = 0
+  const settle = (task: RunnerTask): void => {
+    for (const child of task.tasks ?? []) settle(child)
+    if (task === file) return
+    if (task.result?.state === 'run' || task.result?.state === 'queued') {
+      if (task.type === 'test') failedTests++
+      task.result = { ...task.result, state: 'fail', errors: task.type === 'test' ? [error] : task.result.errors }
+      packs.push([task.id, task.result, task.meta])
+      events.push([task.id, task.type === 'test' ? 'test-finished' : 'suite-finished', undefined])
+    } else if (!task.result) {
+      task.mode = 'skip'
+      task.result = { state: 'skip' }
+      packs.push([task.id, task.result, task.meta])
+    }
+  }
+  settle(file)
+  file.mode = 'run'
+  file.result = { ...file.result, state: 'fail', errors: failedTests > 0 ? [] : [error], duration: durationMs }
+  packs.push([file.id, file.result, file.meta])
+  // A module whose start was never reported gets start + end, like a file that fails on import.
+  events.push([file.id, startedReporting ? 'suite-finished' : 'suite-failed-early', undefined])
+  await vitest._testRun.updated(packs, events)
+}
+
+/** Vitest's verdict on a finished file, for the journal: pass, fail or skip. */
+export function fileStateInVitest(project: TestProject, filepath: string): string {
+  const state = fileTaskOf(project, filepath)?.result?.state
+  return state === 'pass' ? 'pass' : state === 'fail' ? 'fail' : state === 'skip' ? 'skip' : 'unknown'
+}
+
+/** The state Vitest's TestModule has for a file now ("passed", "failed", "pending", …). */
+export function moduleStateInVitest(vitest: Vitest, filepath: string, projectName: string): string {
+  const state = (vitest as unknown as VitestInternals).state
+  const task = state.filesMap.get(filepath)?.find(f => (f.projectName ?? '') === projectName && !f.local)
+  const module = task && vitest.state.getReportedEntity(task as never)
+  return module?.type === 'module' ? module.state() : 'pending'
+}

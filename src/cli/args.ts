@@ -38,6 +38,9 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--fail-on-increase', value: 'PERCENT', description: 'growth that fails the comparison (default 20%)', apply: (o, v) => { o.failOnIncrease = v } },
   { flag: '--min-delta', value: 'SIZE', description: '...and only when the file grew by at least SIZE (default 20MB)', apply: (o, v) => { o.minDelta = v } },
   { flag: '--shard-plan', value: 'PLAN.json', description: 'run the files of shard --shard i of a plan written by `vitest-memory plan`', apply: (o, v) => { o.shardPlan = v } },
+  { flag: '--memory-limit', value: 'SIZE', description: 'kill a file\'s process tree when its RSS exceeds SIZE; the file fails as "killed"', apply: (o, v) => { o.memoryLimit = v } },
+  { flag: '--memory-journal', value: 'PATH', description: 'the flight recorder, readable by `vitest-memory why` (default .vitest-memory/journal.jsonl)', apply: (o, v) => { o.journal = v } },
+  { flag: '--no-memory-journal', description: 'keep no journal for this run', apply: (o) => { o.journal = false } },
 ]
 
 function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {
@@ -145,6 +148,6 @@ export function helpText(): string {
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
     'See `vitest --help` for those.',
     '',
-    'Exit codes: 0 all good · 1 test failures or a file over budget · 2 bad usage.',
+    'Exit codes: 0 all good · 1 test failures, a crashed or killed file, or a file over budget · 2 bad usage.',
   ].join('\n')
 }

@@ -3,6 +3,7 @@ import { compareCommand, COMPARE_FLAGS, COMPARE_USAGE } from './compare-command.
 import { htmlCommand, HTML_FLAGS, HTML_USAGE } from './html-command.js'
 import { planCommand, PLAN_FLAGS, PLAN_USAGE } from './plan-command.js'
 import { tagCommand, TAG_FLAGS, TAG_USAGE } from './tag.js'
+import { runWhy } from './why.js'
 
 export interface Subcommand {
   usage: string
@@ -14,6 +15,7 @@ export interface Subcommand {
 }
 
 export const SUBCOMMANDS: Record<string, Subcommand> = {
+  why: { usage: 'vitest-memory why [JOURNAL]', description: 'explain a journal: what was running when the run ended or died, and how big it was', flags: [], run: async (argv) => { runWhy(argv); return 0 } },
   tag: { usage: TAG_USAGE, description: 'tag (or untag) memory_intensive files from their measured history', flags: TAG_FLAGS, run: async (argv) => { console.log(tagCommand(argv).join('\n')); return 0 } },
   html: { usage: HTML_USAGE, description: 'render a saved report.json as the self-contained HTML report', flags: Object.keys(HTML_FLAGS), run: htmlCommand },
   compare: { usage: COMPARE_USAGE, description: 'compare two reports; exit 1 when a file grew beyond both thresholds', flags: Object.keys(COMPARE_FLAGS), run: compareCommand },

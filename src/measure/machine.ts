@@ -24,3 +24,21 @@ export function readCgroupLimit(): number | null {
 export function machineInfo() {
   return { totalMemoryBytes: totalmem(), cgroupLimitBytes: readCgroupLimit(), cpus: availableParallelism() }
 }
+
+/**
+ * How many processes the kernel's OOM killer has killed: the container's count (cgroup v2
+ * memory.events) and the machine's (/proc/vmstat, Linux >= 4.13). Null where not readable.
+ * A count that rose while a file ran says its SIGKILL came from the OOM killer.
+ */
+export function readOomKillCount(): number | null {
+  let total: number | null = null
+  for (const path of ['/sys/fs/cgroup/memory.events', '/proc/vmstat']) {
+    try {
+      const match = /^oom_kill (\d+)$/m.exec(readFileSync(path, 'utf8'))
+      if (match) total = (total ?? 0) + Number(match[1])
+    } catch {
+      // not on this system
+    }
+  }
+  return total
+}

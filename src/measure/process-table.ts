@@ -12,6 +12,12 @@ export class ProcessTable {
   private readonly parents = new Map<number, number>()
   private refreshedAt = 0
 
+  /** Refreshes the table and returns it. */
+  refreshed(): this {
+    this.refresh()
+    return this
+  }
+
   refresh(): void {
     const now = Date.now()
     if (now - this.refreshedAt < REUSE_MS) return

@@ -1,29 +1,42 @@
 // Samples the summed RSS of a process and all its descendants while a file runs.
 // The process's own peak comes from the kernel (exact); the tree's peak can only be sampled.
+// After the process dies /proc/<pid> is gone, so what a crash report needs (the root's last
+// high-water mark, the descendants that may now be orphans) is kept from the last sample.
 import pidusage from 'pidusage'
-import { processTable } from './process-table.js'
-import { hasProcfs, readProcessMemory } from './procfs.js'
+import { hasProcfs, listDescendants, readProcessMemory, readStartTime } from './procfs.js'
 
 export interface TreeSample {
   at: number
   /** RSS of the root process now. */
   rootRssBytes: number
+  /** High-water mark of the root process (VmHWM) now; equals rootRssBytes without procfs. */
+  rootHwmBytes: number
   /** Sum of the RSS of the root and all its live descendants now. */
   treeRssBytes: number
   /** The heaviest descendant, when there is one. */
   heaviestChild: { pid: number, rssBytes: number } | null
 }
 
+/** A descendant seen alive, with its kernel start time so a reused pid is never mistaken for it. */
+export interface KnownProcess {
+  pid: number
+  startTime: number
+}
+
 export class TreeSampler {
   /** Highest summed tree RSS seen since start (or the last reset). */
   treePeakBytes = 0
+  /** Highest VmHWM of the root seen since start (or the last reset): its peak if it dies. */
+  rootPeakBytes = 0
   last: TreeSample | null = null
+  /** Every descendant seen since start: they may outlive the root and must then be killed. */
+  readonly seen = new Map<number, KnownProcess>()
   private timer: NodeJS.Timeout | undefined
   private readonly procfs = hasProcfs()
 
   constructor(
     readonly pid: number,
-    private readonly intervalMs: number,
+    private intervalMs: number,
     private readonly onSample?: (sample: TreeSample) => void,
   ) {}
 
@@ -37,9 +50,20 @@ export class TreeSampler {
     this.timer = undefined
   }
 
+  /** Samples at a new pace from now on (faster while a hard limit must be enforced). */
+  setInterval(intervalMs: number): void {
+    if (intervalMs === this.intervalMs) return
+    this.intervalMs = intervalMs
+    if (this.timer) {
+      this.stop()
+      this.start()
+    }
+  }
+
   /** Starts a new measurement window (a new file on the same process). */
   reset(): void {
     this.treePeakBytes = 0
+    this.rootPeakBytes = 0
   }
 
   /** Takes one sample now; synchronous on Linux so it can run inside a message handler. */
@@ -49,15 +73,17 @@ export class TreeSampler {
     if (!root) return null
     let treeRssBytes = root.rssBytes
     let heaviestChild: TreeSample['heaviestChild'] = null
-    const table = processTable()
-    table.refresh()
-    for (const pid of table.descendantsOf(this.pid)) {
+    for (const pid of listDescendants(this.pid)) {
       const memory = readProcessMemory(pid)
       if (!memory) continue
+      if (!this.seen.has(pid)) {
+        const startTime = readStartTime(pid)
+        if (startTime !== null) this.seen.set(pid, { pid, startTime })
+      }
       treeRssBytes += memory.rssBytes
       if (!heaviestChild || memory.rssBytes > heaviestChild.rssBytes) heaviestChild = { pid, rssBytes: memory.rssBytes }
     }
-    return this.record({ at: Date.now(), rootRssBytes: root.rssBytes, treeRssBytes, heaviestChild })
+    return this.record({ at: Date.now(), rootRssBytes: root.rssBytes, rootHwmBytes: root.hwmBytes, treeRssBytes, heaviestChild })
   }
 
   private async tick(): Promise<void> {
@@ -68,7 +94,7 @@ export class TreeSampler {
     // Portable fallback: the root process only (descendants cannot be listed without procfs).
     try {
       const { memory } = await pidusage(this.pid)
-      this.record({ at: Date.now(), rootRssBytes: memory, treeRssBytes: memory, heaviestChild: null })
+      this.record({ at: Date.now(), rootRssBytes: memory, rootHwmBytes: memory, treeRssBytes: memory, heaviestChild: null })
     } catch {
       // the process is gone
     }
@@ -77,6 +103,7 @@ export class TreeSampler {
   private record(sample: TreeSample): TreeSample {
     this.last = sample
     if (sample.treeRssBytes > this.treePeakBytes) this.treePeakBytes = sample.treeRssBytes
+    if (sample.rootHwmBytes > this.rootPeakBytes) this.rootPeakBytes = sample.rootHwmBytes
     this.onSample?.(sample)
     return sample
   }

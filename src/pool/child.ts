@@ -36,4 +36,14 @@ function filePeak(): OwnPeak & ChildFilePeak {
   }
 }
 
+// Dead man's switch: the IPC channel closes only when the runner is gone (killed by SIGKILL, so it
+// could not clean up). Nothing this file started may outlive it: kill the whole process group,
+// which this process leads (the pool forks it detached).
+const ownGroup = process.env.VITEST_MEMORY_OWN_GROUP === '1'
+delete process.env.VITEST_MEMORY_OWN_GROUP
+process.once('disconnect', () => {
+  if (ownGroup) process.kill(-process.pid, 'SIGKILL')
+  process.kill(process.pid, 'SIGKILL')
+})
+
 await import(pathToFileURL(entry).href)

@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readProcessMemory } from '../measure/procfs.js'
+import { OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** A spare nobody took for this long is ended (the run is over, or watch mode is idle). */
@@ -16,13 +17,17 @@ export interface ProcessSpec {
   execArgv: string[]
 }
 
-/** Forks a test process. Messages sent before it listens wait in the IPC pipe, in order. */
+/**
+ * Forks a test process, as the leader of its own process group so the file's whole tree can be
+ * killed even after the process died. Messages sent before it listens wait in the IPC pipe, in order.
+ */
 export function forkTestProcess(spec: ProcessSpec): ChildProcess {
   return fork(CHILD_ENTRY, [], {
-    env: { ...spec.env, VITEST_MEMORY_WORKER_ENTRY: spec.workerEntry },
+    env: { ...spec.env, VITEST_MEMORY_WORKER_ENTRY: spec.workerEntry, VITEST_MEMORY_OWN_GROUP: OWN_PROCESS_GROUP ? '1' : '0' },
     execArgv: spec.execArgv,
     stdio: 'pipe',
     serialization: 'advanced',
+    detached: OWN_PROCESS_GROUP,
   })
 }
 
@@ -90,6 +95,7 @@ export class SpareProcesses {
 
   private end(key: string, spare: Spare): void {
     this.remove(key, spare)
+    if (OWN_PROCESS_GROUP && spare.child.pid) tryKill(-spare.child.pid, 'SIGKILL')
     spare.child.kill('SIGKILL')
   }
 

@@ -9,22 +9,27 @@ import type { ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { relative, resolve } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
-import { descendantsOf, hasProcfs, readParentMap, resetPeak } from '../measure/procfs.js'
+import { hasProcfs, resetPeak } from '../measure/procfs.js'
 import { runTimeline } from '../measure/run-timeline.js'
 import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
-import type { ChildFilePeak } from './child.js'
 import type { ResolvedMemoryOptions } from '../options.js'
+import type { Ticket } from '../policy/admission.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
-import type { Ticket } from '../policy/admission.js'
-import { runScheduling } from '../schedule/run-scheduling.js'
+import { LIMIT_SAMPLE_INTERVAL_MS, limitFor } from '../policy/limit.js'
 import { attachMeasurement } from '../record/task-meta.js'
-import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
+import { runScheduling } from '../schedule/run-scheduling.js'
+import { measurementKey, sharedState, type FileMeasurement, type LiveWorker } from '../state.js'
+import { fileStateInVitest } from '../vitest-adapter.js'
+import { ensureRunJournal } from './abort.js'
+import { childLaunch, type ChildLaunch } from './child-launch.js'
+import type { ChildFilePeak } from './child.js'
+import { FileWatch } from './file-watch.js'
+import { withTestHooks } from './inject.js'
+import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
-import { childLaunch, type ChildLaunch } from './child-launch.js'
-import { withTestHooks } from './inject.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
@@ -38,11 +43,13 @@ interface RunningFile {
   file: string
   startedAt: number
   budget: FileBudget | null
+  /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
+  watch: FileWatch
 }
 
 const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
 
-export class MemoryPoolWorker implements PoolWorker {
+export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
   /** What Vitest listens to; child events are forwarded here. */
   private readonly events = new EventEmitter()
@@ -51,10 +58,12 @@ export class MemoryPoolWorker implements PoolWorker {
   /** Messages Vitest sent before there was a child to send them to. */
   private pending: unknown[] = []
   private booting: Promise<void> | undefined
+  private bootFailed: ((error: unknown) => void) | undefined
   private sampler: TreeSampler | undefined
   private running: RunningFile | undefined
   /** The file's admission under --max-memory, held until it finishes. */
   private ticket: Ticket | undefined
+  /** How the child was started beyond Vitest's settings (leak detection, heap profile). */
   private launch: ChildLaunch | undefined
   private stopping = false
   private readonly stdout: NodeJS.WritableStream
@@ -118,20 +127,33 @@ export class MemoryPoolWorker implements PoolWorker {
       if (child.exitCode !== null || child.signalCode !== null) done()
       else child.once('exit', () => done())
     })
-    // Descendants must be listed while the child lives: once it dies they are re-parented.
-    const descendants = hasProcfs() && child.pid ? descendantsOf(child.pid, readParentMap()) : []
-    const kill = (signal: NodeJS.Signals) => {
-      child.kill(signal)
-      for (const pid of descendants) tryKill(pid, signal)
-    }
-    const escalation = setTimeout(() => kill('SIGKILL'), this.launch?.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
-    kill('SIGTERM')
+    const seen = [...(this.sampler?.seen.values() ?? [])]
+    const escalation = setTimeout(() => killProcessTree(child.pid!, seen, 'SIGKILL'), this.launch?.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
+    // SIGTERM to the whole process group: the file's subprocesses get a chance to clean up too.
+    if (OWN_PROCESS_GROUP) tryKill(-child.pid!, 'SIGTERM')
+    child.kill('SIGTERM')
     await exited
     clearTimeout(escalation)
-    for (const pid of descendants) tryKill(pid, 'SIGKILL')
+    // No orphans: whatever the file started and left behind goes with it.
+    killProcessTree(child.pid!, seen, 'SIGKILL')
+    this.release(child)
+  }
+
+  /** The runner is being stopped (SIGTERM/SIGINT): kill the tree now, synchronously. */
+  abort(signal: NodeJS.Signals) {
+    const child = this.child
+    if (!child?.pid) return null
+    this.stopping = true
+    this.sampler?.stop()
+    killProcessTree(child.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+    return this.running?.watch.abort(signal) ?? null
+  }
+
+  private release(child: ChildProcess): void {
     unpipeOutput(child.stdout, this.stdout)
     unpipeOutput(child.stderr, this.stderr)
-    this.child = undefined
+    sharedState().liveWorkers.delete(this)
+    if (this.child === child) this.child = undefined
   }
 
   private async runFile(request: FileRequest): Promise<void> {
@@ -150,15 +172,31 @@ export class MemoryPoolWorker implements PoolWorker {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
       this.ticket = await scheduling.gate.admit(predicted, () => this.sampler?.last?.treeRssBytes ?? 0)
     }
+    if (request.type === 'run' && file) this.beginFile(file)
+    const watch = this.running?.watch
     try {
       await this.boot(file, scheduling.spares)
     } catch (error) {
       this.releaseTicket()
-      this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
+      // A process that died while starting is reported by the file's watch, as a failed file.
+      if (!watch?.handlesDeath) this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
       return
     }
-    if (request.type === 'run' && file) this.beginFile(file)
+    if (this.running) this.handOver(this.running)
     this.forward(request)
+  }
+
+  /**
+   * The file's time and peak start now, whether the process was forked for it or booted ahead as
+   * a spare: the same rule for both, so the figures agree.
+   */
+  private handOver(running: RunningFile): void {
+    const pid = this.child!.pid!
+    if (hasProcfs()) resetPeak(pid)
+    this.sampler!.reset()
+    running.startedAt = Date.now()
+    running.watch.started(pid, this.sampler!)
+    runTimeline().begin(this, this.options.project.name, running.file, running.startedAt)
   }
 
   /**
@@ -167,6 +205,7 @@ export class MemoryPoolWorker implements PoolWorker {
    */
   private boot(file: string | undefined, spares: SpareProcesses | null): Promise<void> {
     this.booting ??= new Promise<void>((ready, failed) => {
+      ensureRunJournal(this.options.project.vitest, this.resolved)
       const launch = this.launch = childLaunch(this.resolved, this.options.project.config.root, file ?? 'unknown', this.options.project.name)
       const spec = {
         workerEntry: resolve(this.options.distPath, 'workers/forks.js'),
@@ -178,9 +217,17 @@ export class MemoryPoolWorker implements PoolWorker {
       const child = reusable?.take(spec) ?? forkTestProcess(spec)
       reusable?.fill(spec)
       this.child = child
+      this.bootFailed = failed
+      sharedState().liveWorkers.add(this)
       pipeOutput(child.stdout, this.stdout)
       pipeOutput(child.stderr, this.stderr)
-      this.sampler = new TreeSampler(child.pid!, this.resolved.sampleIntervalMs, sample => runTimeline().update(this, sample.treeRssBytes))
+      child.stderr?.on('data', (chunk: Buffer) => this.running?.watch.stderr(chunk))
+      const limited = this.running?.watch.limit != null
+      const interval = limited ? Math.min(this.resolved.sampleIntervalMs, LIMIT_SAMPLE_INTERVAL_MS) : this.resolved.sampleIntervalMs
+      this.sampler = new TreeSampler(child.pid!, interval, (sample) => {
+        this.running?.watch.sample(sample)
+        runTimeline().update(this, sample.treeRssBytes)
+      })
       this.sampler.start()
       const onStarted = (message: any) => {
         if (!message?.__vitest_worker_response__ || message.type !== 'started') return
@@ -190,18 +237,35 @@ export class MemoryPoolWorker implements PoolWorker {
           return
         }
         child.on('message', this.onChildMessage)
+        this.bootFailed = undefined
         ready()
       }
       child.on('message', onStarted)
-      child.on('error', error => this.events.emit('error', error))
+      // A message that could not reach a dying child is not Vitest's error (Vitest would fail the
+      // task early and end the run before the crash is reported): the death is the story.
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (!isChannelError(error)) this.events.emit('error', error)
+      })
+      // Vitest is never told about the exit ("Worker exited unexpectedly" names nothing): a death
+      // mid-file becomes that file's failure, any other exit is the end of an idle process.
       child.on('exit', (code, signal) => {
         this.sampler?.stop()
         this.releaseTicket()
         runTimeline().end(this)
-        if (!this.stopping) this.events.emit('exit', code, signal)
+        sharedState().liveWorkers.delete(this)
+        if (this.stopping || sharedState().aborting) return
+        killProcessTree(child.pid!, this.sampler?.seen.values() ?? [], 'SIGKILL')
+        const running = this.running
+        this.running = undefined
+        const closed = new Promise<void>(done => child.once('close', () => done()))
+        const died = running?.watch.died(code, signal, closed)
+        this.bootFailed?.(new Error(`the test file's process exited (${signal ?? `code ${code}`}) while starting`))
+        void (died ?? closed).then(() => this.release(child)).then(() => {
+          if (running) this.emitMessage(response({ type: 'testfileFinished' }))
+        })
       })
-      child.send(withTestHooks(this.startRequest) as never)
-      for (const queued of this.pending.splice(0)) child.send(queued as never)
+      sendTo(child, withTestHooks(this.startRequest))
+      for (const queued of this.pending.splice(0)) sendTo(child, queued)
     })
     return this.booting
   }
@@ -209,7 +273,7 @@ export class MemoryPoolWorker implements PoolWorker {
   /** IPC keeps order, so anything sent after the start request reaches the child after it. */
   private forward(message: unknown): void {
     if (!this.child) this.pending.push(message)
-    else if (this.child.connected) this.child.send(message as never)
+    else if (this.child.connected) sendTo(this.child, message)
   }
 
   private emitMessage(message: unknown): void {
@@ -218,13 +282,13 @@ export class MemoryPoolWorker implements PoolWorker {
 
   private beginFile(file: string): void {
     const root = this.options.project.config.root
-    const budget = budgetFor(toPosix(relative(root, file)), readAnnotations(file), this.resolved)
-    // The file's peak is measured from the moment it is handed over, whether the process was
-    // spawned for it or booted ahead as a spare: the same rule for both, so figures agree.
-    if (this.child?.pid && hasProcfs()) resetPeak(this.child.pid)
-    this.sampler?.reset()
-    this.running = { file, startedAt: Date.now(), budget }
-    runTimeline().begin(this, this.options.project.name, file, this.running.startedAt)
+    const relativeFile = toPosix(relative(root, file))
+    const annotations = readAnnotations(file)
+    const budget = budgetFor(relativeFile, annotations, this.resolved)
+    const limit = limitFor(relativeFile, annotations, this.resolved)
+    const startedAt = Date.now()
+    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit)
+    this.running = { file, startedAt, budget, watch }
   }
 
   private onChildMessage = (message: any): void => {
@@ -254,9 +318,11 @@ export class MemoryPoolWorker implements PoolWorker {
       setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
       testPeakMethod: own?.testPeakMethod ?? null,
       profilePath: this.launch?.profilePath ?? null,
+      ...this.running.watch.limitFields(),
     }
     sharedState().measurements.set(measurementKey(project, file), measurement)
     attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
+    this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     this.releaseTicket()
   }
@@ -267,17 +333,20 @@ export class MemoryPoolWorker implements PoolWorker {
   }
 }
 
+/** Sends over IPC; a send that fails because the child just died is dropped (its exit reports it). */
+function sendTo(child: ChildProcess, message: unknown): void {
+  child.send(message as never, (error) => {
+    if (error && !isChannelError(error)) child.emit('error', error)
+  })
+}
+
+function isChannelError(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ERR_IPC_CHANNEL_CLOSED' || error.code === 'EPIPE' || error.code === 'ECONNRESET'
+}
+
 function serializeError(error: unknown): { name: string, message: string, stack?: string } {
   const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
   return { name: e.name, message: e.message, stack: e.stack }
-}
-
-function tryKill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal)
-  } catch {
-    // already gone
-  }
 }
 
 type ListenerCounted = NodeJS.WritableStream & { setMaxListeners?: (n: number) => void, getMaxListeners?: () => number }

@@ -13,7 +13,8 @@ import type { TestDetails, TestReport } from './tests.js'
 
 export const SCHEMA_VERSION = 1
 
-export type FileState = 'pass' | 'fail' | 'skip' | 'crash'
+/** `killed`: stopped by the hard limit; `aborted`: running when the runner was stopped (partial report). */
+export type FileState = 'pass' | 'fail' | 'skip' | 'crash' | 'killed' | 'aborted'
 
 export interface FileReport {
   /** Path relative to the root, with forward slashes. */
@@ -49,6 +50,13 @@ export interface FileReport {
   workerSlot?: number
   /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
   shard?: string
+  /** The hard limit that applied, and where it came from ("comment", "glob <pattern>", "global"). */
+  limitBytes?: number | null
+  limitSource?: string | null
+  /** When the process died before the file finished: how, and the likely cause. */
+  signal?: string | null
+  exitCode?: number | null
+  crash?: CrashDetail
 }
 
 export interface ProfileReport {
@@ -61,6 +69,14 @@ export interface ProfileReport {
   error?: string
 }
 
+export interface CrashDetail {
+  cause: string
+  explanation: string
+  fix: string
+  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  heaviest?: string
+}
+
 export interface RunInfo {
   vitestVersion: string
   nodeVersion: string
@@ -70,6 +86,8 @@ export interface RunInfo {
   cpus: number
   startedAt: string
   durationMs: number
+  /** Set in the partial report written when the runner was stopped by a signal. */
+  abortedBy?: string
 }
 
 export interface MemoryReport {
@@ -105,10 +123,11 @@ const NO_DETAILS: TestDetails = { setupPeakRssBytes: null, testPeakMethod: null,
 
 export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
+  const crash = measurement?.crash
   return {
     file: outcome.relativeFile,
     project: outcome.project,
-    state: fileState(outcome.vitestState),
+    state: crash ? crash.state : fileState(outcome.vitestState),
     peakRssBytes: measurement?.peakRssBytes ?? null,
     treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
     durationMs: measurement?.durationMs ?? (tagging?.skipReason ? null : outcome.durationMs),
@@ -121,6 +140,15 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     skipReason: tagging?.skipReason ?? null,
     ...details,
     profile: null,
+    limitBytes: measurement?.limitBytes ?? null,
+    limitSource: measurement?.limitSource ?? null,
+    ...(crash
+      ? {
+          signal: crash.signal,
+          exitCode: crash.exitCode,
+          crash: { cause: crash.cause, explanation: crash.explanation, fix: crash.fix, ...(crash.heaviest ? { heaviest: crash.heaviest } : {}) },
+        }
+      : {}),
   }
 }
 

@@ -59,7 +59,8 @@ function renderNotStarted(files: FileReport[], top: number, colors: Colors): str
 }
 
 function renderRow(file: FileReport, nameWidth: number, scale: number, colors: Colors): string {
-  const mark = file.overBudget ? colors.red('✗') : file.state === 'crash' ? colors.red('!') : ' '
+  const died = file.state === 'crash' || file.state === 'killed' || file.state === 'aborted'
+  const mark = file.overBudget ? colors.red('✗') : died ? colors.red('!') : ' '
   const name = truncateLeft(label(file), nameWidth)
   const peak = lpad(formatBytes(file.peakRssBytes), 9)
   const tree = lpad(formatBytes(file.treePeakRssBytes), 9)
@@ -73,10 +74,12 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
   } else {
     gauge = colors.cyan(bar(weight / scale))
   }
-  const state = file.state === 'crash' ? colors.red(' crashed') : file.state === 'fail' ? colors.red(' failed') : ''
+  const state = died ? colors.red(` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`) : file.state === 'fail' ? colors.red(' failed') : ''
   const row = `${pad(name, nameWidth)}  ${peak}  ${tree}  ${time}  ${gauge}${state}`
   return ` ${mark} ${file.overBudget ? colors.bold(row) : row}`
 }
+
+const STATE_LABEL: Record<string, string> = { crash: 'crashed', killed: 'killed at its limit', aborted: 'aborted' }
 
 function summary(report: MemoryReport, files: FileReport[], colors: Colors): string {
   const measured = files.filter(f => f.peakRssBytes != null)

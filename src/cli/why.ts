@@ -1,0 +1,162 @@
+// `vitest-memory why [JOURNAL]`: reads the flight recorder of a finished, crashed or killed run and
+// says in plain words what was running at the end, how big it was and how fast it was growing.
+import { readFileSync } from 'node:fs'
+import { relative, resolve } from 'node:path'
+import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
+import type { JournalEntry } from '../record/journal.js'
+import { formatBytes, formatDuration } from '../size.js'
+
+type Entry<T extends JournalEntry['t']> = Extract<JournalEntry, { t: T }>
+
+export interface RunningAtEnd {
+  file: string
+  pid: number
+  runningMs: number
+  /** The last tree RSS recorded for it, and when. */
+  rssBytes: number | null
+  /** Bytes per second between its last two samples; null with fewer than two. */
+  bytesPerSecond: number | null
+}
+
+export interface JournalAnalysis {
+  run: Entry<'run'> | null
+  ending: 'finished' | 'aborted' | 'died'
+  abortedBy: string | null
+  endedAt: number
+  running: RunningAtEnd[]
+  finished: Entry<'file-end'>[]
+  /** The last line was cut short (the runner was killed while writing it). */
+  truncated: boolean
+}
+
+export class JournalError extends Error {}
+
+/** Parses a journal; only the last run in it counts. A cut-short last line is tolerated. */
+export function analyzeJournal(text: string): JournalAnalysis {
+  const lines = text.split('\n')
+  const entries: JournalEntry[] = []
+  let truncated = false
+  lines.forEach((line, index) => {
+    if (!line.trim()) return
+    const isLast = lines.slice(index + 1).every(rest => !rest.trim())
+    let entry: JournalEntry | undefined
+    try {
+      entry = JSON.parse(line) as JournalEntry
+    } catch {
+      if (isLast && !text.endsWith('\n')) {
+        truncated = true
+        return
+      }
+    }
+    if (!entry || typeof entry !== 'object' || typeof entry.t !== 'string' || typeof entry.at !== 'number') {
+      throw new JournalError(`line ${index + 1} is not a vitest-memory journal entry`)
+    }
+    entries.push(entry)
+  })
+  if (entries.length === 0) throw new JournalError('it holds no journal entries')
+  const lastRun = entries.map(e => e.t).lastIndexOf('run')
+  const run = lastRun === -1 ? null : entries[lastRun] as Entry<'run'>
+  const events = lastRun === -1 ? entries : entries.slice(lastRun + 1)
+
+  const started = new Map<string, Entry<'file-start'>>()
+  const samples = new Map<string, Entry<'sample'>[]>()
+  const finished: Entry<'file-end'>[] = []
+  let ending: JournalAnalysis['ending'] = 'died'
+  let abortedBy: string | null = null
+  let abortedRunning: Entry<'aborted'>['running'] = []
+  for (const entry of events) {
+    const key = 'file' in entry && 'pid' in entry ? `${entry.file}\0${entry.pid}` : ''
+    if (entry.t === 'file-start') started.set(key, entry)
+    else if (entry.t === 'sample') samples.set(key, [...(samples.get(key) ?? []), entry])
+    else if (entry.t === 'file-end') {
+      started.delete(key)
+      finished.push(entry)
+    } else if (entry.t === 'run-end') ending = 'finished'
+    else if (entry.t === 'aborted') {
+      ending = 'aborted'
+      abortedBy = entry.signal
+      abortedRunning = entry.running
+    }
+  }
+  const endedAt = events.at(-1)?.at ?? run?.at ?? 0
+  const running = [...started.entries()].map(([key, start]) => {
+    const own = samples.get(key) ?? []
+    const last = own.at(-1)
+    const before = own.at(-2)
+    // The aborted line holds a reading taken at the very end, fresher than the last sample.
+    const atAbort = abortedRunning.find(r => r.pid === start.pid)?.treeRssBytes
+    return {
+      file: start.file,
+      pid: start.pid,
+      runningMs: endedAt - start.at,
+      rssBytes: atAbort ?? last?.treeRssBytes ?? null,
+      bytesPerSecond: last && before && last.at > before.at ? ((last.treeRssBytes - before.treeRssBytes) * 1000) / (last.at - before.at) : null,
+    }
+  })
+  return { run, ending, abortedBy, endedAt, running, finished, truncated }
+}
+
+export function renderWhy(analysis: JournalAnalysis, top = 5): string {
+  const { run, running } = analysis
+  const lines: string[] = []
+  if (run) {
+    const limit = run.limitBytes != null ? `, limit ${formatBytes(run.limitBytes)}` : ''
+    const machine = `machine ${formatBytes(run.totalMemoryBytes)}${run.cgroupLimitBytes != null ? `, container limit ${formatBytes(run.cgroupLimitBytes)}` : ''}`
+    lines.push(`Run of pid ${run.pid} started ${new Date(run.at).toISOString()} (${machine}${limit}).`)
+  }
+  const into = run ? `, ${formatDuration(analysis.endedAt - run.at)} into the run` : ''
+  const what = running.length === 1 ? `${running[0].file} was running` : running.length > 1 ? `${running.length} files were running` : 'no test file was running'
+  const size = running.length === 1 ? `; ${sizeOf(running[0])}` : ''
+  if (analysis.ending === 'finished') {
+    lines.push(`The run finished normally${run ? ` after ${formatDuration(analysis.endedAt - run.at)}` : ''}.`)
+  } else if (analysis.ending === 'aborted') {
+    lines.push(`The runner was stopped by ${analysis.abortedBy}${into} while ${what}${size}.`)
+    lines.push('It killed the running files\' processes before it exited.')
+  } else {
+    lines.push(`The runner died while ${what}${size}.`)
+    lines.push(`The journal ends without a word at ${new Date(analysis.endedAt).toISOString()}${into}: the runner was killed without warning (SIGKILL — the OOM killer, or a CI timeout's last resort).`)
+  }
+  for (const file of running) lines.push(`  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+  if (running.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${running[0].file} --memory-limit SIZE`)
+  const heaviest = [...analysis.finished].sort((a, b) => (b.treePeakRssBytes ?? 0) - (a.treePeakRssBytes ?? 0)).slice(0, top)
+  if (heaviest.length) {
+    lines.push(`Heaviest finished files (of ${analysis.finished.length}):`)
+    for (const file of heaviest) {
+      const how = file.signal ? `${file.state}, ${file.signal}` : file.exitCode != null ? `${file.state}, exit ${file.exitCode}` : file.state
+      lines.push(`  ${formatBytes(file.treePeakRssBytes).padStart(8)}  ${file.file} (${how}, ${formatDuration(file.durationMs)})`)
+    }
+  } else {
+    lines.push('No file finished.')
+  }
+  if (analysis.truncated) lines.push('(The last line was cut short: the runner was killed while writing it.)')
+  return lines.join('\n')
+}
+
+function sizeOf(file: RunningAtEnd): string {
+  if (file.rssBytes == null) return 'it had just started, with no memory sample yet'
+  const rate = file.bytesPerSecond
+  const trend = rate == null ? '' : Math.abs(rate) < 1e6 ? ' and steady' : rate > 0 ? ` and rising ${formatBytes(rate)}/s` : ` and falling ${formatBytes(-rate)}/s`
+  return `its RSS was ${formatBytes(file.rssBytes)}${trend}`
+}
+
+/** The `why` subcommand: prints the story, or one line saying why it cannot (exit 2). */
+export function runWhy(argv: string[]): void {
+  if (argv.length > 1) throw new UsageError(`why takes one journal path at most, got ${argv.length}: write "vitest-memory why [JOURNAL]".`)
+  const path = resolve(argv[0] ?? process.env.VITEST_MEMORY_JOURNAL ?? DEFAULT_JOURNAL_PATH)
+  const fromCwd = relative(process.cwd(), path)
+  const shown = !fromCwd || fromCwd.startsWith('..') ? path : fromCwd
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    throw new UsageError(`no journal at ${shown}: runs write one by default (--memory-journal PATH); give its path as "vitest-memory why PATH".`)
+  }
+  let analysis: JournalAnalysis
+  try {
+    analysis = analyzeJournal(text)
+  } catch (error) {
+    if (error instanceof JournalError) throw new UsageError(`${shown} is not a readable journal: ${error.message}.`)
+    throw error
+  }
+  console.log(renderWhy(analysis))
+}

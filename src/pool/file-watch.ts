@@ -1,0 +1,184 @@
+// Watches one test file while its process runs: enforces the hard limit on every tree sample,
+// writes the journal's lines for the file, and when the process dies before the file finished,
+// turns the death into a measurement and a FAILED file in Vitest with the likely cause.
+import type { TestProject } from 'vitest/node'
+import { machineInfo, readOomKillCount } from '../measure/machine.js'
+import { readCommand } from '../measure/procfs.js'
+import type { TreeSample, TreeSampler } from '../measure/sampler.js'
+import type { FileBudget } from '../policy/budget.js'
+import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
+import { isOverLimit, type FileLimit } from '../policy/limit.js'
+import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
+import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
+import { failFileInVitest } from '../vitest-adapter.js'
+import { killProcessTree } from './kill-tree.js'
+
+/** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
+const STDERR_TAIL_BYTES = 16 * 1024
+/** Output a dead process left in its pipes is read for at most this long. */
+const CLOSE_WAIT_MS = 2000
+
+export class FileWatch {
+  /** True once the process died mid-file: this watch reports the file, nobody else. */
+  handlesDeath = false
+  private pid = 0
+  private sampler: TreeSampler | undefined
+  private breach: LimitBreach | null = null
+  private stderrTail = ''
+  private oomKillsAtStart: number | null = null
+  private lastJournaled: { at: number, treeRssBytes: number } | null = null
+
+  constructor(
+    private readonly project: TestProject,
+    private readonly file: string,
+    private readonly relativeFile: string,
+    private startedAt: number,
+    private readonly budget: FileBudget | null,
+    readonly limit: FileLimit | null,
+  ) {}
+
+  /** The file was handed to a live process: its time and measurement start now. */
+  started(pid: number, sampler: TreeSampler): void {
+    if (this.pid) return
+    this.pid = pid
+    this.sampler = sampler
+    this.startedAt = Date.now()
+    this.oomKillsAtStart = readOomKillCount()
+    sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+  }
+
+  limitFields(): Pick<FileMeasurement, 'limitBytes' | 'limitSource'> {
+    return { limitBytes: this.limit?.bytes ?? null, limitSource: this.limit?.source ?? null }
+  }
+
+  stderr(chunk: Buffer): void {
+    this.stderrTail = (this.stderrTail + chunk.toString()).slice(-STDERR_TAIL_BYTES)
+  }
+
+  sample(sample: TreeSample): void {
+    if (!this.pid) return
+    if (!this.breach && isOverLimit(sample.treeRssBytes, this.limit)) {
+      const heavy = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : this.pid
+      this.breach = {
+        treeRssBytes: sample.treeRssBytes,
+        limitBytes: this.limit!.bytes,
+        limitSource: this.limit!.source,
+        afterMs: sample.at - this.startedAt,
+        heaviest: `${heavy} ${readCommand(heavy)}`,
+      }
+      killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+    }
+    const last = this.lastJournaled
+    if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
+      this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
+      sharedState().journal?.write({ t: 'sample', at: sample.at, file: this.relativeFile, pid: this.pid, rssBytes: sample.rootRssBytes, treeRssBytes: sample.treeRssBytes })
+    }
+  }
+
+  /** The file finished normally. */
+  finished(measurement: FileMeasurement, state: string): void {
+    this.journalEnd(measurement, state)
+  }
+
+  /**
+   * The process died before the file finished. Resolves once Vitest has the file as failed.
+   * `closed` resolves when the dead process's pipes are drained (V8's last words are on stderr).
+   */
+  async died(exitCode: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): Promise<void> {
+    this.handlesDeath = true
+    await Promise.race([closed, new Promise(done => setTimeout(done, CLOSE_WAIT_MS).unref())])
+    const durationMs = Date.now() - this.startedAt
+    const rootPeak = this.sampler?.rootPeakBytes || null
+    const treePeak = Math.max(this.sampler?.treePeakBytes ?? 0, rootPeak ?? 0) || null
+    const oomKillsNow = readOomKillCount()
+    const machine = machineInfo()
+    const facts: CrashFacts = {
+      file: this.relativeFile,
+      pid: this.pid,
+      signal,
+      exitCode,
+      peakRssBytes: this.breach ? treePeak : rootPeak ?? treePeak,
+      durationMs,
+      stderrTail: this.stderrTail,
+      limitBreach: this.breach,
+      oomKillsWhileRunning: oomKillsNow != null && this.oomKillsAtStart != null ? oomKillsNow - this.oomKillsAtStart : null,
+      machineMemoryBytes: machine.cgroupLimitBytes ?? machine.totalMemoryBytes,
+    }
+    const verdict = classifyCrash(facts)
+    const message = crashMessage(facts, verdict)
+    const measurement: FileMeasurement = {
+      file: this.file,
+      project: this.project.name,
+      pid: this.pid,
+      method: 'procfs',
+      peakRssBytes: rootPeak,
+      treePeakRssBytes: treePeak,
+      durationMs,
+      startedAt: this.startedAt,
+      budgetBytes: this.budget?.bytes ?? null,
+      budgetSource: this.budget?.source ?? null,
+      ...this.limitFields(),
+      crash: {
+        state: verdict.state,
+        cause: verdict.cause,
+        signal,
+        exitCode,
+        explanation: verdict.explanation,
+        fix: verdict.fix,
+        ...(this.breach ? { heaviest: this.breach.heaviest } : {}),
+      },
+    }
+    sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
+    this.journalEnd(measurement, verdict.state)
+    const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
+    try {
+      await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
+    } catch (error) {
+      // Vitest's internals moved: still say what happened, as an unhandled error.
+      this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
+      this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${(error as Error).message}`)
+    }
+  }
+
+  /** The runner is being stopped: record what this file was doing, for the partial report. */
+  abort(signal: NodeJS.Signals) {
+    const last = this.sampler?.last ?? null
+    const rootPeak = this.sampler?.rootPeakBytes || null
+    sharedState().measurements.set(measurementKey(this.project.name, this.file), {
+      file: this.file,
+      project: this.project.name,
+      pid: this.pid,
+      method: 'procfs',
+      peakRssBytes: rootPeak,
+      treePeakRssBytes: Math.max(this.sampler?.treePeakBytes ?? 0, rootPeak ?? 0) || null,
+      durationMs: Date.now() - this.startedAt,
+      startedAt: this.startedAt,
+      budgetBytes: this.budget?.bytes ?? null,
+      budgetSource: this.budget?.source ?? null,
+      ...this.limitFields(),
+      crash: {
+        state: 'aborted',
+        cause: 'runner-aborted',
+        signal,
+        exitCode: null,
+        explanation: `the runner got ${signal} while this file ran, and killed its process tree`,
+        fix: 'run `vitest-memory why` on the journal to see how big the file was and how fast it grew',
+      },
+    })
+    return { file: this.relativeFile, pid: this.pid, treeRssBytes: last?.treeRssBytes ?? null, runningMs: Date.now() - this.startedAt }
+  }
+
+  private journalEnd(measurement: FileMeasurement, state: string): void {
+    sharedState().journal?.write({
+      t: 'file-end',
+      at: Date.now(),
+      file: this.relativeFile,
+      pid: this.pid,
+      state,
+      peakRssBytes: measurement.peakRssBytes,
+      treePeakRssBytes: measurement.treePeakRssBytes,
+      durationMs: measurement.durationMs,
+      ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
+    })
+  }
+}

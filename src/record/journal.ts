@@ -1,0 +1,45 @@
+// The flight recorder: one JSON line per event, each written with a synchronous append the moment
+// it happens. A line that write() returned for is in the kernel's page cache, so it survives the
+// runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+
+export type JournalEntry =
+  | { t: 'run', at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
+  | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
+  | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }
+  | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string }
+  | { t: 'aborted', at: number, signal: string, running: { file: string, pid: number, treeRssBytes: number | null, runningMs: number }[] }
+  | { t: 'run-end', at: number, durationMs: number }
+
+/** While a file's RSS changes, a sample line is written at most this often (and so at least once a second). */
+export const SAMPLE_EVERY_MS = 500
+/** Changes smaller than this are not worth a line. */
+export const SAMPLE_MIN_CHANGE_BYTES = 1024 * 1024
+
+export class Journal {
+  private fd: number | null
+  readonly startedAt = Date.now()
+
+  /** Starts a new journal for a run; the previous run's journal is kept as `<name>.previous`. */
+  constructor(readonly path: string) {
+    mkdirSync(dirname(path), { recursive: true })
+    if (existsSync(path)) renameSync(path, `${path}.previous`)
+    this.fd = openSync(path, 'a')
+  }
+
+  write(entry: JournalEntry): void {
+    if (this.fd === null) return
+    try {
+      writeSync(this.fd, `${JSON.stringify(entry)}\n`)
+    } catch {
+      // a full disk must not fail the test run; the journal just stops here
+    }
+  }
+
+  close(): void {
+    if (this.fd === null) return
+    closeSync(this.fd)
+    this.fd = null
+  }
+}

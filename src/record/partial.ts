@@ -1,0 +1,39 @@
+// The JSON report of a run that was stopped before it ended (SIGTERM/SIGINT): every file that
+// started, with what was measured so far. Synchronous, because the process is about to exit.
+import { relative } from 'node:path'
+import type { Vitest } from 'vitest/node'
+import { machineInfo } from '../measure/machine.js'
+import type { ResolvedMemoryOptions } from '../options.js'
+import { sharedState } from '../state.js'
+import { moduleStateInVitest } from '../vitest-adapter.js'
+import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
+
+export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): void {
+  const root = vitest.config.root
+  const files = [...sharedState().measurements.values()].map((measurement) => {
+    const vitestState = moduleStateInVitest(vitest, measurement.file, measurement.project)
+    return buildFileReport({
+      file: measurement.file,
+      relativeFile: relative(root, measurement.file).split('\\').join('/'),
+      project: measurement.project,
+      vitestState,
+      durationMs: measurement.durationMs,
+    }, measurement)
+  })
+  const report: MemoryReport = {
+    schemaVersion: SCHEMA_VERSION,
+    run: {
+      vitestVersion: vitest.version,
+      nodeVersion: process.version,
+      platform: process.platform,
+      ...machineInfo(),
+      startedAt: new Date(startedAt).toISOString(),
+      durationMs: Date.now() - startedAt,
+      abortedBy: signal,
+    },
+    budgetBytes: options.budgetBytes,
+    budgetMode: options.budgetMode,
+    files,
+  }
+  writeJsonAtomic(options.reportPath, report)
+}

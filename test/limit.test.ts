@@ -1,0 +1,51 @@
+// The hard limit's precedence (same as budgets), its comment, and its option sources.
+import { describe, expect, test } from 'vitest'
+import { resolveOptions, UsageError } from '../src/options.js'
+import { parseAnnotations } from '../src/policy/annotations.js'
+import { budgetFor } from '../src/policy/budget.js'
+import { isOverLimit, limitFor } from '../src/policy/limit.js'
+
+describe('limitFor', () => {
+  const options = { limitBytes: 2e9, limits: [{ glob: 'e2e/**', bytes: 4e9 }] }
+
+  test('the file\'s comment, then the first matching glob, then the global limit', () => {
+    expect(limitFor('e2e/a.test.ts', { budgetBytes: null, limitBytes: 1e9 }, options)).toEqual({ bytes: 1e9, source: 'comment' })
+    expect(limitFor('e2e/a.test.ts', { budgetBytes: null, limitBytes: null }, options)).toEqual({ bytes: 4e9, source: 'glob e2e/**' })
+    expect(limitFor('unit/a.test.ts', { budgetBytes: null, limitBytes: null }, options)).toEqual({ bytes: 2e9, source: 'global' })
+    expect(limitFor('a.test.ts', { budgetBytes: null, limitBytes: null }, { limitBytes: null, limits: [] })).toBeNull()
+  })
+
+  test('budgets and limits are independent', () => {
+    const annotations = parseAnnotations('// @memory-budget 1GB\n// @memory-limit 3GB\n', 'x.test.ts')
+    expect(annotations).toEqual({ budgetBytes: 1e9, limitBytes: 3e9 })
+    expect(budgetFor('x.test.ts', annotations, { budgetBytes: null, budgets: [] })).toEqual({ bytes: 1e9, source: 'comment' })
+    expect(limitFor('x.test.ts', annotations, options)).toEqual({ bytes: 3e9, source: 'comment' })
+  })
+
+  test('over the limit means strictly above it', () => {
+    expect(isOverLimit(2e9, { bytes: 2e9, source: 'global' })).toBe(false)
+    expect(isOverLimit(2e9 + 1, { bytes: 2e9, source: 'global' })).toBe(true)
+    expect(isOverLimit(9e9, null)).toBe(false)
+  })
+
+  test('a malformed @memory-limit comment is a usage error naming the file', () => {
+    expect(() => parseAnnotations(' * @memory-limit 12XB', 'big.test.ts')).toThrowError(UsageError)
+    expect(() => parseAnnotations(' * @memory-limit 12XB', 'big.test.ts')).toThrowError(/@memory-limit in big\.test\.ts/)
+  })
+})
+
+describe('limit and journal options', () => {
+  test('flag > env > config, and the error names where a bad value came from', () => {
+    expect(resolveOptions({ memoryLimit: '1GB' }, { memoryLimit: '2GB' }, { memoryLimit: '3GB' }, '/r').limitBytes).toBe(3e9)
+    expect(resolveOptions({ memoryLimit: '1GB' }, { memoryLimit: '2GB' }, {}, '/r').limitBytes).toBe(2e9)
+    expect(() => resolveOptions({}, {}, { memoryLimit: '2' }, '/r')).toThrowError(/Invalid --memory-limit "2"/)
+    expect(() => resolveOptions({}, { memoryLimit: 'lots' }, {}, '/r')).toThrowError(/Invalid VITEST_MEMORY_LIMIT "lots"/)
+    expect(() => resolveOptions({ limits: { 'e2e/**': '0MB' } }, {}, {}, '/r')).toThrowError(/limit for "e2e\/\*\*"/)
+  })
+
+  test('the journal defaults to .vitest-memory/journal.jsonl under the root; false keeps none', () => {
+    expect(resolveOptions({}, {}, {}, '/r').journalPath).toBe('/r/.vitest-memory/journal.jsonl')
+    expect(resolveOptions({ journal: 'j.jsonl' }, {}, {}, '/r').journalPath).toBe('/r/j.jsonl')
+    expect(resolveOptions({}, {}, { journal: false }, '/r').journalPath).toBeNull()
+  })
+})

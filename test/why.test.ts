@@ -1,0 +1,71 @@
+// Reading the flight recorder: the story of a finished, stopped or killed run; bad journals.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { analyzeJournal, renderWhy } from '../src/cli/why.js'
+import { run } from './helpers.js'
+
+const lines = (...entries: object[]) => entries.map(e => JSON.stringify(e)).join('\n') + '\n'
+const RUN = { t: 'run', at: 1000, pid: 9, argv: [], cwd: '/', limitBytes: null, limits: [], totalMemoryBytes: 8e9, cgroupLimitBytes: null, cpus: 2 }
+const LIGHT = [
+  { t: 'file-start', at: 1100, file: 'light.test.ts', project: '', pid: 10, limitBytes: null },
+  { t: 'file-end', at: 1300, file: 'light.test.ts', pid: 10, state: 'pass', peakRssBytes: 60e6, treePeakRssBytes: 61e6, durationMs: 200 },
+]
+const HEAVY = [
+  { t: 'file-start', at: 1400, file: 'test/heavy.test.ts', project: '', pid: 11, limitBytes: null },
+  { t: 'sample', at: 2400, file: 'test/heavy.test.ts', pid: 11, rssBytes: 2.7e9, treeRssBytes: 2.7e9 },
+  { t: 'sample', at: 3400, file: 'test/heavy.test.ts', pid: 11, rssBytes: 3.1e9, treeRssBytes: 3.1e9 },
+]
+
+describe('analyzeJournal and renderWhy', () => {
+  test('a runner killed without warning: the running file, its size and growth rate', () => {
+    const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, ...HEAVY)))
+    expect(text).toContain('The runner died while test/heavy.test.ts was running; its RSS was 3.10 GB and rising 400 MB/s.')
+    expect(text).toMatch(/Heaviest finished files \(of 1\):\n\s+61\.0 MB {2}light\.test\.ts \(pass, 200 ms\)/)
+  })
+
+  test('a truncated last line is tolerated and mentioned', () => {
+    const text = lines(RUN, ...LIGHT, ...HEAVY) + '{"t":"sample","at":35'
+    const analysis = analyzeJournal(text)
+    expect(analysis.truncated).toBe(true)
+    expect(renderWhy(analysis)).toContain('cut short')
+  })
+
+  test('a stopped runner and a finished run say so; only the last run counts', () => {
+    const aborted = analyzeJournal(lines(RUN, ...HEAVY, { t: 'aborted', at: 3500, signal: 'SIGTERM', running: [{ file: 'test/heavy.test.ts', pid: 11, treeRssBytes: 3.2e9, runningMs: 2100 }] }))
+    expect(renderWhy(aborted)).toContain('stopped by SIGTERM, 2.50 s into the run while test/heavy.test.ts was running; its RSS was 3.20 GB')
+    const twoRuns = analyzeJournal(lines(RUN, ...HEAVY, { ...RUN, at: 5000 }, ...LIGHT, { t: 'run-end', at: 6000, durationMs: 1000 }))
+    expect(twoRuns.ending).toBe('finished')
+    expect(twoRuns.running).toEqual([])
+    expect(renderWhy(twoRuns)).toContain('The run finished normally')
+  })
+
+  test('garbage in the middle or no entries at all is an error, not a stack trace', () => {
+    expect(() => analyzeJournal(lines(RUN) + 'not json\n' + lines(...LIGHT))).toThrowError('line 2 is not a vitest-memory journal entry')
+    expect(() => analyzeJournal('')).toThrowError('no journal entries')
+  })
+})
+
+describe('vitest-memory why (the command)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vm-why-'))
+
+  test('prints the story and exits 0', async () => {
+    const path = join(dir, 'journal.jsonl')
+    writeFileSync(path, lines(RUN, ...LIGHT, ...HEAVY))
+    const result = await run('cli', 'no-pool', ['why', path], { report: false })
+    expect(result.code, result.output).toBe(0)
+    expect(result.stdout).toContain('The runner died while test/heavy.test.ts was running')
+  })
+
+  test('a corrupt or missing journal: one line, exit 2', async () => {
+    const corrupt = join(dir, 'corrupt.jsonl')
+    writeFileSync(corrupt, '\u0000\u0001 binary junk\n{"t":"run"}\n')
+    for (const path of [corrupt, join(dir, 'missing.jsonl')]) {
+      const result = await run('cli', 'no-pool', ['why', path], { report: false })
+      expect(result.code, result.output).toBe(2)
+      expect(result.stderr.trim().split('\n')).toHaveLength(1)
+      expect(result.stderr).toMatch(/^vitest-memory: (no journal at|.* is not a readable journal: line 1)/)
+    }
+  })
+})
