@@ -1,7 +1,7 @@
 // Who is whose parent, kept up to date cheaply: each refresh lists /proc and reads the stat file
-// of new pids only. A pid's parent is remembered from when it was first seen, so a subprocess
-// whose parent died (and that the kernel re-parented to init) still counts for the file that
-// started it.
+// of new pids only. A pid's parent is remembered from when it was first seen, and a dead parent is
+// kept while a live process names it, so a subprocess whose parent died (and that the kernel
+// re-parented to init) still counts for the file that started it.
 import { readdirSync } from 'node:fs'
 import { readParentPid } from './procfs.js'
 
@@ -10,6 +10,7 @@ const REUSE_MS = 10
 
 export class ProcessTable {
   private readonly parents = new Map<number, number>()
+  private alive = new Set<number>()
   private refreshedAt = 0
 
   /** Refreshes the table and returns it. */
@@ -39,10 +40,28 @@ export class ProcessTable {
         if (ppid !== null) this.parents.set(pid, ppid)
       }
     }
-    for (const pid of this.parents.keys()) if (!alive.has(pid)) this.parents.delete(pid)
+    this.alive = alive
+    this.forgetDead(alive)
   }
 
-  /** All known descendants of `root` (children, grandchildren, …). */
+  /**
+   * Drops processes that are gone, except those still named as the parent of a live one: the
+   * link from a re-parented grandchild back to the file's process runs through them.
+   */
+  private forgetDead(alive: Set<number>): void {
+    let removed = true
+    while (removed) {
+      removed = false
+      const referenced = new Set(this.parents.values())
+      for (const pid of this.parents.keys()) {
+        if (alive.has(pid) || referenced.has(pid)) continue
+        this.parents.delete(pid)
+        removed = true
+      }
+    }
+  }
+
+  /** Live descendants of `root` (children, grandchildren, …), also through parents that died. */
   descendantsOf(root: number): number[] {
     const children = new Map<number, number[]>()
     for (const [pid, ppid] of this.parents) {
@@ -54,7 +73,7 @@ export class ProcessTable {
     const stack = [...(children.get(root) ?? [])]
     while (stack.length) {
       const pid = stack.pop()!
-      found.push(pid)
+      if (this.alive.has(pid)) found.push(pid)
       stack.push(...(children.get(pid) ?? []))
     }
     return found

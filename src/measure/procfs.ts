@@ -50,48 +50,12 @@ export function readParentPid(pid: number): number | null {
   }
 }
 
-/** Parent pid of every live process, from one pass over /proc/<pid>/stat. */
-export function readParentMap(): Map<number, number> {
-  const parents = new Map<number, number>()
-  let entries: string[]
-  try {
-    entries = readdirSync('/proc')
-  } catch {
-    return parents
-  }
-  for (const entry of entries) {
-    const first = entry.charCodeAt(0)
-    if (first < 48 || first > 57) continue
-    const ppid = readParentPid(Number(entry))
-    if (ppid !== null) parents.set(Number(entry), ppid)
-  }
-  return parents
-}
-
-/** All descendants of `root` (children, grandchildren, …), given a parent map. */
-export function descendantsOf(root: number, parents: Map<number, number>): number[] {
-  const children = new Map<number, number[]>()
-  for (const [pid, ppid] of parents) {
-    const list = children.get(ppid)
-    if (list) list.push(pid)
-    else children.set(ppid, [pid])
-  }
-  const found: number[] = []
-  const stack = [...(children.get(root) ?? [])]
-  while (stack.length) {
-    const pid = stack.pop()!
-    found.push(pid)
-    stack.push(...(children.get(pid) ?? []))
-  }
-  return found
-}
-
 let childrenFilesAvailable: boolean | undefined
 
 /**
  * All descendants of `root`, read from /proc/<pid>/task/<tid>/children (one small read per thread
  * instead of one per process on the machine: cheap enough to run every 10 ms). Falls back to a
- * full parent map on kernels built without CONFIG_PROC_CHILDREN.
+ * process table kept up to date from /proc on kernels built without CONFIG_PROC_CHILDREN.
  */
 export function listDescendants(root: number): number[] {
   childrenFilesAvailable ??= existsSync(`/proc/${process.pid}/task/${process.pid}/children`)
