@@ -28,3 +28,11 @@ export function ensureReporter(vitest: Vitest, create: () => Reporter): void {
 export function projectPoolName(project: { config: { pool: unknown } }): string {
   return String(project.config.pool)
 }
+
+/**
+ * Whether a `test.pool` value is the custom pool called `name`. Vitest 5 hands plugins a copy of
+ * the user config that has lost symbol keys, so only the name identifies the pool there.
+ */
+export function isPoolNamed(pool: unknown, name: string): boolean {
+  return typeof pool === 'object' && pool !== null && (pool as { name?: unknown }).name === name
+}

@@ -3,7 +3,7 @@ import type { PoolRunnerInitializer } from 'vitest/node'
 import { optionsFromEnv, resolveOptions, UsageError, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
 import { MemoryReporter } from '../reporter.js'
 import { sharedState } from '../state.js'
-import { ensureReporter } from '../vitest-adapter.js'
+import { ensureReporter, isPoolNamed } from '../vitest-adapter.js'
 import { MemoryPoolWorker } from './worker.js'
 
 export const POOL_NAME = 'vitest-memory'
@@ -30,5 +30,5 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
 }
 
 export function isMemoryPool(pool: unknown): boolean {
-  return typeof pool === 'object' && pool !== null && POOL_MARK in pool
+  return typeof pool === 'object' && pool !== null && (POOL_MARK in pool || isPoolNamed(pool, POOL_NAME))
 }
