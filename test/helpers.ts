@@ -105,3 +105,34 @@ export function fileEntry(result: RunResult, file: string) {
   if (!entry) throw new Error(`no entry for ${file} in the report:\n${result.output}`)
   return entry
 }
+
+export interface TestOutcomes {
+  /** `file > full test name` → Vitest's status ("passed", "failed", "skipped", "pending", "todo"). */
+  tests: Record<string, string>
+  passed: number
+  failed: number
+  skipped: number
+}
+
+/** Runs with Vitest's json reporter (besides the default one) and returns every test's outcome. */
+export async function runWithOutcomes(
+  command: 'cli' | 'vitest',
+  fixtureName: string,
+  args: string[],
+  options: Parameters<typeof run>[3] = {},
+): Promise<RunResult & { outcomes: TestOutcomes }> {
+  const output = join(mkdtempSync(join(tmpdir(), 'vm-json-')), 'vitest.json')
+  const result = await run(command, fixtureName, [...args, '--reporter=default', '--reporter=json', `--outputFile.json=${output}`], options)
+  if (!existsSync(output)) throw new Error(`Vitest wrote no json results:\n${result.output}`)
+  const json = JSON.parse(readFileSync(output, 'utf8')) as {
+    testResults: { name: string, assertionResults: { fullName: string, status: string }[] }[]
+  }
+  const root = fixture(fixtureName)
+  const tests: Record<string, string> = {}
+  for (const file of json.testResults) {
+    const name = file.name.slice(root.length + 1).split('\\').join('/')
+    for (const assertion of file.assertionResults) tests[`${name} > ${assertion.fullName}`] = assertion.status
+  }
+  const count = (status: string[]) => Object.values(tests).filter(s => status.includes(s)).length
+  return { ...result, outcomes: { tests, passed: count(['passed']), failed: count(['failed']), skipped: count(['skipped', 'pending', 'todo']) } }
+}

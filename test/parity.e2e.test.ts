@@ -1,0 +1,54 @@
+// Feature parity with Vitest's own `forks` pool: the same project, run under memoryPool and
+// under `--pool=forks`, gives every test the same outcome.
+import { beforeAll, describe, expect, test } from 'vitest'
+import { runWithOutcomes, type RunResult, type TestOutcomes } from './helpers.js'
+
+type Outcome = RunResult & { outcomes: TestOutcomes }
+
+describe('mocks, setupFiles, globalSetup, jsdom, happy-dom, test.concurrent, env and execArgv', () => {
+  let ours: Outcome
+  let forks: Outcome
+
+  beforeAll(async () => {
+    ours = await runWithOutcomes('vitest', 'parity-basics', ['run'])
+    forks = await runWithOutcomes('vitest', 'parity-basics', ['run', '--pool=forks'])
+  })
+
+  test('every test passes under memoryPool, and each file is measured', () => {
+    expect(ours.code, ours.output).toBe(0)
+    expect(ours.outcomes).toMatchObject({ passed: 13, failed: 0, skipped: 0 })
+    expect(ours.report!.files.map(f => f.file).sort()).toEqual(['concurrent.test.ts', 'happy-dom.test.ts', 'jsdom.test.ts', 'mocks.test.ts', 'setup.test.ts'])
+    for (const file of ours.report!.files) expect(file).toMatchObject({ state: 'pass', method: 'procfs' })
+  })
+
+  test.each([
+    ['vi.mock with a factory', 'mocks.test.ts > vi.mock with a factory replaces a module'],
+    ['__mocks__ automock', 'mocks.test.ts > vi.mock without a factory uses the __mocks__ file'],
+    ['a mocked node builtin', 'mocks.test.ts > a node builtin can be mocked'],
+    ['setupFiles', 'setup.test.ts > setupFiles ran in this process'],
+    ['globalSetup + provide/inject', 'setup.test.ts > globalSetup ran in the main process and provided a value'],
+    ['env from the config', 'setup.test.ts > env from the config reaches the test process'],
+    ['execArgv from the config', 'setup.test.ts > execArgv from the config reaches the test process'],
+    ['jsdom', 'jsdom.test.ts > the jsdom environment provides a DOM'],
+    ['happy-dom', 'happy-dom.test.ts > the happy-dom environment provides a DOM'],
+    ['test.concurrent', 'concurrent.test.ts > third'],
+  ])('%s works under memoryPool', (_, name) => {
+    expect(ours.outcomes.tests[name], ours.output).toBe('passed')
+  })
+
+  test('the outcomes equal those under forks, where no memory table is printed', () => {
+    expect(forks.code, forks.output).toBe(0)
+    expect(ours.outcomes.tests).toEqual(forks.outcomes.tests)
+    expect(forks.stdout).not.toContain('MEMORY')
+    expect(forks.report).toBeNull()
+  })
+
+  test('-t runs only the matching tests, as under forks', async () => {
+    const filtered = await runWithOutcomes('vitest', 'parity-basics', ['run', 'mocks', 'setup', '-t', 'vi.mock'])
+    const filteredForks = await runWithOutcomes('vitest', 'parity-basics', ['run', 'mocks', 'setup', '-t', 'vi.mock', '--pool=forks'])
+    expect(filtered.code, filtered.output).toBe(0)
+    expect(filtered.outcomes.passed).toBe(2)
+    expect(filtered.outcomes.tests['mocks.test.ts > a node builtin can be mocked']).toBe('skipped')
+    expect(filtered.outcomes.tests).toEqual(filteredForks.outcomes.tests)
+  })
+})
