@@ -30,6 +30,7 @@ export class MemoryReporter implements Reporter {
   onTestRunStart(): void {
     this.startedAt = Date.now()
     sharedState().measurements.clear()
+    sharedState().startedFiles.clear()
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -42,6 +43,7 @@ export class MemoryReporter implements Reporter {
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const report = this.buildReport(ours, options, root)
     state.measurements.clear()
+    state.startedFiles.clear()
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top))
@@ -58,6 +60,7 @@ export class MemoryReporter implements Reporter {
       project: module.project.name,
       vitestState: module.state(),
       durationMs: module.diagnostic().duration ?? null,
+      started: sharedState().startedFiles.has(measurementKey(module.project.name, module.moduleId)),
     }, measurements.get(measurementKey(module.project.name, module.moduleId))))
     return {
       schemaVersion: SCHEMA_VERSION,

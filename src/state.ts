@@ -28,13 +28,15 @@ export interface SharedState {
   cliOptions: MemoryPoolOptions
   /** Measurements of the current run, by `${project}\0${file}`. */
   measurements: Map<string, FileMeasurement>
+  /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
+  startedFiles: Set<string>
 }
 
 const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map() }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), startedFiles: new Set() }
   return holder[KEY]
 }
 

@@ -52,3 +52,19 @@ describe('mocks, setupFiles, globalSetup, jsdom, happy-dom, test.concurrent, env
     expect(filtered.outcomes.tests).toEqual(filteredForks.outcomes.tests)
   })
 })
+
+describe('--bail', () => {
+  test('stops after the first failure as under forks; files never run are not called crashed', async () => {
+    const ours = await runWithOutcomes('vitest', 'parity-bail', ['run', '--bail=1'])
+    const forks = await runWithOutcomes('vitest', 'parity-bail', ['run', '--bail=1', '--pool=forks'])
+    expect(ours.code).toBe(1)
+    expect(ours.outcomes.failed).toBe(1)
+    // the three passing files never ran
+    expect(ours.outcomes.passed).toBe(forks.outcomes.passed)
+    expect(ours.output).toMatch(/Test Files\s+1 failed \(4\)/)
+    expect(forks.output).toMatch(/Test Files\s+1 failed \(4\)/)
+    const states = Object.fromEntries(ours.report!.files.map(f => [f.file, f.state]))
+    expect(states).toEqual({ 'a-fails.test.ts': 'fail', 'b-passes.test.ts': 'skip', 'c-passes.test.ts': 'skip', 'd-passes.test.ts': 'skip' })
+    expect(ours.stdout).not.toContain('crashed')
+  })
+})

@@ -184,6 +184,7 @@ export class MemoryPoolWorker implements PoolWorker {
     const budget = budgetFor(toPosix(relative(root, file)), readAnnotations(file), this.resolved)
     this.sampler?.reset()
     this.running = { file, startedAt: Date.now(), budget }
+    sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
   }
 
   private onChildMessage = (message: any): void => {
