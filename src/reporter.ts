@@ -10,7 +10,7 @@ import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } f
 import { renderTable } from './report/table.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, projectPoolName } from './vitest-adapter.js'
+import { markReporter, ranOnPool } from './vitest-adapter.js'
 
 const POOL_NAME = 'vitest-memory'
 
@@ -37,7 +37,7 @@ export class MemoryReporter implements Reporter {
     const vitest = this.vitest
     if (!vitest) return
     const state = sharedState()
-    const ours = testModules.filter(m => projectPoolName(m.project) === POOL_NAME)
+    const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
     if (ours.length === 0) return
     const root = vitest.config.root
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)

@@ -1,5 +1,5 @@
 // Everything that leans on how a particular Vitest version works inside lives here.
-import type { Vitest, Reporter } from 'vitest/node'
+import type { Vitest, Reporter, TestModule } from 'vitest/node'
 
 const REPORTER_MARK = Symbol.for('vitest-memory.reporter')
 
@@ -35,4 +35,15 @@ export function projectPoolName(project: { config: { pool: unknown } }): string 
  */
 export function isPoolNamed(pool: unknown, name: string): boolean {
   return typeof pool === 'object' && pool !== null && (pool as { name?: unknown }).name === name
+}
+
+/**
+ * Whether a test module ran on the pool called `name`: its project's pool, unless it is a
+ * `--typecheck` file, which Vitest always runs in its own typescript pool (marked by
+ * `task.meta.typecheck` in 4.1 and 5).
+ */
+export function ranOnPool(module: TestModule, name: string): boolean {
+  // `task` is internal to Vitest (not in its types) but present in 4.1 and 5.
+  const meta = (module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta
+  return projectPoolName(module.project) === name && meta?.typecheck !== true
 }

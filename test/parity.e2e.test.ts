@@ -68,3 +68,38 @@ describe('--bail', () => {
     expect(ours.stdout).not.toContain('crashed')
   })
 })
+
+describe('projects', () => {
+  test('one project on memoryPool and one on threads run together; the table covers only ours', async () => {
+    const result = await runWithOutcomes('vitest', 'parity-projects', ['run'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.outcomes.tests).toEqual({
+      'measured/process.test.ts > runs in a child process of its own': 'passed',
+      'measured/second.test.ts > a second measured file': 'passed',
+      'threaded/thread.test.ts > runs in a worker thread': 'passed',
+    })
+    expect(result.report!.files.map(f => `${f.project}:${f.file}`).sort()).toEqual(['measured:measured/process.test.ts', 'measured:measured/second.test.ts'])
+    expect(result.stdout).toContain('[measured] measured/process.test.ts')
+    expect(result.stdout).not.toMatch(/MEMORY[\s\S]*thread\.test\.ts/)
+  })
+
+  test('the CLI gives memoryPool to each project that names no pool, and leaves threads alone', async () => {
+    const result = await runWithOutcomes('cli', 'parity-projects', ['run', '--config', 'vitest.cli.config.ts'])
+    expect(result.code, result.output).toBe(0)
+    // plain/process.test.ts asserts it runs in a child process, thread.test.ts in a worker thread
+    expect(result.outcomes).toMatchObject({ passed: 2, failed: 0 })
+    expect(result.report!.files.map(f => `${f.project}:${f.file}`)).toEqual(['plain:plain/process.test.ts'])
+    expect(result.report!.files[0].peakRssBytes).toBeGreaterThan(30e6)
+  })
+})
+
+describe('--typecheck', () => {
+  test('type tests are left to Vitest\'s typescript pool; only runtime files are measured', async () => {
+    const result = await runWithOutcomes('vitest', 'parity-typecheck', ['run', '--typecheck'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.outcomes).toMatchObject({ passed: 3, failed: 0 })
+    expect(result.output).toMatch(/Type Errors\s+no errors/)
+    expect(result.report!.files.map(f => f.file)).toEqual(['sum.test.ts'])
+    expect(result.stdout).not.toMatch(/MEMORY[\s\S]*test-d\.ts/)
+  })
+})
