@@ -21,6 +21,7 @@ import { measurementKey, sharedState } from '../state.js'
 const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
+const FLUSH_WAIT_MS = 1000
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
@@ -116,6 +117,8 @@ export class MemoryPoolWorker implements PoolWorker {
     await exited
     clearTimeout(escalation)
     for (const pid of descendants) tryKill(pid, 'SIGKILL')
+    // The tail of a dead child's output is still being drained: let it reach the logger first.
+    await Promise.all([flushed(child.stdout), flushed(child.stderr)])
     unpipeOutput(child.stdout, this.stdout)
     unpipeOutput(child.stderr, this.stderr)
     this.child = undefined
@@ -235,7 +238,20 @@ function pipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStrea
   if (!from) return
   const target = to as ListenerCounted
   target.setMaxListeners?.(1 + (target.getMaxListeners?.() ?? 10))
-  from.pipe(to)
+  // `end: false`: the logger's streams are shared by every worker and must outlive this one.
+  from.pipe(to, { end: false })
+}
+
+function flushed(stream: NodeJS.ReadableStream | null): Promise<void> {
+  const readable = stream as (NodeJS.ReadableStream & { readableEnded?: boolean, destroyed?: boolean }) | null
+  if (!readable || readable.readableEnded || readable.destroyed) return Promise.resolve()
+  // A grandchild that escaped the kill may hold the pipe open: wait a moment, not forever.
+  return new Promise((done) => {
+    const timer = setTimeout(done, FLUSH_WAIT_MS)
+    const finish = () => { clearTimeout(timer); done() }
+    readable.once('end', finish)
+    readable.once('close', finish)
+  })
 }
 
 function unpipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {
