@@ -45,4 +45,4 @@ test('committed snapshots pass, a change fails them, -u rewrites them as forks d
   const again = await runWithOutcomes('vitest', ours, ['run'])
   expect(again.code, again.output).toBe(0)
   expect(again.outcomes).toMatchObject({ passed: 3, failed: 0 })
-})
+}, 180_000)

@@ -59,7 +59,7 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   vitest.kill('SIGTERM')
   await exited
   await until('the test processes to exit', () => workers.every(pid => !existsSync(`/proc/${pid}`) || isZombie(pid)), () => `still alive: ${workers.filter(pid => existsSync(`/proc/${pid}`))}`, 10_000)
-})
+}, 180_000)
 
 /** The pool's test process: node running vitest-memory's child entry. */
 function isPoolChild(pid: number): boolean {
