@@ -19,7 +19,7 @@ import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, projectPoolName } from './vitest-adapter.js'
+import { markReporter, ranOnPool } from './vitest-adapter.js'
 
 const POOL_NAME = 'vitest-memory'
 
@@ -40,6 +40,7 @@ export class MemoryReporter implements Reporter {
     this.startedAt = Date.now()
     sharedState().measurements.clear()
     sharedState().tagging.clear()
+    sharedState().startedFiles.clear()
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -48,7 +49,7 @@ export class MemoryReporter implements Reporter {
     endRunJournal()
     if (!vitest) return
     const state = sharedState()
-    const ours = testModules.filter(m => projectPoolName(m.project) === POOL_NAME)
+    const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
     if (ours.length === 0) return
     const root = vitest.config.root
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
@@ -57,6 +58,7 @@ export class MemoryReporter implements Reporter {
     state.measurements.clear()
     state.tagging.clear()
     runTimeline().clear()
+    state.startedFiles.clear()
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
@@ -80,6 +82,7 @@ export class MemoryReporter implements Reporter {
         project: module.project.name,
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
+        started: sharedState().startedFiles.has(key),
       }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks)), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()

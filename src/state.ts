@@ -82,13 +82,15 @@ export interface SharedState {
   journal: Journal | null
   /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
   aborting: NodeJS.Signals | null
+  /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
+  startedFiles: Set<string>
 }
 
 const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), liveWorkers: new Set(), journal: null, aborting: null }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), startedFiles: new Set(), liveWorkers: new Set(), journal: null, aborting: null }
   return holder[KEY]
 }
 

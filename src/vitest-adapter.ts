@@ -1,7 +1,7 @@
 // Everything that leans on how a particular Vitest version works inside lives here.
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import type { Reporter, TestProject, Vitest } from 'vitest/node'
+import type { Reporter, TestModule, TestProject, Vitest } from 'vitest/node'
 
 const REPORTER_MARK = Symbol.for('vitest-memory.reporter')
 
@@ -198,4 +198,23 @@ export function moduleStateInVitest(vitest: Vitest, filepath: string, projectNam
   const task = state.filesMap.get(filepath)?.find(f => (f.projectName ?? '') === projectName && !f.local)
   const module = task && vitest.state.getReportedEntity(task as never)
   return module?.type === 'module' ? module.state() : 'pending'
+}
+
+/**
+ * Whether a `test.pool` value is the custom pool called `name`. Vitest 5 hands plugins a copy of
+ * the user config that has lost symbol keys, so only the name identifies the pool there.
+ */
+export function isPoolNamed(pool: unknown, name: string): boolean {
+  return typeof pool === 'object' && pool !== null && (pool as { name?: unknown }).name === name
+}
+
+/**
+ * Whether a test module ran on the pool called `name`: its project's pool, unless it is a
+ * `--typecheck` file, which Vitest always runs in its own typescript pool (marked by
+ * `task.meta.typecheck` in 4.1 and 5).
+ */
+export function ranOnPool(module: TestModule, name: string): boolean {
+  // `task` is internal to Vitest (not in its types) but present in 4.1 and 5.
+  const meta = (module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta
+  return projectPoolName(module.project) === name && meta?.typecheck !== true
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/record/report.js'
-import { cleanEnv, CLI, fixture, run } from './helpers.js'
+import { cleanEnv, CLI, fixture, run, TARGET } from './helpers.js'
 import { recordedPids, waitGone } from './pids.js'
 
 interface Stopped {
@@ -27,7 +27,7 @@ async function runAndSignal(signal: NodeJS.Signals): Promise<Stopped> {
   const journal = join(dir, 'journal.jsonl')
   const reportPath = join(dir, 'report.json')
   const pidDir = dir
-  const runner = spawn(process.execPath, [CLI, 'run', '--memory-journal', journal, '--memory-report', reportPath], {
+  const runner = spawn(TARGET.node, [CLI, 'run', '--memory-journal', journal, '--memory-report', reportPath], {
     cwd: fixture('abort'),
     env: cleanEnv({ VM_PID_DIR: pidDir }),
   })

@@ -11,6 +11,9 @@ test('.ci/run is `npm ci` and then the README\'s test command', () => {
   expect(ci[0]).toBe('npm ci')
   expect(ci).toContain('npm test')
   expect(ci.indexOf('npm test')).toBeGreaterThan(0)
+  // the e2e suite's Vitest 5 target (compat/vitest5) is installed before the tests run
+  expect(ci.indexOf('npm ci --prefix compat/vitest5')).toBeGreaterThan(0)
+  expect(ci.indexOf('npm ci --prefix compat/vitest5')).toBeLessThan(ci.indexOf('npm test'))
 })
 
 test('the README\'s first screen gives the example command and the test command', () => {

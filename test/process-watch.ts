@@ -2,7 +2,7 @@
 // below the runner (its test processes and their subprocesses), sampled every few milliseconds.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { CLI, cleanEnv, fixture } from './helpers.js'
+import { CLI, cleanEnv, fixture, TARGET } from './helpers.js'
 
 function parentOf(pid: number): number | null {
   try {
@@ -62,7 +62,7 @@ export interface WatchedRun {
 
 export function runWatched(fixtureName: string, args: string[], env: Record<string, string> = {}, intervalMs = 10): Promise<WatchedRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: fixture(fixtureName), env: cleanEnv(env) })
+    const child = spawn(TARGET.node, [CLI, ...args], { cwd: fixture(fixtureName), env: cleanEnv(env) })
     let output = ''
     let peak = 0
     child.stdout.on('data', (d) => { output += d })

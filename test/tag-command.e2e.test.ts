@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { cleanEnv, CLI } from './helpers.js'
+import { cleanEnv, CLI, TARGET } from './helpers.js'
 
 // Spelled in two parts: Vitest reads `// @module-` + `tag name` anywhere in a test file, strings included.
 const TAG_LINE = `// @module-${'tag'} memory_intensive`
@@ -28,7 +28,7 @@ function project(): string {
 }
 
 function tag(root: string, args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, 'tag', ...args], { cwd: root, env: cleanEnv(), encoding: 'utf8' })
+  const result = spawnSync(TARGET.node, [CLI, 'tag', ...args], { cwd: root, env: cleanEnv(), encoding: 'utf8' })
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 

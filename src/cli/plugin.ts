@@ -1,6 +1,8 @@
 // The Vite plugin the CLI adds: supplies memoryPool() when the config has none, and adds
 // MemoryReporter before Vitest creates its reporters, so --reporter=… cannot drop it, and
-// defines the memory_intensive tag.
+// defines the memory_intensive tag. With `test.projects`, the root config is not a project: each
+// inline project gets its own copy of the plugin, which supplies the pool to a project that names
+// none ('threads' stays).
 import type { Plugin } from 'vite'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../pool/index.js'
@@ -10,11 +12,19 @@ import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../schedule/sequencer.js'
 import { isMemoryReporter, projectPoolName } from '../vitest-adapter.js'
 
-export function memoryCliPlugin(): Plugin {
+interface TestConfig { pool?: unknown, projects?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } }
+
+export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
   return {
-    name: 'vitest-memory:cli',
+    name: `vitest-memory:cli-${scope}`,
     config(config) {
-      const test = (config as { test?: { pool?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } } }).test
+      const test = (config as { test?: TestConfig }).test
+      if (scope === 'project') {
+        if (test?.pool === undefined) return { test: { pool: memoryPool() } } as never
+        return
+      }
+      // Vite lets a config hook change the config in place; inline projects are plain objects.
+      for (const project of inlineProjects(test?.projects)) (project.plugins ??= []).push(memoryCliPlugin('project'))
       const added: Record<string, unknown> = {}
       if (!isMemoryPool(test?.pool)) added.pool = memoryPool()
       // Defined in the config, so `--list-tags` shows it and strictTags accepts it in every project.
@@ -31,4 +41,10 @@ export function memoryCliPlugin(): Plugin {
       if (!reporters.some(isMemoryReporter)) reporters.push(new MemoryReporter())
     },
   } as Plugin
+}
+
+/** The inline project configs of `test.projects` (strings name config files or folders). */
+function inlineProjects(projects: unknown): { plugins?: unknown[] }[] {
+  if (!Array.isArray(projects)) return []
+  return projects.filter((p): p is { plugins?: unknown[] } => typeof p === 'object' && p !== null && typeof (p as Promise<unknown>).then !== 'function')
 }

@@ -1,6 +1,7 @@
 // The per-test tracker of a test file's process. child.ts (a native import) and the injected
 // setup file (evaluated by Vitest's module runner, so a separate module instance) share it
 // through globalThis.
+import { readOwnPeak } from '../measure/self.js'
 import { hasProcfs, readProcessMemory, resetPeak } from '../measure/procfs.js'
 import { TestPeakTracker, type MemoryProbe } from '../measure/test-peaks.js'
 
@@ -33,9 +34,10 @@ function ownProbe(settings: ChildSettings): MemoryProbe {
       gc: forcedGc,
     }
   }
-  // getrusage's maxRSS (KiB) cannot be reset: per-test peaks become the running maximum.
+  // getrusage's maxRSS cannot be reset: per-test peaks become the running maximum (read the way
+  // the file's own peak is, so a maxRSS inherited across fork+exec is not taken for it).
   return {
-    readPeak: () => process.resourceUsage().maxRSS * 1024,
+    readPeak: () => readOwnPeak().peakRssBytes,
     readRss: () => process.memoryUsage.rss(),
     resetPeak: () => false,
     heapUsed,

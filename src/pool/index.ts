@@ -4,7 +4,7 @@ import { optionsFromEnv, resolveOptions, UsageError, validateConfigOptions, type
 import { MemoryReporter } from '../reporter.js'
 import { sharedState } from '../state.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
-import { ensureReporter, ensureTagDefined } from '../vitest-adapter.js'
+import { ensureReporter, ensureTagDefined, isPoolNamed } from '../vitest-adapter.js'
 import { MemoryPoolWorker } from './worker.js'
 
 export const POOL_NAME = 'vitest-memory'
@@ -32,5 +32,5 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
 }
 
 export function isMemoryPool(pool: unknown): boolean {
-  return typeof pool === 'object' && pool !== null && POOL_MARK in pool
+  return typeof pool === 'object' && pool !== null && (POOL_MARK in pool || isPoolNamed(pool, POOL_NAME))
 }

@@ -35,6 +35,7 @@ import { skipBeforeStart } from './tag-gate.js'
 const SIGKILL_AFTER_MS = 500
 /** A profiled process writes its heap profile on exit: give it time to. */
 const SIGKILL_AFTER_MS_PROFILING = 10_000
+const FLUSH_WAIT_MS = 1000
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
@@ -136,6 +137,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     clearTimeout(escalation)
     // No orphans: whatever the file started and left behind goes with it.
     killProcessTree(child.pid!, seen, 'SIGKILL')
+    // The tail of a dead child's output is still being drained: let it reach the logger first.
+    await Promise.all([flushed(child.stdout), flushed(child.stderr)])
     this.release(child)
   }
 
@@ -289,6 +292,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const startedAt = Date.now()
     const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit)
     this.running = { file, startedAt, budget, watch }
+    sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
   }
 
   private onChildMessage = (message: any): void => {
@@ -355,7 +359,20 @@ function pipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStrea
   if (!from) return
   const target = to as ListenerCounted
   target.setMaxListeners?.(1 + (target.getMaxListeners?.() ?? 10))
-  from.pipe(to)
+  // `end: false`: the logger's streams are shared by every worker and must outlive this one.
+  from.pipe(to, { end: false })
+}
+
+function flushed(stream: NodeJS.ReadableStream | null): Promise<void> {
+  const readable = stream as (NodeJS.ReadableStream & { readableEnded?: boolean, destroyed?: boolean }) | null
+  if (!readable || readable.readableEnded || readable.destroyed) return Promise.resolve()
+  // A grandchild that escaped the kill may hold the pipe open: wait a moment, not forever.
+  return new Promise((done) => {
+    const timer = setTimeout(done, FLUSH_WAIT_MS)
+    const finish = () => { clearTimeout(timer); done() }
+    readable.once('end', finish)
+    readable.once('close', finish)
+  })
 }
 
 function unpipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {

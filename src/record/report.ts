@@ -107,15 +107,18 @@ export interface ModuleOutcome {
   project: string
   vitestState: string
   durationMs: number | null
+  /** Whether the pool handed the file to a process; false for files --bail or a cancel never ran. */
+  started?: boolean
 }
 
-export function fileState(vitestState: string): FileState {
+export function fileState(vitestState: string, started = true): FileState {
   switch (vitestState) {
     case 'passed': return 'pass'
     case 'failed': return 'fail'
     case 'skipped': return 'skip'
-    // still pending after the run: its process died before it could finish
-    default: return 'crash'
+    // Still pending after the run: its process died before it could finish — unless no process
+    // was ever given the file (--bail, a cancel), then it simply did not run.
+    default: return started ? 'crash' : 'skip'
   }
 }
 
@@ -127,7 +130,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
   return {
     file: outcome.relativeFile,
     project: outcome.project,
-    state: crash ? crash.state : fileState(outcome.vitestState),
+    state: crash ? crash.state : fileState(outcome.vitestState, outcome.started),
     peakRssBytes: measurement?.peakRssBytes ?? null,
     treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
     durationMs: measurement?.durationMs ?? (tagging?.skipReason ? null : outcome.durationMs),

@@ -1,0 +1,79 @@
+// Watch mode under memoryPool: an edit reruns the affected file and the memory table is printed
+// for the rerun; killing Vitest leaves no test process behind.
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, expect, test } from 'vitest'
+import { listDescendants } from '../src/measure/procfs.js'
+import { cleanEnv, copyFixture, TARGET } from './helpers.js'
+
+const killAtEnd: number[] = []
+afterEach(() => {
+  for (const pid of killAtEnd.splice(0)) {
+    try { process.kill(pid, 'SIGKILL') } catch {}
+  }
+})
+
+async function until<T>(what: string, probe: () => T | undefined | false, output: () => string, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = probe()
+    if (value) return value
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
+const tables = (text: string) => text.split('MEMORY  peak RSS per test file').length - 1
+
+test('an edit triggers a rerun with its own memory table; killing Vitest leaves no orphans', async () => {
+  const dir = copyFixture('parity-watch')
+  const env = cleanEnv({ VITEST_MEMORY_REPORT: join(dir, 'report.json') })
+  delete env.CI // with CI set Vitest would not watch
+  const vitest = spawn(TARGET.node, [TARGET.vitest, 'watch'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  killAtEnd.push(vitest.pid!)
+  let output = ''
+  vitest.stdout.on('data', (chunk) => { output += chunk })
+  vitest.stderr.on('data', (chunk) => { output += chunk })
+  const exited = new Promise(resolve => vitest.on('exit', resolve))
+
+  await until('the first run\'s memory table', () => tables(output) === 1 && output.includes('Waiting for file changes'), () => output)
+  expect(output).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
+  expect(output).toMatch(/other\.test\.ts\s+\d+\.?\d* MB/)
+
+  // The edit reruns only the file that imports value.ts, and measures it again.
+  const before = output.length
+  writeFileSync(join(dir, 'value.ts'), 'export const value = 2\nexport const holdMs = 0\n')
+  await until('the rerun\'s memory table', () => tables(output) === 2 && output.lastIndexOf('Waiting for file changes') > output.lastIndexOf('MEMORY'), () => output)
+  const rerun = output.slice(before)
+  expect(rerun).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
+  expect(rerun).not.toContain('other.test.ts')
+  expect(rerun).toContain('1 file measured')
+
+  // Kill Vitest while a test process is running: that process must not outlive it.
+  writeFileSync(join(dir, 'value.ts'), 'export const value = 3\nexport const holdMs = 20_000\n')
+  const workers = await until('a test process', () => {
+    const pids = listDescendants(vitest.pid!)
+    return output.lastIndexOf('RERUN') > before && pids.some(isPoolChild) && pids
+  }, () => output)
+  vitest.kill('SIGTERM')
+  await exited
+  await until('the test processes to exit', () => workers.every(pid => !existsSync(`/proc/${pid}`) || isZombie(pid)), () => `still alive: ${workers.filter(pid => existsSync(`/proc/${pid}`))}`, 10_000)
+}, 180_000)
+
+/** The pool's test process: node running vitest-memory's child entry. */
+function isPoolChild(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pool/child.js')
+  } catch {
+    return false
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  } catch {
+    return true
+  }
+}
