@@ -9,10 +9,16 @@ type Colors = ReturnType<typeof pc.createColors>
 
 /** Setup within 5% of the file's peak: the tests after it added nothing that matters. */
 const SETUP_HOLDS_PEAK = 0.95
+/** Below this, neither a test's addition nor a setup above the run's lightest one is worth a line. */
+const NOTABLE_BYTES = 10e6
 
-export function detailLines(file: FileReport, colors: Colors = pc): string[] {
+/**
+ * `baselineBytes` is the lightest setup of the run (an empty file's process): a file whose tests
+ * added little and whose setup is near it gets no line, so the table stays about the heavy ones.
+ */
+export function detailLines(file: FileReport, colors: Colors = pc, baselineBytes = 0): string[] {
   const lines: string[] = []
-  const where = whereLine(file)
+  const where = isNotable(file, baselineBytes) ? whereLine(file) : null
   if (where) lines.push(colors.dim(`     ↳ ${where}`))
   for (const test of file.tests.filter(t => t.overBudget)) {
     lines.push(colors.red(`     ↳ ✗ test "${test.fullName}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
@@ -23,6 +29,18 @@ export function detailLines(file: FileReport, colors: Colors = pc): string[] {
 
 export function leakText(leak: NonNullable<FileReport['leak']>): string {
   return `likely leak: +${formatBytes(leak.retainedPerTestBytes)} retained per test over ${leak.tests} tests`
+}
+
+function isNotable(file: FileReport, baselineBytes: number): boolean {
+  if (file.overBudget) return true
+  const added = heaviestTest(file.tests)?.addedRssBytes ?? 0
+  return added >= NOTABLE_BYTES || (file.setupPeakRssBytes ?? 0) - baselineBytes >= NOTABLE_BYTES
+}
+
+/** The lightest setup peak of a run: what an (almost) empty file's process holds. */
+export function setupBaseline(files: FileReport[]): number {
+  const setups = files.map(f => f.setupPeakRssBytes).filter((b): b is number => b != null)
+  return setups.length ? Math.min(...setups) : 0
 }
 
 function whereLine(file: FileReport): string | null {

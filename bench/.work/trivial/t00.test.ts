@@ -1,5 +1,0 @@
-import { expect, test } from 'vitest'
-
-test('trivial 0', () => {
-  expect(0 + 1).toBe(1)
-})

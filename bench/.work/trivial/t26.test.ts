@@ -1,5 +1,0 @@
-import { expect, test } from 'vitest'
-
-test('trivial 26', () => {
-  expect(26 + 1).toBe(27)
-})

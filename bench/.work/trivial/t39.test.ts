@@ -1,5 +1,0 @@
-import { expect, test } from 'vitest'
-
-test('trivial 39', () => {
-  expect(39 + 1).toBe(40)
-})

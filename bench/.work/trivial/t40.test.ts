@@ -1,5 +1,0 @@
-import { expect, test } from 'vitest'
-
-test('trivial 40', () => {
-  expect(40 + 1).toBe(41)
-})

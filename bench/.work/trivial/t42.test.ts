@@ -1,5 +1,0 @@
-import { expect, test } from 'vitest'
-
-test('trivial 42', () => {
-  expect(42 + 1).toBe(43)
-})
