@@ -1,5 +1,7 @@
 // Everything that leans on how a particular Vitest version works inside lives here.
+import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Reporter, TestModule, TestProject, Vitest } from 'vitest/node'
 
@@ -53,19 +55,46 @@ interface RunnerFileTask {
 }
 
 interface RunnerUtils {
-  createFileTask: (filepath: string, root: string, projectName: string | undefined, pool?: string) => RunnerFileTask
+  createFileTask: (filepath: string, root: string, projectName: string | undefined, pool?: string, viteEnvironment?: string, meta?: object) => RunnerFileTask
   createTagsFilter: (expressions: string[], defined: TagDefinition[]) => (tags: string[]) => boolean
 }
 
-let runnerUtils: Promise<RunnerUtils> | undefined
+const runnerUtils = new Map<string, Promise<RunnerUtils>>()
 
-/** Vitest's own runner helpers, resolved from where Vitest is installed so the versions match (pnpm does not hoist them). */
-function vitestRunnerUtils(): Promise<RunnerUtils> {
-  runnerUtils ??= (async () => {
-    const fromVitest = createRequire(createRequire(import.meta.url).resolve('vitest/package.json'))
-    return await import(pathToFileURL(fromVitest.resolve('@vitest/runner/utils')).href) as RunnerUtils
-  })()
-  return runnerUtils
+/** The major version of the running Vitest (`vitest.version`, e.g. "5.1.1" → 5). */
+export function vitestMajor(vitest: Vitest): number {
+  return Number.parseInt(String((vitest as { version?: string }).version), 10) || 0
+}
+
+/**
+ * Vitest's own runner helpers, from the Vitest that is running (its `distPath`), so the versions
+ * match and the file ids equal the ones Vitest gives its TestSpecifications.
+ * - 4.x: the `@vitest/runner/utils` package Vitest depends on (pnpm does not hoist it).
+ * - 5.x: the runner is bundled into Vitest and not exported: `dist/task-utils.js` (unhashed) has
+ *   `createFileTask`, and `createTagsFilter` lives in a hashed chunk that exports it by name.
+ */
+function vitestRunnerUtils(vitest: Vitest): Promise<RunnerUtils> {
+  const distPath = (vitest as unknown as VitestInternals).distPath
+  let utils = runnerUtils.get(distPath)
+  if (!utils) runnerUtils.set(distPath, utils = vitestMajor(vitest) >= 5 ? bundledRunnerUtils(distPath) : packagedRunnerUtils(distPath))
+  return utils
+}
+
+async function packagedRunnerUtils(distPath: string): Promise<RunnerUtils> {
+  const fromVitest = createRequire(join(distPath, '..', 'package.json'))
+  return await import(pathToFileURL(fromVitest.resolve('@vitest/runner/utils')).href) as RunnerUtils
+}
+
+async function bundledRunnerUtils(distPath: string): Promise<RunnerUtils> {
+  const { createFileTask } = await import(pathToFileURL(join(distPath, 'task-utils.js')).href) as Pick<RunnerUtils, 'createFileTask'>
+  const chunks = join(distPath, 'chunks')
+  for (const name of readdirSync(chunks).filter(n => n.endsWith('.js')).sort()) {
+    const alias = /export \{[^}]*\bcreateTagsFilter as ([\w$]+)/.exec(readFileSync(join(chunks, name), 'utf8'))?.[1]
+    if (!alias) continue
+    const chunk = await import(pathToFileURL(join(chunks, name)).href) as Record<string, unknown>
+    if (typeof chunk[alias] === 'function') return { createFileTask, createTagsFilter: chunk[alias] as RunnerUtils['createTagsFilter'] }
+  }
+  throw new Error(`vitest-memory: no createTagsFilter in ${chunks}; this Vitest version is not supported by the tag gate.`)
 }
 
 /** Adds a tag to a project's `tags` unless defined there: before workers start, so `strictTags` accepts it. */
@@ -75,8 +104,8 @@ export function ensureTagDefined(config: { tags?: TagDefinition[] }, tag: TagDef
 }
 
 /** Compiles `--tags-filter` expressions with Vitest's own parser; null when Vitest would reject them (it says why itself). */
-export async function compileTagsFilter(expressions: string[], defined: TagDefinition[]): Promise<((tags: string[]) => boolean) | null> {
-  const { createTagsFilter } = await vitestRunnerUtils()
+export async function compileTagsFilter(vitest: Vitest, expressions: string[], defined: TagDefinition[]): Promise<((tags: string[]) => boolean) | null> {
+  const { createTagsFilter } = await vitestRunnerUtils(vitest)
   try {
     return createTagsFilter(expressions, defined)
   } catch {
@@ -85,12 +114,21 @@ export async function compileTagsFilter(expressions: string[], defined: TagDefin
 }
 
 /**
+ * A File task as Vitest's worker would create it, with the id of the file's TestSpecification
+ * (5.x puts the blob label into the id, passed as `meta`; 4.x takes no meta and ignores it).
+ */
+async function newFileTask(project: TestProject, filepath: string): Promise<RunnerFileTask> {
+  const { createFileTask } = await vitestRunnerUtils(project.vitest)
+  const label = (project.config as { mergeReportsLabel?: string }).mergeReportsLabel
+  return createFileTask(filepath, project.config.root, project.config.name, String(project.config.pool), undefined, { __vitest_label__: label })
+}
+
+/**
  * Tells Vitest about a file that is never started, as a skipped module: its reporters see it
  * queued, collected, started and ended, and its summary counts it as skipped.
  */
 export async function reportSkippedFile(project: TestProject, filepath: string, tags: string[], method: 'run' | 'collect'): Promise<void> {
-  const { createFileTask } = await vitestRunnerUtils()
-  const file = createFileTask(filepath, project.config.root, project.config.name, String(project.config.pool))
+  const file = await newFileTask(project, filepath)
   file.mode = 'skip'
   file.result = { state: 'skip' }
   file.tags = tags
@@ -155,8 +193,7 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   let file = fileTaskOf(project, filepath)
   if (!file) {
     // The process died before the worker announced the file: register it as Vitest would.
-    const { createFileTask } = await vitestRunnerUtils()
-    file = createFileTask(filepath, project.config.root, project.config.name, String(project.config.pool)) as unknown as RunnerTask
+    file = await newFileTask(project, filepath) as unknown as RunnerTask
     await vitest._testRun.enqueued(project, file)
   }
   const startedReporting = file.result != null

@@ -1,12 +1,16 @@
 // The memory_intensive tag: its sources, the lanes, file-level tag filters (with Vitest's own
 // expression parser), the comment editor and the options behind them.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import type { Vitest } from 'vitest/node'
 import { parseTagArgs } from '../src/cli/tag.js'
 import { splitArgs } from '../src/cli/args.js'
 import { optionsFromEnv, resolveOptions } from '../src/options.js'
 import { addMemoryIntensiveTag, hasMemoryIntensiveTag, moduleTags, removeMemoryIntensiveTag } from '../src/policy/module-tag.js'
 import { excludedAtFileLevel, laneSkipReason, memoryIntensiveSource, memoryIntensiveTag, type TagInputs } from '../src/policy/tags.js'
 import { compileTagsFilter } from '../src/vitest-adapter.js'
+import { COMPAT_V5 } from './targets.js'
 
 // Spelled in two parts: Vitest reads `// @module-` + `tag name` anywhere in a test file, strings included.
 const MT = '@module-' + 'tag'
@@ -56,9 +60,24 @@ describe('lanes', () => {
   })
 })
 
-describe('a --tags-filter that excludes the whole file (Vitest\'s own parser)', () => {
+/** What compileTagsFilter reads of a running Vitest: its version and dist directory. */
+function installedVitest(packageDir: string): Vitest {
+  const { version } = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as { version: string }
+  return { version, distPath: join(packageDir, 'dist') } as unknown as Vitest
+}
+
+// The parser comes from @vitest/runner in 4.x and from a chunk bundled into Vitest in 5.x: both are checked.
+describe.each([
+  ['4', installedVitest(join(import.meta.dirname, '../node_modules/vitest'))],
+  ['5', installedVitest(join(COMPAT_V5, 'node_modules/vitest'))],
+])('a --tags-filter that excludes the whole file (Vitest %s\'s own parser)', (major, vitest) => {
   const defined = [memoryIntensiveTag, { name: 'slow' }, { name: 'db' }]
-  const filter = async (expression: string) => (await compileTagsFilter([expression], defined))!
+  const compile = (expressions: string[], tags: typeof defined) => compileTagsFilter(vitest, expressions, tags)
+  const filter = async (expression: string) => (await compile([expression], defined))!
+
+  test('the Vitest under test is the expected major', () => {
+    expect(vitest.version.split('.')[0]).toBe(major)
+  })
 
   test('!memory_intensive excludes a tagged file, not an untagged one', async () => {
     const matches = await filter('!memory_intensive')
@@ -74,8 +93,8 @@ describe('a --tags-filter that excludes the whole file (Vitest\'s own parser)', 
   })
 
   test('an expression Vitest rejects is left to Vitest to report', async () => {
-    expect(await compileTagsFilter(['(memory_intensive'], defined)).toBeNull()
-    expect(await compileTagsFilter(['undefined_tag'], defined)).toBeNull()
+    expect(await compile(['(memory_intensive'], defined)).toBeNull()
+    expect(await compile(['undefined_tag'], defined)).toBeNull()
   })
 })
 

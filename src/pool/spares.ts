@@ -38,6 +38,8 @@ interface Spare {
 
 export class SpareProcesses {
   private readonly spares = new Map<string, Spare[]>()
+  /** The most a waiting spare was seen to hold: one still booting will grow to about that. */
+  private bootedRssBytes = 0
 
   constructor(readonly count: number) {}
 
@@ -69,11 +71,19 @@ export class SpareProcesses {
     }
   }
 
-  /** Resident memory held by waiting spares, so admission can count it. */
+  /**
+   * Resident memory held by waiting spares, so admission can count it: each at least what a booted
+   * spare holds, so a spare still loading Vitest's runtime is not counted at half its size.
+   */
   rssBytes(): number {
     let total = 0
     for (const list of this.spares.values()) {
-      for (const { child } of list) total += (child.pid && readProcessMemory(child.pid)?.rssBytes) || 0
+      for (const { child } of list) {
+        if (child.exitCode !== null || child.signalCode !== null) continue
+        const rss = (child.pid && readProcessMemory(child.pid)?.rssBytes) || 0
+        this.bootedRssBytes = Math.max(this.bootedRssBytes, rss)
+        total += Math.max(rss, this.bootedRssBytes)
+      }
     }
     return total
   }

@@ -82,7 +82,7 @@ async function tagsFilterReason(spec: FileSpec, tags: string[], project: TestPro
   const wildcard = expressions.some(e => e.includes('*'))
   // Without strictTags a test may carry tags nobody defined, which a wildcard could match.
   if (wildcard && project.config.strictTags === false) return null
-  const matches = await compileTagsFilter(expressions, defined)
+  const matches = await compileTagsFilter(project.vitest, expressions, defined)
   if (!matches) return null
   // The filter's value depends only on the tags it names, so only those are worth combining.
   const candidates = defined.map(t => t.name).filter(name => wildcard || expressions.some(e => e.includes(name)))

@@ -120,8 +120,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
 
   async stop(): Promise<void> {
     const child = this.child
-    this.releaseTicket()
-    if (!child) return
+    if (!child) {
+      this.releaseTicket()
+      return
+    }
     this.stopping = true
     this.sampler?.stop()
     const exited = new Promise<void>((done) => {
@@ -137,6 +139,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     clearTimeout(escalation)
     // No orphans: whatever the file started and left behind goes with it.
     killProcessTree(child.pid!, seen, 'SIGKILL')
+    // Only now is the file's memory given back: under --max-memory the next file may use it.
+    this.releaseTicket()
     // The tail of a dead child's output is still being drained: let it reach the logger first.
     await Promise.all([flushed(child.stdout), flushed(child.stderr)])
     this.release(child)
@@ -328,7 +332,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
     this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
-    this.releaseTicket()
+    // The ticket is kept: the process holds its memory until Vitest stops it (right after this).
   }
 
   private releaseTicket(): void {
