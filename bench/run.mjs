@@ -50,11 +50,17 @@ async function overhead() {
   const dir = writeSuite('overhead', files)
   const forks = []
   const memory = []
+  const noSpare = []
   for (let r = 0; r < ROUNDS; r++) {
     forks.push(check(await runVitest(dir, { pool: 'forks' }), 'forks overhead run').wallMs)
     memory.push(check(await runVitest(dir, { pool: 'memory' }), 'memoryPool overhead run').wallMs)
+    noSpare.push(check(await runVitest(dir, { pool: 'memory', extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares').wallMs)
   }
-  results.overhead = { files: 60, maxWorkers: 1, forksMs: median(forks), memoryPoolMs: median(memory), ratio: median(memory) / median(forks), forksRunsMs: forks, memoryPoolRunsMs: memory }
+  results.overhead = {
+    files: 60, maxWorkers: 1, forksMs: median(forks), memoryPoolMs: median(memory), ratio: median(memory) / median(forks),
+    noSpareMs: median(noSpare), noSpareRatio: median(noSpare) / median(forks),
+    forksRunsMs: forks, memoryPoolRunsMs: memory, noSpareRunsMs: noSpare,
+  }
 }
 
 async function exactness() {
@@ -109,7 +115,8 @@ writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null,
 const o = results.overhead
 console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating\n`)
 console.log(`1. Overhead: 60 trivial files, maxWorkers 1`)
-console.log(`   forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} (≤ 1.00 is not slower)\n`)
+console.log(`   forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} (≤ 1.00 is not slower)`)
+console.log(`   memoryPool --spare-processes 0: ${s(o.noSpareMs)} · ratio ${o.noSpareRatio.toFixed(2)}\n`)
 console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
 for (const f of results.exactness.files) console.log(`   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`)
 for (const workers of [2, 3]) {

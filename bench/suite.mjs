@@ -46,9 +46,9 @@ test('allocates ${mib} MiB', async () => {
  * Runs Vitest (plain, or through the vitest-memory CLI) in `dir`; returns wall time, exit code and,
  * when `sampleTree` is set, the peak summed RSS of the runner's whole process tree sampled from outside.
  */
-export function runVitest(dir, { pool, workers = 1, cli = false, args = [], sampleTree = null }) {
-  const env = { ...process.env, BENCH_POOL: pool, BENCH_WORKERS: String(workers), NO_COLOR: '1', CI: 'true' }
-  for (const key of Object.keys(env)) if (key.startsWith('VITEST')) delete env[key]
+export function runVitest(dir, { pool, workers = 1, cli = false, args = [], sampleTree = null, extraEnv = {} }) {
+  const env = { ...process.env, BENCH_POOL: pool, BENCH_WORKERS: String(workers), NO_COLOR: '1', CI: 'true', ...extraEnv }
+  for (const key of Object.keys(env)) if (key.startsWith('VITEST') && !key.startsWith('VITEST_MEMORY_')) delete env[key]
   const entry = cli ? CLI : VITEST
   return new Promise((done, fail) => {
     const started = process.hrtime.bigint()
