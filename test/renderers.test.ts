@@ -145,3 +145,25 @@ describe('--memory-html takes an optional PATH', () => {
     expect(vitestArgs).toEqual(rest)
   })
 })
+
+describe('HTML report columns from tags and per-test peaks', () => {
+  test('a file\'s tags and its heaviest test (the one that added most) are shown when the report has them', () => {
+    const test = (name: string, addedMB: number) => ({
+      name, fullName: `catalog > ${name}`, state: 'pass', peakRssBytes: (60 + addedMB) * MB, startRssBytes: 60 * MB,
+      addedRssBytes: addedMB * MB, heapDeltaBytes: 0, heapAfterGcBytes: null, durationMs: 5, overlapping: false, budgetBytes: null, overBudget: false,
+    })
+    const html = renderHtml(report([
+      file('test/catalog.test.ts', 370, { tags: ['memory_intensive'], tests: [test('parses', 2), test('imports everything', 309)] } as never),
+      file('test/light.test.ts', 61),
+    ]))
+    expect(html).toContain('<button type="button">Tags</button>')
+    expect(html).toContain('>memory_intensive</td>')
+    expect(html).toContain('>catalog &gt; imports everything (+309 MB)</td>')
+  })
+
+  test('without them, the columns are left out', () => {
+    const html = renderHtml(report([file('test/light.test.ts', 61)]))
+    expect(html).not.toContain('Heaviest test')
+    expect(html).not.toContain('>Tags<')
+  })
+})

@@ -3,21 +3,16 @@
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import { heaviestTest } from '../record/tests.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-charts.js'
 import { escapeHtml as e } from './html-escape.js'
-
-/** Fields other parts of vitest-memory may add to a file; shown when present. */
-interface FileExtras {
-  tags?: unknown
-  heaviestTest?: { name?: unknown, peakRssBytes?: unknown } | null
-}
 
 interface Column {
   key: string
   label: string
   numeric?: boolean
-  cell: (file: FileReport & FileExtras) => { text: string, sort: string | number, className?: string }
+  cell: (file: FileReport) => { text: string, sort: string | number, className?: string }
 }
 
 const COLUMNS: Column[] = [
@@ -28,7 +23,7 @@ const COLUMNS: Column[] = [
   { key: 'duration', label: 'Duration', numeric: true, cell: f => ({ text: formatDuration(f.durationMs), sort: f.durationMs ?? -1 }) },
   { key: 'budget', label: 'Budget', numeric: true, cell: f => ({ text: budgetText(f), sort: f.budgetBytes ? weight(f) / f.budgetBytes : -1 }) },
   { key: 'tags', label: 'Tags', cell: f => ({ text: tagsText(f.tags), sort: tagsText(f.tags) }) },
-  { key: 'test', label: 'Heaviest test', cell: f => ({ text: heaviestTestText(f.heaviestTest), sort: Number(f.heaviestTest?.peakRssBytes ?? -1) }) },
+  { key: 'test', label: 'Heaviest test', cell: f => ({ text: heaviestTestText(f), sort: heaviestTest(f.tests ?? [])?.addedRssBytes ?? -1 }) },
 ]
 
 function stateText(file: FileReport): string {
@@ -44,16 +39,16 @@ function budgetText(file: FileReport): string {
   return `${percent}% of ${formatBytes(file.budgetBytes)}${file.budgetSource && file.budgetSource !== 'global' ? ` (${file.budgetSource})` : ''}`
 }
 
-function tagsText(tags: unknown): string {
-  return Array.isArray(tags) ? tags.map(String).join(', ') : ''
+function tagsText(tags: readonly string[] | undefined): string {
+  return (tags ?? []).join(', ')
 }
 
-function heaviestTestText(test: FileExtras['heaviestTest']): string {
-  if (!test || test.name == null) return ''
-  return typeof test.peakRssBytes === 'number' ? `${String(test.name)} (${formatBytes(test.peakRssBytes)})` : String(test.name)
+function heaviestTestText(file: FileReport): string {
+  const test = heaviestTest(file.tests ?? [])
+  return test ? `${test.fullName} (+${formatBytes(test.addedRssBytes)})` : ''
 }
 
-/** Tags and heaviest test come from other parts of vitest-memory; their columns show only when used. */
+/** A report without tags or per-test data (an older or merged one) leaves those columns out. */
 const OPTIONAL_COLUMNS = new Set(['tags', 'test'])
 
 function renderTable(report: MemoryReport): string {
