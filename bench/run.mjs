@@ -1,8 +1,9 @@
 // npm run bench: memoryPool against Vitest's own forks pool, in the same run, alternating A/B.
 // Prints a table and writes bench/results.json. Not part of npm test.
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { listDescendants, readProcessMemory } from '../dist/measure/procfs.js'
 import { allocFile, median, ROOT, runVitest, trivialFile, WORK, writeSuite } from './suite.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -21,24 +22,8 @@ function check(run, what) {
 /** Summed RSS of everything below the runner, sampled every 10 ms from outside. */
 function treeSampler(root) {
   let peak = 0
-  const parentOf = (pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-    } catch { return null }
-  }
-  const rss = (pid) => {
-    try { return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024 } catch { return 0 }
-  }
   const timer = setInterval(() => {
-    const parents = new Map()
-    for (const e of readdirSync('/proc')) if (/^\d+$/.test(e)) parents.set(Number(e), parentOf(Number(e)))
-    let sum = 0
-    const stack = [root]
-    while (stack.length) {
-      const pid = stack.pop()
-      for (const [child, parent] of parents) if (parent === pid) { sum += rss(child); stack.push(child) }
-    }
+    const sum = listDescendants(root).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
     peak = Math.max(peak, sum)
   }, 10)
   return { stop: () => { clearInterval(timer); return peak } }

@@ -2,42 +2,8 @@
 // below the runner (its test processes and their subprocesses), sampled every few milliseconds.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
+import { listDescendants, readProcessMemory } from '../src/measure/procfs.js'
 import { CLI, cleanEnv, fixture, TARGET } from './helpers.js'
-
-function parentOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-  } catch {
-    return null
-  }
-}
-
-function rssOf(pid: number): number {
-  try {
-    const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match ? Number(match[1]) * 1024 : 0
-  } catch {
-    return 0
-  }
-}
-
-/** Pids below `root`, not counting root itself. */
-export function descendants(root: number): number[] {
-  const parents = new Map<number, number>()
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    const ppid = parentOf(Number(entry))
-    if (ppid !== null) parents.set(Number(entry), ppid)
-  }
-  const found: number[] = []
-  const stack = [root]
-  while (stack.length) {
-    const pid = stack.pop()!
-    for (const [child, parent] of parents) if (parent === pid) { found.push(child); stack.push(child) }
-  }
-  return found
-}
 
 /** Pids whose environment carries `marker` (set on a run so its processes can be found afterwards). */
 export function processesMarked(marker: string): number[] {
@@ -68,7 +34,7 @@ export function runWatched(fixtureName: string, args: string[], env: Record<stri
     child.stdout.on('data', (d) => { output += d })
     child.stderr.on('data', (d) => { output += d })
     const timer = setInterval(() => {
-      const sum = descendants(child.pid!).reduce((total, pid) => total + rssOf(pid), 0)
+      const sum = listDescendants(child.pid!).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
       if (sum > peak) peak = sum
     }, intervalMs)
     child.on('error', fail)

@@ -39,15 +39,23 @@ export function readProcessMemory(pid: number | 'self'): ProcessMemory | null {
   return { rssBytes, hwmBytes }
 }
 
-/** The parent pid of a live process, from /proc/<pid>/stat; null when it is gone. */
-export function readParentPid(pid: number): number | null {
+/**
+ * A numeric field of /proc/<pid>/stat, counted from the state field (0) that follows the command
+ * name; null when the process is gone.
+ */
+function readStatField(pid: number, index: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name may hold spaces and parentheses: fields resume after the last ')'.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[index])
   } catch {
     return null
   }
+}
+
+/** The parent pid of a live process; null when it is gone. */
+export function readParentPid(pid: number): number | null {
+  return readStatField(pid, 1)
 }
 
 let childrenFilesAvailable: boolean | undefined
@@ -89,12 +97,7 @@ export function listDescendants(root: number): number[] {
 
 /** The kernel's start time of a process (clock ticks since boot): tells a pid apart from a reused one. */
 export function readStartTime(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19])
-  } catch {
-    return null
-  }
+  return readStatField(pid, 19)
 }
 
 /** The first line of /proc/<pid>/cmdline, shortened, to name a process in messages. */
