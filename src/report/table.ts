@@ -75,7 +75,8 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
   } else {
     gauge = colors.cyan(bar(weight / scale))
   }
-  const state = died ? colors.red(` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`) : file.state === 'fail' ? colors.red(' failed') : ''
+  const how = file.crash?.cause === 'start-timeout' ? ' never finished starting' : ` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`
+  const state = died ? colors.red(how) : file.state === 'fail' ? colors.red(' failed') : ''
   const row = `${pad(name, nameWidth)}  ${peak}  ${tree}  ${time}  ${gauge}${state}`
   return ` ${mark} ${file.overBudget ? colors.bold(row) : row}`
 }
