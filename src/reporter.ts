@@ -13,7 +13,7 @@ import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
 import { writeOutputs } from './report/outputs.js'
-import { renderTable } from './report/table.js'
+import { label, renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
@@ -95,6 +95,7 @@ export class MemoryReporter implements Reporter {
         ...machineInfo(),
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: Date.now() - this.startedAt,
+        ...(options.maxMemoryBytes != null ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
       },
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
@@ -127,7 +128,7 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
       vitest.logger.error(color([head, ...lines].join('\n')))
     }
     if (overTests.length > 0) {
