@@ -19,7 +19,7 @@ import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, ranOnPool } from './vitest-adapter.js'
+import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
 
 const POOL_NAME = 'vitest-memory'
 
@@ -53,7 +53,11 @@ export class MemoryReporter implements Reporter {
     if (!vitest) return
     const state = sharedState()
     const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
-    if (ours.length === 0) return
+    const unmeasured = unmeasuredLine(testModules.filter(m => !ranOnPool(m, POOL_NAME)))
+    if (ours.length === 0) {
+      if (unmeasured) vitest.logger.log(unmeasured)
+      return
+    }
     const root = vitest.config.root
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const report = this.buildReport(ours, options, root)
@@ -65,6 +69,7 @@ export class MemoryReporter implements Reporter {
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
+    if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
@@ -152,6 +157,25 @@ export class MemoryReporter implements Reporter {
     }
     if (fail) process.exitCode = 1
   }
+}
+
+/** Files that ran outside the memory pool, grouped by why: a silent gap would read as "all measured". */
+function unmeasuredLine(modules: readonly TestModule[]): string | null {
+  if (modules.length === 0) return null
+  const groups = new Map<string, number>()
+  for (const module of modules) {
+    const reason = whyUnmeasured(module)
+    groups.set(reason, (groups.get(reason) ?? 0) + 1)
+  }
+  const parts = [...groups].map(([reason, n]) => `${reason} (${n} file${n === 1 ? '' : 's'})`)
+  return pc.yellow(` vitest-memory: ${modules.length} file${modules.length === 1 ? '' : 's'} not measured: ${parts.join('; ')}`)
+}
+
+function whyUnmeasured(module: TestModule): string {
+  const project = module.project.name ? `project ${module.project.name}` : 'the root project'
+  if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck) return `${project}: --typecheck files run in Vitest's typescript pool`
+  if (module.project.config.browser?.enabled) return `${project}: browser mode runs in the browser`
+  return `${project} names its own pool '${projectPoolName(module.project)}'`
 }
 
 /** One line per crashed or killed file: the run's end must not hide them. */

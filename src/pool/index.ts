@@ -31,6 +31,18 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
   } as PoolRunnerInitializer
 }
 
+/**
+ * The pool for a project the CLI adopts: the options stay those of the config's memoryPool(), if
+ * any (calling memoryPool() again would replace them).
+ */
+export function memoryPoolKeepingOptions(): PoolRunnerInitializer {
+  const state = sharedState()
+  const kept = state.configOptions
+  const pool = memoryPool(kept ?? {})
+  state.configOptions = kept
+  return pool
+}
+
 export function isMemoryPool(pool: unknown): boolean {
   return typeof pool === 'object' && pool !== null && (POOL_MARK in pool || isPoolNamed(pool, POOL_NAME))
 }
