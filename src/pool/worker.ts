@@ -188,7 +188,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     } catch (error) {
       this.releaseTicket()
       // A process that died while starting is reported by the file's watch, as a failed file.
-      if (!watch?.handlesDeath) this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
+      if (!watch?.handlesDeath) {
+        const serialized = serializeError(error)
+        const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
+        this.emitMessage(response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } }))
+      }
       return
     }
     if (this.running) this.handOver(this.running)
@@ -250,13 +254,12 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         }
         clearTimeout(startTimer)
         child.off('message', onStarted)
-        if (message.error) {
-          failed(message.error)
-          return
-        }
+        // From here on every message goes to Vitest, also after a failed start: Vitest then stops
+        // the worker and waits for its "stopped".
         child.on('message', this.onChildMessage)
         this.bootFailed = undefined
-        ready()
+        if (message.error) failed(message.error)
+        else ready()
       }
       child.on('message', onStarted)
       // No file waits forever on a process that never finishes starting: past the bound it is
@@ -388,6 +391,8 @@ function isChannelError(error: NodeJS.ErrnoException): boolean {
 }
 
 function serializeError(error: unknown): { name: string, message: string, stack?: string } {
+  // Already serialized by Vitest's worker (a failed start): keep its own stack.
+  if (!(error instanceof Error) && typeof (error as { message?: unknown })?.message === 'string') return error as { name: string, message: string, stack?: string }
   const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
   return { name: e.name, message: e.message, stack: e.stack }
 }
