@@ -24,6 +24,8 @@ export interface MemoryPoolOptions {
   top?: number
   /** How often the process tree is sampled, in milliseconds. Default 50. */
   sampleIntervalMs?: number
+  /** Attach each test's memory to it as a Vitest test annotation (Vitest UI, VS Code, html/junit reporters). Default true. */
+  annotations?: boolean
   /** A test process that has not finished starting after this many milliseconds is killed and its file fails. Default 60000. */
   startTimeout?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
@@ -77,6 +79,7 @@ export interface ResolvedMemoryOptions {
   sampleIntervalMs: number
   /** How long a test process may take to finish starting before it is killed and its file fails. */
   startTimeoutMs: number
+  annotations: boolean
   historyPath: string | null
   memoryIntensiveGlobs: string[]
   memoryIntensiveAboveBytes: number | null
@@ -102,7 +105,7 @@ export class UsageError extends Error {
 }
 
 const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
-  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'history',
+  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'annotations', 'history',
   'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
   'maxMemory', 'spareProcesses',
   'detectLeaks', 'heapProfile',
@@ -130,6 +133,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_MAX_MEMORY) fromEnv.maxMemory = env.VITEST_MEMORY_MAX_MEMORY
   if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
   if (env.VITEST_MEMORY_DETECT_LEAKS) fromEnv.detectLeaks = envBoolean(env.VITEST_MEMORY_DETECT_LEAKS)
+  if (env.VITEST_MEMORY_ANNOTATIONS) fromEnv.annotations = envBoolean(env.VITEST_MEMORY_ANNOTATIONS)
   if (env.VITEST_MEMORY_HEAP_PROFILE) fromEnv.heapProfile = env.VITEST_MEMORY_HEAP_PROFILE as HeapProfileMode
   if (env.VITEST_MEMORY_HTML) fromEnv.html = /^(1|true)$/i.test(env.VITEST_MEMORY_HTML) || env.VITEST_MEMORY_HTML
   if (env.VITEST_MEMORY_MARKDOWN) fromEnv.markdown = env.VITEST_MEMORY_MARKDOWN
@@ -227,6 +231,10 @@ export function resolveOptions(
   if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs >= 100 && startTimeoutMs <= 3_600_000)) {
     throw new UsageError(`Invalid startTimeout ${JSON.stringify(merged.startTimeout)}: use a number of milliseconds from 100 to 3600000 (default ${DEFAULT_START_TIMEOUT_MS}).`)
   }
+  if (merged.annotations !== undefined && typeof merged.annotations !== 'boolean') {
+    throw new UsageError(`Invalid annotations ${JSON.stringify(merged.annotations)}: use true or false.`)
+  }
+  const annotations = merged.annotations ?? true
   const spareProcesses = merged.spareProcesses ?? 1
   if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16) {
     throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16.`)
@@ -252,6 +260,7 @@ export function resolveOptions(
     top,
     sampleIntervalMs,
     startTimeoutMs,
+    annotations,
     maxMemoryBytes: merged.maxMemory == null ? null
       : merged.maxMemory === 'auto' ? autoCeiling(readCgroupLimit(), totalmem())
       : sizeOption(merged.maxMemory, sourceLabel('maxMemory', config, env, cli)),

@@ -11,14 +11,24 @@ export const CHILD_SETTINGS_ENV = 'VITEST_MEMORY_CHILD_SETTINGS'
 export interface ChildSettings {
   /** Force a GC after each test and record the heap left (needs `--expose-gc`). */
   detectLeaks: boolean
+  /** Attach each test's memory to it as a Vitest test annotation. */
+  annotations?: boolean
 }
 
 const KEY = Symbol.for('vitest-memory.child-tracker')
 
 export function childTracker(settings: ChildSettings = { detectLeaks: false }): TestPeakTracker {
-  const holder = globalThis as { [KEY]?: TestPeakTracker }
+  const holder = globalThis as { [KEY]?: TestPeakTracker, [SETTINGS_KEY]?: ChildSettings }
+  holder[SETTINGS_KEY] ??= settings
   holder[KEY] ??= new TestPeakTracker(ownProbe(settings))
   return holder[KEY]
+}
+
+const SETTINGS_KEY = Symbol.for('vitest-memory.child-settings')
+
+/** The settings child.ts read at start, for the setup file (another module instance). */
+export function childSettings(): ChildSettings {
+  return (globalThis as { [SETTINGS_KEY]?: ChildSettings })[SETTINGS_KEY] ?? { detectLeaks: false, annotations: true }
 }
 
 function ownProbe(settings: ChildSettings): MemoryProbe {
@@ -49,5 +59,5 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
   const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true }
+  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false }
 }
