@@ -121,6 +121,22 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
     expect(junit).toMatch(/<property name="warning" value="vitest-memory: over its memory budget: added 1\d\d MB, budget 100 MB">/)
   })
 
+  test('a file over its budget: the verdict is an annotation on the test during which it peaked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
+    const junitPath = join(dir, 'junit.xml')
+    await run('vitest', 'budget', ['run', 'heavy', '--reporter=junit', `--outputFile.junit=${junitPath}`])
+    const junit = readFileSync(junitPath, 'utf8')
+    expect(junit).toMatch(/<property name="error" value="vitest-memory: the file peaked at 2\d\d MB during this test, over its memory budget of 150 MB \(global\)">/)
+  })
+
+  test('a file killed at its limit: the verdict is an annotation on the test that was running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
+    const junitPath = join(dir, 'junit.xml')
+    await run('cli', 'limit', ['run', 'grow', '--memory-limit', '400MB', '--reporter=junit', `--outputFile.junit=${junitPath}`], { env: { VM_PID_DIR: dir } })
+    const junit = readFileSync(junitPath, 'utf8')
+    expect(junit).toMatch(/<property name="error" value="vitest-memory: the file was killed: its process tree went over the hard memory limit of 400 MB \(global\)">/)
+  })
+
   test('annotations: false (VITEST_MEMORY_ANNOTATIONS=0) attaches none', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
     const junitPath = join(dir, 'junit.xml')

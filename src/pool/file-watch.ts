@@ -10,7 +10,8 @@ import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
-import { failFileInVitest } from '../vitest-adapter.js'
+import { failFileInVitest, findFileTask } from '../vitest-adapter.js'
+import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
 
 /** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
@@ -36,6 +37,8 @@ export class FileWatch {
     private startedAt: number,
     private readonly budget: FileBudget | null,
     readonly limit: FileLimit | null,
+    /** Attach a killed verdict to the test that was running, as a Vitest annotation. */
+    private readonly annotations = true,
   ) {}
 
   /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
@@ -143,6 +146,10 @@ export class FileWatch {
     }
     sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
     this.journalEnd(measurement, verdict.state)
+    if (this.annotations) {
+      const task = findFileTask(this.project.vitest, this.project.name, this.file)
+      if (task) annotateFileVerdict(task as never, fileVerdict(measurement, 'fail'))
+    }
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {
       await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)

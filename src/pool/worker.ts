@@ -19,6 +19,7 @@ import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { LIMIT_SAMPLE_INTERVAL_MS, limitFor } from '../policy/limit.js'
 import { attachMeasurement } from '../record/task-meta.js'
+import { fileVerdict } from '../record/verdict-annotations.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type FileMeasurement, type LiveWorker } from '../state.js'
 import { fileStateInVitest } from '../vitest-adapter.js'
@@ -319,7 +320,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const budget = budgetFor(relativeFile, annotations, this.resolved)
     const limit = limitFor(relativeFile, annotations, this.resolved)
     const startedAt = Date.now()
-    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit)
+    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit, this.resolved.annotations)
     this.running = { file, startedAt, budget, watch }
     sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
   }
@@ -367,7 +368,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       ...this.running.watch.limitFields(),
     }
     sharedState().measurements.set(measurementKey(project, file), measurement)
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
+    const verdict = this.resolved.annotations ? fileVerdict(measurement, this.resolved.budgetMode) : null
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this, verdict)
     this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     // The ticket is kept: the process holds its memory until Vitest stops it (right after this).

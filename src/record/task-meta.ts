@@ -4,6 +4,7 @@ import type { FileSpan, RunTimeline } from '../measure/run-timeline.js'
 import type { FileMeasurement } from '../state.js'
 import type { Vitest } from 'vitest/node'
 import { findFileTask, shardLabel } from '../vitest-adapter.js'
+import { annotateFileVerdict, type FileVerdict } from './verdict-annotations.js'
 
 export const META_KEY = 'vitestMemory'
 
@@ -26,7 +27,7 @@ export interface Placement {
 }
 
 /** Called by the pool when a file finished: ends its span and copies the measurement onto the task. */
-export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, timeline: RunTimeline, worker: object): void {
+export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, timeline: RunTimeline, worker: object, verdict: FileVerdict | null = null): void {
   const span = timeline.spanOf(worker)
   timeline.end(worker)
   const task = findFileTask(vitest, measurement.project, measurement.file)
@@ -39,6 +40,7 @@ export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, 
     shard: shardLabel(vitest) ?? process.env.VITEST_MEMORY_SHARD ?? null,
   }
   task.meta[META_KEY] = meta
+  annotateFileVerdict(task as never, verdict)
 }
 
 export function readMemoryMeta(meta: unknown): MemoryMeta | undefined {
