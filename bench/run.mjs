@@ -3,7 +3,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { listDescendants, readProcessMemory } from '../dist/measure/procfs.js'
+import { listDescendants } from '../dist/measure/descendants.js'
+import { readProcessMemory } from '../dist/measure/procfs.js'
 import { allocFile, median, ROOT, runVitest, trivialFile, WORK, writeSuite } from './suite.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
