@@ -4,7 +4,6 @@
 import type { MeasurementMethod } from './measure/self.js'
 import type { TestPeakMethod } from './measure/test-peaks.js'
 import type { MemoryPoolOptions } from './options.js'
-import type { RunScheduling } from './schedule/run-scheduling.js'
 import type { CrashCause } from './policy/crash.js'
 import type { Journal } from './record/journal.js'
 
@@ -74,8 +73,6 @@ export interface SharedState {
   measurements: Map<string, FileMeasurement>
   /** Tags of the current run's files (and why a file was not started), same keys. */
   tagging: Map<string, FileTagging>
-  /** The admission gate and spare processes of the current run. */
-  scheduling?: RunScheduling
   /** Every test file process alive now, across pools and projects. */
   liveWorkers: Set<LiveWorker>
   /** The flight recorder of the current run, opened by the first worker. */
