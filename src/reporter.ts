@@ -8,7 +8,7 @@ import { runTimeline } from './measure/run-timeline.js'
 import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
-import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
+import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
@@ -26,6 +26,7 @@ const POOL_NAME = 'vitest-memory'
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private startedAt = Date.now()
+  private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
 
   constructor() {
     markReporter(this)
@@ -41,6 +42,8 @@ export class MemoryReporter implements Reporter {
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
+    sharedState().recycles = []
+    sharedState().sharedProcesses = 0
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -64,6 +67,7 @@ export class MemoryReporter implements Reporter {
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
+    this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
     if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
   }
@@ -83,9 +87,10 @@ export class MemoryReporter implements Reporter {
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
         started: sharedState().startedFiles.has(key),
-      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks)), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
+      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks), options), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()
+    const shared = sharedProcessesReport(files, sharedState().recycles ?? [], timeline.startedAt ?? this.startedAt, options)
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {
@@ -100,6 +105,7 @@ export class MemoryReporter implements Reporter {
       budgetMode: options.budgetMode,
       files,
       ...(points.length > 0 ? { timeline: points } : {}),
+      ...(shared ? { sharedProcesses: shared } : {}),
     }
   }
 
@@ -127,7 +133,9 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => f.shared && this.sharedBudget === 'added'
+        ? `  ${f.file} added ${formatBytes(f.shared.addedPeakBytes)} above the ${formatBytes(f.shared.startRssBytes)} its shared process held (peak ${formatBytes(f.treePeakRssBytes)}; budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`
+        : `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
       vitest.logger.error(color([head, ...lines].join('\n')))
     }
     if (overTests.length > 0) {

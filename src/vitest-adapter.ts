@@ -255,3 +255,17 @@ export function ranOnPool(module: TestModule, name: string): boolean {
   const meta = (module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta
   return projectPoolName(module.project) === name && meta?.typecheck !== true
 }
+
+/**
+ * Files of a batch the pool did not start because the run is being cancelled (--bail): told to
+ * Vitest the way its own pool does for tasks it never ran (`state.cancelFiles`, 4.1 and 5).
+ */
+export async function cancelFilesInVitest(project: TestProject, files: { filepath: string }[]): Promise<void> {
+  const state = (project.vitest as unknown as { state: { cancelFiles?: (files: { filepath: string }[], project: TestProject) => void } }).state
+  state.cancelFiles?.(files, project)
+}
+
+/** Whether Vitest is cancelling the run (--bail, Ctrl+C): a public getter, missing from its types. */
+export function isCancelling(vitest: Vitest): boolean {
+  return (vitest as unknown as { isCancelling?: boolean }).isCancelling === true
+}

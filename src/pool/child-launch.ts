@@ -16,8 +16,8 @@ export interface ChildLaunch {
   profilePath: string | null
 }
 
-export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'>, root: string, file: string, project = ''): ChildLaunch {
-  const settings: ChildSettings = { detectLeaks: options.detectLeaks }
+export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'>, root: string, file: string, project = '', shared = false): ChildLaunch {
+  const settings: ChildSettings = { detectLeaks: options.detectLeaks, ...(shared ? { shared } : {}) }
   const execArgv = options.detectLeaks ? ['--expose-gc'] : []
   let profilePath: string | null = null
   // 'over-budget' profiles in a second pass (see profile/rerun.ts); 'all' profiles every file now.

@@ -1,7 +1,10 @@
 // The per-test tracker of a test file's process. child.ts (a native import) and the injected
 // setup file (evaluated by Vitest's module runner, so a separate module instance) share it
 // through globalThis.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { readOwnPeak } from '../measure/self.js'
+import { SharedFileMeter } from '../measure/shared-file.js'
 import { hasProcfs, readProcessMemory, resetPeak } from '../measure/procfs.js'
 import { TestPeakTracker, type MemoryProbe } from '../measure/test-peaks.js'
 
@@ -11,6 +14,8 @@ export const CHILD_SETTINGS_ENV = 'VITEST_MEMORY_CHILD_SETTINGS'
 export interface ChildSettings {
   /** Force a GC after each test and record the heap left (needs `--expose-gc`). */
   detectLeaks: boolean
+  /** The process runs many files one after another (isolate: false): measure each at its boundaries. */
+  shared?: boolean
 }
 
 const KEY = Symbol.for('vitest-memory.child-tracker')
@@ -49,5 +54,35 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
   const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true }
+  return { detectLeaks: parsed.detectLeaks === true, shared: parsed.shared === true }
+}
+
+/** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */
+export function sharedFileMeter(): SharedFileMeter {
+  const gc = hiddenGc()
+  const procfs = hasProcfs() && readProcessMemory('self') !== null
+  return new SharedFileMeter({
+    readRss: () => (procfs ? readProcessMemory('self')?.rssBytes : undefined) ?? process.memoryUsage.rss(),
+    readJs: () => {
+      const usage = process.memoryUsage()
+      return usage.heapUsed + usage.external
+    },
+    resetPeak: () => procfs && resetPeak('self'),
+    gc,
+    now: () => performance.now(),
+  })
+}
+
+/**
+ * A callable full GC without `--expose-gc` on the command line, which would put `gc` on the test
+ * files' global object and change their environment: the flag is set for a moment, V8 gives the
+ * function to a fresh context, and the flag is cleared again.
+ */
+function hiddenGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc
+  if (typeof existing === 'function') return existing
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  setFlagsFromString('--no-expose-gc')
+  return gc
 }
