@@ -16,6 +16,8 @@ export interface ChildSettings {
   detectLeaks: boolean
   /** The process runs many files one after another (isolate: false): measure each at its boundaries. */
   shared?: boolean
+  /** Shared: a forced GC after a file once JavaScript's memory grew this much since the last one. */
+  gcAboveBytes?: number
 }
 
 const KEY = Symbol.for('vitest-memory.child-tracker')
@@ -54,11 +56,11 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
   const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true, shared: parsed.shared === true }
+  return { detectLeaks: parsed.detectLeaks === true, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0 }
 }
 
 /** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */
-export function sharedFileMeter(): SharedFileMeter {
+export function sharedFileMeter(settings: ChildSettings): SharedFileMeter {
   const gc = hiddenGc()
   const procfs = hasProcfs() && readProcessMemory('self') !== null
   return new SharedFileMeter({
@@ -70,7 +72,7 @@ export function sharedFileMeter(): SharedFileMeter {
     resetPeak: () => procfs && resetPeak('self'),
     gc,
     now: () => performance.now(),
-  })
+  }, { gcAboveBytes: settings.gcAboveBytes ?? 0, gcEveryFile: settings.detectLeaks })
 }
 
 /**

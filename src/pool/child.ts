@@ -13,7 +13,7 @@ const settings = readChildSettings()
 const tracker = childTracker(settings)
 // A shared process (isolate: false) is handed one file per `run` request (the pool splits
 // Vitest's batches), so a request is a file boundary: measured here, inside the process.
-const meter = settings.shared ? sharedFileMeter() : null
+const meter = settings.shared ? sharedFileMeter(settings) : null
 
 // Vitest's worker binds process.send when it loads, so the wrapper must be in place first.
 const send = process.send.bind(process) as (...args: unknown[]) => boolean

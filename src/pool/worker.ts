@@ -203,7 +203,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     this.releaseTicket()
     const process = this.process
     const figures = (done.vitestMemory as Partial<ChildFilePeak> | undefined)?.shared
-    if (process?.alive && this.shared.recycleAfter(process.pid, figures?.rssAfterGcBytes ?? null)) {
+    if (process?.alive && this.shared.recycleAfter(process.pid, figures?.endRssBytes ?? null)) {
       this.process = undefined
       // Ended in the background (SIGTERM, SIGKILL after a grace period): the next file starts on
       // a spare or a fresh process at once.

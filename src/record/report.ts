@@ -72,9 +72,14 @@ export interface SharedFileReport {
   startRssBytes: number
   /** The file's own peak above that start (treePeakRssBytes − startRssBytes). */
   addedPeakBytes: number | null
-  /** After a forced full GC at the file's end, RSS (and heap + external) minus the same before it. */
+  /**
+   * After a forced full GC at the file's end, RSS (and heap + external) minus the same after the
+   * previous forced GC, which `retainedFiles` files ago (1: exactly this file's). Null when no GC
+   * ran after it: its process's JavaScript memory grew by less than half of retainedAbove.
+   */
   retainedBytes: number | null
   retainedHeapBytes: number | null
+  retainedFiles: number
   /** How long that GC took. */
   gcMs: number | null
   /** What it kept is at or above `retainedAboveBytes`: it is named in the reports. */
@@ -224,6 +229,7 @@ function sharedFileReport(measurement: FileMeasurement, policy: SharedPolicy): S
     addedPeakBytes: peak == null ? null : Math.max(0, peak - run.startRssBytes),
     retainedBytes: retained?.retainedBytes ?? null,
     retainedHeapBytes: retained?.retainedHeapBytes ?? null,
+    retainedFiles: run.retainedFiles ?? 0,
     gcMs: run.gcMs ?? null,
     leftBehind: retained ? leftBehind(retained, policy.retainedAboveBytes) : false,
   }

@@ -14,7 +14,8 @@ const MAX_NAMED = 20
 export function sharedDetailLine(file: FileReport, colors: Colors): string[] {
   const shared = file.shared
   if (!shared) return []
-  const kept = shared.retainedBytes == null ? '' : ` · kept ${signed(shared.retainedBytes)} after GC`
+  const kept = shared.retainedBytes == null ? ''
+    : ` · kept ${signed(shared.retainedBytes)} after GC${shared.retainedFiles > 1 ? ` (with the ${shared.retainedFiles - 1} file${shared.retainedFiles === 2 ? '' : 's'} before it)` : ''}`
   const text = `↳ shared process ${shared.process}, file ${shared.order}: started at ${formatBytes(shared.startRssBytes)}, added ${signed(shared.addedPeakBytes)}${kept}`
   return [`     ${shared.leftBehind ? colors.yellow(text) : colors.dim(text)}`]
 }
