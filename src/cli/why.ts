@@ -117,6 +117,7 @@ export function renderWhy(analysis: JournalAnalysis, top = 5): string {
     lines.push(`The journal ends without a word at ${new Date(analysis.endedAt).toISOString()}${into}: the runner was killed without warning (SIGKILL — the OOM killer, or a CI timeout's last resort).`)
   }
   for (const file of running) lines.push(`  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+  for (const file of running) lines.push(...sharedBefore(analysis, file))
   if (running.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${running[0].file} --memory-limit SIZE`)
   const heaviest = [...analysis.finished].sort((a, b) => (b.treePeakRssBytes ?? 0) - (a.treePeakRssBytes ?? 0)).slice(0, top)
   if (heaviest.length) {
@@ -130,6 +131,19 @@ export function renderWhy(analysis: JournalAnalysis, top = 5): string {
   }
   if (analysis.truncated) lines.push('(The last line was cut short: the runner was killed while writing it.)')
   return lines.join('\n')
+}
+
+/** Files that ran earlier in the same shared process (isolate: false), with what each kept. */
+function sharedBefore(analysis: JournalAnalysis, file: RunningAtEnd): string[] {
+  const before = analysis.finished.filter(f => f.pid === file.pid && f.shared)
+  if (before.length === 0) return []
+  const lines = [`  It ran in a shared process (isolate: false) after ${before.length} file${before.length === 1 ? '' : 's'} (the process held what they kept):`]
+  for (const f of before.slice(-10)) {
+    const kept = f.shared!.retainedBytes == null ? 'kept little' : `kept ${formatBytes(f.shared!.retainedBytes)} after GC`
+    lines.push(`    ${String(f.shared!.order).padStart(3)}. ${f.file}: started at ${formatBytes(f.shared!.startRssBytes)}, ${kept}`)
+  }
+  if (before.length > 10) lines.splice(1, 0, `    … ${before.length - 10} earlier`)
+  return lines
 }
 
 function sizeOf(file: RunningAtEnd): string {
