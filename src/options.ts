@@ -5,6 +5,7 @@ import { totalmem } from 'node:os'
 import { readCgroupLimit } from './measure/machine.js'
 import { autoCeiling } from './policy/admission.js'
 import { parseIncrease } from './policy/regression.js'
+import { DEFAULT_RETAINED_ABOVE } from './policy/retained.js'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
@@ -60,7 +61,15 @@ export interface MemoryPoolOptions {
   limits?: Record<string, string>
   /** The flight recorder (default `.vitest-memory/journal.jsonl`); `false` keeps none. */
   journal?: string | false
+  /** isolate: false only: replace a shared process whose RSS after a file exceeds this (a size, a %, or 'auto'). */
+  recycleAbove?: string
+  /** isolate: false only: name a file that leaves at least this much in its process after a GC. Default 50MB. */
+  retainedAbove?: string
+  /** isolate: false only: budgets judge what a file added above its process's start ('added', default) or its whole peak ('absolute'). */
+  sharedBudget?: SharedBudget
 }
+
+export type SharedBudget = 'added' | 'absolute'
 
 /**
  * Vitest's own pool runner gives a worker 60 s to answer "started" (START_TIMEOUT in its pool
@@ -98,6 +107,10 @@ export interface ResolvedMemoryOptions {
   limitBytes: number | null
   limits: { glob: string, bytes: number }[]
   journalPath: string | null
+  /** A size, 'auto' (resolved per project from its worker count), or null: never recycle. */
+  recycleAbove: number | 'auto' | null
+  retainedAboveBytes: number
+  sharedBudget: SharedBudget
 }
 
 export class UsageError extends Error {
@@ -111,6 +124,7 @@ const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
   'detectLeaks', 'heapProfile',
   'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta',
   'memoryLimit', 'limits', 'journal',
+  'recycleAbove', 'retainedAbove', 'sharedBudget',
 ]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
@@ -140,6 +154,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_COMPARE_TO) fromEnv.compareTo = env.VITEST_MEMORY_COMPARE_TO
   if (env.VITEST_MEMORY_LIMIT) fromEnv.memoryLimit = env.VITEST_MEMORY_LIMIT
   if (env.VITEST_MEMORY_JOURNAL) fromEnv.journal = env.VITEST_MEMORY_JOURNAL
+  if (env.VITEST_MEMORY_RECYCLE_ABOVE) fromEnv.recycleAbove = env.VITEST_MEMORY_RECYCLE_ABOVE
   return fromEnv
 }
 
@@ -195,6 +210,9 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   minDelta: ['--min-delta', 'minDelta'],
   memoryLimit: ['--memory-limit', 'VITEST_MEMORY_LIMIT'],
   journal: ['--memory-journal', 'VITEST_MEMORY_JOURNAL'],
+  recycleAbove: ['--recycle-above', 'VITEST_MEMORY_RECYCLE_ABOVE'],
+  retainedAbove: ['--retained-above', 'retainedAbove'],
+  sharedBudget: ['--shared-budget', 'sharedBudget'],
 }
 
 /** Every VITEST_MEMORY_* variable an option reads, for help texts. */
@@ -275,6 +293,22 @@ export function resolveOptions(
     limitBytes: merged.memoryLimit == null ? null : sizeOption(merged.memoryLimit, sourceLabel('memoryLimit', config, env, cli)),
     limits: Object.entries(merged.limits ?? {}).map(([glob, size]) => ({ glob, bytes: sizeOption(size, `limit for "${glob}"`) })),
     journalPath: merged.journal === false ? null : resolve(root, merged.journal ?? DEFAULT_JOURNAL_PATH),
+    ...resolveSharedOptions(merged, key => sourceLabel(key, config, env, cli)),
+  }
+}
+
+/** The options of shared processes (isolate: false). */
+function resolveSharedOptions(merged: MemoryPoolOptions, label: (key: keyof MemoryPoolOptions) => string) {
+  const sharedBudget = merged.sharedBudget ?? 'added'
+  if (sharedBudget !== 'added' && sharedBudget !== 'absolute') {
+    throw new UsageError(`Invalid ${label('sharedBudget')} "${sharedBudget}": use "added" or "absolute".`)
+  }
+  return {
+    recycleAbove: merged.recycleAbove == null ? null
+      : merged.recycleAbove === 'auto' ? 'auto' as const
+      : sizeOption(merged.recycleAbove, label('recycleAbove')),
+    retainedAboveBytes: sizeOption(merged.retainedAbove ?? DEFAULT_RETAINED_ABOVE, label('retainedAbove')),
+    sharedBudget,
   }
 }
 

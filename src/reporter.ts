@@ -8,7 +8,7 @@ import { runTimeline } from './measure/run-timeline.js'
 import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
-import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
+import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
@@ -28,6 +28,7 @@ export class MemoryReporter implements Reporter {
   private startedAt = Date.now()
   /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
   private verdict: string[] = []
+  private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
 
   constructor() {
     markReporter(this)
@@ -44,6 +45,8 @@ export class MemoryReporter implements Reporter {
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
+    sharedState().recycles = []
+    sharedState().sharedProcesses = 0
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -72,6 +75,7 @@ export class MemoryReporter implements Reporter {
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
+    this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
     this.verdict.push(...deathLines(report))
     if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
@@ -101,9 +105,10 @@ export class MemoryReporter implements Reporter {
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
         started: sharedState().startedFiles.has(key),
-      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks)), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
+      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks), options), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()
+    const shared = sharedProcessesReport(files, sharedState().recycles ?? [], timeline.startedAt ?? this.startedAt, options)
     return {
       schemaVersion: SCHEMA_VERSION,
       run: {
@@ -119,6 +124,7 @@ export class MemoryReporter implements Reporter {
       budgetMode: options.budgetMode,
       files,
       ...(points.length > 0 ? { timeline: points } : {}),
+      ...(shared ? { sharedProcesses: shared } : {}),
     }
   }
 
@@ -146,7 +152,9 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => f.shared && this.sharedBudget === 'added'
+        ? `  ${label(f)} added ${formatBytes(f.shared.addedPeakBytes)} above the ${formatBytes(f.shared.startRssBytes)} its shared process held (peak ${formatBytes(f.treePeakRssBytes)}; budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`
+        : `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
       vitest.logger.error(color([head, ...lines].join('\n')))
       this.verdict.push(color(head), ...lines.map(line => color(line)))
     }

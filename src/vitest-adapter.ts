@@ -279,3 +279,17 @@ export function adoptPool(project: TestProject, initializer: { name: string }): 
 export function moveSpecToPool(spec: TestSpecification, name: string): void {
   (spec as unknown as { pool: string }).pool = name
 }
+
+/**
+ * Files of a batch the pool did not start because the run is being cancelled (--bail): told to
+ * Vitest the way its own pool does for tasks it never ran (`state.cancelFiles`, 4.1 and 5).
+ */
+export async function cancelFilesInVitest(project: TestProject, files: { filepath: string }[]): Promise<void> {
+  const state = (project.vitest as unknown as { state: { cancelFiles?: (files: { filepath: string }[], project: TestProject) => void } }).state
+  state.cancelFiles?.(files, project)
+}
+
+/** Whether Vitest is cancelling the run (--bail, Ctrl+C): a public getter, missing from its types. */
+export function isCancelling(vitest: Vitest): boolean {
+  return (vitest as unknown as { isCancelling?: boolean }).isCancelling === true
+}

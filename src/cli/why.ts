@@ -147,6 +147,7 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
     lines.push(file.starting
       ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (stuck for ${formatDuration(file.runningMs)})`
       : `  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+    lines.push(...sharedBefore(analysis, file))
   }
   const growing = inFlight.filter(file => !file.starting)
   if (growing.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${growing[0].file} --memory-limit SIZE`)
@@ -189,6 +190,19 @@ export function runnerLiveness(run: { pid: number, argv: string[] } | null): Run
   }
   const argv = cmdline.split('\0').filter(Boolean)
   return argv.length === run.argv.length && argv.every((arg, i) => arg === run.argv[i]) ? 'alive' : 'dead'
+}
+
+/** Files that ran earlier in the same shared process (isolate: false), with what each kept. */
+function sharedBefore(analysis: JournalAnalysis, file: RunningAtEnd): string[] {
+  const before = analysis.finished.filter(f => f.pid === file.pid && f.shared)
+  if (before.length === 0) return []
+  const lines = [`  It ran in a shared process (isolate: false) after ${before.length} file${before.length === 1 ? '' : 's'} (the process held what they kept):`]
+  for (const f of before.slice(-10)) {
+    const kept = f.shared!.retainedBytes == null ? 'kept little' : `kept ${formatBytes(f.shared!.retainedBytes)} after GC`
+    lines.push(`    ${String(f.shared!.order).padStart(3)}. ${f.file}: started at ${formatBytes(f.shared!.startRssBytes)}, ${kept}`)
+  }
+  if (before.length > 10) lines.splice(1, 0, `    … ${before.length - 10} earlier`)
+  return lines
 }
 
 function sizeOf(file: RunningAtEnd): string {

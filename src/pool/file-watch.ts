@@ -9,7 +9,7 @@ import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
-import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
+import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
 import { failFileInVitest, findFileTask } from '../vitest-adapter.js'
 import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
@@ -29,6 +29,8 @@ export class FileWatch {
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
   private startTimeout: string | null = null
+  /** Set when the file runs in a shared process: where, and what the process held at its start. */
+  shared: SharedRun | null = null
 
   constructor(
     private readonly project: TestProject,
@@ -134,6 +136,7 @@ export class FileWatch {
       budgetBytes: this.budget?.bytes ?? null,
       budgetSource: this.budget?.source ?? null,
       ...this.limitFields(),
+      ...(this.shared ? { shared: this.shared } : {}),
       crash: {
         state: verdict.state,
         cause: verdict.cause,
@@ -199,6 +202,7 @@ export class FileWatch {
       treePeakRssBytes: measurement.treePeakRssBytes,
       durationMs: measurement.durationMs,
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
+      ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
     })
   }
 }
