@@ -1,6 +1,8 @@
-// The setup file the pool adds in front of the project's own setupFiles, in every test file's
-// process: it marks each test's start and end for the per-test tracker and leaves the test's
+// The per-test hooks the pool puts in front of the project's own setupFiles, in every test file's
+// process: they mark each test's start and end for the per-test tracker and leave the test's
 // measurement on `task.meta`, which travels to the main process with the task's result.
+// Registered by registerTestHooks(), called from a one-line setup file (see inject.ts): this
+// module may be loaded natively and cached once per process, but hooks belong to each test file.
 import { afterEach, beforeEach } from 'vitest'
 import { TEST_META_KEY } from '../test-meta.js'
 import { annotationsFor } from '../record/annotations.js'
@@ -9,13 +11,16 @@ import { childSettings, childTracker } from './child-state.js'
 const tracker = childTracker()
 const annotate = childSettings().annotations !== false
 
-beforeEach(({ task }) => {
-  tracker.testStarted(task.id)
-})
+export function registerTestHooks(): void {
+  beforeEach(({ task }) => {
+    tracker.testStarted(task.id)
+  })
+  // Registered first, so with Vitest's default `sequence.hooks: 'stack'` it runs after the
+  // test's own afterEach hooks: their memory counts for the test.
+  afterEach(testFinished)
+}
 
-// Registered first, so with Vitest's default `sequence.hooks: 'stack'` it runs after the
-// test's own afterEach hooks: their memory counts for the test.
-afterEach(async (context) => {
+async function testFinished(context: { task: { id: string, meta: unknown, result?: unknown } }): Promise<void> {
   const { task } = context
   const measured = tracker.testFinished(task.id)
   if (!measured) return
@@ -41,4 +46,4 @@ afterEach(async (context) => {
     }
     await recorded?.catch(() => {})
   }
-})
+}
