@@ -329,7 +329,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       ...this.running.watch.limitFields(),
     }
     sharedState().measurements.set(measurementKey(project, file), measurement)
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline())
+    runTimeline().end(this)
     this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     // The ticket is kept: the process holds its memory until Vitest stops it (right after this).
