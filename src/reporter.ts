@@ -12,6 +12,7 @@ import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } f
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
+import { schemaRef } from './record/schemas.js'
 import { writeOutputs } from './report/outputs.js'
 import { renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
@@ -87,6 +88,7 @@ export class MemoryReporter implements Reporter {
     })
     const points = timeline.timeline()
     return {
+      $schema: schemaRef('report'),
       schemaVersion: SCHEMA_VERSION,
       run: {
         vitestVersion: this.vitest!.version,

@@ -6,6 +6,7 @@ import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { sharedState } from '../state.js'
 import { moduleStateInVitest } from '../vitest-adapter.js'
+import { schemaRef } from './schemas.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
 export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): void {
@@ -21,6 +22,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     }, measurement)
   })
   const report: MemoryReport = {
+    $schema: schemaRef('report'),
     schemaVersion: SCHEMA_VERSION,
     run: {
       vitestVersion: vitest.version,

@@ -1,0 +1,18 @@
+// The test files Vitest itself would collect (its include/exclude, projects and filters), through
+// its public Node API: what `plan` splits and the only files `tag --write` may edit.
+export interface CollectedFiles {
+  root: string
+  files: { project: string, file: string }[]
+}
+
+export async function listTestFiles(vitestArgs: string[]): Promise<CollectedFiles> {
+  const { createVitest, parseCLI } = await import('vitest/node')
+  const { filter, options } = parseCLI(['vitest', ...vitestArgs])
+  const vitest = await createVitest('test', { ...options, watch: false, run: true } as never)
+  try {
+    const specs = await vitest.globTestSpecifications(filter)
+    return { root: vitest.config.root, files: specs.map(s => ({ project: s.project.name, file: s.moduleId })) }
+  } finally {
+    await vitest.close()
+  }
+}
