@@ -26,6 +26,6 @@ export function readReport(path: string): MemoryReport {
     throw new UsageError(`Cannot read the report ${path}: it was written by a newer vitest-memory (report schema ${version}; this version reads ${SCHEMA_VERSION}).`)
   }
   const problem = schemaProblem('report', data)
-  if (problem) throw new UsageError(`Cannot read the report ${path}: ${problem} (not a report written by vitest-memory, or damaged).`)
+  if (problem) throw new UsageError(`Cannot read the report ${path}: not a vitest-memory report, or a damaged one: ${problem}.`)
   return data as MemoryReport
 }
