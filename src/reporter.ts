@@ -11,6 +11,7 @@ import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
+import { claimReportPath, onProcessExit } from './record/report-claim.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
 import { schemaRef } from './record/schemas.js'
 import { writeOutputs } from './report/outputs.js'
@@ -42,6 +43,22 @@ export class MemoryReporter implements Reporter {
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
+    this.claimReport()
+  }
+
+  /** Holds the report path for this run, so a second run at once writes its own file instead. */
+  private claimReport(): void {
+    const state = sharedState()
+    if (!this.vitest || state.reportClaim) return
+    let path: string
+    try {
+      path = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).reportPath
+    } catch {
+      return // a bad option is reported where the options are resolved for the run
+    }
+    state.reportClaim = claimReportPath(path)
+    // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
+    onProcessExit(() => sharedState().reportClaim?.release())
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -53,7 +70,9 @@ export class MemoryReporter implements Reporter {
     const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
     if (ours.length === 0) return
     const root = vitest.config.root
-    const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const claim = state.reportClaim
+    const resolved = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const options = claim ? { ...resolved, reportPath: claim.path } : resolved
     const report = this.buildReport(ours, options, root)
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
@@ -64,6 +83,9 @@ export class MemoryReporter implements Reporter {
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
+    claim?.release()
+    state.reportClaim = null
     await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
     if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1

@@ -7,6 +7,7 @@ import type { MemoryPoolOptions } from './options.js'
 import type { RunScheduling } from './schedule/run-scheduling.js'
 import type { CrashCause } from './policy/crash.js'
 import type { Journal } from './record/journal.js'
+import type { ReportClaim } from './record/report-claim.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -84,6 +85,8 @@ export interface SharedState {
   aborting: NodeJS.Signals | null
   /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
   startedFiles: Set<string>
+  /** The report path this run holds (report.<pid>.json when another run held the usual one), from run start to its end. */
+  reportClaim?: ReportClaim | null
 }
 
 const KEY = Symbol.for('vitest-memory.state')

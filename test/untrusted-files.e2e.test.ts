@@ -210,3 +210,42 @@ describe('journals and shard plans', () => {
     expect(result.stderr).toContain(message)
   })
 })
+
+describe('two runs at once in one project', () => {
+  test('both runs\' history is kept and neither report is lost: the second writes report.<pid>.json and says so', async () => {
+    const root = copyFixture('untrusted')
+    const env = { UNTRUSTED_SLEEP_MS: '2500' }
+    const first = run('cli', root, ['run'], { report: false, env })
+    // The second starts while the first is inside its run (it sleeps 2.5 s in b.test.ts).
+    await new Promise(done => setTimeout(done, 700))
+    const second = await run('cli', root, ['run'], { report: false, env })
+    const firstResult = await first
+    for (const result of [firstResult, second]) expect(result.code, result.output).toBe(0)
+    const dir = join(root, '.vitest-memory')
+    const reports = readdirSync(dir).filter(f => /^report(\.\d+)?\.json$/.test(f)).sort()
+    expect(reports, readdirSync(dir).join(', ')).toHaveLength(2)
+    expect(reports).toContain('report.json')
+    const other = reports.find(f => f !== 'report.json')!
+    const notes = [firstResult, second].flatMap(r => r.output.split('\n').filter(l => l.includes('another run (pid')))
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatch(new RegExp(`^vitest-memory: another run \\(pid \\d+\\) was writing \\.vitest-memory/report\\.json when this one started; this run's report is \\.vitest-memory/${other.replace(/\./g, '\\.')}\\.$`))
+    for (const name of reports) {
+      const report = JSON.parse(readFileSync(join(dir, name), 'utf8')) as MemoryReport
+      expect(report.files.map(f => f.file).sort()).toEqual(['a.test.ts', 'b.test.ts'])
+    }
+    expect(readdirSync(dir).filter(f => f.endsWith('.lock') || f.endsWith('.tmp'))).toEqual([])
+    const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'))
+    for (const entry of history.entries) expect(entry.runs, entry.file).toHaveLength(2)
+  })
+
+  test('a lock left by a run that died does not divert the report', async () => {
+    const root = copyFixture('untrusted')
+    mkdirSync(join(root, '.vitest-memory'))
+    // A pid no process has: the last one the kernel could give, plus one.
+    writeFileSync(join(root, '.vitest-memory/report.json.lock'), `${Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8')) + 1}\n`)
+    const result = await run('cli', root, ['run'], { report: false })
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).not.toContain('another run')
+    expect(readdirSync(join(root, '.vitest-memory')).filter(f => f.startsWith('report'))).toEqual(['report.json'])
+  })
+})

@@ -11,7 +11,7 @@ import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
 import { Journal } from '../record/journal.js'
-import { writePartialReport } from '../record/partial.js'
+import { reportPathOf, writePartialReport } from '../record/partial.js'
 import { schemaRef } from '../record/schemas.js'
 import { sharedState } from '../state.js'
 
@@ -81,7 +81,7 @@ function onAbort(signal: NodeJS.Signals): void {
     try {
       const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, vitest.config.root)
       writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
-      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${options.reportPath}\n`)
+      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${reportPathOf(options)}\n`)
     } catch (error) {
       process.stderr.write(`vitest-memory: could not write the partial report: ${(error as Error).message}\n`)
     }

@@ -9,6 +9,11 @@ import { moduleStateInVitest } from '../vitest-adapter.js'
 import { schemaRef } from './schemas.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
+/** Where this run writes its report: the path it claimed at its start, else the configured one. */
+export function reportPathOf(options: ResolvedMemoryOptions): string {
+  return sharedState().reportClaim?.path ?? options.reportPath
+}
+
 export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): void {
   const root = vitest.config.root
   const files = [...sharedState().measurements.values()].map((measurement) => {
@@ -37,5 +42,5 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     budgetMode: options.budgetMode,
     files,
   }
-  writeJsonAtomic(options.reportPath, report)
+  writeJsonAtomic(reportPathOf(options), report)
 }
