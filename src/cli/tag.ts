@@ -134,15 +134,8 @@ interface Collected {
 }
 
 async function collectedFiles(cwd: string): Promise<Collected> {
-  const previous = process.cwd()
-  if (cwd !== previous) process.chdir(cwd)
-  try {
-    const { root, files } = await listTestFiles([])
-    const realRoot = realpathSync(root)
-    return { root, realRoot, files: new Set(files.flatMap(({ file }) => realOrEmpty(file))) }
-  } finally {
-    if (cwd !== previous) process.chdir(previous)
-  }
+  const { root, files } = await listTestFiles([], cwd)
+  return { root, realRoot: realpathSync(root), files: new Set(files.flatMap(({ file }) => realOrEmpty(file))) }
 }
 
 function realOrEmpty(path: string): string[] {
