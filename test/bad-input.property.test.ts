@@ -25,7 +25,9 @@ import { renderTable } from '../src/report/table.js'
 import { cleanEnv, CLI, TARGET } from './helpers.js'
 import { schemaErrors } from './schema-check.js'
 
-const RUNS = 150
+// Deterministic by default; FC_SEED / FC_RUNS explore further (4000 runs each pass locally).
+const RUNS = Number(process.env.FC_RUNS ?? 150)
+fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20261120) })
 const AT = '2026-11-20T08:00:00.000Z'
 const MiB = 1024 * 1024
 
