@@ -134,7 +134,14 @@ interface Collected {
 }
 
 async function collectedFiles(cwd: string): Promise<Collected> {
-  const { root, files } = await listTestFiles([], cwd)
+  let listed: Awaited<ReturnType<typeof listTestFiles>>
+  try {
+    listed = await listTestFiles([], cwd, true)
+  } catch (error) {
+    const reason = printable(String((error as Error)?.message ?? error).split('\n')[0], 200)
+    throw new UsageError(`tag could not list the test files Vitest collects here (${reason}): run it from the project root, where Vitest's config loads.`)
+  }
+  const { root, files } = listed
   return { root, realRoot: realpathSync(root), files: new Set(files.flatMap(({ file }) => realOrEmpty(file))) }
 }
 
