@@ -38,12 +38,6 @@ export interface History {
   entries: HistoryEntry[]
 }
 
-export interface HistoryRead {
-  history: History
-  /** One line for the user: entries were dropped, or the file was unusable (and set aside). */
-  warning?: string
-}
-
 /** What a history file holds, checked entry by entry against schema/history.schema.json. */
 export interface HistoryCheck {
   /** The entries that fit (null when the file as a whole is unusable). */
