@@ -11,7 +11,9 @@ import { recordHistory } from './record/history.js'
 import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
+import { claimReportPath, onProcessExit } from './record/report-claim.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
+import { schemaRef } from './record/schemas.js'
 import { writeOutputs } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
@@ -47,6 +49,22 @@ export class MemoryReporter implements Reporter {
     sharedState().startedFiles.clear()
     sharedState().recycles = []
     sharedState().sharedProcesses = 0
+    this.claimReport()
+  }
+
+  /** Holds the report path for this run, so a second run at once writes its own file instead. */
+  private claimReport(): void {
+    const state = sharedState()
+    if (!this.vitest || state.reportClaim) return
+    let path: string
+    try {
+      path = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).reportPath
+    } catch {
+      return // a bad option is reported where the options are resolved for the run
+    }
+    state.reportClaim = claimReportPath(path)
+    // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
+    onProcessExit(() => sharedState().reportClaim?.release())
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -62,7 +80,9 @@ export class MemoryReporter implements Reporter {
       return
     }
     const root = vitest.config.root
-    const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const claim = state.reportClaim
+    const resolved = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const options = claim ? { ...resolved, reportPath: claim.path } : resolved
     const report = this.buildReport(ours, options, root)
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
@@ -74,6 +94,9 @@ export class MemoryReporter implements Reporter {
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
+    claim?.release()
+    state.reportClaim = null
     await this.recordHistory(report, options, root, vitest)
     this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
@@ -110,6 +133,7 @@ export class MemoryReporter implements Reporter {
     const points = timeline.timeline()
     const shared = sharedProcessesReport(files, sharedState().recycles ?? [], timeline.startedAt ?? this.startedAt, options)
     return {
+      $schema: schemaRef('report'),
       schemaVersion: SCHEMA_VERSION,
       run: {
         vitestVersion: this.vitest!.version,

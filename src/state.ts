@@ -7,6 +7,7 @@ import type { TestPeakMethod } from './measure/test-peaks.js'
 import type { MemoryPoolOptions } from './options.js'
 import type { CrashCause } from './policy/crash.js'
 import type { Journal } from './record/journal.js'
+import type { ReportClaim } from './record/report-claim.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -113,6 +114,8 @@ export interface SharedState {
   sharedProcesses?: number
   /** Shared processes replaced in this run because of what they held. */
   recycles?: RecycleRecord[]
+  /** The report path this run holds (report.<pid>.json when another run held the usual one), from run start to its end. */
+  reportClaim?: ReportClaim | null
 }
 
 const KEY = Symbol.for('vitest-memory.state')

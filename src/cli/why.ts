@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
+import { schemaProblem } from '../record/schemas.js'
 import { formatBytes, formatDuration } from '../size.js'
 
 type Entry<T extends JournalEntry['t']> = Extract<JournalEntry, { t: T }>
@@ -33,6 +34,8 @@ export interface JournalAnalysis {
 
 export class JournalError extends Error {}
 
+const KNOWN_EVENTS = new Set<string>(['run', 'file-start', 'sample', 'file-end', 'aborted', 'run-end'])
+
 /** Parses a journal; only the last run in it counts. A cut-short last line is tolerated. */
 export function analyzeJournal(text: string): JournalAnalysis {
   const lines = text.split('\n')
@@ -50,10 +53,13 @@ export function analyzeJournal(text: string): JournalAnalysis {
         return
       }
     }
-    if (!entry || typeof entry !== 'object' || typeof entry.t !== 'string' || typeof entry.at !== 'number') {
-      throw new JournalError(`line ${index + 1} is not a vitest-memory journal entry`)
-    }
-    entries.push(entry)
+    if (entry === undefined) throw new JournalError(`line ${index + 1} is not a vitest-memory journal entry (not JSON)`)
+    // Every field is checked against schema/journal-entry.schema.json: a date out of range or a
+    // size of the wrong type is a bad journal, not a RangeError later.
+    const problem = schemaProblem('journal-entry', entry)
+    if (problem) throw new JournalError(`line ${index + 1}: ${problem}`)
+    // An event a newer version added: nothing here knows it.
+    if (KNOWN_EVENTS.has(entry.t)) entries.push(entry)
   })
   if (entries.length === 0) throw new JournalError('it holds no journal entries')
   const lastRun = entries.map(e => e.t).lastIndexOf('run')

@@ -10,6 +10,8 @@ import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
+import { runTimeline } from '../measure/run-timeline.js'
+import { attachMeasurement } from '../record/task-meta.js'
 import { failFileInVitest, findFileTask } from '../vitest-adapter.js'
 import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
@@ -161,6 +163,8 @@ export class FileWatch {
       this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${(error as Error).message}`)
     }
+    // After failFileInVitest, which creates the File task when the file died before announcing it.
+    attachMeasurement(this.project.vitest, measurement, runTimeline())
   }
 
   /** The runner is being stopped: record what this file was doing, for the partial report. */

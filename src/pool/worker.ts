@@ -354,7 +354,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     }
     sharedState().measurements.set(measurementKey(project, file), measurement)
     const verdict = this.resolved.annotations ? fileVerdict(measurement, this.resolved.budgetMode) : null
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this, verdict)
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), verdict)
+    runTimeline().end(this)
     watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).

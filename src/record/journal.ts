@@ -5,7 +5,7 @@ import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } fro
 import { dirname } from 'node:path'
 
 export type JournalEntry =
-  | { t: 'run', at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
+  | { t: 'run', $schema?: string, at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
   | { t: 'file-boot', at: number, file: string, project: string, pid: number }
   | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
   | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }

@@ -146,6 +146,8 @@ export interface RunInfo {
 }
 
 export interface MemoryReport {
+  /** "vitest-memory/schema/report.json": the JSON Schema, resolvable from the package. */
+  $schema?: string
   schemaVersion: typeof SCHEMA_VERSION
   run: RunInfo
   budgetBytes: number | null

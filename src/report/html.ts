@@ -17,7 +17,8 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'file', label: 'File', cell: f => ({ text: f.project ? `[${f.project}] ${f.file}` : f.file, sort: `${f.project}\0${f.file}`, className: 'name' }) },
+  // Sorted by what it shows (a NUL separator would be invalid in an HTML attribute).
+  { key: 'file', label: 'File', cell: f => ({ text: fileText(f), sort: fileText(f), className: 'name' }) },
   { key: 'state', label: 'State', cell: f => ({ text: stateText(f), sort: f.state, className: `state-${f.state}` }) },
   { key: 'peak', label: 'Peak RSS', numeric: true, cell: f => ({ text: formatBytes(f.peakRssBytes), sort: f.peakRssBytes ?? -1 }) },
   { key: 'tree', label: 'Tree peak', numeric: true, cell: f => ({ text: formatBytes(f.treePeakRssBytes), sort: f.treePeakRssBytes ?? -1 }) },
@@ -34,6 +35,10 @@ function keptText(file: FileReport): string {
   if (!shared) return ''
   if (shared.retainedBytes == null) return `little · process ${shared.process} #${shared.order}`
   return `${formatBytes(shared.retainedBytes)} · process ${shared.process} #${shared.order}`
+}
+
+function fileText(file: FileReport): string {
+  return file.project ? `[${file.project}] ${file.file}` : file.file
 }
 
 function stateText(file: FileReport): string {
@@ -156,6 +161,9 @@ th.num, td.num { text-align: right; }
 th button { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
 td.name { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; }
+/* Names may be long and unbreakable: they wrap anywhere instead of widening their column, and the File column keeps room for a path. */
+td[data-key="test"], td[data-key="tags"] { overflow-wrap: anywhere; min-width: 10em; }
+td.name { min-width: 14em; }
 tr.trouble td { background: #fdecea; } tr.trouble td.name { font-weight: 600; }
 .state-crash, .state-killed, .state-fail { color: var(--bad); font-weight: 600; }
 footer { margin-top: 32px; }
