@@ -8,6 +8,8 @@ import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
+import { PeakProfileLink } from '../profile/peak-link.js'
+import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
 import { failFileInVitest } from '../vitest-adapter.js'
@@ -28,6 +30,8 @@ export class FileWatch {
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
   private startTimeout: string | null = null
+  /** --heap-profile=peak: the link to what the process flushes, else null. */
+  private readonly peak: PeakProfileLink | null
 
   constructor(
     private readonly project: TestProject,
@@ -36,7 +40,11 @@ export class FileWatch {
     private startedAt: number,
     private readonly budget: FileBudget | null,
     readonly limit: FileLimit | null,
-  ) {}
+    /** Where processes profiling at their peak flush (--heap-profile=peak), else null. */
+    peakDir: string | null = null,
+  ) {
+    this.peak = peakDir ? new PeakProfileLink(peakDir, project, relativeFile) : null
+  }
 
   /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
   booting(pid: number): void {
@@ -78,8 +86,12 @@ export class FileWatch {
         afterMs: sample.at - this.startedAt,
         heaviest: `${heavy} ${readCommand(heavy)}`,
       }
-      killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      const kill = () => killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      // Profiling at the peak: the process's last capture first (bounded), so the killed file has its sites.
+      if (this.peak) void this.peak.captureBeforeKill(this.pid).finally(kill)
+      else kill()
     }
+    this.peak?.poll(this.pid, sample.at)
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
@@ -89,6 +101,7 @@ export class FileWatch {
 
   /** The file finished normally. */
   finished(measurement: FileMeasurement, state: string): void {
+    if (this.peak) measurement.peakProfile = this.peak.adopt(this.pid, false)
     this.journalEnd(measurement, state)
   }
 
@@ -118,7 +131,8 @@ export class FileWatch {
       startTimeout: this.startTimeout,
     }
     const verdict = classifyCrash(facts)
-    const message = crashMessage(facts, verdict)
+    const peakProfile = this.peak?.adopt(this.pid, true)
+    const message = crashMessage(facts, verdict) + peakSitesText(peakProfile)
     const measurement: FileMeasurement = {
       file: this.file,
       project: this.project.name,
@@ -131,6 +145,7 @@ export class FileWatch {
       budgetBytes: this.budget?.bytes ?? null,
       budgetSource: this.budget?.source ?? null,
       ...this.limitFields(),
+      ...(peakProfile ? { peakProfile } : {}),
       crash: {
         state: verdict.state,
         cause: verdict.cause,
@@ -194,4 +209,13 @@ export class FileWatch {
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
     })
   }
+}
+
+/** Shown on the failed file: the lines that held the memory when it died. */
+const CRASH_SITES = 3
+
+function peakSitesText(profile: ReturnType<PeakProfileLink['adopt']> | undefined): string {
+  if (!profile?.meta || profile.sites.length === 0) return ''
+  const label = peakLabel(profile.meta.sampledBytes, profile.meta.capturedAtRssBytes)
+  return `\nallocation sites ${label}: ${profile.sites.slice(0, CRASH_SITES).map(siteSummary).join('; ')}`
 }

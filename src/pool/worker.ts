@@ -23,7 +23,7 @@ import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type FileMeasurement, type LiveWorker } from '../state.js'
 import { fileStateInVitest } from '../vitest-adapter.js'
 import { ensureRunJournal } from './abort.js'
-import { childLaunch, type ChildLaunch } from './child-launch.js'
+import { childLaunch, peakProfileSettings, type ChildLaunch } from './child-launch.js'
 import type { ChildFilePeak } from './child.js'
 import { FileWatch } from './file-watch.js'
 import { withTestHooks } from './inject.js'
@@ -316,7 +316,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const budget = budgetFor(relativeFile, annotations, this.resolved)
     const limit = limitFor(relativeFile, annotations, this.resolved)
     const startedAt = Date.now()
-    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit)
+    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit, peakProfileSettings(this.resolved, root)?.dir)
     this.running = { file, startedAt, budget, watch }
     sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
   }
