@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
+import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
 import { formatBytes, formatDuration } from '../size.js'
 
 type Entry<T extends JournalEntry['t']> = Extract<JournalEntry, { t: T }>
@@ -16,6 +17,8 @@ export interface RunningAtEnd {
   rssBytes: number | null
   /** Bytes per second between its last two samples; null with fewer than two. */
   bytesPerSecond: number | null
+  /** --heap-profile=peak: the allocation sites of its process's latest flush. */
+  sites?: Entry<'sites'>
 }
 
 export interface JournalAnalysis {
@@ -27,6 +30,8 @@ export interface JournalAnalysis {
   finished: Entry<'file-end'>[]
   /** The last line was cut short (the runner was killed while writing it). */
   truncated: boolean
+  /** --heap-profile=peak: the latest allocation sites per file and pid ("file\0pid"). */
+  sites?: Map<string, Entry<'sites'>>
 }
 
 export class JournalError extends Error {}
@@ -61,6 +66,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
   const started = new Map<string, Entry<'file-start'>>()
   const samples = new Map<string, Entry<'sample'>[]>()
   const finished: Entry<'file-end'>[] = []
+  const sites = new Map<string, Entry<'sites'>>()
   let ending: JournalAnalysis['ending'] = 'died'
   let abortedBy: string | null = null
   let abortedRunning: Entry<'aborted'>['running'] = []
@@ -68,6 +74,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
     const key = 'file' in entry && 'pid' in entry ? `${entry.file}\0${entry.pid}` : ''
     if (entry.t === 'file-start') started.set(key, entry)
     else if (entry.t === 'sample') samples.set(key, [...(samples.get(key) ?? []), entry])
+    else if (entry.t === 'sites') sites.set(key, entry)
     else if (entry.t === 'file-end') {
       started.delete(key)
       finished.push(entry)
@@ -91,9 +98,10 @@ export function analyzeJournal(text: string): JournalAnalysis {
       runningMs: endedAt - start.at,
       rssBytes: atAbort ?? last?.treeRssBytes ?? null,
       bytesPerSecond: last && before && last.at > before.at ? ((last.treeRssBytes - before.treeRssBytes) * 1000) / (last.at - before.at) : null,
+      ...(sites.has(key) ? { sites: sites.get(key) } : {}),
     }
   })
-  return { run, ending, abortedBy, endedAt, running, finished, truncated }
+  return { run, ending, abortedBy, endedAt, running, finished, truncated, sites }
 }
 
 export function renderWhy(analysis: JournalAnalysis, top = 5): string {
@@ -116,7 +124,10 @@ export function renderWhy(analysis: JournalAnalysis, top = 5): string {
     lines.push(`The runner died while ${what}${size}.`)
     lines.push(`The journal ends without a word at ${new Date(analysis.endedAt).toISOString()}${into}: the runner was killed without warning (SIGKILL — the OOM killer, or a CI timeout's last resort).`)
   }
-  for (const file of running) lines.push(`  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+  for (const file of running) {
+    lines.push(`  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+    if (file.sites) lines.push(...sitesLines(file.sites, `which lines were allocating: the sites live at its highest so far (${formatBytes(file.sites.sampledBytes)} of ${formatBytes(file.sites.capturedAtRssBytes)} RSS)`))
+  }
   if (running.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${running[0].file} --memory-limit SIZE`)
   const heaviest = [...analysis.finished].sort((a, b) => (b.treePeakRssBytes ?? 0) - (a.treePeakRssBytes ?? 0)).slice(0, top)
   if (heaviest.length) {
@@ -124,12 +135,25 @@ export function renderWhy(analysis: JournalAnalysis, top = 5): string {
     for (const file of heaviest) {
       const how = file.signal ? `${file.state}, ${file.signal}` : file.exitCode != null ? `${file.state}, exit ${file.exitCode}` : file.state
       lines.push(`  ${formatBytes(file.treePeakRssBytes).padStart(8)}  ${file.file} (${how}, ${formatDuration(file.durationMs)})`)
+      const sites = file.state === 'killed' || file.state === 'crash' ? analysis.sites?.get(`${file.file}\0${file.pid}`) : undefined
+      if (sites) lines.push(...sitesLines(sites, `which lines held the memory, ${peakLabel(sites.sampledBytes, sites.capturedAtRssBytes)}`))
     }
   } else {
     lines.push('No file finished.')
   }
   if (analysis.truncated) lines.push('(The last line was cut short: the runner was killed while writing it.)')
   return lines.join('\n')
+}
+
+/** Sites of a journaled peak profile, indented under their file. */
+const WHY_SITES = 3
+
+function sitesLines(entry: Entry<'sites'>, heading: string): string[] {
+  const native = nativeNote(entry.arrayBuffersBytes, entry.capturedAtRssBytes)
+  return [
+    `    ${heading}${native ? `; ${native}` : ''}:`,
+    ...entry.sites.slice(0, WHY_SITES).map(site => `      ${formatBytes(site.bytes).padStart(8)}  ${`${Math.round(site.share * 100)}%`.padStart(4)}  ${site.functionName}  ${siteWhere(site)}`),
+  ]
 }
 
 function sizeOf(file: RunningAtEnd): string {
