@@ -1,18 +1,21 @@
 // In a test file's process under --heap-profile=peak (imported by child.ts before anything else):
 // starts the profiler thread (peak-thread.ts), and holds the file's end until its best profile is
 // on disk, so the pool finds it when it hears the file finished. Without the setting: nothing.
-import { getHeapStatistics } from 'node:v8'
-import { Worker } from 'node:worker_threads'
-import { PEAK_PROFILE_ENV, type PeakProfileSettings } from '../profile/peak-files.js'
+import type { PeakProfileSettings } from '../profile/peak-files.js'
+
+/** The same name as PEAK_PROFILE_ENV in peak-files.ts, not imported: off, this module loads nothing. */
+const PEAK_PROFILE_ENV = 'VITEST_MEMORY_PEAK_PROFILE'
 
 /** The final flush writes a profile already in memory: a few ms; past this the file ends without it. */
 const FINAL_FLUSH_WAIT_MS = 2000
 
 const raw = process.env[PEAK_PROFILE_ENV]
 delete process.env[PEAK_PROFILE_ENV]
-if (raw && process.send) startPeakProfiler(JSON.parse(raw) as PeakProfileSettings)
+if (raw && process.send) await startPeakProfiler(JSON.parse(raw) as PeakProfileSettings)
 
-function startPeakProfiler(settings: PeakProfileSettings): void {
+async function startPeakProfiler(settings: PeakProfileSettings): Promise<void> {
+  const { getHeapStatistics } = await import('node:v8')
+  const { Worker } = await import('node:worker_threads')
   const flushed = new SharedArrayBuffer(4)
   const flag = new Int32Array(flushed)
   const thread = new Worker(new URL('./peak-thread.js', import.meta.url), {

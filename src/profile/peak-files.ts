@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 
 /** Under the journal's folder: the profiles of processes still running (or that died unannounced). */
 export const INFLIGHT_DIR = 'profiles/inflight'
-/** Settings the pool hands to a test process that profiles at its peak (JSON). */
+/** Settings the pool hands to a test process that profiles at its peak (JSON); child-profiler.ts repeats the name. */
 export const PEAK_PROFILE_ENV = 'VITEST_MEMORY_PEAK_PROFILE'
 
 export interface PeakProfileSettings {
