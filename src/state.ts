@@ -7,7 +7,7 @@ import type { MemoryPoolOptions } from './options.js'
 import type { RunScheduling } from './schedule/run-scheduling.js'
 import type { CrashCause } from './policy/crash.js'
 import type { Journal } from './record/journal.js'
-import type { PeakProfileRecord } from './profile/peak-link.js'
+import type { PeakProfileRecord } from './profile/peak-files.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */

@@ -13,7 +13,7 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import type { FileReport, MemoryReport, ProfileReport } from '../record/report.js'
 import type { FileMeasurement } from '../state.js'
 import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type MapLine } from './heap-profile.js'
-import type { PeakProfileRecord } from './peak-link.js'
+import type { PeakProfileRecord } from './peak-files.js'
 import { createLineMapper } from './source-map.js'
 import { transformedSourceMap } from '../vitest-adapter.js'
 

@@ -41,6 +41,16 @@ export interface PeakFlushMeta {
   error?: string
 }
 
+/** What the pool keeps of a file's peak profile (plain data: it rides on the measurement). */
+export interface PeakProfileRecord {
+  /** The adopted .heapprofile (absolute), or null when the process flushed none. */
+  path: string | null
+  meta: PeakFlushMeta | null
+  /** The top sites, source-mapped, with files relative to the root. */
+  sites: { functionName: string, file: string, line: number | null, bytes: number, share: number }[]
+  error?: string
+}
+
 export function inflightPaths(dir: string, pid: number): { profile: string, meta: string } {
   return { profile: join(dir, `${pid}.heapprofile`), meta: join(dir, `${pid}.json`) }
 }

@@ -11,7 +11,7 @@ import { transformedSourceMap } from '../vitest-adapter.js'
 import { tryKill } from '../pool/kill-tree.js'
 import { PROFILES_DIR, profileName } from '../pool/child-launch.js'
 import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type AllocationSite } from './heap-profile.js'
-import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture, type PeakFlushMeta } from './peak-files.js'
+import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture, type PeakFlushMeta, type PeakProfileRecord } from './peak-files.js'
 import { createLineMapper } from './source-map.js'
 
 /**
@@ -21,16 +21,6 @@ import { createLineMapper } from './source-map.js'
 export const CAPTURE_BEFORE_KILL_WAIT_MS = 1500
 /** Sites per journal line: enough for `why`, small enough for a line. */
 const JOURNAL_SITES = 5
-
-/** What the pool keeps of a file's peak profile (plain data: it rides on the measurement). */
-export interface PeakProfileRecord {
-  /** The adopted .heapprofile (absolute), or null when the process flushed none. */
-  path: string | null
-  meta: PeakFlushMeta | null
-  /** The top sites, source-mapped, with files relative to the root. */
-  sites: AllocationSite[]
-  error?: string
-}
 
 export class PeakProfileLink {
   private lastFlushAt = 0
