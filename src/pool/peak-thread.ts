@@ -25,8 +25,12 @@ const STEP_SHARE = 0.1
 const MAX_CAPTURE_SHARE = 0.2
 /** While the file grows, the best capture is written to disk at most this often (a death no one announces keeps it). */
 const FLUSH_EVERY_MS = 2000
-/** A heap this full may die of "heap out of memory" any moment: every capture is flushed at once, unthrottled. */
+/**
+ * A heap this full may die of "heap out of memory" any moment: it is captured regardless of the
+ * throttle (again each time it grows by another NEAR_LIMIT_STEP_SHARE of the limit), and flushed at once.
+ */
 const NEAR_HEAP_LIMIT_SHARE = 0.8
+const NEAR_LIMIT_STEP_SHARE = 0.05
 
 interface ThreadData extends PeakProfileSettings {
   pid: number
@@ -56,6 +60,9 @@ let lastCaptureRss = 0
 let nextCaptureAt = 0
 let capturing: Promise<void> = Promise.resolve()
 let busy = false
+let heapCheckPending = false
+/** The V8 heap at the last capture taken because the heap neared its limit. */
+let nearLimitCapturedHeap = 0
 
 function post<T>(method: string, params: object = {}): Promise<T> {
   return new Promise((done, fail) => session.post(method, params, (error, result) => error ? fail(error) : done(result as T)))
@@ -149,8 +156,22 @@ function tick(): void {
     busy = true
     void queueCapture().finally(() => { busy = false })
   }
+  checkHeapLimit()
   // A capture that waited for the flush interval is written once the interval has passed.
   if (!bestFlushed && Date.now() - flushedAt >= FLUSH_EVERY_MS) flush()
+}
+
+/** The main thread's V8 heap (read through the inspector, no JS run there) against its limit. */
+function checkHeapLimit(): void {
+  if (heapCheckPending || busy) return
+  heapCheckPending = true
+  post<{ usedSize: number }>('Runtime.getHeapUsage').then(({ usedSize }) => {
+    const near = data.heapLimitBytes * NEAR_HEAP_LIMIT_SHARE
+    if (busy || usedSize < near || usedSize < nearLimitCapturedHeap + data.heapLimitBytes * NEAR_LIMIT_STEP_SHARE) return
+    nearLimitCapturedHeap = usedSize
+    busy = true
+    void queueCapture().finally(() => { busy = false })
+  }, () => {}).finally(() => { heapCheckPending = false })
 }
 
 function fail(error: unknown): void {
