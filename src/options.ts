@@ -43,7 +43,11 @@ export interface MemoryPoolOptions {
   spareProcesses?: number
   /** Force a GC after every test and flag files whose retained heap keeps growing. */
   detectLeaks?: boolean
-  /** Run files under V8's sampling heap profiler: only files over budget (re-run after the main run), or all. */
+  /**
+   * Run files under V8's sampling heap profiler: 'peak' keeps, per file, what was live at its highest
+   * memory (also for a file that was killed); 'over-budget' re-runs the files over budget that way
+   * after the main run; 'all' writes what was still live when each process exited.
+   */
   heapProfile?: HeapProfileMode
   /** Write the self-contained HTML report; `true` = `.vitest-memory/report.html`. */
   html?: string | boolean
@@ -77,7 +81,7 @@ export type SharedBudget = 'added' | 'absolute'
  */
 export const DEFAULT_START_TIMEOUT_MS = 60_000
 
-export type HeapProfileMode = 'over-budget' | 'all'
+export type HeapProfileMode = 'over-budget' | 'all' | 'peak'
 
 export interface ResolvedMemoryOptions {
   budgetBytes: number | null
@@ -262,8 +266,8 @@ export function resolveOptions(
     bytes: sizeOption(size, `budget for "${glob}"`),
   }))
   const heapProfile = merged.heapProfile ?? null
-  if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all') {
-    throw new UsageError(`Invalid ${sourceLabel('heapProfile', config, env, cli)} "${heapProfile}": use "over-budget" or "all".`)
+  if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all' && heapProfile !== 'peak') {
+    throw new UsageError(`Invalid ${sourceLabel('heapProfile', config, env, cli)} "${heapProfile}": use "peak", "over-budget" or "all".`)
   }
   if (merged.detectLeaks !== undefined && typeof merged.detectLeaks !== 'boolean') {
     throw new UsageError(`Invalid ${sourceLabel('detectLeaks', config, env, cli)} ${JSON.stringify(merged.detectLeaks)}: use true or false.`)

@@ -8,6 +8,7 @@ import type { MemoryPoolOptions } from './options.js'
 import type { CrashCause } from './policy/crash.js'
 import type { Journal } from './record/journal.js'
 import type { ReportClaim } from './record/report-claim.js'
+import type { PeakProfileRecord } from './profile/peak-files.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -29,6 +30,8 @@ export interface FileMeasurement {
   testPeakMethod?: TestPeakMethod | null
   /** The heap profile the process writes when it exits (heapProfile: 'all'). */
   profilePath?: string | null
+  /** What was live at the file's peak (heapProfile: 'peak'), taken by its process and adopted by the pool. */
+  peakProfile?: PeakProfileRecord
   /** The hard limit that applied to this file, and where it came from. */
   limitBytes?: number | null
   limitSource?: string | null

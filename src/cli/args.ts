@@ -31,7 +31,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },
   { flag: '--only-memory-intensive', description: 'heavy lane: start only the files tagged memory_intensive', apply: (o) => { o.memoryIntensiveMode = lane(o, 'only') } },
   { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
-  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all'], description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
+  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all', 'peak'], description: 'heap-profile files over budget (re-run after the main run); =peak: what each file held at its highest memory, killed files too; =all: what each process still held at exit', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
   { flag: '--memory-html', value: '[PATH]', optionalValue: /\.html?$/i, description: 'write the self-contained HTML report (default .vitest-memory/report.html; a PATH must end in .html)', apply: (o, v) => { o.html = v || true } },
   { flag: '--memory-markdown', value: 'PATH', description: 'write a Markdown summary of the run to PATH', apply: (o, v) => { o.markdown = v } },
   { flag: '--compare-to', value: 'BASE.json', description: 'compare with a saved report; a file that grew too much fails the run', apply: (o, v) => { o.compareTo = v } },

@@ -1,5 +1,7 @@
 // Entry of a test file's process: Vitest's own fork worker, unchanged, plus one thing:
 // when the worker reports a finished file, the process's exact peak RSS rides along.
+// First: under --heap-profile=peak it wraps process.send before the wrapper below binds it.
+import './child-profiler.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'

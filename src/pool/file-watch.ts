@@ -8,6 +8,8 @@ import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
+import { PeakProfileLink } from '../profile/peak-link.js'
+import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
 import { runTimeline } from '../measure/run-timeline.js'
@@ -33,6 +35,8 @@ export class FileWatch {
   private startTimeout: string | null = null
   /** Set when the file runs in a shared process: where, and what the process held at its start. */
   shared: SharedRun | null = null
+  /** --heap-profile=peak: the link to what the process flushes, else null. */
+  private readonly peak: PeakProfileLink | null
 
   constructor(
     private readonly project: TestProject,
@@ -43,7 +47,11 @@ export class FileWatch {
     readonly limit: FileLimit | null,
     /** Attach a killed verdict to the test that was running, as a Vitest annotation. */
     private readonly annotations = true,
-  ) {}
+    /** Where processes profiling at their peak flush (--heap-profile=peak), else null. */
+    peakDir: string | null = null,
+  ) {
+    this.peak = peakDir ? new PeakProfileLink(peakDir, project, relativeFile) : null
+  }
 
   /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
   booting(pid: number): void {
@@ -85,8 +93,12 @@ export class FileWatch {
         afterMs: sample.at - this.startedAt,
         heaviest: `${heavy} ${readCommand(heavy)}`,
       }
-      killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      const kill = () => killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      // Profiling at the peak: the process's last capture first (bounded), so the killed file has its sites.
+      if (this.peak) void this.peak.captureBeforeKill(this.pid).finally(kill)
+      else kill()
     }
+    this.peak?.poll(this.pid, sample.at)
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
@@ -96,6 +108,7 @@ export class FileWatch {
 
   /** The file finished normally. */
   finished(measurement: FileMeasurement, state: string): void {
+    if (this.peak) measurement.peakProfile = this.peak.adopt(this.pid, false)
     this.journalEnd(measurement, state)
   }
 
@@ -125,7 +138,8 @@ export class FileWatch {
       startTimeout: this.startTimeout,
     }
     const verdict = classifyCrash(facts)
-    const message = crashMessage(facts, verdict)
+    const peakProfile = this.peak?.adopt(this.pid, true)
+    const message = crashMessage(facts, verdict) + peakSitesText(peakProfile)
     const measurement: FileMeasurement = {
       file: this.file,
       project: this.project.name,
@@ -139,6 +153,7 @@ export class FileWatch {
       budgetSource: this.budget?.source ?? null,
       ...this.limitFields(),
       ...(this.shared ? { shared: this.shared } : {}),
+      ...(peakProfile ? { peakProfile } : {}),
       crash: {
         state: verdict.state,
         cause: verdict.cause,
@@ -209,4 +224,13 @@ export class FileWatch {
       ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
     })
   }
+}
+
+/** Shown on the failed file: the lines that held the memory when it died. */
+const CRASH_SITES = 3
+
+function peakSitesText(profile: ReturnType<PeakProfileLink['adopt']> | undefined): string {
+  if (!profile?.meta || profile.sites.length === 0) return ''
+  const label = peakLabel(profile.meta.sampledBytes, profile.meta.capturedAtRssBytes)
+  return `\nallocation sites ${label}: ${profile.sites.slice(0, CRASH_SITES).map(siteSummary).join('; ')}`
 }

@@ -26,6 +26,7 @@ import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type FileMeasurement, type LiveWorker } from '../state.js'
 import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
 import { ensureRunJournal } from './abort.js'
+import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child.js'
 import { FileWatch } from './file-watch.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
@@ -319,7 +320,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const budget = budgetFor(relativeFile, annotations, this.resolved)
     const limit = limitFor(relativeFile, annotations, this.resolved)
     const startedAt = Date.now()
-    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit, this.resolved.annotations)
+    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit, this.resolved.annotations, peakProfileSettings(this.resolved, root)?.dir)
     this.running = { file, relativeFile, startedAt, budget, watch }
     sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
   }

@@ -3,6 +3,7 @@
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { AllocationSite } from '../profile/heap-profile.js'
 
 export type JournalEntry =
   | { t: 'run', $schema?: string, at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
@@ -13,6 +14,8 @@ export type JournalEntry =
   | { t: 'recycle', at: number, file: string, pid: number, process: number, rssBytes: number, thresholdBytes: number, files: number }
   | { t: 'aborted', at: number, signal: string, running: { file: string, pid: number, treeRssBytes: number | null, runningMs: number }[] }
   | { t: 'run-end', at: number, durationMs: number }
+  /** --heap-profile=peak: the top allocation sites live at the file's highest memory so far (its process's latest flush). */
+  | { t: 'sites', at: number, file: string, pid: number, capturedAtRssBytes: number, sampledBytes: number, arrayBuffersBytes: number | null, sites: AllocationSite[] }
 
 /** On a file-end line of a file that ran in a shared process (isolate: false). */
 export interface SharedEndFields {

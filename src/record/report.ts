@@ -115,11 +115,27 @@ export interface SharedPolicy {
 export interface ProfileReport {
   /** The .heapprofile file, relative to the root: open it in Chrome DevTools. */
   path: string
-  /** "all" profiled in the main run, "over-budget" in a second run of this file. */
-  pass: 'main' | 'rerun'
+  /**
+   * "peak": taken in the main run at the file's highest memory (--heap-profile=peak); "main": what
+   * was live when the process exited (--heap-profile=all); "rerun": a second run of an over-budget
+   * file, profiled at its peak.
+   */
+  pass: 'main' | 'rerun' | 'peak'
   sites: AllocationSite[]
   /** Why there are no sites, when the profile could not be taken or read. */
   error?: string
+  /** Profiles taken at the peak: the process's RSS when it was taken. */
+  capturedAtRssBytes?: number
+  /** ... the bytes its sampled live objects add up to (the V8 heap's share of that RSS). */
+  sampledBytes?: number
+  /** ... and the main thread's memory then (process.memoryUsage()): Buffers live outside the V8 heap. */
+  memory?: PeakMemory
+}
+
+export interface PeakMemory {
+  heapUsedBytes: number | null
+  externalBytes: number | null
+  arrayBuffersBytes: number | null
 }
 
 export interface CrashDetail {

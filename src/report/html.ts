@@ -1,13 +1,14 @@
 // The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
 // model. Everything is rendered here, escaped; the inline script only sorts the table.
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { heaviestTest } from '../record/tests.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-charts.js'
 import { escapeHtml as e } from './html-escape.js'
 import { leftBehindMessage } from '../policy/retained.js'
+import { renderProfilesHtml, type ProfileHref } from './html-profiles.js'
 
 interface Column {
   key: string
@@ -108,7 +109,7 @@ function runLine(report: MemoryReport): string {
   return parts.filter(Boolean).map(p => e(p)).join(' · ')
 }
 
-export function renderHtml(report: MemoryReport): string {
+export function renderHtml(report: MemoryReport, profileHref?: ProfileHref): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -125,6 +126,7 @@ ${renderSummary(report)}
 <section><h2>Summed RSS of running files</h2>${renderMemoryChart(report)}</section>
 <section><h2>Timeline by worker slot</h2><p class="note">Each bar is one test file in its own process, coloured by its tree peak: green is far from its budget (or, without one, light next to the heaviest file), red is over. Outlined bars crashed or were killed.</p>${renderTimeline(report)}</section>
 ${renderSharedSection(report)}<section><h2>Files</h2><p class="note">Click a column to sort.</p>${renderTable(report)}</section>
+${renderProfilesHtml(report, profileHref)}
 <footer>vitest-memory · schema ${e(report.schemaVersion)}</footer>
 <script>${SCRIPT}</script>
 </body>
@@ -132,9 +134,11 @@ ${renderSharedSection(report)}<section><h2>Files</h2><p class="note">Click a col
 `
 }
 
-export function writeHtml(path: string, report: MemoryReport): void {
+/** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
+export function writeHtml(path: string, report: MemoryReport, root?: string): void {
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, renderHtml(report))
+  const href = root ? (profile: string) => relative(dirname(path), join(root, profile)).split('\\').join('/') : undefined
+  writeFileSync(path, renderHtml(report, href))
 }
 
 const CSS = `
@@ -167,6 +171,8 @@ td.name { min-width: 14em; }
 tr.trouble td { background: #fdecea; } tr.trouble td.name { font-weight: 600; }
 .state-crash, .state-killed, .state-fail { color: var(--bad); font-weight: 600; }
 footer { margin-top: 32px; }
+h3.profile-file { font-size: 14px; margin: 18px 0 2px; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+table.sites { width: auto; min-width: 60%; } .note.bad { color: var(--bad); }
 `
 
 // Sorts by each cell's data-sort value; numbers numerically. First click: heaviest/largest first.
