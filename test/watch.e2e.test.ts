@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
-import { listDescendants } from '../src/measure/procfs.js'
+import { listDescendants } from '../src/measure/descendants.js'
 import { cleanEnv, copyFixture, TARGET } from './helpers.js'
 
 const killAtEnd: number[] = []

@@ -39,7 +39,7 @@ export interface JournalAnalysis {
 
 export class JournalError extends Error {}
 
-const KNOWN_EVENTS = new Set<string>(['run', 'file-boot', 'file-start', 'sample', 'file-end', 'recycle', 'aborted', 'run-end'])
+const KNOWN_EVENTS = new Set<string>(['run', 'file-boot', 'file-start', 'sample', 'sites', 'file-end', 'recycle', 'aborted', 'run-end'])
 
 /** Parses a journal; only the last run in it counts. A cut-short last line is tolerated. */
 export function analyzeJournal(text: string): JournalAnalysis {
