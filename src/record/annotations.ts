@@ -1,11 +1,19 @@
 // What a test's memory looks like as a Vitest test annotation (`context.annotate`): one line with
-// what the test added and its peak, and a warning when it went over its own withMemoryBudget().
+// what the test added and its peak (for tests that added something), and a warning when it went
+// over its own withMemoryBudget().
 import type { TestMemory } from '../measure/test-peaks.js'
 import { formatBytes } from '../size.js'
 import { TEST_BUDGET_META_KEY } from '../test-meta.js'
 
 /** The annotation type Vitest shows as its group title (a type of its own: never a GitHub error). */
 export const MEMORY_ANNOTATION_TYPE = 'memory'
+
+/**
+ * A test that added less than this gets no memory annotation: an annotation is a round trip to the
+ * runner (about 2 ms a test on a small machine, measured on 250 files of 6 tests each), and a test
+ * that added a few kB has nothing worth reading beside it. Over-budget verdicts are always added.
+ */
+export const ANNOTATE_ADDED_ABOVE_BYTES = 1_000_000
 
 export interface MemoryAnnotation {
   message: string
@@ -16,7 +24,9 @@ export interface MemoryAnnotation {
 export function annotationsFor(measured: TestMemory, meta: Record<string, unknown>): MemoryAnnotation[] {
   const added = Math.max(0, measured.peakRssBytes - measured.startRssBytes)
   const shared = measured.overlapping ? ' (ran concurrently: peak shared)' : ''
-  const out: MemoryAnnotation[] = [{ message: `+${formatBytes(added)} RSS added, peak ${formatBytes(measured.peakRssBytes)}${shared}`, type: MEMORY_ANNOTATION_TYPE }]
+  const out: MemoryAnnotation[] = added >= ANNOTATE_ADDED_ABOVE_BYTES
+    ? [{ message: `+${formatBytes(added)} RSS added, peak ${formatBytes(measured.peakRssBytes)}${shared}`, type: MEMORY_ANNOTATION_TYPE }]
+    : []
   const budget = meta[TEST_BUDGET_META_KEY]
   if (typeof budget === 'number' && added > budget) {
     out.push({ message: `vitest-memory: over its memory budget: added ${formatBytes(added)}, budget ${formatBytes(budget)}`, type: 'warning' })
