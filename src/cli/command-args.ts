@@ -1,5 +1,5 @@
 // A small parser for the subcommands' own arguments (html, compare, plan).
-import { UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
 
 export interface CommandSpec {
   usage: string

@@ -2,7 +2,8 @@
 // each by its history (duration, peak) and prints a balanced plan as JSON, usable as a CI matrix.
 import { writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { DEFAULT_HISTORY_PATH, UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
+import { DEFAULT_HISTORY_PATH } from '../options.js'
 import { planShards, type PlanFile } from '../policy/shard-plan.js'
 import { historyIndex, lastPeak, readHistory } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'

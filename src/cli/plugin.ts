@@ -6,7 +6,7 @@
 import type { Plugin } from 'vite'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../pool/index.js'
-import { UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../schedule/sequencer.js'

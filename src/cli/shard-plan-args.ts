@@ -1,7 +1,7 @@
 // `--shard-plan PLAN.json --shard i`: turns shard i of a plan into Vitest file filters.
 import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
 import { isShardPlan } from '../policy/shard-plan.js'
 
 /** Takes `--shard i` out of Vitest's arguments and adds the shard's files as filters. */
