@@ -1,7 +1,7 @@
 // Bad usage as a user meets it: a memoryPool() option of the wrong type, an unknown flag, an
 // environment variable set to "0". Each is one line that names what to fix, and exit 2, under
 // the vitest-memory CLI and under plain `vitest run`; nothing runs.
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { copyFixture, run } from './helpers.js'
@@ -87,5 +87,46 @@ describe('flag values', () => {
     const result = await run('cli', 'no-pool', ['run', '--max-memory', 'AUTO'])
     expect(result.code, result.output).toBe(0)
     expect(result.report!.files).toHaveLength(2)
+  })
+})
+
+describe('unknown flags are refused as plain vitest refuses them', () => {
+  test.each([
+    ['--frobnicate math.test.ts', ['--frobnicate', 'math.test.ts'], 'Unknown option --frobnicate: it is not a vitest-memory option (vitest-memory --help) nor a Vitest one (vitest --help).'],
+    ['--budget 1GB', ['--budget', '1GB'], 'Unknown option --budget: did you mean --memory-budget? (run vitest-memory --help for the list)'],
+    ['--maxWorker 1 (Vitest\'s flag, misspelt)', ['--maxWorker', '1'], 'Unknown option --maxWorker: did you mean --maxWorkers?'],
+    ['--no-frobnicate', ['--no-frobnicate'], 'Unknown option --no-frobnicate:'],
+    ['--project with no value', ['--project'], 'needs a value: write "--project <name>".'],
+  ])('run %s: exit 2, one line naming the flag, nothing runs', async (_name, args, message) => {
+    const result = await run('cli', 'no-pool', ['run', ...args], { report: false })
+    expect(result.code, result.output).toBe(2)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stderr).toContain(message)
+    expect(result.stderr).toMatch(/^vitest-memory: /)
+    expect(result.stdout).toBe('')
+  })
+
+  test('Vitest\'s own flags still pass: nested, negated, short aliases, values after =, and everything after --', async () => {
+    const dir = copyFixture('no-pool')
+    const blob = join(dir, 'blob-out')
+    const report = join(dir, 'memory.json')
+    const result = await run('cli', dir, [
+      'run', 'math', '-t', 'adds', '-c', 'vitest.config.ts', '-r', '.', '--coverage.enabled=false', '--no-file-parallelism',
+      '--reporter=default', '--reporter=blob', `--outputFile.blob=${blob}/b.json`, '-u', '--memory-report', report, '--', '--anything-after-dashes',
+    ], { report: false })
+    expect(result.code, result.output).toBe(0)
+    expect(JSON.parse(readFileSync(report, 'utf8')).files.map((f: { file: string }) => f.file)).toEqual(['math.test.ts'])
+    expect(existsSync(join(blob, 'b.json'))).toBe(true)
+  })
+})
+
+describe('subcommands take --help', () => {
+  test.each(['why', 'html', 'compare', 'plan', 'tag'])('vitest-memory %s --help (and -h) prints its usage, exit 0', async (command) => {
+    for (const flag of ['--help', '-h']) {
+      const result = await run('cli', 'no-pool', [command, flag], { report: false })
+      expect(result.code, result.output).toBe(0)
+      expect(result.stdout.split('\n')[0]).toMatch(new RegExp(`^Usage: vitest-memory ${command}\\b`))
+      expect(result.stderr).toBe('')
+    }
   })
 })

@@ -112,10 +112,43 @@ function looksLikeOurs(name: string): boolean {
   return FLAGS.some(f => editDistance(f.flag, name) <= 2)
 }
 
-function unknownFlagMessage(name: string): string {
-  const closest = [...FLAGS].sort((a, b) => editDistance(a.flag, name) - editDistance(b.flag, name))[0]
-  return `Unknown option ${name}: did you mean ${closest.flag}? (run vitest-memory --help for the list)`
+/** Our flags as candidates for "did you mean". */
+export const OUR_FLAGS = FLAGS.map(f => f.flag)
+
+/** The one line for a flag nobody knows, with the closest known flag when one is close. */
+export function unknownFlagMessage(name: string, candidates: readonly string[] = OUR_FLAGS): string {
+  // A --memory-* name is surely one of ours: name the nearest even when it is not that near.
+  const nearest = looksLikeOurs(name) ? [...OUR_FLAGS].sort((a, b) => editDistance(a, name) - editDistance(b, name))[0] : null
+  const closest = suggestFlag(name, candidates) ?? nearest
+  return closest
+    ? `Unknown option ${name}: did you mean ${closest}? (run vitest-memory --help for the list)`
+    : `Unknown option ${name}: it is not a vitest-memory option (vitest-memory --help) nor a Vitest one (vitest --help).`
 }
+
+/**
+ * The known flag a typed one most likely meant, or null. Spelling is compared without dashes and
+ * case (--max-workers is --maxWorkers); a typed name inside a flag (--budget in --memory-budget)
+ * counts as close, and otherwise a few typos, more for longer names.
+ */
+export function suggestFlag(typed: string, candidates: readonly string[]): string | null {
+  const bare = (flag: string) => flag.replace(/^-+(no-)?/, '').replace(/[-_]/g, '').toLowerCase()
+  const wanted = bare(typed.split('=')[0])
+  if (wanted.length < 2) return null
+  let best: { flag: string, score: number } | null = null
+  for (const flag of candidates) {
+    const known = bare(flag)
+    const distance = editDistance(wanted, known)
+    const contained = (wanted.length >= MIN_CONTAINED && known.includes(wanted)) || (known.length >= MIN_CONTAINED && wanted.includes(known))
+    if (!contained && distance > Math.max(2, Math.floor(known.length / 4))) continue
+    // A containment ranks before any typo; among equals, the fewer edits win.
+    const score = (contained ? 0 : 1000) + distance
+    if (!best || score < best.score) best = { flag, score }
+  }
+  return best?.flag ?? null
+}
+
+/** A name this long found inside another is a likely slip ("budget" in "memory-budget"); shorter ones match too much. */
+const MIN_CONTAINED = 4
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i)

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // The vitest-memory command: exit 0 all good, 1 test failures or over budget, 2 bad usage.
 import { MESSAGE_PREFIX, USAGE_EXIT_CODE, UsageError } from '../errors.js'
-import { SUBCOMMANDS } from './commands.js'
+import { runSubcommand, SUBCOMMANDS } from './commands.js'
 import { runVitest } from './run.js'
 
 async function main(argv: string[]): Promise<void> {
   try {
     const command = SUBCOMMANDS[argv[0]]
-    if (command) process.exitCode = await command.run(argv.slice(1))
+    if (command) process.exitCode = await runSubcommand(command, argv.slice(1))
     else await runVitest(argv)
   } catch (error) {
     const usage = error instanceof UsageError ? error : findUsageError(error)

@@ -7,6 +7,7 @@ import { DEFAULT_HISTORY_PATH } from '../options.js'
 import { planShards, type PlanFile } from '../policy/shard-plan.js'
 import { historyIndex, lastPeak, readHistory } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'
+import { parseVitestArgs } from './vitest-args.js'
 
 export const PLAN_USAGE = 'vitest-memory plan --shards N [--memory-history PATH] [-o PLAN.json] [vitest filters, --config, --project …]'
 export const PLAN_FLAGS = { '--shards': 'shards', '--memory-history': 'history', '-o': 'output', '--output': 'output' }
@@ -39,8 +40,8 @@ export async function planCommand(argv: string[]): Promise<number> {
 
 /** The test files Vitest would run with these arguments, by project (public Node API only). */
 async function listTestFiles(vitestArgs: string[]): Promise<{ root: string, files: { project: string, file: string }[] }> {
-  const { createVitest, parseCLI } = await import('vitest/node')
-  const { filter, options } = parseCLI(['vitest', ...vitestArgs])
+  const { filter, options } = await parseVitestArgs(vitestArgs)
+  const { createVitest } = await import('vitest/node')
   const vitest = await createVitest('test', { ...options, watch: false, run: true } as never)
   try {
     const specs = await vitest.globTestSpecifications(filter)
