@@ -1,3 +1,5 @@
+import { isAbsolute, relative } from 'node:path'
+
 // The error every bad input becomes: the CLI prints its message as one line and exits 2.
 // Its own module, so any layer can throw it without importing the options resolver.
 
@@ -16,6 +18,12 @@ export class UsageError extends Error {
   }
 }
 UsageError.prototype.name = 'UsageError'
+
+/** A path as a message shows it: relative to the working directory when inside it. */
+export function displayPath(path: string): string {
+  const fromCwd = relative(process.cwd(), path)
+  return fromCwd && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : path
+}
 
 /** Longer values are cut in messages, so a pasted file or a 320-digit number stays readable. */
 const MAX_SHOWN = 40

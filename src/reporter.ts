@@ -1,6 +1,7 @@
 // MemoryReporter: joins Vitest's view of each test module with the pool's measurement into the
 // report model, then hands that model to each output in turn.
-import { relative } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname, relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
@@ -9,10 +10,11 @@ import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
+import { displayPath, USAGE_EXIT_CODE } from './errors.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
-import { writeOutputs } from './report/outputs.js'
+import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
 import { renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
@@ -26,6 +28,8 @@ const POOL_NAME = 'vitest-memory'
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private startedAt = Date.now()
+  /** The --compare-to report as it was when the run started: this run may write over it. */
+  private baseline: Baseline | null | undefined
 
   constructor() {
     markReporter(this)
@@ -34,10 +38,13 @@ export class MemoryReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.startedAt = Date.now()
+    // Added by the pool mid-run (no reporter was configured), this is still before any output.
+    this.baseline = this.readBaseline()
   }
 
   onTestRunStart(): void {
     this.startedAt = Date.now()
+    this.baseline = this.readBaseline()
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
@@ -46,13 +53,16 @@ export class MemoryReporter implements Reporter {
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     endRunScheduling()
     const vitest = this.vitest
-    endRunJournal()
+    // An asked-for journal that could not be written was said when it failed; it fails the run here.
+    const journalFailed = endRunJournal()
     if (!vitest) return
     const state = sharedState()
     const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
     if (ours.length === 0) return
     const root = vitest.config.root
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const baseline = this.baseline !== undefined ? this.baseline : readBaseline(options.compareTo)
+    this.baseline = undefined
     const report = this.buildReport(ours, options, root)
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
@@ -60,12 +70,28 @@ export class MemoryReporter implements Reporter {
     runTimeline().clear()
     state.startedFiles.clear()
 
-    writeJsonAtomic(options.reportPath, report)
+    // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
-    vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
-    await this.recordHistory(report, options, root, vitest)
+    const out = new OutputWriter(vitest.logger)
+    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
+      vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    }
+    await this.recordHistory(report, options, root, vitest, out)
     this.judgeBudgets(report, vitest)
-    if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
+    const verdict = writeOutputs(report, options, root, vitest.logger, out, baseline)
+    if (verdict.baselineUnreadable) process.exitCode = USAGE_EXIT_CODE
+    else if (verdict.regression || out.askedForFailed || journalFailed) process.exitCode = 1
+  }
+
+  /** Null without --compare-to; never throws (a bad option is reported when the run ends). */
+  private readBaseline(): Baseline | null | undefined {
+    const state = sharedState()
+    if (!this.vitest) return undefined
+    try {
+      return readBaseline(resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).compareTo)
+    } catch {
+      return undefined
+    }
   }
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
@@ -103,7 +129,7 @@ export class MemoryReporter implements Reporter {
     }
   }
 
-  private async recordHistory(report: MemoryReport, options: ResolvedMemoryOptions, root: string, vitest: Vitest): Promise<void> {
+  private async recordHistory(report: MemoryReport, options: ResolvedMemoryOptions, root: string, vitest: Vitest, out: OutputWriter): Promise<void> {
     if (!options.historyPath) return
     const measured = report.files.filter(f => f.peakRssBytes != null).map(f => ({
       project: f.project,
@@ -112,10 +138,12 @@ export class MemoryReporter implements Reporter {
     }))
     if (measured.length === 0) return
     try {
+      // Its folder first: a file in the way would otherwise read as the history's lock held by another run.
+      mkdirSync(dirname(options.historyPath), { recursive: true })
       const warning = await recordHistory(options.historyPath, root, measured)
       if (warning) vitest.logger.warn(pc.yellow(warning))
     } catch (error) {
-      vitest.logger.warn(pc.yellow(`vitest-memory: could not update the history: ${(error as Error).message}`))
+      out.failed('the history', options.historyPath, options.askedFor.history, error)
     }
   }
 
@@ -136,9 +164,4 @@ export class MemoryReporter implements Reporter {
     }
     if (fail) process.exitCode = 1
   }
-}
-
-function displayPath(path: string): string {
-  const fromCwd = relative(process.cwd(), path)
-  return fromCwd.startsWith('..') ? path : fromCwd
 }

@@ -80,6 +80,8 @@ export interface SharedState {
   liveWorkers: Set<LiveWorker>
   /** The flight recorder of the current run, opened by the first worker. */
   journal: Journal | null
+  /** Set when this run's journal could not be opened (said once; fails the run when asked for). */
+  journalFailure: { askedFor: boolean } | null
   /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
   aborting: NodeJS.Signals | null
   /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
@@ -90,7 +92,7 @@ const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), startedFiles: new Set(), liveWorkers: new Set(), journal: null, aborting: null }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), startedFiles: new Set(), liveWorkers: new Set(), journal: null, journalFailure: null, aborting: null }
   return holder[KEY]
 }
 

@@ -7,7 +7,10 @@ import type { Plugin } from 'vite'
 import type { TestProject, Vitest } from 'vitest/node'
 import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../pool/index.js'
 import { UsageError } from '../errors.js'
+import { optionsFromEnv, resolveOptions } from '../options.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
+import { readBaseline } from '../report/outputs.js'
+import { sharedState } from '../state.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../schedule/sequencer.js'
 import { isMemoryReporter, projectPoolName } from '../vitest-adapter.js'
@@ -37,6 +40,10 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
       if (projectPoolName(project) === POOL_NAME && project.config.isolate === false) {
         throw new UsageError(ISOLATE_FALSE_MESSAGE)
       }
+      // The base report of --compare-to must be readable before anything runs (or is written over it).
+      const options = resolveOptions(sharedState().configOptions ?? {}, optionsFromEnv(), sharedState().cliOptions, vitest.config.root)
+      const baseline = readBaseline(options.compareTo)
+      if (baseline?.error) throw new UsageError(baseline.error)
       const reporters = vitest.config.reporters as unknown[]
       if (!reporters.some(isMemoryReporter)) reporters.push(new MemoryReporter())
     },
