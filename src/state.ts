@@ -55,7 +55,7 @@ export interface CrashRecord {
   /** The likely cause and what to try, as shown on the failed file. */
   explanation: string
   fix: string
-  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  /** "<pid> <command>" of the heaviest process in the tree ("<pid> the test file's own process" for the file's), when the limit killed it. */
   heaviest?: string
 }
 

@@ -216,7 +216,10 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   }
   settle(file)
   file.mode = 'run'
-  file.result = { ...file.result, state: 'fail', errors: failedTests > 0 ? [] : [error], duration: durationMs }
+  // The error goes on the test that was running, else on the file. Any `errors` on the file, even
+  // an empty list, makes Vitest count it under "Failed Suites": only a file that holds the error has it.
+  const { errors: _none, ...result } = file.result ?? { state: 'fail' }
+  file.result = failedTests > 0 ? { ...result, state: 'fail', duration: durationMs } : { ...result, state: 'fail', errors: [error], duration: durationMs }
   packs.push([file.id, file.result, file.meta])
   // A module whose start was never reported gets start + end, like a file that fails on import.
   events.push([file.id, startedReporting ? 'suite-finished' : 'suite-failed-early', undefined])

@@ -6,7 +6,7 @@ import { machineInfo, readOomKillCount } from '../measure/machine.js'
 import { readCommand } from '../measure/procfs.js'
 import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
-import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
+import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
@@ -58,13 +58,14 @@ export class FileWatch {
   sample(sample: TreeSample): void {
     if (!this.pid) return
     if (!this.breach && isOverLimit(sample.treeRssBytes, this.limit)) {
-      const heavy = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : this.pid
+      const child = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : null
       this.breach = {
         treeRssBytes: sample.treeRssBytes,
         limitBytes: this.limit!.bytes,
         limitSource: this.limit!.source,
         afterMs: sample.at - this.startedAt,
-        heaviest: `${heavy} ${readCommand(heavy)}`,
+        // The file's own process is named as such: its command line is Vitest's fork entry, cut short.
+        heaviest: child === null ? `${this.pid} ${OWN_PROCESS}` : `${child} ${readCommand(child)}`,
       }
       killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
     }

@@ -71,7 +71,7 @@ export interface CrashDetail {
   cause: string
   explanation: string
   fix: string
-  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  /** "<pid> <command>" of the heaviest process in the tree ("<pid> the test file's own process" for the file's), when the limit killed it. */
   heaviest?: string
 }
 
