@@ -19,6 +19,12 @@ export class UsageError extends Error {
 }
 UsageError.prototype.name = 'UsageError'
 
+/** An error's message for one line of ours: its first line, without our prefix (the line has it already). */
+export function messageOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  return message.split('\n')[0].replace(MESSAGE_PREFIX, '')
+}
+
 /** A path as a message shows it: relative to the working directory when inside it. */
 export function displayPath(path: string): string {
   const fromCwd = relative(process.cwd(), path)

@@ -90,7 +90,7 @@ function onAbort(signal: NodeJS.Signals): void {
       writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
       process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${options.reportPath}\n`)
     } catch (error) {
-      process.stderr.write(`vitest-memory: could not write the partial report: ${(error as Error).message}\n`)
+      process.stderr.write(`vitest-memory: could not write the partial report: ${writeFailure(error)}\n`)
     }
   }
   process.exitCode ??= 128 + (constants.signals[signal] ?? 0)

@@ -9,6 +9,7 @@ import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
+import { messageOf } from '../errors.js'
 import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
 import { failFileInVitest } from '../vitest-adapter.js'
 import { killProcessTree } from './kill-tree.js'
@@ -137,7 +138,7 @@ export class FileWatch {
     } catch (error) {
       // Vitest's internals moved: still say what happened, as an unhandled error.
       this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
-      this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${(error as Error).message}`)
+      this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
   }
 

@@ -2,6 +2,7 @@
 // never sees half a file and a failed write leaves nothing behind.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { messageOf } from '../errors.js'
 
 export function writeJsonAtomic(path: string, data: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`)
@@ -22,7 +23,7 @@ export function writeFileAtomic(path: string, text: string): void {
 
 /** Why a write failed, short: the code and what it means for the path (the path is said by the caller). */
 export function writeFailure(error: unknown): string {
-  const { code, syscall, message } = error as NodeJS.ErrnoException
+  const { code, syscall } = error as NodeJS.ErrnoException
   switch (code) {
     case 'ENOTDIR': return 'ENOTDIR: a file is in the way where the path needs a folder'
     case 'EEXIST': return syscall === 'mkdir' ? 'EEXIST: a file is in the way where the path needs a folder' : 'EEXIST: it already exists'
@@ -31,6 +32,6 @@ export function writeFailure(error: unknown): string {
     case 'EROFS': return 'EROFS: read-only file system'
     case 'ENOSPC': return 'ENOSPC: no space left on the device'
     // A message of ours (a held lock) carries the prefix the caller's line already has.
-    default: return String(message ?? error).split('\n')[0].replace(/^vitest-memory: /, '')
+    default: return messageOf(error)
   }
 }
