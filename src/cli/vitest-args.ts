@@ -23,8 +23,8 @@ export async function parseVitestArgs(args: string[]): Promise<VitestArgs> {
   const parsed = vitestSays(() => cli.parse(['node', '/index.js', ...args], { run: false }))
   // cac's own check before it runs a command (checkUnknownOptions), with our message.
   const commands = [cli.matchedCommand, cli.globalCommand].filter(c => c !== undefined)
-  const unknown = Object.keys(parsed.options).find(name => name !== '--' && !commands.some(c => c.hasOption(name)))
-  if (unknown !== undefined) throw new UsageError(unknownFlagMessage(spelledAs(unknown, args), [...OUR_FLAGS, ...vitestFlags(cli)]))
+  const unknown = Object.keys(parsed.options).filter(name => name !== '--' && !commands.some(c => c.hasOption(name)))
+  if (unknown.length > 0) throw new UsageError(unknownFlagMessage(firstTyped(unknown, args), [...OUR_FLAGS, ...vitestFlags(cli)]))
   // cac lets an array option without its value through as [true] (`vitest run --project` then crashes).
   for (const option of [...cli.globalCommand.options, ...(cli.matchedCommand?.options ?? [])]) {
     const value = parsed.options[option.name]
@@ -62,18 +62,21 @@ function vitestFlags(cli: VitestCac): string[] {
   return options.flatMap(o => o.rawName.match(/--[\w-]+(?![\w.-])/g) ?? [])
 }
 
-/** cac names an unknown option by its camelCased key; say it the way the user typed it. */
-function spelledAs(key: string, args: string[]): string {
+/**
+ * cac names unknown options by their camelCased keys, numbers first: say the first one the way the
+ * user typed it (`--frob-nicate`, or `-1GB` where a negative size was taken for short flags).
+ */
+function firstTyped(keys: string[], args: string[]): string {
   const camel = (name: string) => name.replace(/([a-z])-([a-z])/g, (_, a: string, b: string) => a + b.toUpperCase())
   for (const arg of args) {
     if (arg === '--') break
     if (arg.startsWith('--')) {
       const name = arg.slice(2).split('=')[0]
       const first = name.split('.')[0]
-      if (camel(first) === key || camel(first.replace(/^no-/, '')) === key) return `--${name}`
-    } else if (/^-[^\d-]/.test(arg) && arg.slice(1).split('=')[0].includes(key)) {
-      return `-${key}`
+      if (keys.includes(camel(first)) || keys.includes(camel(first.replace(/^no-/, '')))) return `--${name}`
+    } else if (arg.startsWith('-') && arg.length > 1 && [...arg.slice(1).split('=')[0]].some(c => keys.includes(c))) {
+      return arg.split('=')[0]
     }
   }
-  return key.length > 1 ? `--${key}` : `-${key}`
+  return keys[0].length > 1 ? `--${keys[0]}` : `-${keys[0]}`
 }
