@@ -2,6 +2,7 @@
 // Precedence: flag > env > config. Every bad value is a UsageError with one line that says what to fix.
 import { resolve } from 'node:path'
 import { totalmem } from 'node:os'
+import { envSwitch, SWITCH_VALUES } from './env.js'
 import { shown, UsageError } from './errors.js'
 import { readCgroupLimit } from './measure/machine.js'
 import { AUTO_CEILING_SHARE, autoCeiling } from './policy/admission.js'
@@ -113,16 +114,6 @@ export const DEFAULT_HTML_PATH = '.vitest-memory/report.html'
 export const DEFAULT_FAIL_ON_INCREASE = '20%'
 export const DEFAULT_MIN_DELTA = '20MB'
 export const DEFAULT_JOURNAL_PATH = '.vitest-memory/journal.jsonl'
-
-const ON = ['1', 'true', 'yes', 'on']
-const OFF = ['0', 'false', 'no', 'off']
-const SWITCH_VALUES = 'use 1, true, yes or on to turn it on; 0, false, no or off to turn it off'
-
-/** How a variable's value reads as a switch: 'on', 'off', or null when it is neither (a path, a size, a typo). */
-export function envSwitch(value: string): 'on' | 'off' | null {
-  const word = value.trim().toLowerCase()
-  return ON.includes(word) ? 'on' : OFF.includes(word) ? 'off' : null
-}
 
 /**
  * Options read from VITEST_MEMORY_* environment variables. An empty variable is unset. Every

@@ -141,3 +141,23 @@ describe('which outputs the user asked for', () => {
       .toEqual({ report: true, history: true, journal: true })
   })
 })
+
+describe('one reading of on and off for every variable', () => {
+  test('VITEST_MEMORY_FORCE_FALLBACK reads the same words', async () => {
+    const { hasProcfs } = await import('../src/measure/procfs.js')
+    const saved = process.env.VITEST_MEMORY_FORCE_FALLBACK
+    try {
+      for (const on of ['1', 'true', 'YES', 'on']) {
+        process.env.VITEST_MEMORY_FORCE_FALLBACK = on
+        expect(hasProcfs(), on).toBe(false)
+      }
+      for (const off of ['0', 'false', 'off', 'no']) {
+        process.env.VITEST_MEMORY_FORCE_FALLBACK = off
+        expect(hasProcfs(), off).toBe(process.platform === 'linux')
+      }
+    } finally {
+      if (saved === undefined) delete process.env.VITEST_MEMORY_FORCE_FALLBACK
+      else process.env.VITEST_MEMORY_FORCE_FALLBACK = saved
+    }
+  })
+})
