@@ -180,8 +180,9 @@ export function helpText(): string {
     '',
     `Environment: ${environmentVariables().join(', ')} (flags win over env, env over config).`,
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
+    'A flag neither vitest-memory nor Vitest knows is refused (exit 2).',
     'See `vitest --help` for those.',
     '',
-    'Exit codes: 0 all good · 1 test failures, a crashed or killed file, or a file over budget · 2 bad usage.',
+    'Exit codes: 0 all good · 1 test failures, a crashed or killed file, a file over budget, a regression, or an output asked for that could not be written · 2 bad usage or input.',
   ].join('\n')
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The vitest-memory command: exit 0 all good, 1 test failures or over budget, 2 bad usage.
+// The vitest-memory command: exit 0 all good, 1 test failures, over budget or a regression, 2 bad usage or input.
 import { MESSAGE_PREFIX, USAGE_EXIT_CODE, UsageError } from '../errors.js'
 import { runSubcommand, SUBCOMMANDS } from './commands.js'
 import { runVitest } from './run.js'
