@@ -1,5 +1,3 @@
-import { isAbsolute, relative } from 'node:path'
-
 // The error every bad input becomes: the CLI prints its message as one line and exits 2.
 // Its own module, so any layer can throw it without importing the options resolver.
 
@@ -23,12 +21,6 @@ UsageError.prototype.name = 'UsageError'
 export function messageOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   return message.split('\n')[0].replace(MESSAGE_PREFIX, '')
-}
-
-/** A path as a message shows it: relative to the working directory when inside it. */
-export function displayPath(path: string): string {
-  const fromCwd = relative(process.cwd(), path)
-  return fromCwd && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : path
 }
 
 /** Longer values are cut in messages, so a pasted file or a 320-digit number stays readable. */

@@ -6,6 +6,7 @@ import { envSwitch, SWITCH_VALUES } from './env.js'
 import { shown, UsageError } from './errors.js'
 import { readCgroupLimit } from './measure/machine.js'
 import { AUTO_CEILING_SHARE, autoCeiling } from './policy/admission.js'
+import { DEFAULT_RETAINED_ABOVE } from './policy/retained.js'
 import { parseSize, SizeError } from './size.js'
 
 // Modules that throw usage errors used to import them from here.
@@ -28,6 +29,10 @@ export interface MemoryPoolOptions {
   top?: number
   /** How often the process tree is sampled, in milliseconds. Default 50. */
   sampleIntervalMs?: number
+  /** Attach each test's memory to it as a Vitest test annotation (Vitest UI, VS Code, html/junit reporters). Default true. */
+  annotations?: boolean
+  /** A test process that has not finished starting after this many milliseconds is killed and its file fails. Default 60000. */
+  startTimeout?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
   /** Files tagged `memory_intensive` by glob (relative to the project root): `['test/e2e/**']`. */
@@ -60,7 +65,21 @@ export interface MemoryPoolOptions {
   limits?: Record<string, string>
   /** The flight recorder (default `.vitest-memory/journal.jsonl`); `false` keeps none. */
   journal?: string | false
+  /** isolate: false only: replace a shared process whose RSS after a file exceeds this (a size, a %, or 'auto'). */
+  recycleAbove?: string
+  /** isolate: false only: name a file that leaves at least this much in its process after a GC. Default 50MB. */
+  retainedAbove?: string
+  /** isolate: false only: budgets judge what a file added above its process's start ('added', default) or its whole peak ('absolute'). */
+  sharedBudget?: SharedBudget
 }
+
+export type SharedBudget = 'added' | 'absolute'
+
+/**
+ * Vitest's own pool runner gives a worker 60 s to answer "started" (START_TIMEOUT in its pool
+ * runner); the memory pool answers Vitest at once and holds its child to the same bound.
+ */
+export const DEFAULT_START_TIMEOUT_MS = 60_000
 
 export type HeapProfileMode = 'over-budget' | 'all'
 
@@ -71,6 +90,9 @@ export interface ResolvedMemoryOptions {
   reportPath: string
   top: number
   sampleIntervalMs: number
+  /** How long a test process may take to finish starting before it is killed and its file fails. */
+  startTimeoutMs: number
+  annotations: boolean
   historyPath: string | null
   memoryIntensiveGlobs: string[]
   memoryIntensiveAboveBytes: number | null
@@ -89,6 +111,10 @@ export interface ResolvedMemoryOptions {
   limitBytes: number | null
   limits: { glob: string, bytes: number }[]
   journalPath: string | null
+  /** A size, 'auto' (resolved per project from its worker count), or null: never recycle. */
+  recycleAbove: number | 'auto' | null
+  retainedAboveBytes: number
+  sharedBudget: SharedBudget
   /** The outputs the user asked for by name (flag, env or config), not by default: failing to write one fails the run. */
   askedFor: { report: boolean, history: boolean, journal: boolean }
 }
@@ -100,12 +126,13 @@ export interface ResolvedMemoryOptions {
 export type OptionLayer = { [K in keyof MemoryPoolOptions]?: MemoryPoolOptions[K] | null }
 
 const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
-  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history',
+  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'annotations', 'history',
   'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
   'maxMemory', 'spareProcesses',
   'detectLeaks', 'heapProfile',
   'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta',
   'memoryLimit', 'limits', 'journal',
+  'recycleAbove', 'retainedAbove', 'sharedBudget',
 ]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
@@ -156,6 +183,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): OptionLaye
   const spares = read('VITEST_MEMORY_SPARE_PROCESSES')
   if (spares !== undefined) set('spareProcesses', envSwitch(spares) === 'off' ? 0 : parseCount(spares, 'VITEST_MEMORY_SPARE_PROCESSES'))
   if (read('VITEST_MEMORY_DETECT_LEAKS') !== undefined) set('detectLeaks', envFlag(env, 'VITEST_MEMORY_DETECT_LEAKS'))
+  if (read('VITEST_MEMORY_ANNOTATIONS') !== undefined) set('annotations', envFlag(env, 'VITEST_MEMORY_ANNOTATIONS'))
   const heapProfile = value('VITEST_MEMORY_HEAP_PROFILE')
   set('heapProfile', heapProfile != null && envSwitch(heapProfile) === 'on' ? 'over-budget' : heapProfile as HeapProfileMode | null | undefined)
   const html = value('VITEST_MEMORY_HTML')
@@ -163,6 +191,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): OptionLaye
   set('markdown', path('VITEST_MEMORY_MARKDOWN', 'memory.md'))
   set('compareTo', path('VITEST_MEMORY_COMPARE_TO', 'base/report.json'))
   set('memoryLimit', value('VITEST_MEMORY_LIMIT'))
+  set('recycleAbove', value('VITEST_MEMORY_RECYCLE_ABOVE'))
   return fromEnv
 }
 
@@ -269,6 +298,10 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   minDelta: ['--min-delta', 'minDelta'],
   memoryLimit: ['--memory-limit', 'VITEST_MEMORY_LIMIT'],
   journal: ['--memory-journal', 'VITEST_MEMORY_JOURNAL'],
+  annotations: ['annotations', 'VITEST_MEMORY_ANNOTATIONS'],
+  recycleAbove: ['--recycle-above', 'VITEST_MEMORY_RECYCLE_ABOVE'],
+  retainedAbove: ['--retained-above', 'retainedAbove'],
+  sharedBudget: ['--shared-budget', 'sharedBudget'],
 }
 
 /** Every VITEST_MEMORY_* variable an option reads, for help texts. */
@@ -302,6 +335,14 @@ export function resolveOptions(
   if (typeof sampleIntervalMs !== 'number' || !(sampleIntervalMs >= 5 && sampleIntervalMs <= 5000)) {
     throw new UsageError(`Invalid ${label('sampleIntervalMs')} ${shown(sampleIntervalMs)}: use a number of milliseconds from 5 to 5000.`)
   }
+  const startTimeoutMs = merged.startTimeout ?? DEFAULT_START_TIMEOUT_MS
+  if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs >= 100 && startTimeoutMs <= 3_600_000)) {
+    throw new UsageError(`Invalid ${label('startTimeout')} ${shown(startTimeoutMs)}: use a number of milliseconds from 100 to 3600000 (default ${DEFAULT_START_TIMEOUT_MS}).`)
+  }
+  if (merged.annotations != null && typeof merged.annotations !== 'boolean') {
+    throw new UsageError(`Invalid ${label('annotations')} ${shown(merged.annotations)}: use true or false.`)
+  }
+  const annotations = merged.annotations ?? true
   const spareProcesses = merged.spareProcesses ?? 1
   if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > MAX_SPARE_PROCESSES) {
     throw new UsageError(`Invalid ${label('spareProcesses')} ${shown(spareProcesses)}: use a whole number from 0 to ${MAX_SPARE_PROCESSES}.`)
@@ -331,6 +372,8 @@ export function resolveOptions(
     reportPath: resolve(root, reportPath ?? DEFAULT_REPORT_PATH),
     top,
     sampleIntervalMs,
+    startTimeoutMs,
+    annotations,
     maxMemoryBytes: maxMemoryOption(merged.maxMemory, label('maxMemory')),
     spareProcesses,
     historyPath: merged.history === false || merged.history === null ? null : resolve(root, historyPath ?? DEFAULT_HISTORY_PATH),
@@ -344,6 +387,23 @@ export function resolveOptions(
     limits: globSizes(merged.limits, label('limits'), '4GB', 'limit'),
     journalPath: merged.journal === false || merged.journal === null ? null : resolve(root, journalPath ?? DEFAULT_JOURNAL_PATH),
     askedFor: { report: reportPath != null, history: historyPath != null, journal: journalPath != null },
+    ...resolveSharedOptions(merged, label),
+  }
+}
+
+/** The options of shared processes (isolate: false). */
+function resolveSharedOptions(merged: OptionLayer, label: (key: keyof MemoryPoolOptions) => string) {
+  const sharedBudget = merged.sharedBudget ?? 'added'
+  if (sharedBudget !== 'added' && sharedBudget !== 'absolute') {
+    throw new UsageError(`Invalid ${label('sharedBudget')} ${shown(sharedBudget)}: use "added" or "absolute".`)
+  }
+  const recycleAbove = merged.recycleAbove
+  return {
+    recycleAbove: recycleAbove == null ? null
+      : typeof recycleAbove === 'string' && recycleAbove.trim().toLowerCase() === 'auto' ? 'auto' as const
+      : sizeOption(recycleAbove, label('recycleAbove')),
+    retainedAboveBytes: sizeOption(merged.retainedAbove ?? DEFAULT_RETAINED_ABOVE, label('retainedAbove')),
+    sharedBudget,
   }
 }
 

@@ -6,28 +6,34 @@ import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
 import { runTimeline } from './measure/run-timeline.js'
+import { USAGE_EXIT_CODE } from './errors.js'
 import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
-import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
-import { displayPath, USAGE_EXIT_CODE } from './errors.js'
+import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
+import { displayPath } from './record/display-path.js'
+import { claimReportPath, onProcessExit } from './record/report-claim.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
+import { schemaRef } from './record/schemas.js'
 import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
-import { renderTable } from './report/table.js'
+import { label, renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, ranOnPool } from './vitest-adapter.js'
+import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
 
 const POOL_NAME = 'vitest-memory'
 
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private startedAt = Date.now()
+  /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
+  private verdict: string[] = []
+  private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
   /** The --compare-to report as it was when the run started: this run may write over it. */
   private baseline: Baseline | null | undefined
 
@@ -44,43 +50,14 @@ export class MemoryReporter implements Reporter {
 
   onTestRunStart(): void {
     this.startedAt = Date.now()
-    this.baseline = this.readBaseline()
+    this.verdict = []
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
-  }
-
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
-    endRunScheduling()
-    const vitest = this.vitest
-    // An asked-for journal that could not be written was said when it failed; it fails the run here.
-    const journalFailed = endRunJournal()
-    if (!vitest) return
-    const state = sharedState()
-    const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
-    if (ours.length === 0) return
-    const root = vitest.config.root
-    const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
-    const baseline = this.baseline !== undefined ? this.baseline : readBaseline(options.compareTo)
-    this.baseline = undefined
-    const report = this.buildReport(ours, options, root)
-    await collectProfiles(report, state.measurements, options, { vitest, root })
-    state.measurements.clear()
-    state.tagging.clear()
-    runTimeline().clear()
-    state.startedFiles.clear()
-
-    // The table first: no output that fails to be written may hide it.
-    vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
-    const out = new OutputWriter(vitest.logger)
-    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
-      vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
-    }
-    await this.recordHistory(report, options, root, vitest, out)
-    this.judgeBudgets(report, vitest)
-    const verdict = writeOutputs(report, options, root, vitest.logger, out, baseline)
-    if (verdict.baselineUnreadable) process.exitCode = USAGE_EXIT_CODE
-    else if (verdict.regression || out.askedForFailed || journalFailed) process.exitCode = 1
+    sharedState().recycles = []
+    sharedState().sharedProcesses = 0
+    this.baseline = this.readBaseline()
+    this.claimReport()
   }
 
   /** Null without --compare-to; never throws (a bad option is reported when the run ends). */
@@ -92,6 +69,75 @@ export class MemoryReporter implements Reporter {
     } catch {
       return undefined
     }
+  }
+
+  /** Holds the report path for this run, so a second run at once writes its own file instead. */
+  private claimReport(): void {
+    const state = sharedState()
+    if (!this.vitest || state.reportClaim) return
+    let path: string
+    try {
+      path = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).reportPath
+    } catch {
+      return // a bad option is reported where the options are resolved for the run
+    }
+    state.reportClaim = claimReportPath(path)
+    // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
+    onProcessExit(() => sharedState().reportClaim?.release())
+  }
+
+  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    endRunScheduling()
+    const vitest = this.vitest
+    // An asked-for journal that could not be written was said when it failed; it fails the run here.
+    const journalFailed = endRunJournal()
+    if (!vitest) return
+    const state = sharedState()
+    const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
+    const unmeasured = unmeasuredLine(testModules.filter(m => !ranOnPool(m, POOL_NAME)))
+    if (ours.length === 0) {
+      if (unmeasured) vitest.logger.log(unmeasured)
+      return
+    }
+    const root = vitest.config.root
+    const claim = state.reportClaim
+    const resolved = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const options = claim ? { ...resolved, reportPath: claim.path } : resolved
+    const baseline = this.baseline !== undefined ? this.baseline : readBaseline(options.compareTo)
+    this.baseline = undefined
+    const report = this.buildReport(ours, options, root)
+    await collectProfiles(report, state.measurements, options, { vitest, root })
+    state.measurements.clear()
+    state.tagging.clear()
+    runTimeline().clear()
+    state.startedFiles.clear()
+
+    // The table first: no output that fails to be written may hide it.
+    vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
+    if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
+    const out = new OutputWriter(vitest.logger)
+    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
+      vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    }
+    if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
+    claim?.release()
+    state.reportClaim = null
+    await this.recordHistory(report, options, root, vitest, out)
+    this.sharedBudget = options.sharedBudget
+    this.judgeBudgets(report, vitest)
+    this.verdict.push(...deathLines(report))
+    const verdict = writeOutputs(report, options, root, vitest.logger, out, baseline)
+    if (verdict.baselineUnreadable) process.exitCode = USAGE_EXIT_CODE
+    else if (verdict.regression || out.askedForFailed || journalFailed) process.exitCode = 1
+  }
+
+  /**
+   * Vitest prints the coverage text after every reporter's onTestRunEnd: hundreds of lines that
+   * would bury the memory verdict. Vitest calls this (4.1 and 5) once the coverage is reported.
+   */
+  onFinishedReportCoverage(): void {
+    if (this.verdict.length === 0 || !this.vitest) return
+    this.vitest.logger.error(['', pc.dim('vitest-memory: the memory verdict again, after the coverage report:'), ...this.verdict].join('\n'))
   }
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
@@ -109,10 +155,12 @@ export class MemoryReporter implements Reporter {
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
         started: sharedState().startedFiles.has(key),
-      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks)), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
+      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks), options), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()
+    const shared = sharedProcessesReport(files, sharedState().recycles ?? [], timeline.startedAt ?? this.startedAt, options)
     return {
+      $schema: schemaRef('report'),
       schemaVersion: SCHEMA_VERSION,
       run: {
         vitestVersion: this.vitest!.version,
@@ -121,11 +169,13 @@ export class MemoryReporter implements Reporter {
         ...machineInfo(),
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: Date.now() - this.startedAt,
+        ...(options.maxMemoryBytes != null ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
       },
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
       files,
       ...(points.length > 0 ? { timeline: points } : {}),
+      ...(shared ? { sharedProcesses: shared } : {}),
     }
   }
 
@@ -155,13 +205,45 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => f.shared && this.sharedBudget === 'added'
+        ? `  ${label(f)} added ${formatBytes(f.shared.addedPeakBytes)} above the ${formatBytes(f.shared.startRssBytes)} its shared process held (peak ${formatBytes(f.treePeakRssBytes)}; budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`
+        : `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
       vitest.logger.error(color([head, ...lines].join('\n')))
+      this.verdict.push(color(head), ...lines.map(line => color(line)))
     }
     if (overTests.length > 0) {
       const head = `vitest-memory: ${overTests.length} test${overTests.length === 1 ? '' : 's'} over ${overTests.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
       vitest.logger.error(color([head, ...overTests].join('\n')))
+      this.verdict.push(color(head), ...overTests.map(line => color(line)))
     }
     if (fail) process.exitCode = 1
   }
+}
+
+/** Files that ran outside the memory pool, grouped by why: a silent gap would read as "all measured". */
+function unmeasuredLine(modules: readonly TestModule[]): string | null {
+  if (modules.length === 0) return null
+  const groups = new Map<string, number>()
+  for (const module of modules) {
+    const reason = whyUnmeasured(module)
+    groups.set(reason, (groups.get(reason) ?? 0) + 1)
+  }
+  const parts = [...groups].map(([reason, n]) => `${reason} (${n} file${n === 1 ? '' : 's'})`)
+  return pc.yellow(` vitest-memory: ${modules.length} file${modules.length === 1 ? '' : 's'} not measured: ${parts.join('; ')}`)
+}
+
+function whyUnmeasured(module: TestModule): string {
+  const project = module.project.name ? `project ${module.project.name}` : 'the root project'
+  if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck) return `${project}: --typecheck files run in Vitest's typescript pool`
+  if (module.project.config.browser?.enabled) return `${project}: browser mode runs in the browser`
+  return `${project} names its own pool '${projectPoolName(module.project)}'`
+}
+
+/** One line per crashed or killed file: the run's end must not hide them. */
+function deathLines(report: MemoryReport): string[] {
+  const dead = report.files.filter(f => f.state === 'crash' || f.state === 'killed')
+  if (dead.length === 0) return []
+  const head = `vitest-memory: ${dead.length} file${dead.length === 1 ? '' : 's'} crashed or killed:`
+  const lines = dead.map(f => `  ${label(f)} ${f.state === 'killed' ? 'killed at its memory limit' : 'crashed'}${f.signal ? ` (${f.signal})` : f.exitCode != null ? ` (exit ${f.exitCode})` : ''}${f.crash?.cause ? `, ${f.crash.cause}` : ''}, peak ${formatBytes(f.treePeakRssBytes)}`)
+  return [pc.red(head), ...lines.map(line => pc.red(line))]
 }

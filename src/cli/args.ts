@@ -42,6 +42,9 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-limit', value: 'SIZE', description: 'kill a file\'s process tree when its RSS exceeds SIZE; the file fails as "killed"', apply: (o, v) => { o.memoryLimit = v } },
   { flag: '--memory-journal', value: 'PATH', description: 'the flight recorder, readable by `vitest-memory why` (default .vitest-memory/journal.jsonl)', apply: (o, v) => { o.journal = v } },
   { flag: '--no-memory-journal', description: 'keep no journal for this run', apply: (o) => { o.journal = false } },
+  { flag: '--recycle-above', value: 'SIZE|auto', description: 'isolate: false: replace a shared test process whose RSS after a file exceeds SIZE (e.g. 1GB, 25%; auto: half the memory split over the workers)', apply: (o, v) => { o.recycleAbove = v } },
+  { flag: '--retained-above', value: 'SIZE', description: 'isolate: false: name files that leave at least SIZE in their process after a GC (default 50MB)', apply: (o, v) => { o.retainedAbove = v } },
+  { flag: '--shared-budget', value: 'MODE', choices: ['added', 'absolute'], description: 'isolate: false: budgets judge what a file added above its process\'s start (added, default) or its whole peak (absolute)', apply: (o, v) => { o.sharedBudget = v as never } },
 ]
 
 function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {

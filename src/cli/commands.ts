@@ -39,7 +39,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     description: 'tag (or untag) memory_intensive files from their measured history',
     flags: TAG_FLAGS,
     help: TAG_HELP,
-    run: async (argv) => { console.log(tagCommand(argv).join('\n')); return 0 },
+    run: async (argv) => { console.log((await tagCommand(argv)).join('\n')); return 0 },
   },
   html: {
     usage: HTML_USAGE,

@@ -4,16 +4,16 @@
 // inline project gets its own copy of the plugin, which supplies the pool to a project that names
 // none ('threads' stays).
 import type { Plugin } from 'vite'
-import type { TestProject, Vitest } from 'vitest/node'
-import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../pool/index.js'
+import type { Vitest } from 'vitest/node'
 import { UsageError } from '../errors.js'
 import { optionsFromEnv, resolveOptions } from '../options.js'
+import { isMemoryPool, memoryPool } from '../pool/index.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
 import { readBaseline } from '../report/outputs.js'
 import { sharedState } from '../state.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../schedule/sequencer.js'
-import { isMemoryReporter, projectPoolName } from '../vitest-adapter.js'
+import { isMemoryReporter } from '../vitest-adapter.js'
 
 interface TestConfig { pool?: unknown, projects?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } }
 
@@ -36,10 +36,7 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
       if (!test?.sequence?.sequencer) added.sequence = { sequencer: MemorySequencer }
       return { test: added } as never
     },
-    configureVitest({ vitest, project }: { vitest: Vitest, project: TestProject }) {
-      if (projectPoolName(project) === POOL_NAME && project.config.isolate === false) {
-        throw new UsageError(ISOLATE_FALSE_MESSAGE)
-      }
+    configureVitest({ vitest }: { vitest: Vitest }) {
       // The base report of --compare-to must be readable before anything runs (or is written over it).
       const options = resolveOptions(sharedState().configOptions ?? {}, optionsFromEnv(), sharedState().cliOptions, vitest.config.root)
       const baseline = readBaseline(options.compareTo)

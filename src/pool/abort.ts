@@ -10,10 +10,11 @@ import { constants } from 'node:os'
 import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
-import { displayPath } from '../errors.js'
 import { writeFailure } from '../record/atomic-write.js'
+import { displayPath } from '../record/display-path.js'
 import { Journal } from '../record/journal.js'
-import { writePartialReport } from '../record/partial.js'
+import { reportPathOf, writePartialReport } from '../record/partial.js'
+import { schemaRef } from '../record/schemas.js'
 import { sharedState } from '../state.js'
 
 const HANDLER_MARK = Symbol.for('vitest-memory.abort-handler')
@@ -40,6 +41,7 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   }
   state.journal.write({
     t: 'run',
+    $schema: schemaRef('journal-entry'),
     at: state.journal.startedAt,
     pid: process.pid,
     argv: process.argv,
@@ -87,8 +89,8 @@ function onAbort(signal: NodeJS.Signals): void {
   if (vitest) {
     try {
       const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, vitest.config.root)
-      writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
-      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${options.reportPath}\n`)
+      const partial = writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
+      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${partial} (the last complete report is kept)\n`)
     } catch (error) {
       process.stderr.write(`vitest-memory: could not write the partial report: ${writeFailure(error)}\n`)
     }

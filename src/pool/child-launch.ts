@@ -16,8 +16,19 @@ export interface ChildLaunch {
   profilePath: string | null
 }
 
-export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'>, root: string, file: string, project = ''): ChildLaunch {
-  const settings: ChildSettings = { detectLeaks: options.detectLeaks }
+/**
+ * A shared process forces a GC after a file once JavaScript's memory grew by this share of the
+ * naming threshold (retainedAbove) since its last one: at half, what files kept between two GCs
+ * adds up to less than half the threshold, so it never makes a clean file look like a leaker.
+ */
+export const GC_TRIGGER_SHARE = 0.5
+
+export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations'>>, root: string, file: string, project = '', shared = false): ChildLaunch {
+  const settings: ChildSettings = {
+    detectLeaks: options.detectLeaks,
+    annotations: options.annotations !== false,
+    ...(shared ? { shared, gcAboveBytes: Math.floor((options.retainedAboveBytes ?? 0) * GC_TRIGGER_SHARE) } : {}),
+  }
   const execArgv = options.detectLeaks ? ['--expose-gc'] : []
   let profilePath: string | null = null
   // 'over-budget' profiles in a second pass (see profile/rerun.ts); 'all' profiles every file now.

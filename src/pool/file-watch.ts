@@ -10,8 +10,11 @@ import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBr
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { messageOf } from '../errors.js'
-import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
-import { failFileInVitest } from '../vitest-adapter.js'
+import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
+import { runTimeline } from '../measure/run-timeline.js'
+import { attachMeasurement } from '../record/task-meta.js'
+import { failFileInVitest, findFileTask } from '../vitest-adapter.js'
+import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
 
 /** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
@@ -28,6 +31,9 @@ export class FileWatch {
   private stderrTail = ''
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
+  private startTimeout: string | null = null
+  /** Set when the file runs in a shared process: where, and what the process held at its start. */
+  shared: SharedRun | null = null
 
   constructor(
     private readonly project: TestProject,
@@ -36,16 +42,29 @@ export class FileWatch {
     private startedAt: number,
     private readonly budget: FileBudget | null,
     readonly limit: FileLimit | null,
+    /** Attach a killed verdict to the test that was running, as a Vitest annotation. */
+    private readonly annotations = true,
   ) {}
+
+  /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
+  booting(pid: number): void {
+    this.pid = pid
+    sharedState().journal?.write({ t: 'file-boot', at: Date.now(), file: this.relativeFile, project: this.project.name, pid })
+  }
 
   /** The file was handed to a live process: its time and measurement start now. */
   started(pid: number, sampler: TreeSampler): void {
-    if (this.pid) return
+    if (this.sampler) return
     this.pid = pid
     this.sampler = sampler
     this.startedAt = Date.now()
     this.oomKillsAtStart = readOomKillCount()
     sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+  }
+
+  /** The process never finished starting: the pool kills it next, and died() reports why. */
+  startTimedOut(detail: string): void {
+    this.startTimeout = detail
   }
 
   limitFields(): Pick<FileMeasurement, 'limitBytes' | 'limitSource'> {
@@ -57,7 +76,7 @@ export class FileWatch {
   }
 
   sample(sample: TreeSample): void {
-    if (!this.pid) return
+    if (!this.sampler) return
     if (!this.breach && isOverLimit(sample.treeRssBytes, this.limit)) {
       const child = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : null
       this.breach = {
@@ -105,6 +124,7 @@ export class FileWatch {
       limitBreach: this.breach,
       oomKillsWhileRunning: oomKillsNow != null && this.oomKillsAtStart != null ? oomKillsNow - this.oomKillsAtStart : null,
       machineMemoryBytes: machine.cgroupLimitBytes ?? machine.totalMemoryBytes,
+      startTimeout: this.startTimeout,
     }
     const verdict = classifyCrash(facts)
     const message = crashMessage(facts, verdict)
@@ -120,6 +140,7 @@ export class FileWatch {
       budgetBytes: this.budget?.bytes ?? null,
       budgetSource: this.budget?.source ?? null,
       ...this.limitFields(),
+      ...(this.shared ? { shared: this.shared } : {}),
       crash: {
         state: verdict.state,
         cause: verdict.cause,
@@ -132,6 +153,10 @@ export class FileWatch {
     }
     sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
     this.journalEnd(measurement, verdict.state)
+    if (this.annotations) {
+      const task = findFileTask(this.project.vitest, this.project.name, this.file)
+      if (task) annotateFileVerdict(task as never, fileVerdict(measurement, 'fail'))
+    }
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {
       await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
@@ -140,6 +165,8 @@ export class FileWatch {
       this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
+    // After failFileInVitest, which creates the File task when the file died before announcing it.
+    attachMeasurement(this.project.vitest, measurement, runTimeline())
   }
 
   /** The runner is being stopped: record what this file was doing, for the partial report. */
@@ -181,6 +208,7 @@ export class FileWatch {
       treePeakRssBytes: measurement.treePeakRssBytes,
       durationMs: measurement.durationMs,
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
+      ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
     })
   }
 }

@@ -1,13 +1,55 @@
-// What the pool changes in Vitest's `start` request before replaying it to a child: its own
-// setup file goes first in `config.setupFiles` (absolute paths, imported by Vitest's worker).
-import { fileURLToPath } from 'node:url'
+// What the pool changes in Vitest's `start` request before replaying it to a child: its per-test
+// hooks go first in `config.setupFiles` (absolute paths, imported by Vitest's worker).
+//
+// The hooks must be registered for every test file, and Vitest re-runs setup files for each file
+// (with isolate: false too) — but a setup file inside node_modules is loaded natively by Node and
+// cached, so its code runs once per process. The setup file is therefore a one-line module outside
+// node_modules, which Vitest evaluates per file, calling the (cached) hooks module each time.
+import { createHash } from 'node:crypto'
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
-export const TEST_HOOKS_FILE = fileURLToPath(new URL('./test-hooks.js', import.meta.url))
+export const TEST_HOOKS_MODULE = fileURLToPath(new URL('./test-hooks.js', import.meta.url))
+
+let entry: string | undefined
+
+/** The one-line setup file, written once per runner process (its name carries its content's hash). */
+export function testHooksSetupFile(): string {
+  if (entry) return entry
+  const source = `// vitest-memory: registers the per-test hooks for the test file being collected.\nimport { registerTestHooks } from ${JSON.stringify(pathToFileURL(TEST_HOOKS_MODULE).href)}\nregisterTestHooks()\n`
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16)
+  const dir = join(tmpdir(), 'vitest-memory')
+  const path = join(dir, `test-hooks-${hash}.mjs`)
+  let current: string | null = null
+  try {
+    current = readFileSync(path, 'utf8')
+  } catch {}
+  if (current !== source) {
+    mkdirSync(dir, { recursive: true })
+    // Written to a temporary name first: another run may be reading the same file.
+    const temp = `${path}.${process.pid}.tmp`
+    writeFileSync(temp, source)
+    renameOver(temp, path)
+  }
+  return entry = path
+}
+
+function renameOver(from: string, to: string): void {
+  // renameSync replaces atomically on POSIX; on Windows a reader may hold it: then keep the old one.
+  try {
+    renameSync(from, to)
+  } catch {
+    rmSync(from, { force: true })
+  }
+}
 
 export function withTestHooks<T>(startRequest: T): T {
   const request = startRequest as { context?: { config?: { setupFiles?: string[] } } }
   const config = request.context?.config
   if (!config) return startRequest
-  const setupFiles = [TEST_HOOKS_FILE, ...(config.setupFiles ?? []).filter(f => f !== TEST_HOOKS_FILE)]
+  const hooks = testHooksSetupFile()
+  const setupFiles = [hooks, ...(config.setupFiles ?? []).filter(f => f !== hooks)]
   return { ...request, context: { ...request.context, config: { ...config, setupFiles } } } as T
 }

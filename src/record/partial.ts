@@ -6,9 +6,24 @@ import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { sharedState } from '../state.js'
 import { moduleStateInVitest } from '../vitest-adapter.js'
+import { schemaRef } from './schemas.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
-export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): void {
+/** Where this run writes its report: the path it claimed at its start, else the configured one. */
+export function reportPathOf(options: ResolvedMemoryOptions): string {
+  return sharedState().reportClaim?.path ?? options.reportPath
+}
+
+/**
+ * Where a stopped run's report goes: beside the report, named as partial, so the last complete
+ * report (a baseline for `compare`, a CI artifact) is never replaced by a cut-short one.
+ */
+export function partialReportPath(reportPath: string): string {
+  return /\.json$/i.test(reportPath) ? reportPath.replace(/\.json$/i, '.partial.json') : `${reportPath}.partial.json`
+}
+
+/** Writes the partial report; returns its path. */
+export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): string {
   const root = vitest.config.root
   const files = [...sharedState().measurements.values()].map((measurement) => {
     const vitestState = moduleStateInVitest(vitest, measurement.file, measurement.project)
@@ -21,6 +36,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     }, measurement)
   })
   const report: MemoryReport = {
+    $schema: schemaRef('report'),
     schemaVersion: SCHEMA_VERSION,
     run: {
       vitestVersion: vitest.version,
@@ -35,5 +51,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     budgetMode: options.budgetMode,
     files,
   }
-  writeJsonAtomic(options.reportPath, report)
+  const path = partialReportPath(reportPathOf(options))
+  writeJsonAtomic(path, report)
+  return path
 }

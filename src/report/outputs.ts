@@ -2,11 +2,11 @@
 // Markdown, and GitHub Actions annotations + job summary. An output that cannot be written is one
 // line (what, where, why) and the run goes on: the table and the verdict are never lost to it.
 import pc from 'picocolors'
-import { displayPath } from '../errors.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { compareReports, type Comparison } from '../policy/regression.js'
 import { readReport } from '../record/read-report.js'
 import { writeFailure, writeFileAtomic } from '../record/atomic-write.js'
+import { displayPath } from '../record/display-path.js'
 import type { MemoryReport } from '../record/report.js'
 import { regressionLine, renderComparison } from './compare-table.js'
 import { isGitHubActions, writeGitHubOutput } from './github.js'
