@@ -81,7 +81,13 @@ export class MemoryReporter implements Reporter {
     } catch {
       return // a bad option is reported where the options are resolved for the run
     }
-    state.reportClaim = claimReportPath(path)
+    try {
+      state.reportClaim = claimReportPath(path)
+    } catch {
+      // The claim's lock cannot be made (a file where the folder should be): the report's own
+      // write says so in one line when the run ends.
+      return
+    }
     // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
     onProcessExit(() => sharedState().reportClaim?.release())
   }

@@ -14,7 +14,8 @@ import { shown, UsageError } from '../src/errors.js'
 import { environmentVariables, optionsFromEnv, resolveOptions } from '../src/options.js'
 
 const VALUED = ['--memory-budget', '--memory-report', '--memory-history', '--max-memory', '--spare-processes', '--memory-intensive-above',
-  '--memory-markdown', '--compare-to', '--fail-on-increase', '--min-delta', '--memory-limit', '--memory-journal']
+  '--memory-markdown', '--compare-to', '--fail-on-increase', '--min-delta', '--memory-limit', '--memory-journal',
+  '--recycle-above', '--retained-above', '--shared-budget']
 const SWITCHES = ['--memory-budget-warn', '--no-memory-history', '--skip-memory-intensive', '--only-memory-intensive', '--detect-leaks',
   '--heap-profile', '--memory-html', '--no-memory-journal']
 /** Flags neither vitest-memory nor Vitest knows: wherever they appear before `--`, the line must be refused. */

@@ -46,6 +46,11 @@ describe('memoryPool() options of the wrong type or value', () => {
     [{ minDelta: {} as never }, 'Invalid memoryPool({ minDelta }) {}: write a size with a unit'],
     [{ maxMemory: 4e9 as never }, 'Invalid memoryPool({ maxMemory }) 4000000000: a bare number has no unit'],
     [{ memoryLimit: null as never, memoryIntensiveAbove: [] as never }, 'Invalid memoryPool({ memoryIntensiveAbove }) []: write a size with a unit'],
+    [{ startTimeout: '60s' as never }, 'Invalid memoryPool({ startTimeout }) "60s": use a number of milliseconds from 100 to 3600000'],
+    [{ annotations: 'no' as never }, 'Invalid memoryPool({ annotations }) "no": use true or false.'],
+    [{ recycleAbove: 2e9 as never }, 'Invalid memoryPool({ recycleAbove }) 2000000000: a bare number has no unit'],
+    [{ retainedAbove: true as never }, 'Invalid memoryPool({ retainedAbove }) true: write a size with a unit'],
+    [{ sharedBudget: 'peak' as never }, 'Invalid memoryPool({ sharedBudget }) "peak": use "added" or "absolute".'],
   ])('%j → one line naming it, the value and what is allowed', (options, message) => {
     expect(usageError(() => validateConfigOptions(options)).message).toContain(message)
   })
@@ -76,11 +81,14 @@ describe('boolean-ish environment values mean the same everywhere', () => {
       VITEST_MEMORY_LIMIT: off,
       VITEST_MEMORY_MAX_MEMORY: off,
       VITEST_MEMORY_INTENSIVE_ABOVE: off,
+      VITEST_MEMORY_ANNOTATIONS: off,
+      VITEST_MEMORY_RECYCLE_ABOVE: off,
     })
-    const o = resolveOptions({ html: true, detectLeaks: true, budget: '1GB', memoryLimit: '2GB', maxMemory: '3GB', markdown: 'm.md', compareTo: 'b.json', heapProfile: 'all' }, env, {}, '/p')
+    const o = resolveOptions({ html: true, detectLeaks: true, budget: '1GB', memoryLimit: '2GB', maxMemory: '3GB', markdown: 'm.md', compareTo: 'b.json', heapProfile: 'all', recycleAbove: '1GB' }, env, {}, '/p')
     expect(o).toMatchObject({
       htmlPath: null, detectLeaks: false, memoryIntensiveMode: 'run', historyPath: null, journalPath: null,
       markdownPath: null, compareTo: null, heapProfile: null, budgetBytes: null, limitBytes: null, maxMemoryBytes: null, memoryIntensiveAboveBytes: null,
+      annotations: false, recycleAbove: null,
     })
   })
 
@@ -124,6 +132,10 @@ describe('numbers and sizes', () => {
     expect(() => parseSize('10000000TB', 'budget')).toThrow(/more than any machine can address/)
     expect(parseSize('1024TiB', 'budget')).toBe(1024 ** 5)
     expect(usageError(() => resolveOptions({}, {}, { budget: huge }, '/p')).message).toMatch(/^Invalid --memory-budget/)
+  })
+
+  test('--recycle-above auto is case-insensitive too', () => {
+    expect(resolveOptions({}, {}, { recycleAbove: 'Auto' }, '/p').recycleAbove).toBe('auto')
   })
 
   test('--max-memory auto is case-insensitive, and a bad value says auto is allowed', () => {
