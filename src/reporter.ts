@@ -1,20 +1,23 @@
 // MemoryReporter: joins Vitest's view of each test module with the pool's measurement into the
 // report model, then hands that model to each output in turn.
-import { relative } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { dirname, relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
 import { runTimeline } from './measure/run-timeline.js'
+import { USAGE_EXIT_CODE } from './errors.js'
 import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
+import { displayPath } from './record/display-path.js'
 import { claimReportPath, onProcessExit } from './record/report-claim.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
 import { schemaRef } from './record/schemas.js'
-import { writeOutputs } from './report/outputs.js'
+import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
@@ -31,6 +34,8 @@ export class MemoryReporter implements Reporter {
   /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
   private verdict: string[] = []
   private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
+  /** The --compare-to report as it was when the run started: this run may write over it. */
+  private baseline: Baseline | null | undefined
 
   constructor() {
     markReporter(this)
@@ -39,6 +44,8 @@ export class MemoryReporter implements Reporter {
   onInit(vitest: Vitest): void {
     this.vitest = vitest
     this.startedAt = Date.now()
+    // Added by the pool mid-run (no reporter was configured), this is still before any output.
+    this.baseline = this.readBaseline()
   }
 
   onTestRunStart(): void {
@@ -49,7 +56,19 @@ export class MemoryReporter implements Reporter {
     sharedState().startedFiles.clear()
     sharedState().recycles = []
     sharedState().sharedProcesses = 0
+    this.baseline = this.readBaseline()
     this.claimReport()
+  }
+
+  /** Null without --compare-to; never throws (a bad option is reported when the run ends). */
+  private readBaseline(): Baseline | null | undefined {
+    const state = sharedState()
+    if (!this.vitest) return undefined
+    try {
+      return readBaseline(resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).compareTo)
+    } catch {
+      return undefined
+    }
   }
 
   /** Holds the report path for this run, so a second run at once writes its own file instead. */
@@ -62,7 +81,13 @@ export class MemoryReporter implements Reporter {
     } catch {
       return // a bad option is reported where the options are resolved for the run
     }
-    state.reportClaim = claimReportPath(path)
+    try {
+      state.reportClaim = claimReportPath(path)
+    } catch {
+      // The claim's lock cannot be made (a file where the folder should be): the report's own
+      // write says so in one line when the run ends.
+      return
+    }
     // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
     onProcessExit(() => sharedState().reportClaim?.release())
   }
@@ -70,7 +95,8 @@ export class MemoryReporter implements Reporter {
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
     endRunScheduling()
     const vitest = this.vitest
-    endRunJournal()
+    // An asked-for journal that could not be written was said when it failed; it fails the run here.
+    const journalFailed = endRunJournal()
     if (!vitest) return
     const state = sharedState()
     const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
@@ -83,6 +109,8 @@ export class MemoryReporter implements Reporter {
     const claim = state.reportClaim
     const resolved = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const options = claim ? { ...resolved, reportPath: claim.path } : resolved
+    const baseline = this.baseline !== undefined ? this.baseline : readBaseline(options.compareTo)
+    this.baseline = undefined
     const report = this.buildReport(ours, options, root)
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
@@ -90,18 +118,23 @@ export class MemoryReporter implements Reporter {
     runTimeline().clear()
     state.startedFiles.clear()
 
-    writeJsonAtomic(options.reportPath, report)
+    // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
-    vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    const out = new OutputWriter(vitest.logger)
+    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
+      vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    }
     if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
     claim?.release()
     state.reportClaim = null
-    await this.recordHistory(report, options, root, vitest)
+    await this.recordHistory(report, options, root, vitest, out)
     this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
     this.verdict.push(...deathLines(report))
-    if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
+    const verdict = writeOutputs(report, options, root, vitest.logger, out, baseline)
+    if (verdict.baselineUnreadable) process.exitCode = USAGE_EXIT_CODE
+    else if (verdict.regression || out.askedForFailed || journalFailed) process.exitCode = 1
   }
 
   /**
@@ -152,7 +185,7 @@ export class MemoryReporter implements Reporter {
     }
   }
 
-  private async recordHistory(report: MemoryReport, options: ResolvedMemoryOptions, root: string, vitest: Vitest): Promise<void> {
+  private async recordHistory(report: MemoryReport, options: ResolvedMemoryOptions, root: string, vitest: Vitest, out: OutputWriter): Promise<void> {
     if (!options.historyPath) return
     const measured = report.files.filter(f => f.peakRssBytes != null).map(f => ({
       project: f.project,
@@ -161,10 +194,12 @@ export class MemoryReporter implements Reporter {
     }))
     if (measured.length === 0) return
     try {
+      // Its folder first: a file in the way would otherwise read as the history's lock held by another run.
+      mkdirSync(dirname(options.historyPath), { recursive: true })
       const warning = await recordHistory(options.historyPath, root, measured)
       if (warning) vitest.logger.warn(pc.yellow(warning))
     } catch (error) {
-      vitest.logger.warn(pc.yellow(`vitest-memory: could not update the history: ${(error as Error).message}`))
+      out.failed('the history', options.historyPath, options.askedFor.history, error)
     }
   }
 
@@ -217,9 +252,4 @@ function deathLines(report: MemoryReport): string[] {
   const head = `vitest-memory: ${dead.length} file${dead.length === 1 ? '' : 's'} crashed or killed:`
   const lines = dead.map(f => `  ${label(f)} ${f.state === 'killed' ? 'killed at its memory limit' : 'crashed'}${f.signal ? ` (${f.signal})` : f.exitCode != null ? ` (exit ${f.exitCode})` : ''}${f.crash?.cause ? `, ${f.crash.cause}` : ''}, peak ${formatBytes(f.treePeakRssBytes)}`)
   return [pc.red(head), ...lines.map(line => pc.red(line))]
-}
-
-function displayPath(path: string): string {
-  const fromCwd = relative(process.cwd(), path)
-  return fromCwd.startsWith('..') ? path : fromCwd
 }

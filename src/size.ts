@@ -1,6 +1,7 @@
 // The one size parser: "512MB", "1.5GB", "800MiB", "2GiB", "25%".
 // Units follow Jest's workerIdleMemoryLimit: KB/MB/GB are decimal, KiB/MiB/GiB binary.
 import { totalmem } from 'node:os'
+import { shown } from './errors.js'
 
 const UNITS: Record<string, number> = {
   b: 1,
@@ -9,6 +10,8 @@ const UNITS: Record<string, number> = {
 }
 
 const EXAMPLE = 'write it with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%"'
+/** A size is a count of bytes: past 2^53 a double cannot count them exactly, and no machine has that much memory. */
+const MAX_BYTES = Number.MAX_SAFE_INTEGER
 
 export class SizeError extends Error {
   override name = 'SizeError'
@@ -22,20 +25,23 @@ export function parseSize(input: string | number, what = 'size', totalBytes = to
   if (typeof input === 'number') {
     throw new SizeError(`Invalid ${what} ${input}: a bare number has no unit; ${EXAMPLE}.`)
   }
-  const match = /^\s*(-?\d+(?:\.\d+)?|\.\d+)\s*([a-z%]*)\s*$/i.exec(String(input))
-  if (!match) throw new SizeError(`Invalid ${what} "${input}": ${EXAMPLE}.`)
+  if (typeof input !== 'string') throw new SizeError(`Invalid ${what} ${shown(input)}: write a size with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%".`)
+  const match = /^\s*(-?\d+(?:\.\d+)?|\.\d+)\s*([a-z%]*)\s*$/i.exec(input)
+  const quoted = shown(input)
+  if (!match) throw new SizeError(`Invalid ${what} ${quoted}: ${EXAMPLE}.`)
   const value = Number(match[1])
   const unit = match[2].toLowerCase()
-  if (unit === '') throw new SizeError(`Invalid ${what} "${input}": a bare number has no unit; ${EXAMPLE}.`)
-  if (value <= 0) throw new SizeError(`Invalid ${what} "${input}": it must be greater than zero; ${EXAMPLE}.`)
+  if (unit === '') throw new SizeError(`Invalid ${what} ${quoted}: a bare number has no unit; ${EXAMPLE}.`)
+  if (value <= 0) throw new SizeError(`Invalid ${what} ${quoted}: it must be greater than zero; ${EXAMPLE}.`)
   if (unit === '%') {
-    if (value > 100) throw new SizeError(`Invalid ${what} "${input}": a percentage of total memory must be at most 100%.`)
+    if (value > 100) throw new SizeError(`Invalid ${what} ${quoted}: a percentage of total memory must be at most 100%.`)
     return Math.round((totalBytes * value) / 100)
   }
   const factor = UNITS[unit]
-  if (!factor) throw new SizeError(`Invalid ${what} "${input}": unknown unit "${match[2]}"; ${EXAMPLE}.`)
+  if (!factor) throw new SizeError(`Invalid ${what} ${quoted}: unknown unit ${shown(match[2])}; ${EXAMPLE}.`)
   const bytes = Math.round(value * factor)
-  if (bytes < 1) throw new SizeError(`Invalid ${what} "${input}": it rounds to zero bytes; ${EXAMPLE}.`)
+  if (bytes < 1) throw new SizeError(`Invalid ${what} ${quoted}: it rounds to zero bytes; ${EXAMPLE}.`)
+  if (!(bytes <= MAX_BYTES)) throw new SizeError(`Invalid ${what} ${quoted}: more than any machine can address (2^53 bytes); ${EXAMPLE}.`)
   return bytes
 }
 

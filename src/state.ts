@@ -86,7 +86,7 @@ export interface CrashRecord {
   /** The likely cause and what to try, as shown on the failed file. */
   explanation: string
   fix: string
-  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  /** "<pid> <command>" of the heaviest process in the tree ("<pid> the test file's own process" for the file's), when the limit killed it. */
   heaviest?: string
 }
 
@@ -109,6 +109,8 @@ export interface SharedState {
   liveWorkers: Set<LiveWorker>
   /** The flight recorder of the current run, opened by the first worker. */
   journal: Journal | null
+  /** Set when this run's journal could not be opened (said once; fails the run when asked for). */
+  journalFailure: { askedFor: boolean } | null
   /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
   aborting: NodeJS.Signals | null
   /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
@@ -125,7 +127,7 @@ const KEY = Symbol.for('vitest-memory.state')
 
 export function sharedState(): SharedState {
   const holder = globalThis as { [KEY]?: SharedState }
-  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), startedFiles: new Set(), liveWorkers: new Set(), journal: null, aborting: null }
+  holder[KEY] ??= { configOptions: null, cliOptions: {}, measurements: new Map(), tagging: new Map(), startedFiles: new Set(), liveWorkers: new Set(), journal: null, journalFailure: null, aborting: null }
   return holder[KEY]
 }
 

@@ -1,7 +1,7 @@
 // Everything that leans on how a particular Vitest version works inside lives here.
 import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Reporter, TestModule, TestProject, TestSpecification, Vitest } from 'vitest/node'
 
@@ -216,7 +216,10 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   }
   settle(file)
   file.mode = 'run'
-  file.result = { ...file.result, state: 'fail', errors: failedTests > 0 ? [] : [error], duration: durationMs }
+  // The error goes on the test that was running, else on the file. Any `errors` on the file, even
+  // an empty list, makes Vitest count it under "Failed Suites": only a file that holds the error has it.
+  const { errors: _none, ...result } = file.result ?? { state: 'fail' }
+  file.result = failedTests > 0 ? { ...result, state: 'fail', duration: durationMs } : { ...result, state: 'fail', errors: [error], duration: durationMs }
   packs.push([file.id, file.result, file.meta])
   // A module whose start was never reported gets start + end, like a file that fails on import.
   events.push([file.id, startedReporting ? 'suite-finished' : 'suite-failed-early', undefined])
@@ -292,4 +295,50 @@ export async function cancelFilesInVitest(project: TestProject, files: { filepat
 /** Whether Vitest is cancelling the run (--bail, Ctrl+C): a public getter, missing from its types. */
 export function isCancelling(vitest: Vitest): boolean {
   return (vitest as unknown as { isCancelling?: boolean }).isCancelling === true
+}
+
+// ---- Vitest's command line: its own option definitions (cac), to refuse what `vitest` refuses ----
+
+export interface CacOption {
+  rawName: string
+  /** The camelCased key the value is stored under. */
+  name: string
+  /** `--flag <value>`: a value must be given. */
+  required?: boolean
+}
+export interface CacCommand {
+  options: CacOption[]
+  hasOption(name: string): unknown
+  /** Throws when an option that needs a value was given none (`--project` at the end). */
+  checkOptionValue(): void
+}
+/** The cac instance Vitest's `createCLI()` builds: every option `vitest` knows, and its parser. */
+export interface VitestCac {
+  parse(argv: string[], options: { run: boolean }): { args: string[], options: Record<string, unknown> }
+  globalCommand: CacCommand
+  matchedCommand?: CacCommand
+}
+
+let createCliLoader: Promise<(() => VitestCac) | null> | undefined
+
+/**
+ * Vitest's `createCLI`, or null when this Vitest keeps it out of reach. 5.x exports it from
+ * `vitest/node`; 4.1 does not, but its unhashed `dist/cli.js` imports it by name from a hashed chunk.
+ */
+export function vitestCreateCLI(): Promise<(() => VitestCac) | null> {
+  createCliLoader ??= (async () => {
+    const node = await import('vitest/node') as { createCLI?: () => VitestCac }
+    if (typeof node.createCLI === 'function') return node.createCLI
+    try {
+      const dist = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'dist')
+      const cli = readFileSync(join(dist, 'cli.js'), 'utf8')
+      const [, alias, chunk] = /import\s*\{[^}]*?\b([\w$]+) as createCLI\b[^}]*\}\s*from\s*'(\.\/chunks\/[^']+)'/.exec(cli) ?? []
+      if (!alias) return null
+      const exports = await import(pathToFileURL(join(dist, chunk)).href) as Record<string, unknown>
+      return typeof exports[alias] === 'function' ? exports[alias] as () => VitestCac : null
+    } catch {
+      return null
+    }
+  })()
+  return createCliLoader
 }

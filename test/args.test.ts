@@ -57,6 +57,21 @@ describe('options for the per-test features', () => {
     expect(resolveOptions({ heapProfile: 'all' }, optionsFromEnv({ VITEST_MEMORY_HEAP_PROFILE: 'over-budget', VITEST_MEMORY_DETECT_LEAKS: '1' }), {}, '/r'))
       .toMatchObject({ detectLeaks: true, heapProfile: 'over-budget' })
     expect(() => resolveOptions({}, {}, { heapProfile: 'some' as never }, '/r')).toThrow('Invalid --heap-profile "some": use "peak", "over-budget" or "all".')
-    expect(() => resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'yes' }), {}, '/r')).toThrow('Invalid VITEST_MEMORY_DETECT_LEAKS "yes": use true or false.')
+    expect(resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'yes' }), {}, '/r').detectLeaks).toBe(true)
+    expect(() => optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'maybe' })).toThrow('Invalid VITEST_MEMORY_DETECT_LEAKS "maybe": use 1, true, yes or on to turn it on; 0, false, no or off to turn it off.')
+  })
+})
+
+describe('did you mean', () => {
+  test.each([
+    ['--budget', ['--memory-budget', '--memory-budget-warn', '--bail'], '--memory-budget'],
+    ['--maxWorker', ['--maxWorkers', '--memory-budget'], '--maxWorkers'],
+    ['--max-workers', ['--maxWorkers', '--max-memory'], '--maxWorkers'],
+    ['--memory-budjet', ['--memory-budget', '--memory-report'], '--memory-budget'],
+    ['--frobnicate', ['--memory-budget', '--maxWorkers', '--ui', '--root'], null],
+    ['--guide', ['--ui', '--globals'], null],
+  ])('%s among %j → %s', async (typed, candidates, expected) => {
+    const { suggestFlag } = await import('../src/cli/args.js')
+    expect(suggestFlag(typed, candidates)).toBe(expected)
   })
 })

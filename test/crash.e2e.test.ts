@@ -28,6 +28,14 @@ describe('crashed files (plain `vitest run`, memoryPool in the config, execArgv 
     expect(fileEntry(result, 'ok.test.ts').state).toBe('pass')
   })
 
+  test('no empty "Failed Suites": a file whose running test got the error is counted there only with its own error', () => {
+    const section = /Failed Suites (\d+)[^\n]*\n([\s\S]*?)(?:Failed Tests|Test Files)/.exec(result.output)
+    if (!section) return
+    const listed = section[2].split('\n').filter(line => /^ FAIL /.test(line))
+    expect(listed).toHaveLength(Number(section[1]))
+    expect(listed.join('\n')).not.toContain('sigkill.test.ts')
+  })
+
   test('SIGKILL: the error names the file, the signal, the peak before death and the time', () => {
     expect(result.output).toMatch(/TestFileCrashed: the process running sigkill\.test\.ts \(pid \d+\) was killed by SIGKILL after [\d.]+ m?s, before the file finished; peak RSS before death 2\d\d MB/)
     const entry = fileEntry(result, 'sigkill.test.ts')

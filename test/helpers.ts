@@ -1,6 +1,6 @@
 // Runs the real thing: the vitest-memory CLI (or plain vitest) on a fixture project.
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { MemoryReport } from '../src/record/report.js'
@@ -97,7 +97,8 @@ export function run(
       clearTimeout(timer)
       const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : null
       try {
-        checkWrittenFiles(fixture(fixtureName), args, env, report, code === 0 && args[0] === 'plan' ? stdout : null)
+        const printsPlan = code === 0 && args[0] === 'plan' && !args.includes('--help') && !args.includes('-h')
+        checkWrittenFiles(fixture(fixtureName), args, env, report, printsPlan ? stdout : null)
       } catch (error) {
         fail(error)
         return
@@ -162,14 +163,23 @@ function checkWrittenFiles(cwd: string, args: string[], env: NodeJS.ProcessEnv, 
   if (plan) assertFitsSchema('shard-plan', JSON.parse(plan), 'the printed plan')
   const history = flagValue(args, '--memory-history') ?? env.VITEST_MEMORY_HISTORY ?? '.vitest-memory/history.json'
   const historyPath = resolve(cwd, history)
-  if (!args.includes('--no-memory-history') && existsSync(historyPath)) {
+  if (!args.includes('--no-memory-history') && isFile(historyPath)) {
     const text = readFileSync(historyPath, 'utf8')
     // A file a test planted on purpose (bad input) is the test's business; only ours are checked.
     if (text.includes('"$schema": "vitest-memory/schema/history.json"')) assertFitsSchema('history', JSON.parse(text), historyPath)
   }
   const journalPath = resolve(cwd, flagValue(args, '--memory-journal') ?? env.VITEST_MEMORY_JOURNAL ?? '.vitest-memory/journal.jsonl')
-  if (existsSync(journalPath)) {
+  if (isFile(journalPath)) {
     const text = readFileSync(journalPath, 'utf8')
     if (text.includes('"$schema":"vitest-memory/schema/journal-entry.json"')) assertJournalFitsSchema(text, journalPath)
+  }
+}
+
+/** A regular file at `path` (a test may put a folder where a file is expected, on purpose). */
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { compareReports, parseIncrease } from '../src/policy/regression.js'
+import { parseIncrease } from '../src/options.js'
+import { compareReports } from '../src/policy/regression.js'
 import { renderComparison } from '../src/report/compare-table.js'
 import { file, MB, report } from './report-model.js'
 

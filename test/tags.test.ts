@@ -136,7 +136,7 @@ describe('options', () => {
   test.each([
     [() => splitArgs(['--skip-memory-intensive', '--only-memory-intensive']), /exclude each other: give one/],
     [() => optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: '1', VITEST_MEMORY_ONLY_INTENSIVE: '1' }), /both set: set one/],
-    [() => optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: 'maybe' }), /Invalid VITEST_MEMORY_SKIP_INTENSIVE="maybe": use 1/],
+    [() => optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: 'maybe' }), /Invalid VITEST_MEMORY_SKIP_INTENSIVE "maybe": use 1, true, yes or on to turn it on/],
     [() => resolveOptions({}, {}, splitArgs(['--memory-intensive-above', '2']).options, '/'), /Invalid --memory-intensive-above "2": a bare number/],
     [() => resolveOptions({ memoryIntensive: 'test/e2e/**' as never }, {}, {}, '/'), /memoryIntensive.*list of globs/],
     [() => parseTagArgs([], '/'), /needs --above SIZE .* or --remove-below SIZE/],

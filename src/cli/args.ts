@@ -1,6 +1,7 @@
 // Splits the command line: the flags vitest-memory owns become options, everything else goes
 // to Vitest unchanged. Each owned flag is one row of FLAGS; help text is generated from it.
-import { environmentVariables, UsageError, type MemoryPoolOptions } from '../options.js'
+import { UsageError } from '../errors.js'
+import { environmentVariables, parseCount, type MemoryPoolOptions } from '../options.js'
 
 export interface CliOptions extends MemoryPoolOptions {
   help?: boolean
@@ -25,7 +26,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--max-memory', value: 'SIZE|auto', description: 'start a file only when its predicted peak fits beside the running ones under SIZE (auto: 80% of the container\'s limit or total memory)', apply: (o, v) => { o.maxMemory = v } },
-  { flag: '--spare-processes', value: 'N', description: 'test processes kept booted ahead of time (default 1, 0 turns it off)', apply: (o, v) => { o.spareProcesses = Number(v) } },
+  { flag: '--spare-processes', value: 'N', description: 'test processes kept booted ahead of time (default 1, 0 turns it off)', apply: (o, v) => { o.spareProcesses = parseCount(v, '--spare-processes') } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
   { flag: '--memory-intensive-above', value: 'SIZE', description: 'tag memory_intensive every file whose last measured peak in the history exceeded SIZE (default: its budget)', apply: (o, v) => { o.memoryIntensiveAbove = v } },
   { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },
@@ -114,10 +115,43 @@ function looksLikeOurs(name: string): boolean {
   return FLAGS.some(f => editDistance(f.flag, name) <= 2)
 }
 
-function unknownFlagMessage(name: string): string {
-  const closest = [...FLAGS].sort((a, b) => editDistance(a.flag, name) - editDistance(b.flag, name))[0]
-  return `Unknown option ${name}: did you mean ${closest.flag}? (run vitest-memory --help for the list)`
+/** Our flags as candidates for "did you mean". */
+export const OUR_FLAGS = FLAGS.map(f => f.flag)
+
+/** The one line for a flag nobody knows, with the closest known flag when one is close. */
+export function unknownFlagMessage(name: string, candidates: readonly string[] = OUR_FLAGS): string {
+  // A --memory-* name is surely one of ours: name the nearest even when it is not that near.
+  const nearest = looksLikeOurs(name) ? [...OUR_FLAGS].sort((a, b) => editDistance(a, name) - editDistance(b, name))[0] : null
+  const closest = suggestFlag(name, candidates) ?? nearest
+  return closest
+    ? `Unknown option ${name}: did you mean ${closest}? (run vitest-memory --help for the list)`
+    : `Unknown option ${name}: it is not a vitest-memory option (vitest-memory --help) nor a Vitest one (vitest --help).`
 }
+
+/**
+ * The known flag a typed one most likely meant, or null. Spelling is compared without dashes and
+ * case (--max-workers is --maxWorkers); a typed name inside a flag (--budget in --memory-budget)
+ * counts as close, and otherwise a few typos, more for longer names.
+ */
+export function suggestFlag(typed: string, candidates: readonly string[]): string | null {
+  const bare = (flag: string) => flag.replace(/^-+(no-)?/, '').replace(/[-_]/g, '').toLowerCase()
+  const wanted = bare(typed.split('=')[0])
+  if (wanted.length < 2) return null
+  let best: { flag: string, score: number } | null = null
+  for (const flag of candidates) {
+    const known = bare(flag)
+    const distance = editDistance(wanted, known)
+    const contained = (wanted.length >= MIN_CONTAINED && known.includes(wanted)) || (known.length >= MIN_CONTAINED && wanted.includes(known))
+    if (!contained && distance > Math.max(2, Math.floor(known.length / 4))) continue
+    // A containment ranks before any typo; among equals, the fewer edits win.
+    const score = (contained ? 0 : 1000) + distance
+    if (!best || score < best.score) best = { flag, score }
+  }
+  return best?.flag ?? null
+}
+
+/** A name this long found inside another is a likely slip ("budget" in "memory-budget"); shorter ones match too much. */
+const MIN_CONTAINED = 4
 
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i)
@@ -149,8 +183,9 @@ export function helpText(): string {
     '',
     `Environment: ${environmentVariables().join(', ')} (flags win over env, env over config).`,
     'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
+    'A flag neither vitest-memory nor Vitest knows is refused (exit 2).',
     'See `vitest --help` for those.',
     '',
-    'Exit codes: 0 all good · 1 test failures, a crashed or killed file, or a file over budget · 2 bad usage.',
+    'Exit codes: 0 all good · 1 test failures, a crashed or killed file, a file over budget, a regression, or an output asked for that could not be written · 2 bad usage or input.',
   ].join('\n')
 }

@@ -1,5 +1,6 @@
 // A small parser for the subcommands' own arguments (html, compare, plan).
-import { UsageError } from '../options.js'
+import { shown, UsageError } from '../errors.js'
+import { suggestFlag } from './args.js'
 
 export interface CommandSpec {
   usage: string
@@ -29,7 +30,10 @@ export function parseCommandArgs(argv: string[], spec: CommandSpec): CommandArgs
     } else if (spec.passRest) {
       out.rest.push(arg)
     } else if (arg.startsWith('-') && arg.length > 1) {
-      throw new UsageError(`Unknown option ${arg}. Usage: ${spec.usage}`)
+      // The flag as typed, without its value (which may be anything, newlines included).
+      const flag = /^[\w-]+$/.test(name.slice(1)) ? name : shown(name)
+      const closest = suggestFlag(name, Object.keys(spec.valued))
+      throw new UsageError(`Unknown option ${flag}.${closest ? ` Did you mean ${closest}?` : ''} Usage: ${spec.usage}`)
     } else {
       out.positionals.push(arg)
     }

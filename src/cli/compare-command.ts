@@ -2,8 +2,9 @@
 // Exit 1 when a file grew beyond both thresholds, 0 otherwise, 2 on bad usage.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { DEFAULT_FAIL_ON_INCREASE, DEFAULT_MIN_DELTA, UsageError } from '../options.js'
-import { compareReports, parseIncrease } from '../policy/regression.js'
+import { UsageError } from '../errors.js'
+import { DEFAULT_FAIL_ON_INCREASE, DEFAULT_MIN_DELTA, parseIncrease } from '../options.js'
+import { compareReports } from '../policy/regression.js'
 import { readReport } from '../record/read-report.js'
 import { renderComparison, renderComparisonMarkdown } from '../report/compare-table.js'
 import { annotations, isGitHubActions } from '../report/github.js'

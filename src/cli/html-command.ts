@@ -1,6 +1,6 @@
 // `vitest-memory html report.json [-o out.html]`: renders any saved report as the HTML page.
 import { resolve } from 'node:path'
-import { UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
 import { readReport } from '../record/read-report.js'
 import { writeHtml } from '../report/html.js'
 import { parseCommandArgs } from './command-args.js'

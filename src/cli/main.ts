@@ -1,19 +1,21 @@
 #!/usr/bin/env node
-// The vitest-memory command: exit 0 all good, 1 test failures or over budget, 2 bad usage.
-import { UsageError } from '../options.js'
-import { SUBCOMMANDS } from './commands.js'
+// The vitest-memory command: exit 0 all good, 1 test failures, over budget or a regression, 2 bad usage or input.
+import { MESSAGE_PREFIX, USAGE_EXIT_CODE, UsageError } from '../errors.js'
+import { runSubcommand, SUBCOMMANDS } from './commands.js'
 import { runVitest } from './run.js'
 
 async function main(argv: string[]): Promise<void> {
   try {
     const command = SUBCOMMANDS[argv[0]]
-    if (command) process.exitCode = await command.run(argv.slice(1))
+    if (command) process.exitCode = await runSubcommand(command, argv.slice(1))
     else await runVitest(argv)
   } catch (error) {
     const usage = error instanceof UsageError ? error : findUsageError(error)
     if (usage) {
-      console.error(`vitest-memory: ${usage.message}`)
-      process.exit(2)
+      // A usage error from another copy of this module (Vitest loads the config in its own graph)
+      // may carry the prefix in its message: print it once.
+      console.error(`${MESSAGE_PREFIX}${usage.message.replace(MESSAGE_PREFIX, '')}`)
+      process.exit(USAGE_EXIT_CODE)
     }
     throw error
   }

@@ -2,7 +2,8 @@
 // each by its history (duration, peak) and prints a balanced plan as JSON, usable as a CI matrix.
 import { writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { DEFAULT_HISTORY_PATH, UsageError } from '../options.js'
+import { shown, UsageError } from '../errors.js'
+import { DEFAULT_HISTORY_PATH } from '../options.js'
 import { planShards, type PlanFile } from '../policy/shard-plan.js'
 import { emptyHistory, historyIndex, inspectHistory, lastPeak } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'
@@ -19,7 +20,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   })
   if (!values.shards) throw new UsageError(`--shards is required. Usage: ${PLAN_USAGE}`)
   const count = Number(values.shards)
-  if (!Number.isInteger(count) || count < 1 || count > 256) throw new UsageError(`Invalid --shards "${values.shards}": use a whole number from 1 to 256.`)
+  if (!Number.isInteger(count) || count < 1 || count > 256) throw new UsageError(`Invalid --shards ${shown(values.shards)}: use a whole number from 1 to 256.`)
 
   const { root, files } = await listTestFiles(rest)
   // Read only: a bad history is reported, never set aside or rewritten (that is the writer's job).

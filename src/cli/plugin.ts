@@ -5,8 +5,12 @@
 // none ('threads' stays).
 import type { Plugin } from 'vite'
 import type { Vitest } from 'vitest/node'
+import { UsageError } from '../errors.js'
+import { optionsFromEnv, resolveOptions } from '../options.js'
 import { isMemoryPool, memoryPool } from '../pool/index.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
+import { readBaseline } from '../report/outputs.js'
+import { sharedState } from '../state.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../schedule/sequencer.js'
 import { isMemoryReporter } from '../vitest-adapter.js'
@@ -33,6 +37,10 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
       return { test: added } as never
     },
     configureVitest({ vitest }: { vitest: Vitest }) {
+      // The base report of --compare-to must be readable before anything runs (or is written over it).
+      const options = resolveOptions(sharedState().configOptions ?? {}, optionsFromEnv(), sharedState().cliOptions, vitest.config.root)
+      const baseline = readBaseline(options.compareTo)
+      if (baseline?.error) throw new UsageError(baseline.error)
       const reporters = vitest.config.reporters as unknown[]
       if (!reporters.some(isMemoryReporter)) reporters.push(new MemoryReporter())
     },

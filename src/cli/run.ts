@@ -6,6 +6,7 @@ import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
 import { memoryCliPlugin } from './plugin.js'
 import { applyShardPlan } from './shard-plan-args.js'
+import { parseVitestArgs } from './vitest-args.js'
 
 export async function runVitest(argv: string[]): Promise<void> {
   const { options, vitestArgs } = splitArgs(argv)
@@ -19,8 +20,8 @@ export async function runVitest(argv: string[]): Promise<void> {
   resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
   sharedState().cliOptions = memoryOptions
 
-  const { parseCLI, startVitest } = await import('vitest/node')
-  const { filter, options: vitestOptions } = parseCLI(['vitest', ...args])
+  const { filter, options: vitestOptions } = await parseVitestArgs(args)
+  const { startVitest } = await import('vitest/node')
   // What Vitest's own CLI does to its arguments before startVitest (normalizeCliOptions).
   const cliOptions = vitestOptions as Record<string, unknown>
   if (cliOptions.exclude) {

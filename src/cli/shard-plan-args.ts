@@ -1,7 +1,7 @@
 // `--shard-plan PLAN.json --shard i`: turns shard i of a plan into Vitest file filters.
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
 import type { ShardPlan } from '../policy/shard-plan.js'
 import { printable } from '../record/display-path.js'
 import { schemaProblem } from '../record/schemas.js'

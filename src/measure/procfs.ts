@@ -1,5 +1,6 @@
 // Linux /proc readers. Exact figures straight from the kernel; no Vitest imports here.
 import { readFileSync, writeFileSync } from 'node:fs'
+import { envSwitch } from '../env.js'
 
 export interface ProcessMemory {
   /** Current resident set size (VmRSS). */
@@ -10,9 +11,9 @@ export interface ProcessMemory {
 
 let procfsAvailable: boolean | undefined
 
-/** procfs is used on Linux unless VITEST_MEMORY_FORCE_FALLBACK=1 asks for the portable path. */
+/** procfs is used on Linux unless VITEST_MEMORY_FORCE_FALLBACK=1 (or true, yes, on) asks for the portable path. */
 export function hasProcfs(): boolean {
-  if (process.env.VITEST_MEMORY_FORCE_FALLBACK === '1') return false
+  if (envSwitch(process.env.VITEST_MEMORY_FORCE_FALLBACK ?? '') === 'on') return false
   if (procfsAvailable === undefined) {
     procfsAvailable = process.platform === 'linux' && readProcessMemory(process.pid) !== null
   }

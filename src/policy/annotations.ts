@@ -2,7 +2,7 @@
 // `// @memory-limit 4GB`.
 import { readFileSync } from 'node:fs'
 import { parseSize, SizeError } from '../size.js'
-import { UsageError } from '../options.js'
+import { UsageError } from '../errors.js'
 
 export interface FileAnnotations {
   budgetBytes: number | null

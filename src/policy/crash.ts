@@ -23,13 +23,16 @@ export interface CrashFacts {
   startTimeout?: string | null
 }
 
+/** How the heaviest process is named when it is the test file's own. */
+export const OWN_PROCESS = 'the test file\'s own process'
+
 export interface LimitBreach {
   treeRssBytes: number
   limitBytes: number
   /** "comment", "glob <pattern>" or "global". */
   limitSource: string
   afterMs: number
-  /** "<pid> <command>" of the heaviest process in the tree. */
+  /** "<pid> <command>" of the heaviest process in the tree ("<pid> the test file's own process" for the file's). */
   heaviest: string
 }
 

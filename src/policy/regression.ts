@@ -29,13 +29,6 @@ export interface Comparison {
   thresholds: Thresholds
 }
 
-/** "20%" → 0.2. A percentage is required, so "20" cannot be misread as 20× or 20 bytes. */
-export function parseIncrease(text: string, what = 'increase'): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(String(text))
-  if (!match || Number(match[1]) <= 0) throw new Error(`Invalid ${what} "${text}": write a percentage greater than zero, e.g. "20%".`)
-  return Number(match[1]) / 100
-}
-
 /** What a file weighs for comparison: its tree peak (what budgets judge), else its own peak. */
 export function weightOf(file: FileReport): number | null {
   return file.treePeakRssBytes ?? file.peakRssBytes ?? null

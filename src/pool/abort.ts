@@ -10,6 +10,8 @@ import { constants } from 'node:os'
 import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
+import { writeFailure } from '../record/atomic-write.js'
+import { displayPath } from '../record/display-path.js'
 import { Journal } from '../record/journal.js'
 import { reportPathOf, writePartialReport } from '../record/partial.js'
 import { schemaRef } from '../record/schemas.js'
@@ -26,11 +28,15 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   currentVitest = vitest
   installAbortHandler()
   const state = sharedState()
-  if (state.journal || !options.journalPath) return
+  if (state.journal || state.journalFailure || !options.journalPath) return
   try {
     state.journal = new Journal(options.journalPath)
   } catch (error) {
-    vitest.logger.warn(`vitest-memory: cannot write the journal ${options.journalPath}: ${(error as Error).message}`)
+    // Said once per run; the run goes on without it (and fails at the end when it was asked for).
+    state.journalFailure = { askedFor: options.askedFor.journal }
+    const line = `vitest-memory: could not write the journal ${displayPath(options.journalPath)}: ${writeFailure(error)}`
+    if (options.askedFor.journal) vitest.logger.error(line)
+    else vitest.logger.warn(line)
     return
   }
   state.journal.write({
@@ -46,14 +52,17 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   })
 }
 
-/** The run ended normally (called by the reporter). */
-export function endRunJournal(): void {
+/** The run ended normally (called by the reporter). True when a journal the user asked for could not be written. */
+export function endRunJournal(): boolean {
   const state = sharedState()
+  const failedAskedFor = state.journalFailure?.askedFor === true
+  state.journalFailure = null
   const journal = state.journal
-  if (!journal) return
+  if (!journal) return failedAskedFor
   journal.write({ t: 'run-end', at: Date.now(), durationMs: Date.now() - journal.startedAt })
   journal.close()
   state.journal = null
+  return failedAskedFor
 }
 
 function installAbortHandler(): void {
@@ -83,7 +92,7 @@ function onAbort(signal: NodeJS.Signals): void {
       const partial = writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
       process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${partial} (the last complete report is kept)\n`)
     } catch (error) {
-      process.stderr.write(`vitest-memory: could not write the partial report: ${(error as Error).message}\n`)
+      process.stderr.write(`vitest-memory: could not write the partial report: ${writeFailure(error)}\n`)
     }
   }
   process.exitCode ??= 128 + (constants.signals[signal] ?? 0)

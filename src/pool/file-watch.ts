@@ -6,11 +6,12 @@ import { machineInfo, readOomKillCount } from '../measure/machine.js'
 import { readCommand } from '../measure/procfs.js'
 import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
-import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
+import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
 import { PeakProfileLink } from '../profile/peak-link.js'
 import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
+import { messageOf } from '../errors.js'
 import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
 import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
@@ -85,13 +86,14 @@ export class FileWatch {
   sample(sample: TreeSample): void {
     if (!this.sampler) return
     if (!this.breach && isOverLimit(sample.treeRssBytes, this.limit)) {
-      const heavy = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : this.pid
+      const child = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : null
       this.breach = {
         treeRssBytes: sample.treeRssBytes,
         limitBytes: this.limit!.bytes,
         limitSource: this.limit!.source,
         afterMs: sample.at - this.startedAt,
-        heaviest: `${heavy} ${readCommand(heavy)}`,
+        // The file's own process is named as such: its command line is Vitest's fork entry, cut short.
+        heaviest: child === null ? `${this.pid} ${OWN_PROCESS}` : `${child} ${readCommand(child)}`,
       }
       const kill = () => killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
       // Profiling at the peak: the process's last capture first (bounded), so the killed file has its sites.
@@ -176,7 +178,7 @@ export class FileWatch {
     } catch (error) {
       // Vitest's internals moved: still say what happened, as an unhandled error.
       this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
-      this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${(error as Error).message}`)
+      this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
     // After failFileInVitest, which creates the File task when the file died before announcing it.
     attachMeasurement(this.project.vitest, measurement, runTimeline())

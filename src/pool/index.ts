@@ -1,5 +1,6 @@
 // memoryPool(): the initializer set as `test.pool` in vitest.config.ts.
 import type { PoolRunnerInitializer } from 'vitest/node'
+import { USAGE_EXIT_CODE, UsageError } from '../errors.js'
 import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
 import { MemoryReporter } from '../reporter.js'
 import { sharedState } from '../state.js'
@@ -12,8 +13,16 @@ export const POOL_NAME = 'vitest-memory'
 const POOL_MARK = Symbol.for('vitest-memory.pool')
 
 export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializer {
-  validateConfigOptions(options)
   const state = sharedState()
+  try {
+    // With the flags of a vitest-memory run (they win over the config), and the environment.
+    validateConfigOptions(options, state.cliOptions)
+  } catch (error) {
+    // Plain `vitest` prints a config that fails to load and exits with process.exitCode, else 1:
+    // a usage error exits 2 there too (the vitest-memory CLI exits 2 on its own).
+    if (error instanceof UsageError) process.exitCode ??= USAGE_EXIT_CODE
+    throw error
+  }
   state.configOptions = options
   return {
     name: POOL_NAME,

@@ -1,7 +1,7 @@
 // The flight recorder: one JSON line per event, each written with a synchronous append the moment
 // it happens. A line that write() returned for is in the kernel's page cache, so it survives the
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { AllocationSite } from '../profile/heap-profile.js'
 
@@ -38,6 +38,8 @@ export class Journal {
   /** Starts a new journal for a run; the previous run's journal is kept as `<name>.previous`. */
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true })
+    // A folder at the path is the user's, not an old journal to set aside.
+    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' })
     if (existsSync(path)) renameSync(path, `${path}.previous`)
     this.fd = openSync(path, 'a')
   }

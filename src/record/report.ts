@@ -1,7 +1,5 @@
 // The report model: the one plain-data contract between measuring and showing.
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import type { TimelinePoint } from '../measure/run-timeline.js'
 import type { MeasurementMethod } from '../measure/self.js'
 import { isOverBudget } from '../policy/budget.js'
@@ -142,7 +140,7 @@ export interface CrashDetail {
   cause: string
   explanation: string
   fix: string
-  /** "<pid> <command>" of the heaviest process in the tree, when the limit killed it. */
+  /** "<pid> <command>" of the heaviest process in the tree ("<pid> the test file's own process" for the file's), when the limit killed it. */
   heaviest?: string
 }
 
@@ -281,10 +279,5 @@ export function byWeight(a: FileReport, b: FileReport): number {
   return (b.treePeakRssBytes ?? -1) - (a.treePeakRssBytes ?? -1) || (b.peakRssBytes ?? -1) - (a.peakRssBytes ?? -1)
 }
 
-/** Writes the report so a reader never sees half a file: temp file in the same folder, then rename. */
-export function writeJsonAtomic(path: string, data: unknown): void {
-  mkdirSync(dirname(path), { recursive: true })
-  const temp = `${path}.${process.pid}.${Date.now()}.tmp`
-  writeFileSync(temp, `${JSON.stringify(data, null, 2)}\n`)
-  renameSync(temp, path)
-}
+// Written whole or not at all; kept here for the modules that import it with the report model.
+export { writeJsonAtomic } from './atomic-write.js'

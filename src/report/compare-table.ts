@@ -51,3 +51,9 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   return [...head, '| File | Base | Head | Change |', '| --- | ---: | ---: | --- |',
     ...rows.map(c => `| ${c.regression ? '❌ ' : ''}${esc(label(c))} | ${formatBytes(c.baseBytes)} | ${formatBytes(c.headBytes)} | ${c.kind}${c.deltaBytes != null ? ` ${delta(c)}` : ''} |`)].join('\n')
 }
+
+/** One regression in the failure line: `  file 80.0 MB → 130 MB (+63%)`. */
+export function regressionLine(c: FileChange): string {
+  const ratio = c.ratio == null ? '' : ` (+${Math.round(c.ratio * 100)}%)`
+  return `  ${label(c)} ${formatBytes(c.baseBytes)} → ${formatBytes(c.headBytes)}${ratio}`
+}

@@ -137,8 +137,12 @@ ${renderProfilesHtml(report, profileHref)}
 /** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
 export function writeHtml(path: string, report: MemoryReport, root?: string): void {
   mkdirSync(dirname(path), { recursive: true })
-  const href = root ? (profile: string) => relative(dirname(path), join(root, profile)).split('\\').join('/') : undefined
-  writeFileSync(path, renderHtml(report, href))
+  writeFileSync(path, renderHtml(report, profileHrefFor(path, root)))
+}
+
+/** Links from an HTML file at `path` to profiles written under `root` (relative, so they work offline). */
+export function profileHrefFor(path: string, root?: string): ProfileHref | undefined {
+  return root ? (profile: string) => relative(dirname(path), join(root, profile)).split('\\').join('/') : undefined
 }
 
 const CSS = `

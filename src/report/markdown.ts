@@ -1,7 +1,5 @@
 // The Markdown summary: top files, over-budget files, crashes, totals. Written with
 // --memory-markdown PATH anywhere, and appended to $GITHUB_STEP_SUMMARY on GitHub Actions.
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
 import type { Comparison } from '../policy/regression.js'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
@@ -78,9 +76,4 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   lines.push('')
   if (comparison) lines.push(renderComparisonMarkdown(comparison), '')
   return lines.join('\n')
-}
-
-export function writeMarkdown(path: string, report: MemoryReport, top?: number, comparison?: Comparison): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, renderMarkdown(report, top, comparison))
 }
