@@ -41,7 +41,7 @@ describe('memoryPool() options of the wrong type or value', () => {
     [{ detectLeaks: 'yes' as never }, 'Invalid memoryPool({ detectLeaks }) "yes": use true or false.'],
     [{ budgetMode: 'soft' as never }, 'Invalid memoryPool({ budgetMode }) "soft": use "fail" or "warn".'],
     [{ memoryIntensiveMode: 'never' as never }, 'Invalid memoryPool({ memoryIntensiveMode }) "never": use "run", "skip" or "only".'],
-    [{ heapProfile: true as never }, 'Invalid memoryPool({ heapProfile }) true: use "over-budget" or "all".'],
+    [{ heapProfile: true as never }, 'Invalid memoryPool({ heapProfile }) true: use "peak", "over-budget" or "all".'],
     [{ failOnIncrease: 0.2 as never }, 'Invalid memoryPool({ failOnIncrease }) 0.2: write a percentage greater than zero, e.g. "20%".'],
     [{ minDelta: {} as never }, 'Invalid memoryPool({ minDelta }) {}: write a size with a unit'],
     [{ maxMemory: 4e9 as never }, 'Invalid memoryPool({ maxMemory }) 4000000000: a bare number has no unit'],
