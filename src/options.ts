@@ -24,6 +24,8 @@ export interface MemoryPoolOptions {
   top?: number
   /** How often the process tree is sampled, in milliseconds. Default 50. */
   sampleIntervalMs?: number
+  /** A test process that has not finished starting after this many milliseconds is killed and its file fails. Default 60000. */
+  startTimeout?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
   history?: string | false
   /** Files tagged `memory_intensive` by glob (relative to the project root): `['test/e2e/**']`. */
@@ -58,6 +60,12 @@ export interface MemoryPoolOptions {
   journal?: string | false
 }
 
+/**
+ * Vitest's own pool runner gives a worker 60 s to answer "started" (START_TIMEOUT in its pool
+ * runner); the memory pool answers Vitest at once and holds its child to the same bound.
+ */
+export const DEFAULT_START_TIMEOUT_MS = 60_000
+
 export type HeapProfileMode = 'over-budget' | 'all'
 
 export interface ResolvedMemoryOptions {
@@ -67,6 +75,8 @@ export interface ResolvedMemoryOptions {
   reportPath: string
   top: number
   sampleIntervalMs: number
+  /** How long a test process may take to finish starting before it is killed and its file fails. */
+  startTimeoutMs: number
   historyPath: string | null
   memoryIntensiveGlobs: string[]
   memoryIntensiveAboveBytes: number | null
@@ -92,7 +102,7 @@ export class UsageError extends Error {
 }
 
 const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
-  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'history',
+  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'history',
   'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
   'maxMemory', 'spareProcesses',
   'detectLeaks', 'heapProfile',
@@ -213,6 +223,10 @@ export function resolveOptions(
   if (!(sampleIntervalMs >= 5 && sampleIntervalMs <= 5000)) {
     throw new UsageError(`Invalid sampleIntervalMs ${sampleIntervalMs}: use a number of milliseconds from 5 to 5000.`)
   }
+  const startTimeoutMs = merged.startTimeout ?? DEFAULT_START_TIMEOUT_MS
+  if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs >= 100 && startTimeoutMs <= 3_600_000)) {
+    throw new UsageError(`Invalid startTimeout ${JSON.stringify(merged.startTimeout)}: use a number of milliseconds from 100 to 3600000 (default ${DEFAULT_START_TIMEOUT_MS}).`)
+  }
   const spareProcesses = merged.spareProcesses ?? 1
   if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16) {
     throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16.`)
@@ -237,6 +251,7 @@ export function resolveOptions(
     reportPath: resolve(root, merged.report ?? DEFAULT_REPORT_PATH),
     top,
     sampleIntervalMs,
+    startTimeoutMs,
     maxMemoryBytes: merged.maxMemory == null ? null
       : merged.maxMemory === 'auto' ? autoCeiling(readCgroupLimit(), totalmem())
       : sizeOption(merged.maxMemory, sourceLabel('maxMemory', config, env, cli)),

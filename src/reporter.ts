@@ -13,7 +13,7 @@ import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
 import { writeOutputs } from './report/outputs.js'
-import { renderTable } from './report/table.js'
+import { label, renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
@@ -26,6 +26,8 @@ const POOL_NAME = 'vitest-memory'
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private startedAt = Date.now()
+  /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
+  private verdict: string[] = []
 
   constructor() {
     markReporter(this)
@@ -38,6 +40,7 @@ export class MemoryReporter implements Reporter {
 
   onTestRunStart(): void {
     this.startedAt = Date.now()
+    this.verdict = []
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
@@ -65,7 +68,17 @@ export class MemoryReporter implements Reporter {
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     await this.recordHistory(report, options, root, vitest)
     this.judgeBudgets(report, vitest)
+    this.verdict.push(...deathLines(report))
     if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
+  }
+
+  /**
+   * Vitest prints the coverage text after every reporter's onTestRunEnd: hundreds of lines that
+   * would bury the memory verdict. Vitest calls this (4.1 and 5) once the coverage is reported.
+   */
+  onFinishedReportCoverage(): void {
+    if (this.verdict.length === 0 || !this.vitest) return
+    this.vitest.logger.error(['', pc.dim('vitest-memory: the memory verdict again, after the coverage report:'), ...this.verdict].join('\n'))
   }
 
   private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
@@ -95,6 +108,7 @@ export class MemoryReporter implements Reporter {
         ...machineInfo(),
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: Date.now() - this.startedAt,
+        ...(options.maxMemoryBytes != null ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
       },
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
@@ -127,15 +141,26 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => `  ${f.file} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
       vitest.logger.error(color([head, ...lines].join('\n')))
+      this.verdict.push(color(head), ...lines.map(line => color(line)))
     }
     if (overTests.length > 0) {
       const head = `vitest-memory: ${overTests.length} test${overTests.length === 1 ? '' : 's'} over ${overTests.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
       vitest.logger.error(color([head, ...overTests].join('\n')))
+      this.verdict.push(color(head), ...overTests.map(line => color(line)))
     }
     if (fail) process.exitCode = 1
   }
+}
+
+/** One line per crashed or killed file: the run's end must not hide them. */
+function deathLines(report: MemoryReport): string[] {
+  const dead = report.files.filter(f => f.state === 'crash' || f.state === 'killed')
+  if (dead.length === 0) return []
+  const head = `vitest-memory: ${dead.length} file${dead.length === 1 ? '' : 's'} crashed or killed:`
+  const lines = dead.map(f => `  ${label(f)} ${f.state === 'killed' ? 'killed at its memory limit' : 'crashed'}${f.signal ? ` (${f.signal})` : f.exitCode != null ? ` (exit ${f.exitCode})` : ''}${f.crash?.cause ? `, ${f.crash.cause}` : ''}, peak ${formatBytes(f.treePeakRssBytes)}`)
+  return [pc.red(head), ...lines.map(line => pc.red(line))]
 }
 
 function displayPath(path: string): string {

@@ -2,13 +2,15 @@
 // does) while a heavy file runs: the journal names the file and its last RSS, `why` says so, and
 // no process the run started survives.
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import type { MemoryReport } from '../src/record/report.js'
 import { cleanEnv, CLI, fixture, run, TARGET } from './helpers.js'
 import { recordedPids, waitGone } from './pids.js'
+
+const EARLIER_REPORT = `${JSON.stringify({ schemaVersion: 1, run: { complete: 'earlier' }, files: [] })}\n`
 
 interface Stopped {
   code: number | null
@@ -27,6 +29,8 @@ async function runAndSignal(signal: NodeJS.Signals): Promise<Stopped> {
   const journal = join(dir, 'journal.jsonl')
   const reportPath = join(dir, 'report.json')
   const pidDir = dir
+  // A complete report from an earlier run: a stopped run must not replace it.
+  writeFileSync(reportPath, EARLIER_REPORT)
   const runner = spawn(TARGET.node, [CLI, 'run', '--memory-journal', journal, '--memory-report', reportPath], {
     cwd: fixture('abort'),
     env: cleanEnv({ VM_PID_DIR: pidDir }),
@@ -55,13 +59,15 @@ describe('SIGTERM to the runner while a heavy file runs', () => {
   test('kills every child, journals `aborted`, writes the partial report, exits 143', async () => {
     const stopped = await runAndSignal('SIGTERM')
     expect(stopped.code, stopped.output).toBe(143)
-    expect(stopped.output).toContain('vitest-memory: stopped by SIGTERM; killed heavy.test.ts')
+    expect(stopped.output).toContain(`vitest-memory: stopped by SIGTERM; killed heavy.test.ts; partial report in ${stopped.reportPath.replace(/\.json$/, '.partial.json')} (the last complete report is kept)`)
+    // the last complete report is untouched; the partial one is beside it, named as such
+    expect(readFileSync(stopped.reportPath, 'utf8')).toBe(EARLIER_REPORT)
 
     const last = JSON.parse(stopped.journalText.trim().split('\n').at(-1)!)
     expect(last).toMatchObject({ t: 'aborted', signal: 'SIGTERM', running: [{ file: 'heavy.test.ts' }] })
     expect(last.running[0].treeRssBytes).toBeGreaterThan(250e6)
 
-    const report = JSON.parse(readFileSync(stopped.reportPath, 'utf8')) as MemoryReport
+    const report = JSON.parse(readFileSync(stopped.reportPath.replace(/\.json$/, '.partial.json'), 'utf8')) as MemoryReport
     expect(report.run.abortedBy).toBe('SIGTERM')
     const heavy = report.files.find(f => f.file === 'heavy.test.ts')!
     expect(heavy).toMatchObject({ state: 'aborted', signal: 'SIGTERM' })

@@ -25,3 +25,17 @@ test('coverage numbers under memoryPool equal those under forks', async () => {
   expect(ours.result.stdout).toContain('Coverage report from v8')
   expect(ours.result.report!.files.map(f => f.file).sort()).toEqual(['format.test.ts', 'math.test.ts'])
 })
+
+test('with --coverage the memory verdict is repeated after the coverage text, as the output\'s last lines', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vm-coverage-'))
+  // every file is over a 10 MB budget: the verdict names both
+  const result = await run('vitest', 'parity-coverage', ['run', '--coverage', '--coverage.reporter=text', `--coverage.reportsDirectory=${dir}`], { env: { VITEST_MEMORY_BUDGET: '10MB' } })
+  expect(result.code, result.output).toBe(1)
+  const coverageAt = result.output.lastIndexOf('All files')
+  const verdictAt = result.output.lastIndexOf('vitest-memory: 2 files over their memory budget')
+  expect(coverageAt, result.output).toBeGreaterThan(0)
+  expect(verdictAt).toBeGreaterThan(coverageAt)
+  expect(result.output.slice(coverageAt, verdictAt)).toContain('the memory verdict again, after the coverage report')
+  const tail = result.output.trimEnd().split('\n').slice(-2).join('\n')
+  expect(tail).toMatch(/(format|math)\.test\.ts peaked at [\d.]+ MB \(budget 10\.0 MB, global\)/)
+})

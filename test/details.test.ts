@@ -25,8 +25,14 @@ describe('detailLines', () => {
     expect(baseline).toBe(61 * MB)
   })
 
-  test('a file whose tests added a lot names its heaviest test', () => {
-    expect(detailLines(heavy, plain, baseline)).toEqual(['     ↳ heaviest test "imports the catalogue" +309 MB (peak 371 MB) · setup 61.0 MB'])
+  test('a file whose tests added a lot names the test it peaked in, which also added the most', () => {
+    expect(detailLines(heavy, plain, baseline)).toEqual(['     ↳ peak 371 MB during test "imports the catalogue" · it added the most: +309 MB · setup 61.0 MB'])
+  })
+
+  test('when the test at the peak is not the one that added the most, both are named', () => {
+    // "builds" adds 200 MB and frees it; "keeps" then starts from 150 MB and reaches 280 MB
+    const twoTests = file('two.test.ts', 281, { setupPeakRssBytes: 61 * MB, tests: [testReport('builds', 200, 261), testReport('keeps', 130, 280)] })
+    expect(detailLines(twoTests, plain, baseline)).toEqual(['     ↳ peak 280 MB during test "keeps" · most added by test "builds" +200 MB · setup 61.0 MB'])
   })
 
   test('a file whose weight is in its setup says so', () => {

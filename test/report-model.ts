@@ -7,7 +7,7 @@ export function file(name: string, treePeakMB: number | null, extra: Partial<Fil
   const bytes = treePeakMB == null ? null : treePeakMB * MB
   return {
     file: name, project: '', state: 'pass', peakRssBytes: bytes, treePeakRssBytes: bytes, durationMs: 100,
-    budgetBytes: null, budgetSource: null, overBudget: false, method: 'procfs', ...extra,
+    budgetBytes: null, budgetSource: null, overBudget: false, method: 'procfs', tests: [], ...extra,
   }
 }
 

@@ -32,6 +32,9 @@ describe('--max-memory', () => {
     const result = await run('cli', 'ceiling', ['run', '--max-memory', '100MB', '--no-memory-history'])
     expect(result.code, result.output).toBe(0)
     expect(result.stdout).toMatch(/Test Files\s+7 passed/)
+    // the ceiling leaves a trace whether or not a file had to wait
+    expect(result.stdout).toContain('max memory 100 MB (files start only when they fit)')
+    expect(result.report?.run.maxMemoryBytes).toBe(100e6)
   })
 
   test('a malformed --max-memory is a usage error', async () => {

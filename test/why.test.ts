@@ -3,7 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { analyzeJournal, renderWhy } from '../src/cli/why.js'
+import { spawn } from 'node:child_process'
+import { analyzeJournal, renderWhy, runnerLiveness } from '../src/cli/why.js'
 import { run } from './helpers.js'
 
 const lines = (...entries: object[]) => entries.map(e => JSON.stringify(e)).join('\n') + '\n'
@@ -44,6 +45,44 @@ describe('analyzeJournal and renderWhy', () => {
   test('garbage in the middle or no entries at all is an error, not a stack trace', () => {
     expect(() => analyzeJournal(lines(RUN) + 'not json\n' + lines(...LIGHT))).toThrowError('line 2 is not a vitest-memory journal entry')
     expect(() => analyzeJournal('')).toThrowError('no journal entries')
+  })
+})
+
+describe('a file whose process never finished starting, and a runner still alive', () => {
+  const BOOT = { t: 'file-boot', at: 1500, file: 'test/stuck.test.ts', project: '', pid: 12 }
+
+  test('a dead runner: the file waiting for its process is the file in flight, with how long it was stuck', () => {
+    const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, BOOT, { t: 'sample', at: 3500, file: 'other', pid: 99, rssBytes: 1, treeRssBytes: 1 })))
+    expect(text).toContain('The runner died while test/stuck.test.ts was waiting for its process to start; its process never finished starting: stuck for 2.00 s.')
+    expect(text).toContain('  test/stuck.test.ts: pid 12, never finished starting (stuck for 2.00 s)')
+    expect(text).not.toContain('no test file was running')
+  })
+
+  test('after SIGTERM, the file the aborted line names (pid 0: no process yet) is the file in flight', () => {
+    const aborted = { t: 'aborted', at: 4000, signal: 'SIGTERM', running: [{ file: 'test/stuck.test.ts', pid: 0, treeRssBytes: null, runningMs: 2500 }] }
+    const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, aborted)))
+    expect(text).toContain('stopped by SIGTERM, 3.00 s into the run while test/stuck.test.ts was waiting for its process to start; its process never finished starting: stuck for 2.50 s.')
+  })
+
+  test('a runner still alive is not called dead: it is still running, and the stuck time counts until now', () => {
+    const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, BOOT)), 5, 'alive', 1500 + 223_000)
+    expect(text).toContain('The runner (pid 9) is still running: this journal is not an ending.')
+    expect(text).toContain('test/stuck.test.ts was waiting for its process to start; its process never finished starting: stuck for 223.0 s.')
+    expect(text).not.toContain('killed without warning')
+  })
+
+  test('runnerLiveness: a live process with the same command line is alive; exited or another command is dead', async () => {
+    const args = ['-e', 'setTimeout(() => {}, 20000)']
+    const child = spawn(process.execPath, args, { stdio: 'ignore' })
+    try {
+      await new Promise(done => setTimeout(done, 200))
+      expect(runnerLiveness({ pid: child.pid!, argv: [process.execPath, ...args] })).toBe('alive')
+      expect(runnerLiveness({ pid: child.pid!, argv: ['/usr/bin/node', 'something-else.js'] })).toBe('dead')
+    } finally {
+      child.kill('SIGKILL')
+      await new Promise(done => child.once('exit', done))
+    }
+    expect(runnerLiveness({ pid: child.pid!, argv: [process.execPath, ...args] })).toBe('dead')
   })
 })
 

@@ -1,6 +1,6 @@
 // `vitest-memory why [JOURNAL]`: reads the flight recorder of a finished, crashed or killed run and
 // says in plain words what was running at the end, how big it was and how fast it was growing.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
@@ -12,6 +12,8 @@ export interface RunningAtEnd {
   file: string
   pid: number
   runningMs: number
+  /** Its process was still starting: the file had not begun to run. */
+  starting: boolean
   /** The last tree RSS recorded for it, and when. */
   rssBytes: number | null
   /** Bytes per second between its last two samples; null with fewer than two. */
@@ -58,6 +60,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
   const run = lastRun === -1 ? null : entries[lastRun] as Entry<'run'>
   const events = lastRun === -1 ? entries : entries.slice(lastRun + 1)
 
+  const booting = new Map<string, Entry<'file-boot'>>()
   const started = new Map<string, Entry<'file-start'>>()
   const samples = new Map<string, Entry<'sample'>[]>()
   const finished: Entry<'file-end'>[] = []
@@ -66,9 +69,14 @@ export function analyzeJournal(text: string): JournalAnalysis {
   let abortedRunning: Entry<'aborted'>['running'] = []
   for (const entry of events) {
     const key = 'file' in entry && 'pid' in entry ? `${entry.file}\0${entry.pid}` : ''
-    if (entry.t === 'file-start') started.set(key, entry)
+    if (entry.t === 'file-boot') booting.set(key, entry)
+    else if (entry.t === 'file-start') {
+      booting.delete(key)
+      started.set(key, entry)
+    }
     else if (entry.t === 'sample') samples.set(key, [...(samples.get(key) ?? []), entry])
     else if (entry.t === 'file-end') {
+      booting.delete(key)
       started.delete(key)
       finished.push(entry)
     } else if (entry.t === 'run-end') ending = 'finished'
@@ -79,24 +87,34 @@ export function analyzeJournal(text: string): JournalAnalysis {
     }
   }
   const endedAt = events.at(-1)?.at ?? run?.at ?? 0
-  const running = [...started.entries()].map(([key, start]) => {
+  const inFlight = [...booting.entries(), ...started.entries()].sort(([, a], [, b]) => a.at - b.at)
+  const running = inFlight.map(([key, start]) => {
     const own = samples.get(key) ?? []
     const last = own.at(-1)
     const before = own.at(-2)
     // The aborted line holds a reading taken at the very end, fresher than the last sample.
-    const atAbort = abortedRunning.find(r => r.pid === start.pid)?.treeRssBytes
+    const atAbort = abortedRunning.find(r => r.pid === start.pid || (r.pid === 0 && r.file === start.file))?.treeRssBytes
     return {
       file: start.file,
       pid: start.pid,
+      starting: start.t === 'file-boot',
       runningMs: endedAt - start.at,
       rssBytes: atAbort ?? last?.treeRssBytes ?? null,
       bytesPerSecond: last && before && last.at > before.at ? ((last.treeRssBytes - before.treeRssBytes) * 1000) / (last.at - before.at) : null,
     }
   })
+  // A file the aborted line names but no other line does (its process never reached the journal).
+  for (const entry of abortedRunning) {
+    if (running.some(r => r.file === entry.file)) continue
+    running.push({ file: entry.file, pid: entry.pid, starting: entry.pid === 0, runningMs: entry.runningMs, rssBytes: entry.treeRssBytes, bytesPerSecond: null })
+  }
   return { run, ending, abortedBy, endedAt, running, finished, truncated }
 }
 
-export function renderWhy(analysis: JournalAnalysis, top = 5): string {
+/** Whether the runner that wrote the journal is still alive: its journal is then not an ending. */
+export type RunnerLiveness = 'alive' | 'dead' | 'unknown'
+
+export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLiveness = 'dead', now = Date.now()): string {
   const { run, running } = analysis
   const lines: string[] = []
   if (run) {
@@ -104,20 +122,34 @@ export function renderWhy(analysis: JournalAnalysis, top = 5): string {
     const machine = `machine ${formatBytes(run.totalMemoryBytes)}${run.cgroupLimitBytes != null ? `, container limit ${formatBytes(run.cgroupLimitBytes)}` : ''}`
     lines.push(`Run of pid ${run.pid} started ${new Date(run.at).toISOString()} (${machine}${limit}).`)
   }
+  const live = analysis.ending === 'died' && liveness !== 'dead'
+  // For a runner still alive, a file is in flight until now, not until the journal's last line.
+  const inFlight = live && liveness === 'alive' ? running.map(file => ({ ...file, runningMs: file.runningMs + Math.max(0, now - analysis.endedAt) })) : running
   const into = run ? `, ${formatDuration(analysis.endedAt - run.at)} into the run` : ''
-  const what = running.length === 1 ? `${running[0].file} was running` : running.length > 1 ? `${running.length} files were running` : 'no test file was running'
-  const size = running.length === 1 ? `; ${sizeOf(running[0])}` : ''
+  const what = inFlight.length === 1 ? `${inFlight[0].file} was ${inFlight[0].starting ? 'waiting for its process to start' : 'running'}` : inFlight.length > 1 ? `${inFlight.length} files were in flight` : 'no test file was running'
+  const size = inFlight.length === 1 ? `; ${describe(inFlight[0])}` : ''
   if (analysis.ending === 'finished') {
     lines.push(`The run finished normally${run ? ` after ${formatDuration(analysis.endedAt - run.at)}` : ''}.`)
   } else if (analysis.ending === 'aborted') {
     lines.push(`The runner was stopped by ${analysis.abortedBy}${into} while ${what}${size}.`)
     lines.push('It killed the running files\' processes before it exited.')
+  } else if (live) {
+    const pid = run ? ` (pid ${run.pid})` : ''
+    lines.push(liveness === 'alive'
+      ? `The runner${pid} is still running: this journal is not an ending. Its last line is from ${new Date(analysis.endedAt).toISOString()}${into}; ${what}${size}.`
+      : `The runner${pid} may still be running (a process with its pid exists). Its last line is from ${new Date(analysis.endedAt).toISOString()}${into}; ${what}${size}.`)
+    if (inFlight.some(file => file.starting)) lines.push('A file whose process never finishes starting is failed after memoryPool({ startTimeout }) (60 s by default).')
   } else {
     lines.push(`The runner died while ${what}${size}.`)
     lines.push(`The journal ends without a word at ${new Date(analysis.endedAt).toISOString()}${into}: the runner was killed without warning (SIGKILL — the OOM killer, or a CI timeout's last resort).`)
   }
-  for (const file of running) lines.push(`  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
-  if (running.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${running[0].file} --memory-limit SIZE`)
+  for (const file of inFlight) {
+    lines.push(file.starting
+      ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (stuck for ${formatDuration(file.runningMs)})`
+      : `  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+  }
+  const growing = inFlight.filter(file => !file.starting)
+  if (growing.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${growing[0].file} --memory-limit SIZE`)
   const heaviest = [...analysis.finished].sort((a, b) => (b.treePeakRssBytes ?? 0) - (a.treePeakRssBytes ?? 0)).slice(0, top)
   if (heaviest.length) {
     lines.push(`Heaviest finished files (of ${analysis.finished.length}):`)
@@ -130,6 +162,33 @@ export function renderWhy(analysis: JournalAnalysis, top = 5): string {
   }
   if (analysis.truncated) lines.push('(The last line was cut short: the runner was killed while writing it.)')
   return lines.join('\n')
+}
+
+function describe(file: RunningAtEnd): string {
+  if (file.starting) return `its process never finished starting: stuck for ${formatDuration(file.runningMs)}`
+  return sizeOf(file)
+}
+
+/**
+ * Is the journal's runner alive? A process with its pid must exist and, where /proc shows it, run
+ * the same command line: a pid reused by another process (or a journal copied from CI) is "dead".
+ */
+export function runnerLiveness(run: { pid: number, argv: string[] } | null): RunnerLiveness {
+  if (!run || !Number.isInteger(run.pid) || run.pid <= 0) return 'dead'
+  try {
+    process.kill(run.pid, 0)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'dead'
+  }
+  if (run.pid === process.pid) return 'dead'
+  let cmdline: string
+  try {
+    cmdline = readFileSync(`/proc/${run.pid}/cmdline`, 'utf8')
+  } catch {
+    return existsSync('/proc/self') ? 'dead' : 'unknown'
+  }
+  const argv = cmdline.split('\0').filter(Boolean)
+  return argv.length === run.argv.length && argv.every((arg, i) => arg === run.argv[i]) ? 'alive' : 'dead'
 }
 
 function sizeOf(file: RunningAtEnd): string {
@@ -158,5 +217,5 @@ export function runWhy(argv: string[]): void {
     if (error instanceof JournalError) throw new UsageError(`${shown} is not a readable journal: ${error.message}.`)
     throw error
   }
-  console.log(renderWhy(analysis))
+  console.log(renderWhy(analysis, 5, runnerLiveness(analysis.run)))
 }

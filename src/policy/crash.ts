@@ -19,6 +19,8 @@ export interface CrashFacts {
   oomKillsWhileRunning: number | null
   /** The memory the machine (or its container) has. */
   machineMemoryBytes: number
+  /** Set when the pool killed the process because it never finished starting: what it was doing. */
+  startTimeout?: string | null
 }
 
 export interface LimitBreach {
@@ -31,7 +33,7 @@ export interface LimitBreach {
   heaviest: string
 }
 
-export type CrashCause = 'memory-limit' | 'v8-heap' | 'oom-killer' | 'sigkill' | 'native-crash' | 'abort' | 'signal' | 'exit'
+export type CrashCause = 'start-timeout' | 'memory-limit' | 'v8-heap' | 'oom-killer' | 'sigkill' | 'native-crash' | 'abort' | 'signal' | 'exit'
 
 export interface CrashVerdict {
   /** `killed` when the pool enforced a limit, `crash` for any other death. */
@@ -49,6 +51,14 @@ const OOM_SHARE = 0.5
 
 export function classifyCrash(facts: CrashFacts): CrashVerdict {
   const peak = formatBytes(facts.peakRssBytes)
+  if (facts.startTimeout) {
+    return {
+      state: 'crash',
+      cause: 'start-timeout',
+      explanation: `the test process ${facts.startTimeout}, so vitest-memory killed it rather than wait forever`,
+      fix: 'check the file\'s test environment and setup (a custom environment that never resolves, a blocking import); run it alone with `vitest-memory run <file>`, or raise memoryPool({ startTimeout }) if starting is just slow',
+    }
+  }
   if (facts.limitBreach) {
     const { limitBytes, limitSource } = facts.limitBreach
     return {
@@ -122,7 +132,9 @@ export function classifyCrash(facts: CrashFacts): CrashVerdict {
 /** The error shown by Vitest on the failed file. */
 export function crashMessage(facts: CrashFacts, verdict: CrashVerdict): string {
   const lines: string[] = []
-  if (verdict.state === 'killed' && facts.limitBreach) {
+  if (verdict.cause === 'start-timeout') {
+    lines.push(`the process for ${facts.file} (pid ${facts.pid}) never finished starting: stuck for ${formatDuration(facts.durationMs)}, killed before the file could run`)
+  } else if (verdict.state === 'killed' && facts.limitBreach) {
     const b = facts.limitBreach
     const [rss, limit] = distinctSizes(b.treeRssBytes, b.limitBytes)
     lines.push(`killed by vitest-memory: tree RSS ${rss} exceeded limit ${limit} after ${formatDuration(b.afterMs)} (heaviest: ${b.heaviest})`)

@@ -78,8 +78,8 @@ function onAbort(signal: NodeJS.Signals): void {
   if (vitest) {
     try {
       const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, vitest.config.root)
-      writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
-      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${options.reportPath}\n`)
+      const partial = writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
+      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${partial} (the last complete report is kept)\n`)
     } catch (error) {
       process.stderr.write(`vitest-memory: could not write the partial report: ${(error as Error).message}\n`)
     }

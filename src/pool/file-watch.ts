@@ -27,6 +27,7 @@ export class FileWatch {
   private stderrTail = ''
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
+  private startTimeout: string | null = null
 
   constructor(
     private readonly project: TestProject,
@@ -37,14 +38,25 @@ export class FileWatch {
     readonly limit: FileLimit | null,
   ) {}
 
+  /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
+  booting(pid: number): void {
+    this.pid = pid
+    sharedState().journal?.write({ t: 'file-boot', at: Date.now(), file: this.relativeFile, project: this.project.name, pid })
+  }
+
   /** The file was handed to a live process: its time and measurement start now. */
   started(pid: number, sampler: TreeSampler): void {
-    if (this.pid) return
+    if (this.sampler) return
     this.pid = pid
     this.sampler = sampler
     this.startedAt = Date.now()
     this.oomKillsAtStart = readOomKillCount()
     sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+  }
+
+  /** The process never finished starting: the pool kills it next, and died() reports why. */
+  startTimedOut(detail: string): void {
+    this.startTimeout = detail
   }
 
   limitFields(): Pick<FileMeasurement, 'limitBytes' | 'limitSource'> {
@@ -56,7 +68,7 @@ export class FileWatch {
   }
 
   sample(sample: TreeSample): void {
-    if (!this.pid) return
+    if (!this.sampler) return
     if (!this.breach && isOverLimit(sample.treeRssBytes, this.limit)) {
       const heavy = sample.heaviestChild && sample.heaviestChild.rssBytes > sample.rootRssBytes ? sample.heaviestChild.pid : this.pid
       this.breach = {
@@ -103,6 +115,7 @@ export class FileWatch {
       limitBreach: this.breach,
       oomKillsWhileRunning: oomKillsNow != null && this.oomKillsAtStart != null ? oomKillsNow - this.oomKillsAtStart : null,
       machineMemoryBytes: machine.cgroupLimitBytes ?? machine.totalMemoryBytes,
+      startTimeout: this.startTimeout,
     }
     const verdict = classifyCrash(facts)
     const message = crashMessage(facts, verdict)

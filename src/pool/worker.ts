@@ -27,6 +27,7 @@ import { childLaunch, type ChildLaunch } from './child-launch.js'
 import type { ChildFilePeak } from './child.js'
 import { FileWatch } from './file-watch.js'
 import { withTestHooks } from './inject.js'
+import { formatDuration } from '../size.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
@@ -67,6 +68,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   /** How the child was started beyond Vitest's settings (leak detection, heap profile). */
   private launch: ChildLaunch | undefined
   private stopping = false
+  private lastSaid = 'it sent nothing'
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
 
@@ -224,6 +226,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       const child = reusable?.take(spec) ?? forkTestProcess(spec)
       reusable?.fill(spec)
       this.child = child
+      this.running?.watch.booting(child.pid!)
       this.bootFailed = failed
       sharedState().liveWorkers.add(this)
       pipeOutput(child.stdout, this.stdout)
@@ -236,8 +239,16 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         runTimeline().update(this, sample.treeRssBytes)
       })
       this.sampler.start()
+      // Every message is Vitest's from the first byte on: while starting, the worker already calls
+      // back over RPC (a custom environment is resolved and fetched through the runner), and an
+      // unanswered call is a process stuck in "starting" forever.
       const onStarted = (message: any) => {
-        if (!message?.__vitest_worker_response__ || message.type !== 'started') return
+        if (!message?.__vitest_worker_response__ || message.type !== 'started') {
+          this.childSaid(message)
+          this.emitMessage(message)
+          return
+        }
+        clearTimeout(startTimer)
         child.off('message', onStarted)
         if (message.error) {
           failed(message.error)
@@ -248,6 +259,17 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         ready()
       }
       child.on('message', onStarted)
+      // No file waits forever on a process that never finishes starting: past the bound it is
+      // killed and the file fails, naming what the process was doing.
+      const startTimer = setTimeout(() => {
+        const running = this.running
+        const detail = `did not finish starting within ${formatDuration(this.resolved.startTimeoutMs)} (Vitest's worker setup: loading the test environment; ${this.lastSaid})`
+        if (running) running.watch.startTimedOut(detail)
+        else failed(new Error(`vitest-memory: the test process ${detail}`))
+        killProcessTree(child.pid!, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      }, this.resolved.startTimeoutMs)
+      startTimer.unref()
+      child.once('exit', () => clearTimeout(startTimer))
       // A message that could not reach a dying child is not Vitest's error (Vitest would fail the
       // task early and end the run before the crash is reported): the death is the story.
       child.on('error', (error: NodeJS.ErrnoException) => {
@@ -299,7 +321,20 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
   }
 
+  /** What the child last sent, in words: the start-timeout error names it. */
+  private childSaid(message: any): void {
+    if (message?.t === 'q' && typeof message.m === 'string') {
+      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
+      this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
+    } else if (message?.__vitest_worker_response__) {
+      this.lastSaid = `its last message was "${message.type}"`
+    } else if (message?.t === 's') {
+      this.lastSaid = 'its last message answered a call from the runner'
+    }
+  }
+
   private onChildMessage = (message: any): void => {
+    this.childSaid(message)
     if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') this.finishFile(message.vitestMemory)
     this.emitMessage(message)
   }

@@ -6,6 +6,7 @@ import { dirname } from 'node:path'
 
 export type JournalEntry =
   | { t: 'run', at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
+  | { t: 'file-boot', at: number, file: string, project: string, pid: number }
   | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
   | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }
   | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string }

@@ -8,7 +8,16 @@ import { sharedState } from '../state.js'
 import { moduleStateInVitest } from '../vitest-adapter.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
-export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): void {
+/**
+ * Where a stopped run's report goes: beside the report, named as partial, so the last complete
+ * report (a baseline for `compare`, a CI artifact) is never replaced by a cut-short one.
+ */
+export function partialReportPath(reportPath: string): string {
+  return /\.json$/i.test(reportPath) ? reportPath.replace(/\.json$/i, '.partial.json') : `${reportPath}.partial.json`
+}
+
+/** Writes the partial report; returns its path. */
+export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): string {
   const root = vitest.config.root
   const files = [...sharedState().measurements.values()].map((measurement) => {
     const vitestState = moduleStateInVitest(vitest, measurement.file, measurement.project)
@@ -35,5 +44,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     budgetMode: options.budgetMode,
     files,
   }
-  writeJsonAtomic(options.reportPath, report)
+  const path = partialReportPath(options.reportPath)
+  writeJsonAtomic(path, report)
+  return path
 }

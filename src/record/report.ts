@@ -88,6 +88,8 @@ export interface RunInfo {
   durationMs: number
   /** Set in the partial report written when the runner was stopped by a signal. */
   abortedBy?: string
+  /** The --max-memory ceiling in force (files started only when they fit under it), when set. */
+  maxMemoryBytes?: number
 }
 
 export interface MemoryReport {

@@ -80,3 +80,8 @@ export function heaviestTest(tests: readonly TestReport[]): TestReport | null {
   const byAdded = (a: TestReport, b: TestReport) => b.addedRssBytes - a.addedRssBytes || b.peakRssBytes - a.peakRssBytes
   return [...tests].sort(byAdded)[0] ?? null
 }
+
+/** The test during which the file's process reached its highest RSS. */
+export function peakTest(tests: readonly TestReport[]): TestReport | null {
+  return [...tests].sort((a, b) => b.peakRssBytes - a.peakRssBytes || b.addedRssBytes - a.addedRssBytes)[0] ?? null
+}

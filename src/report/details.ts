@@ -1,7 +1,7 @@
 // The lines under a file's row in the terminal table: where in the file the memory went
 // (setup or its heaviest test), tests over their own budget, and the leak signal.
 import pc from 'picocolors'
-import { heaviestTest } from '../record/tests.js'
+import { heaviestTest, peakTest, type TestReport } from '../record/tests.js'
 import type { FileReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
 
@@ -20,7 +20,7 @@ export function detailLines(file: FileReport, colors: Colors = pc, baselineBytes
   const lines: string[] = []
   const where = isNotable(file, baselineBytes) ? whereLine(file) : null
   if (where) lines.push(colors.dim(`     ↳ ${where}`))
-  for (const test of file.tests.filter(t => t.overBudget)) {
+  for (const test of (file.tests ?? []).filter(t => t.overBudget)) {
     lines.push(colors.red(`     ↳ ✗ test "${test.fullName}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
   }
   if (file.leak?.likely) lines.push(colors.yellow(`     ↳ ${leakText(file.leak)}`))
@@ -33,7 +33,7 @@ export function leakText(leak: NonNullable<FileReport['leak']>): string {
 
 function isNotable(file: FileReport, baselineBytes: number): boolean {
   if (file.overBudget) return true
-  const added = heaviestTest(file.tests)?.addedRssBytes ?? 0
+  const added = heaviestTest(file.tests ?? [])?.addedRssBytes ?? 0
   return added >= NOTABLE_BYTES || (file.setupPeakRssBytes ?? 0) - baselineBytes >= NOTABLE_BYTES
 }
 
@@ -44,18 +44,23 @@ export function setupBaseline(files: FileReport[]): number {
 }
 
 function whereLine(file: FileReport): string | null {
-  const heaviest = heaviestTest(file.tests)
+  const mostAdded = heaviestTest(file.tests ?? [])
+  const atPeak = peakTest(file.tests ?? [])
   const setup = file.setupPeakRssBytes
   const parts: string[] = []
   // The setup phase holds the file's peak when the tests never went much above it.
-  if (setup != null && (!heaviest || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)) {
-    parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
-  } else if (setup != null) {
-    parts.push(`setup ${formatBytes(setup)}`)
+  const setupHoldsPeak = setup != null && (!atPeak || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)
+  if (setupHoldsPeak) parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
+  else if (atPeak) parts.push(`peak ${formatBytes(atPeak.peakRssBytes)} during test "${atPeak.fullName}"${overlap(atPeak)}`)
+  if (mostAdded && (mostAdded !== atPeak || setupHoldsPeak)) {
+    parts.push(`most added by test "${mostAdded.fullName}" +${formatBytes(mostAdded.addedRssBytes)}${overlap(mostAdded)}`)
+  } else if (mostAdded) {
+    parts.push(`it added the most: +${formatBytes(mostAdded.addedRssBytes)}`)
   }
-  if (heaviest) {
-    const overlap = heaviest.overlapping ? ', ran concurrently with other tests: peak shared' : ''
-    parts.unshift(`heaviest test "${heaviest.fullName}" +${formatBytes(heaviest.addedRssBytes)} (peak ${formatBytes(heaviest.peakRssBytes)}${overlap})`)
-  }
+  if (setup != null && !setupHoldsPeak) parts.push(`setup ${formatBytes(setup)}`)
   return parts.length ? parts.join(' · ') : null
+}
+
+function overlap(test: TestReport): string {
+  return test.overlapping ? ' (ran concurrently with other tests: peak shared)' : ''
 }

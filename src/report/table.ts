@@ -25,12 +25,14 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   const methods = [...new Set(files.map(f => f.method).filter(Boolean))] as string[]
 
   const lines: string[] = ['']
-  const budgetText = report.budgetBytes != null ? ` · budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : ''
+  const budgetText = (report.budgetBytes != null ? ` · budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : '')
+    + (report.run.maxMemoryBytes != null ? ` · max memory ${formatBytes(report.run.maxMemoryBytes)} (files start only when they fit)` : '')
   lines.push(` ${colors.bold(colors.inverse(' MEMORY '))} peak RSS per test file${budgetText}`)
   lines.push(colors.dim(`   ${methods.map(m => METHOD_LABEL[m] ?? m).join('; ') || 'not measured'}${testMethodNote(files)}`))
   lines.push('')
   const against = report.budgetBytes != null || files.some(f => f.budgetBytes != null) ? 'vs budget' : 'vs heaviest'
-  lines.push(colors.dim(`   ${pad('File', nameWidth)}  ${lpad('Peak RSS', 9)}  ${lpad('Tree peak', 9)}  ${lpad('Time', 8)}  ${against}`))
+  // One definition of "heaviest" everywhere (sort, summary, budgets): the tree peak, shown first.
+  lines.push(colors.dim(`   ${pad('File', nameWidth)}  ${lpad('Peak ▼', 9)}  ${lpad('Own peak', 9)}  ${lpad('Time', 8)}  ${against}`))
   const baseline = setupBaseline(files)
   for (const file of shown) lines.push(renderRow(file, nameWidth, scale, colors), ...detailLines(file, colors, baseline))
   if (hidden > 0) lines.push(colors.dim(`   … ${hidden} lighter file${hidden === 1 ? '' : 's'} not shown (see the JSON report)`))
@@ -52,7 +54,7 @@ function renderNotStarted(files: FileReport[], top: number, colors: Colors): str
     const nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(...group.slice(0, top).map(f => label(f).length)))
     for (const file of group.slice(0, top)) {
       const why = file.tagSource ? `memory_intensive: ${file.tagSource}` : file.tags.length ? `tags: ${file.tags.join(', ')}` : ''
-      lines.push(`   ${pad(truncateLeft(label(file), nameWidth), nameWidth)}  ${colors.dim(why)}`.trimEnd())
+      lines.push(`   ${pad(fitLabel(file, nameWidth), nameWidth)}  ${colors.dim(why)}`.trimEnd())
     }
     if (group.length > top) lines.push(colors.dim(`   … ${group.length - top} more (see the JSON report)`))
   }
@@ -62,8 +64,8 @@ function renderNotStarted(files: FileReport[], top: number, colors: Colors): str
 function renderRow(file: FileReport, nameWidth: number, scale: number, colors: Colors): string {
   const died = file.state === 'crash' || file.state === 'killed' || file.state === 'aborted'
   const mark = file.overBudget ? colors.red('✗') : died ? colors.red('!') : ' '
-  const name = truncateLeft(label(file), nameWidth)
-  const peak = lpad(formatBytes(file.peakRssBytes), 9)
+  const name = fitLabel(file, nameWidth)
+  const own = lpad(formatBytes(file.peakRssBytes), 9)
   const tree = lpad(formatBytes(file.treePeakRssBytes), 9)
   const time = lpad(formatDuration(file.durationMs), 8)
   const weight = file.treePeakRssBytes ?? 0
@@ -75,8 +77,9 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
   } else {
     gauge = colors.cyan(bar(weight / scale))
   }
-  const state = died ? colors.red(` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`) : file.state === 'fail' ? colors.red(' failed') : ''
-  const row = `${pad(name, nameWidth)}  ${peak}  ${tree}  ${time}  ${gauge}${state}`
+  const how = file.crash?.cause === 'start-timeout' ? ' never finished starting' : ` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`
+  const state = died ? colors.red(how) : file.state === 'fail' ? colors.red(' failed') : ''
+  const row = `${pad(name, nameWidth)}  ${tree}  ${own}  ${time}  ${gauge}${state}`
   return ` ${mark} ${file.overBudget ? colors.bold(row) : row}`
 }
 
@@ -87,9 +90,9 @@ function summary(report: MemoryReport, files: FileReport[], colors: Colors): str
   const heaviest = files[0]
   const over = files.filter(f => f.overBudget).length
   const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
-  if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)}`)
+  if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)} (peak with subprocesses)`)
   if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
-  const overTests = files.reduce((n, f) => n + f.tests.filter(t => t.overBudget).length, 0)
+  const overTests = files.reduce((n, f) => n + (f.tests ?? []).filter(t => t.overBudget).length, 0)
   if (overTests > 0) parts.push(colors.red(`${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
   if (over === 0 && overTests === 0 && files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
   return parts.join(' · ')
@@ -102,8 +105,28 @@ function testMethodNote(files: FileReport[]): string {
   return ''
 }
 
-function label(file: FileReport): string {
+export function label(file: Pick<FileReport, 'project' | 'file'>): string {
   return file.project ? `[${file.project}] ${file.file}` : file.file
+}
+
+/**
+ * The label cut to a width: the project stays (three projects' rows must not look alike) and the
+ * path loses its middle, keeping the top folder and the file name, the parts that identify it.
+ */
+export function fitLabel(file: Pick<FileReport, 'project' | 'file'>, width: number): string {
+  const full = label(file)
+  if (full.length <= width) return full
+  const project = file.project ? `[${file.project}] ` : ''
+  const room = width - project.length
+  if (room < 8) return truncateMiddle(full, width)
+  return project + truncateMiddle(file.file, room)
+}
+
+function truncateMiddle(text: string, width: number): string {
+  if (text.length <= width) return text
+  const tail = Math.ceil((width - 1) * 0.6)
+  const head = width - 1 - tail
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`
 }
 
 function bar(ratio: number): string {
@@ -119,6 +142,3 @@ function lpad(text: string, width: number): string {
   return ' '.repeat(Math.max(0, width - text.length)) + text
 }
 
-function truncateLeft(text: string, width: number): string {
-  return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`
-}
