@@ -93,13 +93,14 @@ function installPool(vitestDir) {
   return target
 }
 
+/** The caller's environment minus the outer Vitest's variables; colors are left alone (suites test them). */
 function cleanEnv() {
   const env = {}
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('VITEST') || key === 'TEST' || key === 'NODE_ENV' || key === 'FORCE_COLOR') continue
     env[key] = value
   }
-  return { ...env, CI: 'true', NO_COLOR: '1' }
+  return { ...env, CI: 'true' }
 }
 
 /** One Vitest run in its own process group, killed whole at the timeout. */
