@@ -3,7 +3,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { listDescendants, readProcessMemory } from '../dist/measure/procfs.js'
+import { listDescendants } from '../dist/measure/descendants.js'
+import { readProcessMemory } from '../dist/measure/procfs.js'
 import { allocFile, median, ROOT, runVitest, trivialFile, WORK, writeSuite } from './suite.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -94,6 +95,8 @@ await overhead()
 await exactness()
 await scheduling(2)
 await scheduling(3)
+await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); process.on('beforeExit', () => m.printShared(results)) })
+await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 

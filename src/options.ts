@@ -5,6 +5,7 @@ import { totalmem } from 'node:os'
 import { readCgroupLimit } from './measure/machine.js'
 import { autoCeiling } from './policy/admission.js'
 import { parseIncrease } from './policy/regression.js'
+import { DEFAULT_RETAINED_ABOVE } from './policy/retained.js'
 import { parseSize, SizeError } from './size.js'
 
 export type BudgetMode = 'fail' | 'warn'
@@ -24,6 +25,8 @@ export interface MemoryPoolOptions {
   top?: number
   /** How often the process tree is sampled, in milliseconds. Default 50. */
   sampleIntervalMs?: number
+  /** Attach each test's memory to it as a Vitest test annotation (Vitest UI, VS Code, html/junit reporters). Default true. */
+  annotations?: boolean
   /** A test process that has not finished starting after this many milliseconds is killed and its file fails. Default 60000. */
   startTimeout?: number
   /** The measured history (default `.vitest-memory/history.json`); `false` keeps none. */
@@ -40,7 +43,11 @@ export interface MemoryPoolOptions {
   spareProcesses?: number
   /** Force a GC after every test and flag files whose retained heap keeps growing. */
   detectLeaks?: boolean
-  /** Run files under V8's sampling heap profiler: only files over budget (re-run after the main run), or all. */
+  /**
+   * Run files under V8's sampling heap profiler: 'peak' keeps, per file, what was live at its highest
+   * memory (also for a file that was killed); 'over-budget' re-runs the files over budget that way
+   * after the main run; 'all' writes what was still live when each process exited.
+   */
   heapProfile?: HeapProfileMode
   /** Write the self-contained HTML report; `true` = `.vitest-memory/report.html`. */
   html?: string | boolean
@@ -58,7 +65,15 @@ export interface MemoryPoolOptions {
   limits?: Record<string, string>
   /** The flight recorder (default `.vitest-memory/journal.jsonl`); `false` keeps none. */
   journal?: string | false
+  /** isolate: false only: replace a shared process whose RSS after a file exceeds this (a size, a %, or 'auto'). */
+  recycleAbove?: string
+  /** isolate: false only: name a file that leaves at least this much in its process after a GC. Default 50MB. */
+  retainedAbove?: string
+  /** isolate: false only: budgets judge what a file added above its process's start ('added', default) or its whole peak ('absolute'). */
+  sharedBudget?: SharedBudget
 }
+
+export type SharedBudget = 'added' | 'absolute'
 
 /**
  * Vitest's own pool runner gives a worker 60 s to answer "started" (START_TIMEOUT in its pool
@@ -66,7 +81,7 @@ export interface MemoryPoolOptions {
  */
 export const DEFAULT_START_TIMEOUT_MS = 60_000
 
-export type HeapProfileMode = 'over-budget' | 'all'
+export type HeapProfileMode = 'over-budget' | 'all' | 'peak'
 
 export interface ResolvedMemoryOptions {
   budgetBytes: number | null
@@ -77,6 +92,7 @@ export interface ResolvedMemoryOptions {
   sampleIntervalMs: number
   /** How long a test process may take to finish starting before it is killed and its file fails. */
   startTimeoutMs: number
+  annotations: boolean
   historyPath: string | null
   memoryIntensiveGlobs: string[]
   memoryIntensiveAboveBytes: number | null
@@ -95,6 +111,10 @@ export interface ResolvedMemoryOptions {
   limitBytes: number | null
   limits: { glob: string, bytes: number }[]
   journalPath: string | null
+  /** A size, 'auto' (resolved per project from its worker count), or null: never recycle. */
+  recycleAbove: number | 'auto' | null
+  retainedAboveBytes: number
+  sharedBudget: SharedBudget
 }
 
 export class UsageError extends Error {
@@ -102,12 +122,13 @@ export class UsageError extends Error {
 }
 
 const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
-  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'history',
+  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'annotations', 'history',
   'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
   'maxMemory', 'spareProcesses',
   'detectLeaks', 'heapProfile',
   'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta',
   'memoryLimit', 'limits', 'journal',
+  'recycleAbove', 'retainedAbove', 'sharedBudget',
 ]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
@@ -130,12 +151,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_MAX_MEMORY) fromEnv.maxMemory = env.VITEST_MEMORY_MAX_MEMORY
   if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
   if (env.VITEST_MEMORY_DETECT_LEAKS) fromEnv.detectLeaks = envBoolean(env.VITEST_MEMORY_DETECT_LEAKS)
+  if (env.VITEST_MEMORY_ANNOTATIONS) fromEnv.annotations = envBoolean(env.VITEST_MEMORY_ANNOTATIONS)
   if (env.VITEST_MEMORY_HEAP_PROFILE) fromEnv.heapProfile = env.VITEST_MEMORY_HEAP_PROFILE as HeapProfileMode
   if (env.VITEST_MEMORY_HTML) fromEnv.html = /^(1|true)$/i.test(env.VITEST_MEMORY_HTML) || env.VITEST_MEMORY_HTML
   if (env.VITEST_MEMORY_MARKDOWN) fromEnv.markdown = env.VITEST_MEMORY_MARKDOWN
   if (env.VITEST_MEMORY_COMPARE_TO) fromEnv.compareTo = env.VITEST_MEMORY_COMPARE_TO
   if (env.VITEST_MEMORY_LIMIT) fromEnv.memoryLimit = env.VITEST_MEMORY_LIMIT
   if (env.VITEST_MEMORY_JOURNAL) fromEnv.journal = env.VITEST_MEMORY_JOURNAL
+  if (env.VITEST_MEMORY_RECYCLE_ABOVE) fromEnv.recycleAbove = env.VITEST_MEMORY_RECYCLE_ABOVE
   return fromEnv
 }
 
@@ -191,6 +214,9 @@ const LABELS: Partial<Record<keyof MemoryPoolOptions, [flag: string, env: string
   minDelta: ['--min-delta', 'minDelta'],
   memoryLimit: ['--memory-limit', 'VITEST_MEMORY_LIMIT'],
   journal: ['--memory-journal', 'VITEST_MEMORY_JOURNAL'],
+  recycleAbove: ['--recycle-above', 'VITEST_MEMORY_RECYCLE_ABOVE'],
+  retainedAbove: ['--retained-above', 'retainedAbove'],
+  sharedBudget: ['--shared-budget', 'sharedBudget'],
 }
 
 /** Every VITEST_MEMORY_* variable an option reads, for help texts. */
@@ -227,6 +253,10 @@ export function resolveOptions(
   if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs >= 100 && startTimeoutMs <= 3_600_000)) {
     throw new UsageError(`Invalid startTimeout ${JSON.stringify(merged.startTimeout)}: use a number of milliseconds from 100 to 3600000 (default ${DEFAULT_START_TIMEOUT_MS}).`)
   }
+  if (merged.annotations !== undefined && typeof merged.annotations !== 'boolean') {
+    throw new UsageError(`Invalid annotations ${JSON.stringify(merged.annotations)}: use true or false.`)
+  }
+  const annotations = merged.annotations ?? true
   const spareProcesses = merged.spareProcesses ?? 1
   if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16) {
     throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16.`)
@@ -236,8 +266,8 @@ export function resolveOptions(
     bytes: sizeOption(size, `budget for "${glob}"`),
   }))
   const heapProfile = merged.heapProfile ?? null
-  if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all') {
-    throw new UsageError(`Invalid ${sourceLabel('heapProfile', config, env, cli)} "${heapProfile}": use "over-budget" or "all".`)
+  if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all' && heapProfile !== 'peak') {
+    throw new UsageError(`Invalid ${sourceLabel('heapProfile', config, env, cli)} "${heapProfile}": use "peak", "over-budget" or "all".`)
   }
   if (merged.detectLeaks !== undefined && typeof merged.detectLeaks !== 'boolean') {
     throw new UsageError(`Invalid ${sourceLabel('detectLeaks', config, env, cli)} ${JSON.stringify(merged.detectLeaks)}: use true or false.`)
@@ -252,6 +282,7 @@ export function resolveOptions(
     top,
     sampleIntervalMs,
     startTimeoutMs,
+    annotations,
     maxMemoryBytes: merged.maxMemory == null ? null
       : merged.maxMemory === 'auto' ? autoCeiling(readCgroupLimit(), totalmem())
       : sizeOption(merged.maxMemory, sourceLabel('maxMemory', config, env, cli)),
@@ -266,6 +297,22 @@ export function resolveOptions(
     limitBytes: merged.memoryLimit == null ? null : sizeOption(merged.memoryLimit, sourceLabel('memoryLimit', config, env, cli)),
     limits: Object.entries(merged.limits ?? {}).map(([glob, size]) => ({ glob, bytes: sizeOption(size, `limit for "${glob}"`) })),
     journalPath: merged.journal === false ? null : resolve(root, merged.journal ?? DEFAULT_JOURNAL_PATH),
+    ...resolveSharedOptions(merged, key => sourceLabel(key, config, env, cli)),
+  }
+}
+
+/** The options of shared processes (isolate: false). */
+function resolveSharedOptions(merged: MemoryPoolOptions, label: (key: keyof MemoryPoolOptions) => string) {
+  const sharedBudget = merged.sharedBudget ?? 'added'
+  if (sharedBudget !== 'added' && sharedBudget !== 'absolute') {
+    throw new UsageError(`Invalid ${label('sharedBudget')} "${sharedBudget}": use "added" or "absolute".`)
+  }
+  return {
+    recycleAbove: merged.recycleAbove == null ? null
+      : merged.recycleAbove === 'auto' ? 'auto' as const
+      : sizeOption(merged.recycleAbove, label('recycleAbove')),
+    retainedAboveBytes: sizeOption(merged.retainedAbove ?? DEFAULT_RETAINED_ABOVE, label('retainedAbove')),
+    sharedBudget,
   }
 }
 

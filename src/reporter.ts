@@ -8,10 +8,12 @@ import { runTimeline } from './measure/run-timeline.js'
 import { endRunJournal } from './pool/abort.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
-import { buildFileReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
+import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
 import { collectProfiles } from './profile/collect.js'
+import { claimReportPath, onProcessExit } from './record/report-claim.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
+import { schemaRef } from './record/schemas.js'
 import { writeOutputs } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
 import { endRunScheduling } from './schedule/run-scheduling.js'
@@ -19,7 +21,7 @@ import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, ranOnPool } from './vitest-adapter.js'
+import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
 
 const POOL_NAME = 'vitest-memory'
 
@@ -28,6 +30,7 @@ export class MemoryReporter implements Reporter {
   private startedAt = Date.now()
   /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
   private verdict: string[] = []
+  private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
 
   constructor() {
     markReporter(this)
@@ -44,6 +47,24 @@ export class MemoryReporter implements Reporter {
     sharedState().measurements.clear()
     sharedState().tagging.clear()
     sharedState().startedFiles.clear()
+    sharedState().recycles = []
+    sharedState().sharedProcesses = 0
+    this.claimReport()
+  }
+
+  /** Holds the report path for this run, so a second run at once writes its own file instead. */
+  private claimReport(): void {
+    const state = sharedState()
+    if (!this.vitest || state.reportClaim) return
+    let path: string
+    try {
+      path = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).reportPath
+    } catch {
+      return // a bad option is reported where the options are resolved for the run
+    }
+    state.reportClaim = claimReportPath(path)
+    // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
+    onProcessExit(() => sharedState().reportClaim?.release())
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
@@ -53,9 +74,15 @@ export class MemoryReporter implements Reporter {
     if (!vitest) return
     const state = sharedState()
     const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
-    if (ours.length === 0) return
+    const unmeasured = unmeasuredLine(testModules.filter(m => !ranOnPool(m, POOL_NAME)))
+    if (ours.length === 0) {
+      if (unmeasured) vitest.logger.log(unmeasured)
+      return
+    }
     const root = vitest.config.root
-    const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const claim = state.reportClaim
+    const resolved = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const options = claim ? { ...resolved, reportPath: claim.path } : resolved
     const report = this.buildReport(ours, options, root)
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
@@ -65,8 +92,13 @@ export class MemoryReporter implements Reporter {
 
     writeJsonAtomic(options.reportPath, report)
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
+    if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
     vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
+    if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
+    claim?.release()
+    state.reportClaim = null
     await this.recordHistory(report, options, root, vitest)
+    this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
     this.verdict.push(...deathLines(report))
     if (writeOutputs(report, options, root, vitest.logger)) process.exitCode = 1
@@ -96,10 +128,12 @@ export class MemoryReporter implements Reporter {
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
         started: sharedState().startedFiles.has(key),
-      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks)), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
+      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks), options), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()
+    const shared = sharedProcessesReport(files, sharedState().recycles ?? [], timeline.startedAt ?? this.startedAt, options)
     return {
+      $schema: schemaRef('report'),
       schemaVersion: SCHEMA_VERSION,
       run: {
         vitestVersion: this.vitest!.version,
@@ -114,6 +148,7 @@ export class MemoryReporter implements Reporter {
       budgetMode: options.budgetMode,
       files,
       ...(points.length > 0 ? { timeline: points } : {}),
+      ...(shared ? { sharedProcesses: shared } : {}),
     }
   }
 
@@ -141,7 +176,9 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => f.shared && this.sharedBudget === 'added'
+        ? `  ${label(f)} added ${formatBytes(f.shared.addedPeakBytes)} above the ${formatBytes(f.shared.startRssBytes)} its shared process held (peak ${formatBytes(f.treePeakRssBytes)}; budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`
+        : `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
       vitest.logger.error(color([head, ...lines].join('\n')))
       this.verdict.push(color(head), ...lines.map(line => color(line)))
     }
@@ -152,6 +189,25 @@ export class MemoryReporter implements Reporter {
     }
     if (fail) process.exitCode = 1
   }
+}
+
+/** Files that ran outside the memory pool, grouped by why: a silent gap would read as "all measured". */
+function unmeasuredLine(modules: readonly TestModule[]): string | null {
+  if (modules.length === 0) return null
+  const groups = new Map<string, number>()
+  for (const module of modules) {
+    const reason = whyUnmeasured(module)
+    groups.set(reason, (groups.get(reason) ?? 0) + 1)
+  }
+  const parts = [...groups].map(([reason, n]) => `${reason} (${n} file${n === 1 ? '' : 's'})`)
+  return pc.yellow(` vitest-memory: ${modules.length} file${modules.length === 1 ? '' : 's'} not measured: ${parts.join('; ')}`)
+}
+
+function whyUnmeasured(module: TestModule): string {
+  const project = module.project.name ? `project ${module.project.name}` : 'the root project'
+  if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck) return `${project}: --typecheck files run in Vitest's typescript pool`
+  if (module.project.config.browser?.enabled) return `${project}: browser mode runs in the browser`
+  return `${project} names its own pool '${projectPoolName(module.project)}'`
 }
 
 /** One line per crashed or killed file: the run's end must not hide them. */

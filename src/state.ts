@@ -2,11 +2,13 @@
 // and the reporters through different module graphs, so a module-level variable would be seen
 // by only one of them: the state lives on globalThis under a registered symbol instead.
 import type { MeasurementMethod } from './measure/self.js'
+import type { SharedFileFigures } from './measure/shared-file.js'
 import type { TestPeakMethod } from './measure/test-peaks.js'
 import type { MemoryPoolOptions } from './options.js'
-import type { RunScheduling } from './schedule/run-scheduling.js'
 import type { CrashCause } from './policy/crash.js'
 import type { Journal } from './record/journal.js'
+import type { ReportClaim } from './record/report-claim.js'
+import type { PeakProfileRecord } from './profile/peak-files.js'
 
 export interface FileMeasurement {
   /** Absolute path of the test file. */
@@ -28,11 +30,40 @@ export interface FileMeasurement {
   testPeakMethod?: TestPeakMethod | null
   /** The heap profile the process writes when it exits (heapProfile: 'all'). */
   profilePath?: string | null
+  /** What was live at the file's peak (heapProfile: 'peak'), taken by its process and adopted by the pool. */
+  peakProfile?: PeakProfileRecord
   /** The hard limit that applied to this file, and where it came from. */
   limitBytes?: number | null
   limitSource?: string | null
   /** Set when the file's process died (or was killed) before the file finished. */
   crash?: CrashRecord
+  /** Set when the file ran in a shared process (isolate: false). */
+  shared?: SharedRun
+}
+
+/** Where a file ran in a shared process, and what that process held and kept around it. */
+export interface SharedRun extends Partial<SharedFileFigures> {
+  /** The process's number in this run (1, 2, …): files with the same number shared a process. */
+  process: number
+  /** 1-based place of the file among the files of its process. */
+  order: number
+  /** The file that ran just before it in the same process (relative path), or null. */
+  previousFile: string | null
+  /** RSS when the file started (read by the process itself, else by the pool). */
+  startRssBytes: number
+}
+
+/** A shared process the pool replaced because of what it held after a file. */
+export interface RecycleRecord {
+  /** Epoch milliseconds. */
+  at: number
+  project: string
+  process: number
+  pid: number
+  rssBytes: number
+  thresholdBytes: number
+  /** The files it ran, in order (relative paths). */
+  files: string[]
 }
 
 /** What the pool decided about a file's tags before starting it (or not). */
@@ -74,8 +105,6 @@ export interface SharedState {
   measurements: Map<string, FileMeasurement>
   /** Tags of the current run's files (and why a file was not started), same keys. */
   tagging: Map<string, FileTagging>
-  /** The admission gate and spare processes of the current run. */
-  scheduling?: RunScheduling
   /** Every test file process alive now, across pools and projects. */
   liveWorkers: Set<LiveWorker>
   /** The flight recorder of the current run, opened by the first worker. */
@@ -84,6 +113,12 @@ export interface SharedState {
   aborting: NodeJS.Signals | null
   /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
   startedFiles: Set<string>
+  /** Shared processes (isolate: false) started in this run: numbers them. */
+  sharedProcesses?: number
+  /** Shared processes replaced in this run because of what they held. */
+  recycles?: RecycleRecord[]
+  /** The report path this run holds (report.<pid>.json when another run held the usual one), from run start to its end. */
+  reportClaim?: ReportClaim | null
 }
 
 const KEY = Symbol.for('vitest-memory.state')

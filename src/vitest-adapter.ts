@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { Reporter, TestModule, TestProject, Vitest } from 'vitest/node'
+import type { Reporter, TestModule, TestProject, TestSpecification, Vitest } from 'vitest/node'
 
 const REPORTER_MARK = Symbol.for('vitest-memory.reporter')
 
@@ -254,4 +254,42 @@ export function ranOnPool(module: TestModule, name: string): boolean {
   // `task` is internal to Vitest (not in its types) but present in 4.1 and 5.
   const meta = (module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta
   return projectPoolName(module.project) === name && meta?.typecheck !== true
+}
+
+/**
+ * Whether the project's own config (or the command line) names a pool. A project defined by its
+ * own config file does not inherit the root's `pool`; the raw `test` of its Vite config says what
+ * its author wrote, where the resolved config only holds the default ('forks').
+ */
+export function namesOwnPool(project: TestProject): boolean {
+  // Vitest 5 records it (`providedOptions`), and fills the raw config with its defaults.
+  const provided = (project.config as unknown as { providedOptions?: { pool?: boolean } }).providedOptions?.pool
+  if (provided !== undefined) return provided
+  return (project.vite.config as { test?: { pool?: unknown } }).test?.pool !== undefined
+}
+
+/** Runs the project's files on a custom pool, as Vitest resolves a `test.pool` object (4.1 and 5). */
+export function adoptPool(project: TestProject, initializer: { name: string }): void {
+  const config = project.config as unknown as { pool: string, poolRunner?: unknown }
+  config.pool = initializer.name
+  config.poolRunner = initializer
+}
+
+/** A specification's pool is chosen when it is created; a project adopted later needs its specs moved too. */
+export function moveSpecToPool(spec: TestSpecification, name: string): void {
+  (spec as unknown as { pool: string }).pool = name
+}
+
+/**
+ * Files of a batch the pool did not start because the run is being cancelled (--bail): told to
+ * Vitest the way its own pool does for tasks it never ran (`state.cancelFiles`, 4.1 and 5).
+ */
+export async function cancelFilesInVitest(project: TestProject, files: { filepath: string }[]): Promise<void> {
+  const state = (project.vitest as unknown as { state: { cancelFiles?: (files: { filepath: string }[], project: TestProject) => void } }).state
+  state.cancelFiles?.(files, project)
+}
+
+/** Whether Vitest is cancelling the run (--bail, Ctrl+C): a public getter, missing from its types. */
+export function isCancelling(vitest: Vitest): boolean {
+  return (vitest as unknown as { isCancelling?: boolean }).isCancelling === true
 }

@@ -56,7 +56,7 @@ describe('options for the per-test features', () => {
     expect(resolveOptions({}, {}, {}, '/r')).toMatchObject({ detectLeaks: false, heapProfile: null })
     expect(resolveOptions({ heapProfile: 'all' }, optionsFromEnv({ VITEST_MEMORY_HEAP_PROFILE: 'over-budget', VITEST_MEMORY_DETECT_LEAKS: '1' }), {}, '/r'))
       .toMatchObject({ detectLeaks: true, heapProfile: 'over-budget' })
-    expect(() => resolveOptions({}, {}, { heapProfile: 'some' as never }, '/r')).toThrow('Invalid --heap-profile "some": use "over-budget" or "all".')
+    expect(() => resolveOptions({}, {}, { heapProfile: 'some' as never }, '/r')).toThrow('Invalid --heap-profile "some": use "peak", "over-budget" or "all".')
     expect(() => resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'yes' }), {}, '/r')).toThrow('Invalid VITEST_MEMORY_DETECT_LEAKS "yes": use true or false.')
   })
 })

@@ -29,6 +29,20 @@ describe('a custom environment named by its bare file name (my-env.ts, not ./my-
   })
 })
 
+describe('an environment that throws while the worker starts', () => {
+  test('fails the run as under forks, naming the file and keeping the environment\'s own stack; no stall at the end', async () => {
+    const forks = await run('vitest', 'start-error', ['run', '--pool=forks'], { timeoutMs: HANG_GUARD_MS })
+    const ours = await run('cli', 'start-error', ['run', '--no-memory-history', '--no-memory-journal'], { timeoutMs: HANG_GUARD_MS })
+    expect(ours.signal, ours.output).toBeNull()
+    expect(ours.code).toBe(forks.code)
+    expect(ours.code).toBe(1)
+    expect(ours.stdout).toMatch(/Test Files\s+1 passed \(1\)/)
+    expect(ours.output).toContain('[vitest-memory]: the test process for broken.test.ts failed to start: broken-env: cannot set up')
+    expect(ours.output).toMatch(/broken-env: cannot set up\n.*setup/)
+    expect(ours.output).not.toContain('Timeout terminating')
+  })
+})
+
 describe('a process that never finishes starting (startTimeout: 1500)', () => {
   test('is killed at the bound: its file fails naming the phase and what it last asked; the others run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vm-boot-'))

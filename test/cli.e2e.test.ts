@@ -60,16 +60,17 @@ describe('vitest-memory CLI', () => {
     expect(result.stderr).toContain('vitest-memory: Invalid VITEST_MEMORY_BUDGET "big"')
   })
 
-  test('isolate: false is refused with exit 2 and the reason', async () => {
-    const result = await run('cli', 'isolate-false', ['run'], { report: false })
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain('vitest-memory: `isolate: false` cannot be used with memoryPool(): it runs many files in one process, which makes per-file peaks meaningless.')
+  test('isolate: false is accepted: the file runs in a shared process and is measured', async () => {
+    const result = await run('cli', 'isolate-false', ['run'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).not.toContain('cannot be used with memoryPool()')
+    expect(result.report!.files[0].shared).toMatchObject({ process: 1, order: 1 })
   })
 
-  test('isolate: false under plain `vitest run` fails with the same reason', async () => {
+  test('isolate: false under plain `vitest run` runs too', async () => {
     const result = await run('vitest', 'isolate-false', ['run'])
-    expect(result.code).not.toBe(0)
-    expect(result.output).toContain('`isolate: false` cannot be used with memoryPool()')
+    expect(result.code, result.output).toBe(0)
+    expect(result.report!.files[0].shared).toMatchObject({ process: 1, order: 1 })
   })
 
   test('a typo in memoryPool() options is a usage error when the config loads', async () => {

@@ -15,7 +15,7 @@ export default function setup(project: TestProject): () => void {
 }
 
 /**
- * compat/vitest5 gets a copy of this package (package.json + dist), not a link: a link would
+ * compat/vitest5 gets a copy of this package (package.json, dist and schema), not a link: a link would
  * resolve `vitest/node` from the real path, i.e. this package's own Vitest 4.
  */
 function installIntoCompat(): void {
@@ -27,4 +27,5 @@ function installIntoCompat(): void {
   mkdirSync(target, { recursive: true })
   cpSync(join(ROOT, 'package.json'), join(target, 'package.json'))
   cpSync(join(ROOT, 'dist'), join(target, 'dist'), { recursive: true })
+  cpSync(join(ROOT, 'schema'), join(target, 'schema'), { recursive: true })
 }

@@ -4,6 +4,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, resolve } from 'node:path'
 import type { MemoryReport } from '../src/record/report.js'
+import { assertFitsSchema, assertJournalFitsSchema } from './schema-check.js'
 import { COMPAT_V5, E2E_TMP, TARGET_MAJOR } from './targets.js'
 
 export { TARGET_MAJOR } from './targets.js'
@@ -95,6 +96,12 @@ export function run(
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : null
+      try {
+        checkWrittenFiles(fixture(fixtureName), args, env, report, code === 0 && args[0] === 'plan' ? stdout : null)
+      } catch (error) {
+        fail(error)
+        return
+      }
       done({ code, signal, stdout, stderr, output, reportPath, report })
     })
   })
@@ -135,4 +142,34 @@ export async function runWithOutcomes(
   }
   const count = (status: string[]) => Object.values(tests).filter(s => status.includes(s)).length
   return { ...result, outcomes: { tests, passed: count(['passed']), failed: count(['failed']), skipped: count(['skipped', 'pending', 'todo']) } }
+}
+
+/** The value of `--name VALUE` or `--name=VALUE` among a run's arguments. */
+function flagValue(args: string[], name: string): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === name) return args[i + 1]
+    if (args[i].startsWith(`${name}=`)) return args[i].slice(name.length + 1)
+  }
+  return undefined
+}
+
+/**
+ * Every JSON file a run wrote must fit its schema in schema/ (strictly: no undocumented field):
+ * the report, the history and the journal where this run put them, and a printed shard plan.
+ */
+function checkWrittenFiles(cwd: string, args: string[], env: NodeJS.ProcessEnv, report: MemoryReport | null, plan: string | null): void {
+  if (report) assertFitsSchema('report', report, 'the report')
+  if (plan) assertFitsSchema('shard-plan', JSON.parse(plan), 'the printed plan')
+  const history = flagValue(args, '--memory-history') ?? env.VITEST_MEMORY_HISTORY ?? '.vitest-memory/history.json'
+  const historyPath = resolve(cwd, history)
+  if (!args.includes('--no-memory-history') && existsSync(historyPath)) {
+    const text = readFileSync(historyPath, 'utf8')
+    // A file a test planted on purpose (bad input) is the test's business; only ours are checked.
+    if (text.includes('"$schema": "vitest-memory/schema/history.json"')) assertFitsSchema('history', JSON.parse(text), historyPath)
+  }
+  const journalPath = resolve(cwd, flagValue(args, '--memory-journal') ?? env.VITEST_MEMORY_JOURNAL ?? '.vitest-memory/journal.jsonl')
+  if (existsSync(journalPath)) {
+    const text = readFileSync(journalPath, 'utf8')
+    if (text.includes('"$schema":"vitest-memory/schema/journal-entry.json"')) assertJournalFitsSchema(text, journalPath)
+  }
 }

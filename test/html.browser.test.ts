@@ -1,6 +1,6 @@
 // The HTML report in a real headless Chromium: it loads offline with no console error, the table
 // sorts on click, the charts draw, and a file named like an HTML element renders as text.
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -8,6 +8,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { launchChromium } from './chromium.js'
 import { run, type RunResult } from './helpers.js'
+import type { MemoryReport } from '../src/record/report.js'
 
 const XSS = 'test/<img src=x onerror=alert(1)>.test.ts'
 
@@ -81,5 +82,41 @@ describe('HTML report in Chromium', () => {
     expect(trouble.sort()).toEqual(['test/crash.test.ts', 'test/heavy.test.ts'])
     expect(await page.locator('#timeline g.died').count()).toBe(1)
     expect(await page.locator('#files tbody tr.trouble td.state-crash').textContent()).toBe('crashed')
+  })
+})
+
+describe('HTML report at 1100 px with a long unbreakable test name', () => {
+  test('the File column keeps its width, the page does not scroll sideways, and no attribute carries a NUL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-browser-long-'))
+    const result = await run('cli', 'reports', ['run', 'light', 'heavy', '--no-memory-history', '--memory-budget-warn'])
+    expect(result.report, result.output).not.toBeNull()
+    const report = JSON.parse(JSON.stringify(result.report)) as MemoryReport
+    const heavy = report.files.find(f => f.file === 'test/heavy.test.ts')!
+    expect(heavy.tests.length, result.output).toBeGreaterThan(0)
+    const long = `handles_${'a_very_long_identifier_without_any_space'.repeat(8)}`
+    for (const t of heavy.tests) Object.assign(t, { name: long, fullName: long })
+    const jsonPath = join(dir, 'report.json')
+    writeFileSync(jsonPath, JSON.stringify(report))
+    const rendered = await run('cli', 'reports', ['html', jsonPath], { report: false })
+    expect(rendered.code, rendered.output).toBe(0)
+    const htmlPath = join(dir, 'report.html')
+    expect(readFileSync(htmlPath, 'utf8')).not.toContain('\u0000')
+
+    const browser = await launchChromium()
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } })
+      await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' })
+      const layout = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        fileWidths: [...document.querySelectorAll('#files td[data-key="file"]')].map(td => td.getBoundingClientRect().width),
+        sorts: [...document.querySelectorAll('[data-sort]')].map(el => el.getAttribute('data-sort')!),
+      }))
+      expect(layout.scrollWidth).toBeLessThanOrEqual(1100)
+      // "test/heavy.test.ts" in 12.5 px monospace needs about 140 px on one line.
+      for (const width of layout.fileWidths) expect(width).toBeGreaterThan(160)
+      for (const sort of layout.sorts) expect(sort).not.toMatch(/[\u0000\ufffd]/)
+    } finally {
+      await browser.close()
+    }
   })
 })

@@ -1,4 +1,7 @@
 // Inside the file: each test's exact peak, the setup phase, concurrent tests, per-test budgets.
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { fileEntry, MiB, run, type RunResult } from './helpers.js'
 
@@ -99,5 +102,47 @@ describe('per-test peaks without procfs', () => {
     expect(result.stdout).toContain('per-test peaks: running maximum')
     const heavy = testNamed(result, 'one-heavy-test.test.ts', 'imports the full catalogue')
     expect(heavy.peakRssBytes).toBeGreaterThanOrEqual(300 * MiB)
+  })
+})
+
+describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest UI and VS Code show)', () => {
+  test('junit carries a memory property per test, with what it added and its peak; a test over its own budget gets a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
+    const junitPath = join(dir, 'junit.xml')
+    const result = await run('vitest', 'per-test', ['run', 'one-heavy-test', 'test-budget', '--reporter=default', '--reporter=junit', `--outputFile.junit=${junitPath}`])
+    const junit = readFileSync(junitPath, 'utf8')
+    const heavyCase = junit.slice(junit.indexOf('name="catalog &gt; imports the full catalogue"'))
+    const property = /<property name="memory" value="\+([\d.]+) MB RSS added, peak ([\d.]+) MB">/.exec(heavyCase)
+    expect(property, junit).not.toBeNull()
+    // it allocated 300 MiB on top of its start
+    expect(Number(property![1])).toBeGreaterThan(300)
+    const measured = testNamed(result, 'one-heavy-test.test.ts', 'imports the full catalogue')
+    expect(Number(property![2]) * 1e6).toBeCloseTo(measured.peakRssBytes, -6)
+    expect(junit).toMatch(/<property name="warning" value="vitest-memory: over its memory budget: added 1\d\d MB, budget 100 MB">/)
+  })
+
+  test('a file over its budget: the verdict is an annotation on the test during which it peaked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
+    const junitPath = join(dir, 'junit.xml')
+    await run('vitest', 'budget', ['run', 'heavy', '--reporter=junit', `--outputFile.junit=${junitPath}`])
+    const junit = readFileSync(junitPath, 'utf8')
+    expect(junit).toMatch(/<property name="error" value="vitest-memory: the file peaked at 2\d\d MB during this test, over its memory budget of 150 MB \(global\)">/)
+  })
+
+  test('a file killed at its limit: the verdict is an annotation on the test that was running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
+    const junitPath = join(dir, 'junit.xml')
+    await run('cli', 'limit', ['run', 'grow', '--memory-limit', '400MB', '--reporter=junit', `--outputFile.junit=${junitPath}`], { env: { VM_PID_DIR: dir } })
+    const junit = readFileSync(junitPath, 'utf8')
+    expect(junit).toMatch(/<property name="error" value="vitest-memory: the file was killed: its process tree went over the hard memory limit of 400 MB \(global\)">/)
+  })
+
+  test('annotations: false (VITEST_MEMORY_ANNOTATIONS=0) attaches none', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
+    const junitPath = join(dir, 'junit.xml')
+    await run('vitest', 'per-test', ['run', 'one-heavy-test', '--reporter=junit', `--outputFile.junit=${junitPath}`], { env: { VITEST_MEMORY_ANNOTATIONS: '0' } })
+    const junit = readFileSync(junitPath, 'utf8')
+    expect(junit).toContain('imports the full catalogue')
+    expect(junit).not.toContain('name="memory"')
   })
 })

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { afterEach, expect, test } from 'vitest'
 import { ProcessTable } from '../src/measure/process-table.js'
-import { listDescendants } from '../src/measure/procfs.js'
+import { listDescendants } from '../src/measure/descendants.js'
 
 const children: ReturnType<typeof spawn>[] = []
 afterEach(() => {

@@ -2,7 +2,8 @@
 // below the runner (its test processes and their subprocesses), sampled every few milliseconds.
 import { spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { listDescendants, readProcessMemory } from '../src/measure/procfs.js'
+import { listDescendants } from '../src/measure/descendants.js'
+import { readProcessMemory } from '../src/measure/procfs.js'
 import { CLI, cleanEnv, fixture, TARGET } from './helpers.js'
 
 /** Pids whose environment carries `marker` (set on a run so its processes can be found afterwards). */

@@ -94,3 +94,34 @@ describe('shards', () => {
     expect(result.stderr).toContain('vitest-memory: --shards is required. Usage: vitest-memory plan --shards N')
   })
 })
+
+describe('a crash in one shard survives --merge-reports', () => {
+  test('the merged report keeps the crashed file\'s state, signal, cause, peak and shard', async () => {
+    const blobs = join(mkdtempSync(join(tmpdir(), 'vm-crash-shards-')), 'blobs')
+    const shards = await Promise.all([1, 2].map(i => run('cli', 'crash', [
+      'run', 'sigkill.test.ts', 'ok.test.ts', `--shard=${i}/2`, '--passWithNoTests', '--no-memory-history',
+      '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`,
+    ])))
+    const crashed = shards.flatMap(s => s.report?.files.filter(f => f.file === 'sigkill.test.ts') ?? [])
+    expect(crashed, shards.map(s => s.output).join('\n')).toHaveLength(1)
+    const inShard = crashed[0]
+    expect(inShard).toMatchObject({ state: 'crash', signal: 'SIGKILL', crash: { cause: 'sigkill' } })
+    const shardIndex = shards.findIndex(s => s.report?.files.some(f => f.file === 'sigkill.test.ts')) + 1
+
+    const merged = await run('cli', 'crash', ['--merge-reports', blobs, '--no-memory-history'])
+    expect(merged.code, merged.output).toBe(1)
+    const entry = merged.report!.files.find(f => f.file === 'sigkill.test.ts')!
+    expect(entry).toMatchObject({
+      state: 'crash',
+      signal: 'SIGKILL',
+      exitCode: null,
+      shard: `${shardIndex}/2`,
+      crash: { cause: 'sigkill', explanation: inShard.crash!.explanation, fix: inShard.crash!.fix },
+      peakRssBytes: inShard.peakRssBytes,
+      treePeakRssBytes: inShard.treePeakRssBytes,
+    })
+    expect(entry.peakRssBytes!).toBeGreaterThan(150 * MiB)
+    expect(merged.report!.files.find(f => f.file === 'ok.test.ts')!.state).toBe('pass')
+    expect(merged.stdout).toMatch(/! sigkill\.test\.ts .* crashed \(SIGKILL\)/)
+  })
+})

@@ -137,7 +137,7 @@ describe('the history', () => {
     expect(result.started).toEqual(['heavy', 'light'])
     const lines = result.output.split('\n').filter(line => line.includes('history'))
     expect(lines).toHaveLength(1)
-    expect(lines[0]).toMatch(/history\.json was not valid history JSON; it was moved to .*history\.json\.corrupt-\d+ and a new one started\./)
+    expect(lines[0]).toMatch(/history\.json is not valid JSON \(.*\); it was moved to .*history\.json\.corrupt-\d+ and a new one started\./)
     expect(readdirSync(dir).filter(f => f.startsWith('history.json.corrupt-'))).toHaveLength(1)
     const saved = JSON.parse(readFileSync(history, 'utf8'))
     expect(saved.entries.map((e: { file: string }) => e.file).sort()).toEqual(['heavy.test.ts', 'light.test.ts'])

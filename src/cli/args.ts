@@ -31,7 +31,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },
   { flag: '--only-memory-intensive', description: 'heavy lane: start only the files tagged memory_intensive', apply: (o) => { o.memoryIntensiveMode = lane(o, 'only') } },
   { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
-  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all'], description: 'heap-profile files over budget (re-run after the main run); --heap-profile=all profiles every file', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
+  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all', 'peak'], description: 'heap-profile files over budget (re-run after the main run); =peak: what each file held at its highest memory, killed files too; =all: what each process still held at exit', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
   { flag: '--memory-html', value: '[PATH]', optionalValue: /\.html?$/i, description: 'write the self-contained HTML report (default .vitest-memory/report.html; a PATH must end in .html)', apply: (o, v) => { o.html = v || true } },
   { flag: '--memory-markdown', value: 'PATH', description: 'write a Markdown summary of the run to PATH', apply: (o, v) => { o.markdown = v } },
   { flag: '--compare-to', value: 'BASE.json', description: 'compare with a saved report; a file that grew too much fails the run', apply: (o, v) => { o.compareTo = v } },
@@ -41,6 +41,9 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-limit', value: 'SIZE', description: 'kill a file\'s process tree when its RSS exceeds SIZE; the file fails as "killed"', apply: (o, v) => { o.memoryLimit = v } },
   { flag: '--memory-journal', value: 'PATH', description: 'the flight recorder, readable by `vitest-memory why` (default .vitest-memory/journal.jsonl)', apply: (o, v) => { o.journal = v } },
   { flag: '--no-memory-journal', description: 'keep no journal for this run', apply: (o) => { o.journal = false } },
+  { flag: '--recycle-above', value: 'SIZE|auto', description: 'isolate: false: replace a shared test process whose RSS after a file exceeds SIZE (e.g. 1GB, 25%; auto: half the memory split over the workers)', apply: (o, v) => { o.recycleAbove = v } },
+  { flag: '--retained-above', value: 'SIZE', description: 'isolate: false: name files that leave at least SIZE in their process after a GC (default 50MB)', apply: (o, v) => { o.retainedAbove = v } },
+  { flag: '--shared-budget', value: 'MODE', choices: ['added', 'absolute'], description: 'isolate: false: budgets judge what a file added above its process\'s start (added, default) or its whole peak (absolute)', apply: (o, v) => { o.sharedBudget = v as never } },
 ]
 
 function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {

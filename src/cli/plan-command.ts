@@ -4,8 +4,9 @@ import { writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { DEFAULT_HISTORY_PATH, UsageError } from '../options.js'
 import { planShards, type PlanFile } from '../policy/shard-plan.js'
-import { historyIndex, lastPeak, readHistory } from '../record/history.js'
+import { emptyHistory, historyIndex, inspectHistory, lastPeak } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'
+import { listTestFiles } from './vitest-files.js'
 
 export const PLAN_USAGE = 'vitest-memory plan --shards N [--memory-history PATH] [-o PLAN.json] [vitest filters, --config, --project …]'
 export const PLAN_FLAGS = { '--shards': 'shards', '--memory-history': 'history', '-o': 'output', '--output': 'output' }
@@ -21,9 +22,10 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (!Number.isInteger(count) || count < 1 || count > 256) throw new UsageError(`Invalid --shards "${values.shards}": use a whole number from 1 to 256.`)
 
   const { root, files } = await listTestFiles(rest)
-  const { history, warning } = readHistory(resolve(root, values.history ?? DEFAULT_HISTORY_PATH))
-  if (warning) console.error(warning)
-  const index = historyIndex(history)
+  // Read only: a bad history is reported, never set aside or rewritten (that is the writer's job).
+  const { history, warning, unusable } = inspectHistory(resolve(root, values.history ?? DEFAULT_HISTORY_PATH))
+  if (warning) console.error(`vitest-memory: ${warning}${unusable ? ': the plan weighs every file as unmeasured' : ''}.`)
+  const index = historyIndex(history ?? emptyHistory())
   const input: PlanFile[] = files.map(({ project, file }) => {
     const entry = index.get(`${project}\0${toPosix(relative(root, file))}`)
     const run = entry?.runs.at(-1)
@@ -34,19 +36,6 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (values.output) writeFileSync(resolve(values.output), `${json}\n`)
   console.log(json)
   return 0
-}
-
-/** The test files Vitest would run with these arguments, by project (public Node API only). */
-async function listTestFiles(vitestArgs: string[]): Promise<{ root: string, files: { project: string, file: string }[] }> {
-  const { createVitest, parseCLI } = await import('vitest/node')
-  const { filter, options } = parseCLI(['vitest', ...vitestArgs])
-  const vitest = await createVitest('test', { ...options, watch: false, run: true } as never)
-  try {
-    const specs = await vitest.globTestSpecifications(filter)
-    return { root: vitest.config.root, files: specs.map(s => ({ project: s.project.name, file: s.moduleId })) }
-  } finally {
-    await vitest.close()
-  }
 }
 
 function toPosix(path: string): string {

@@ -4,13 +4,12 @@
 // inline project gets its own copy of the plugin, which supplies the pool to a project that names
 // none ('threads' stays).
 import type { Plugin } from 'vite'
-import type { TestProject, Vitest } from 'vitest/node'
-import { isMemoryPool, ISOLATE_FALSE_MESSAGE, memoryPool, POOL_NAME } from '../pool/index.js'
-import { UsageError } from '../options.js'
+import type { Vitest } from 'vitest/node'
+import { isMemoryPool, memoryPool } from '../pool/index.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../schedule/sequencer.js'
-import { isMemoryReporter, projectPoolName } from '../vitest-adapter.js'
+import { isMemoryReporter } from '../vitest-adapter.js'
 
 interface TestConfig { pool?: unknown, projects?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } }
 
@@ -33,10 +32,7 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
       if (!test?.sequence?.sequencer) added.sequence = { sequencer: MemorySequencer }
       return { test: added } as never
     },
-    configureVitest({ vitest, project }: { vitest: Vitest, project: TestProject }) {
-      if (projectPoolName(project) === POOL_NAME && project.config.isolate === false) {
-        throw new UsageError(ISOLATE_FALSE_MESSAGE)
-      }
+    configureVitest({ vitest }: { vitest: Vitest }) {
       const reporters = vitest.config.reporters as unknown[]
       if (!reporters.some(isMemoryReporter)) reporters.push(new MemoryReporter())
     },

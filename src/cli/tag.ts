@@ -1,12 +1,14 @@
 // `vitest-memory tag --above SIZE [--write] [--remove-below SIZE]`: tags the files the history
 // measured as heavy with `// @module-tag memory_intensive`, and untags the ones that got lighter.
 // Without --write nothing on disk changes: it lists what it would do.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { DEFAULT_HISTORY_PATH, UsageError } from '../options.js'
 import { addMemoryIntensiveTag, hasMemoryIntensiveTag, removeMemoryIntensiveTag } from '../policy/module-tag.js'
-import { lastPeak, peekHistory, type History } from '../record/history.js'
+import { displayPath, printable } from '../record/display-path.js'
+import { inspectHistory, lastPeak, type History } from '../record/history.js'
 import { formatBytes, parseSize, SizeError } from '../size.js'
+import { listTestFiles } from './vitest-files.js'
 
 export interface TagCommandOptions {
   aboveBytes: number | null
@@ -88,51 +90,120 @@ export function lastWeights(history: History): FileWeight[] {
   return [...byFile.values()].sort((a, b) => b.peakBytes - a.peakBytes || a.file.localeCompare(b.file))
 }
 
-/** Runs the subcommand; returns the lines it prints. */
-export function tagCommand(argv: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): string[] {
+/** Runs the subcommand; returns the lines it prints (a warning about the history goes to `warn`). */
+export async function tagCommand(argv: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = line => console.error(line)): Promise<string[]> {
   const options = parseTagArgs(argv, cwd, env)
   if (options.help) return [TAG_HELP]
-  const fromCwd = relative(cwd, options.historyPath)
-  const shownHistory = fromCwd && !fromCwd.startsWith('..') ? fromCwd : options.historyPath
+  const shownHistory = displayPath(options.historyPath, cwd)
   if (!existsSync(options.historyPath)) {
     throw new UsageError(`No history at ${shownHistory}: run the tests with vitest-memory first, or point to one with --memory-history PATH.`)
   }
-  const history = peekHistory(options.historyPath)
-  if (!history) throw new UsageError(`${shownHistory} is not valid history JSON: run the tests once more to start a new one, or point to another with --memory-history PATH.`)
+  // Read only: the history is checked entry by entry and never renamed or rewritten here.
+  const check = inspectHistory(options.historyPath)
+  if (!check.history) {
+    const hint = check.unusable === 'newer' ? 'use that version of vitest-memory' : 'run the tests once more to start a new one'
+    throw new UsageError(`${check.warning}: ${hint}, or point to another with --memory-history PATH.`)
+  }
+  if (check.warning) warn(`vitest-memory: ${check.warning}.`)
 
-  const weights = lastWeights(history).filter(w => existsSync(resolve(cwd, w.file)))
+  // Only files Vitest itself collects in this project may be edited, whatever the history says.
+  const collected = await collectedFiles(cwd)
+  const weights = lastWeights(check.history).filter(w => existsSync(resolve(collected.root, w.file)))
   const lines: string[] = []
-  const row = (w: FileWeight, what: string) => `  ${formatBytes(w.peakBytes).padStart(9)}  ${w.file}  (${w.at.slice(0, 10)})  ${what}`
+  const row = (w: FileWeight, what: string) => `  ${formatBytes(w.peakBytes).padStart(9)}  ${printable(w.file)}  (${w.at.slice(0, 10)})  ${what}`
   if (options.aboveBytes != null) {
     const heavy = weights.filter(w => w.peakBytes > options.aboveBytes!)
     lines.push(`${heavy.length} file${heavy.length === 1 ? '' : 's'} measured above ${formatBytes(options.aboveBytes)} (${shownHistory}):`)
-    for (const w of heavy) lines.push(row(w, edit(cwd, w.file, options.write, 'add')))
+    for (const w of heavy) lines.push(row(w, edit(collected, w.file, options.write, 'add')))
   }
   if (options.removeBelowBytes != null) {
-    const light = weights.filter(w => w.peakBytes < options.removeBelowBytes! && hasMemoryIntensiveTag(read(cwd, w.file)))
+    const light = weights.filter(w => w.peakBytes < options.removeBelowBytes! && isTaggedTestFile(collected, w.file))
     lines.push(`${light.length} tagged file${light.length === 1 ? '' : 's'} measured below ${formatBytes(options.removeBelowBytes)}:`)
-    for (const w of light) lines.push(row(w, edit(cwd, w.file, options.write, 'remove')))
+    for (const w of light) lines.push(row(w, edit(collected, w.file, options.write, 'remove')))
   }
   if (!options.write) lines.push('Nothing was changed: add --write to edit the files.')
   return lines
 }
 
-function read(cwd: string, file: string): string {
-  return readFileSync(resolve(cwd, file), 'utf8')
+interface Collected {
+  root: string
+  /** Real path of the root: a file must resolve inside it. */
+  realRoot: string
+  /** Real paths of the test files Vitest collects. */
+  files: Set<string>
+}
+
+async function collectedFiles(cwd: string): Promise<Collected> {
+  let listed: Awaited<ReturnType<typeof listTestFiles>>
+  try {
+    listed = await listTestFiles([], cwd, true)
+  } catch (error) {
+    const reason = printable(String((error as Error)?.message ?? error).split('\n')[0], 200)
+    throw new UsageError(`tag could not list the test files Vitest collects here (${reason}): run it from the project root, where Vitest's config loads.`)
+  }
+  const { root, files } = listed
+  return { root, realRoot: realpathSync(root), files: new Set(files.flatMap(({ file }) => realOrEmpty(file))) }
+}
+
+function realOrEmpty(path: string): string[] {
+  try {
+    return [realpathSync(path)]
+  } catch {
+    return []
+  }
+}
+
+/** The real path of a history file when it may be edited, else why not. */
+function editable(collected: Collected, file: string): { path: string } | { refused: string } {
+  const path = resolve(collected.root, file)
+  if (isAbsolute(file) || !isInside(collected.root, path)) return { refused: 'skipped: outside the project root' }
+  const [real] = realOrEmpty(path)
+  if (!real) return { refused: 'skipped: no such file' }
+  if (!isInside(collected.realRoot, real)) return { refused: 'skipped: a link that leads outside the project root' }
+  if (!collected.files.has(real)) return { refused: 'skipped: not a test file Vitest collects here (include/exclude)' }
+  return { path: real }
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path)
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel)
+}
+
+function isTaggedTestFile(collected: Collected, file: string): boolean {
+  const target = editable(collected, file)
+  if (!('path' in target)) return false
+  try {
+    return hasMemoryIntensiveTag(readFileSync(target.path, 'utf8'))
+  } catch {
+    return false
+  }
 }
 
 /** Adds or removes the tag in one file (only with --write); says what happened. */
-function edit(cwd: string, file: string, write: boolean, action: 'add' | 'remove'): string {
-  const before = read(cwd, file)
+function edit(collected: Collected, file: string, write: boolean, action: 'add' | 'remove'): string {
+  const target = editable(collected, file)
+  if (!('path' in target)) return target.refused
+  let before: string
+  try {
+    before = readFileSync(target.path, 'utf8')
+  } catch (error) {
+    return `skipped: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+  }
+  let after: string
   if (action === 'add') {
     if (hasMemoryIntensiveTag(before)) return 'already tagged'
     if (!write) return 'would tag'
-    writeFileSync(resolve(cwd, file), addMemoryIntensiveTag(before))
-    return 'tagged'
+    after = addMemoryIntensiveTag(before)
+  } else {
+    const { source, kept } = removeMemoryIntensiveTag(before)
+    if (kept) return 'kept: the tag shares its line with other text, remove it by hand'
+    if (!write) return 'would untag'
+    after = source
   }
-  const { source, kept } = removeMemoryIntensiveTag(before)
-  if (kept) return 'kept: the tag shares its line with other text, remove it by hand'
-  if (!write) return 'would untag'
-  writeFileSync(resolve(cwd, file), source)
-  return 'untagged'
+  try {
+    writeFileSync(target.path, after)
+  } catch (error) {
+    return `not changed: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+  }
+  return action === 'add' ? 'tagged' : 'untagged'
 }

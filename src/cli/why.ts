@@ -4,6 +4,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
+import { schemaProblem } from '../record/schemas.js'
+import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
 import { formatBytes, formatDuration } from '../size.js'
 
 type Entry<T extends JournalEntry['t']> = Extract<JournalEntry, { t: T }>
@@ -18,6 +20,8 @@ export interface RunningAtEnd {
   rssBytes: number | null
   /** Bytes per second between its last two samples; null with fewer than two. */
   bytesPerSecond: number | null
+  /** --heap-profile=peak: the allocation sites of its process's latest flush. */
+  sites?: Entry<'sites'>
 }
 
 export interface JournalAnalysis {
@@ -29,9 +33,13 @@ export interface JournalAnalysis {
   finished: Entry<'file-end'>[]
   /** The last line was cut short (the runner was killed while writing it). */
   truncated: boolean
+  /** --heap-profile=peak: the latest allocation sites per file and pid ("file\0pid"). */
+  sites?: Map<string, Entry<'sites'>>
 }
 
 export class JournalError extends Error {}
+
+const KNOWN_EVENTS = new Set<string>(['run', 'file-boot', 'file-start', 'sample', 'file-end', 'recycle', 'aborted', 'run-end'])
 
 /** Parses a journal; only the last run in it counts. A cut-short last line is tolerated. */
 export function analyzeJournal(text: string): JournalAnalysis {
@@ -50,10 +58,13 @@ export function analyzeJournal(text: string): JournalAnalysis {
         return
       }
     }
-    if (!entry || typeof entry !== 'object' || typeof entry.t !== 'string' || typeof entry.at !== 'number') {
-      throw new JournalError(`line ${index + 1} is not a vitest-memory journal entry`)
-    }
-    entries.push(entry)
+    if (entry === undefined) throw new JournalError(`line ${index + 1} is not a vitest-memory journal entry (not JSON)`)
+    // Every field is checked against schema/journal-entry.schema.json: a date out of range or a
+    // size of the wrong type is a bad journal, not a RangeError later.
+    const problem = schemaProblem('journal-entry', entry)
+    if (problem) throw new JournalError(`line ${index + 1}: ${problem}`)
+    // An event a newer version added: nothing here knows it.
+    if (KNOWN_EVENTS.has(entry.t)) entries.push(entry)
   })
   if (entries.length === 0) throw new JournalError('it holds no journal entries')
   const lastRun = entries.map(e => e.t).lastIndexOf('run')
@@ -64,6 +75,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
   const started = new Map<string, Entry<'file-start'>>()
   const samples = new Map<string, Entry<'sample'>[]>()
   const finished: Entry<'file-end'>[] = []
+  const sites = new Map<string, Entry<'sites'>>()
   let ending: JournalAnalysis['ending'] = 'died'
   let abortedBy: string | null = null
   let abortedRunning: Entry<'aborted'>['running'] = []
@@ -75,6 +87,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
       started.set(key, entry)
     }
     else if (entry.t === 'sample') samples.set(key, [...(samples.get(key) ?? []), entry])
+    else if (entry.t === 'sites') sites.set(key, entry)
     else if (entry.t === 'file-end') {
       booting.delete(key)
       started.delete(key)
@@ -101,6 +114,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
       runningMs: endedAt - start.at,
       rssBytes: atAbort ?? last?.treeRssBytes ?? null,
       bytesPerSecond: last && before && last.at > before.at ? ((last.treeRssBytes - before.treeRssBytes) * 1000) / (last.at - before.at) : null,
+      ...(sites.has(key) ? { sites: sites.get(key) } : {}),
     }
   })
   // A file the aborted line names but no other line does (its process never reached the journal).
@@ -108,7 +122,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
     if (running.some(r => r.file === entry.file)) continue
     running.push({ file: entry.file, pid: entry.pid, starting: entry.pid === 0, runningMs: entry.runningMs, rssBytes: entry.treeRssBytes, bytesPerSecond: null })
   }
-  return { run, ending, abortedBy, endedAt, running, finished, truncated }
+  return { run, ending, abortedBy, endedAt, running, finished, truncated, sites }
 }
 
 /** Whether the runner that wrote the journal is still alive: its journal is then not an ending. */
@@ -147,6 +161,8 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
     lines.push(file.starting
       ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (stuck for ${formatDuration(file.runningMs)})`
       : `  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
+    if (file.sites) lines.push(...sitesLines(file.sites, `which lines were allocating: the sites live at its highest so far (${formatBytes(file.sites.sampledBytes)} of ${formatBytes(file.sites.capturedAtRssBytes)} RSS)`))
+    lines.push(...sharedBefore(analysis, file))
   }
   const growing = inFlight.filter(file => !file.starting)
   if (growing.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${growing[0].file} --memory-limit SIZE`)
@@ -156,6 +172,8 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
     for (const file of heaviest) {
       const how = file.signal ? `${file.state}, ${file.signal}` : file.exitCode != null ? `${file.state}, exit ${file.exitCode}` : file.state
       lines.push(`  ${formatBytes(file.treePeakRssBytes).padStart(8)}  ${file.file} (${how}, ${formatDuration(file.durationMs)})`)
+      const sites = file.state === 'killed' || file.state === 'crash' ? analysis.sites?.get(`${file.file}\0${file.pid}`) : undefined
+      if (sites) lines.push(...sitesLines(sites, `which lines held the memory, ${peakLabel(sites.sampledBytes, sites.capturedAtRssBytes)}`))
     }
   } else {
     lines.push('No file finished.')
@@ -189,6 +207,30 @@ export function runnerLiveness(run: { pid: number, argv: string[] } | null): Run
   }
   const argv = cmdline.split('\0').filter(Boolean)
   return argv.length === run.argv.length && argv.every((arg, i) => arg === run.argv[i]) ? 'alive' : 'dead'
+}
+
+/** Files that ran earlier in the same shared process (isolate: false), with what each kept. */
+function sharedBefore(analysis: JournalAnalysis, file: RunningAtEnd): string[] {
+  const before = analysis.finished.filter(f => f.pid === file.pid && f.shared)
+  if (before.length === 0) return []
+  const lines = [`  It ran in a shared process (isolate: false) after ${before.length} file${before.length === 1 ? '' : 's'} (the process held what they kept):`]
+  for (const f of before.slice(-10)) {
+    const kept = f.shared!.retainedBytes == null ? 'kept little' : `kept ${formatBytes(f.shared!.retainedBytes)} after GC`
+    lines.push(`    ${String(f.shared!.order).padStart(3)}. ${f.file}: started at ${formatBytes(f.shared!.startRssBytes)}, ${kept}`)
+  }
+  if (before.length > 10) lines.splice(1, 0, `    … ${before.length - 10} earlier`)
+  return lines
+}
+
+/** Sites of a journaled peak profile, indented under their file. */
+const WHY_SITES = 3
+
+function sitesLines(entry: Entry<'sites'>, heading: string): string[] {
+  const native = nativeNote(entry.arrayBuffersBytes, entry.capturedAtRssBytes)
+  return [
+    `    ${heading}${native ? `; ${native}` : ''}:`,
+    ...entry.sites.slice(0, WHY_SITES).map(site => `      ${formatBytes(site.bytes).padStart(8)}  ${`${Math.round(site.share * 100)}%`.padStart(4)}  ${site.functionName}  ${siteWhere(site)}`),
+  ]
 }
 
 function sizeOf(file: RunningAtEnd): string {

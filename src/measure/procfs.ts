@@ -1,6 +1,5 @@
 // Linux /proc readers. Exact figures straight from the kernel; no Vitest imports here.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { processTable } from './process-table.js'
+import { readFileSync, writeFileSync } from 'node:fs'
 
 export interface ProcessMemory {
   /** Current resident set size (VmRSS). */
@@ -56,43 +55,6 @@ function readStatField(pid: number, index: number): number | null {
 /** The parent pid of a live process; null when it is gone. */
 export function readParentPid(pid: number): number | null {
   return readStatField(pid, 1)
-}
-
-let childrenFilesAvailable: boolean | undefined
-
-/**
- * All descendants of `root`, read from /proc/<pid>/task/<tid>/children (one small read per thread
- * instead of one per process on the machine: cheap enough to run every 10 ms). Falls back to a
- * process table kept up to date from /proc on kernels built without CONFIG_PROC_CHILDREN.
- */
-export function listDescendants(root: number): number[] {
-  childrenFilesAvailable ??= existsSync(`/proc/${process.pid}/task/${process.pid}/children`)
-  if (!childrenFilesAvailable) return processTable().refreshed().descendantsOf(root)
-  const found: number[] = []
-  const stack = [root]
-  while (stack.length) {
-    const pid = stack.pop()!
-    let threads: string[]
-    try {
-      threads = readdirSync(`/proc/${pid}/task`)
-    } catch {
-      continue
-    }
-    for (const tid of threads) {
-      let text: string
-      try {
-        text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
-      } catch {
-        continue
-      }
-      for (const child of text.split(' ')) {
-        if (!child.trim()) continue
-        found.push(Number(child))
-        stack.push(Number(child))
-      }
-    }
-  }
-  return found
 }
 
 /** The kernel's start time of a process (clock ticks since boot): tells a pid apart from a reused one. */

@@ -3,7 +3,8 @@
 // After the process dies /proc/<pid> is gone, so what a crash report needs (the root's last
 // high-water mark, the descendants that may now be orphans) is kept from the last sample.
 import pidusage from 'pidusage'
-import { hasProcfs, listDescendants, readProcessMemory, readStartTime } from './procfs.js'
+import { listDescendants } from './descendants.js'
+import { hasProcfs, readProcessMemory, readStartTime } from './procfs.js'
 
 export interface TreeSample {
   at: number

@@ -109,6 +109,16 @@ export class TestPeakTracker {
     return this.resettable ? 'clear_refs' : 'running-max'
   }
 
+  /**
+   * A new file starts in this process (a shared process, isolate: false): the file's maximum and
+   * setup phase start afresh. The caller has just reset the kernel's peak.
+   */
+  fileStarted(): void {
+    this.fileMax = 0
+    this.setupPeakRssBytes = null
+    this.finished = 0
+  }
+
   /** The file's peak over its whole run, and its setup phase (all of it when no test ran). */
   fileFinished(): { peakRssBytes: number, setupPeakRssBytes: number } {
     this.note(this.probe.readPeak())

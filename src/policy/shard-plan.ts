@@ -1,5 +1,6 @@
 // Splits test files into N shards balanced by measured duration AND peak memory, so the heavy
 // files land on different machines. Pure: the CLI feeds it the file list and the history.
+import { schemaRef } from '../record/schemas.js'
 
 export interface PlanFile {
   /** Relative to the directory the plan is run from, forward slashes. */
@@ -20,6 +21,8 @@ export interface PlannedShard {
 }
 
 export interface ShardPlan {
+  /** "vitest-memory/schema/shard-plan.json": the JSON Schema, resolvable from the package. */
+  $schema?: string
   schemaVersion: 1
   /** 1 … N, for a CI matrix: `matrix: { shard: ${{ fromJSON(needs.plan.outputs.plan).shard }} }`. */
   shard: number[]
@@ -75,6 +78,7 @@ export function planShards(input: PlanFile[], count: number): ShardPlan {
     best.heaviest = Math.max(best.heaviest, f.peak)
   }
   return {
+    $schema: schemaRef('shard-plan'),
     schemaVersion: 1,
     shard: shards.map(s => s.index),
     shards: shards.map(s => ({
@@ -94,11 +98,4 @@ function sumOrNull(a: number | null, b: number | null): number | null {
 
 function maxOrNull(a: number | null, b: number | null): number | null {
   return a == null && b == null ? null : Math.max(a ?? 0, b ?? 0)
-}
-
-/** Checks a plan read from disk. */
-export function isShardPlan(data: unknown): data is ShardPlan {
-  const plan = data as ShardPlan
-  return typeof plan === 'object' && plan !== null && plan.schemaVersion === 1 && Array.isArray(plan.shards)
-    && plan.shards.every(s => Number.isInteger(s.index) && Array.isArray(s.files) && s.files.every(f => typeof f === 'string'))
 }

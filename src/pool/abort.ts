@@ -11,7 +11,8 @@ import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
 import { Journal } from '../record/journal.js'
-import { writePartialReport } from '../record/partial.js'
+import { reportPathOf, writePartialReport } from '../record/partial.js'
+import { schemaRef } from '../record/schemas.js'
 import { sharedState } from '../state.js'
 
 const HANDLER_MARK = Symbol.for('vitest-memory.abort-handler')
@@ -34,6 +35,7 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   }
   state.journal.write({
     t: 'run',
+    $schema: schemaRef('journal-entry'),
     at: state.journal.startedAt,
     pid: process.pid,
     argv: process.argv,

@@ -1,7 +1,10 @@
 // The per-test tracker of a test file's process. child.ts (a native import) and the injected
 // setup file (evaluated by Vitest's module runner, so a separate module instance) share it
 // through globalThis.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { readOwnPeak } from '../measure/self.js'
+import { SharedFileMeter } from '../measure/shared-file.js'
 import { hasProcfs, readProcessMemory, resetPeak } from '../measure/procfs.js'
 import { TestPeakTracker, type MemoryProbe } from '../measure/test-peaks.js'
 
@@ -11,14 +14,28 @@ export const CHILD_SETTINGS_ENV = 'VITEST_MEMORY_CHILD_SETTINGS'
 export interface ChildSettings {
   /** Force a GC after each test and record the heap left (needs `--expose-gc`). */
   detectLeaks: boolean
+  /** Attach each test's memory to it as a Vitest test annotation. */
+  annotations?: boolean
+  /** The process runs many files one after another (isolate: false): measure each at its boundaries. */
+  shared?: boolean
+  /** Shared: a forced GC after a file once JavaScript's memory grew this much since the last one. */
+  gcAboveBytes?: number
 }
 
 const KEY = Symbol.for('vitest-memory.child-tracker')
 
 export function childTracker(settings: ChildSettings = { detectLeaks: false }): TestPeakTracker {
-  const holder = globalThis as { [KEY]?: TestPeakTracker }
+  const holder = globalThis as { [KEY]?: TestPeakTracker, [SETTINGS_KEY]?: ChildSettings }
+  holder[SETTINGS_KEY] ??= settings
   holder[KEY] ??= new TestPeakTracker(ownProbe(settings))
   return holder[KEY]
+}
+
+const SETTINGS_KEY = Symbol.for('vitest-memory.child-settings')
+
+/** The settings child.ts read at start, for the setup file (another module instance). */
+export function childSettings(): ChildSettings {
+  return (globalThis as { [SETTINGS_KEY]?: ChildSettings })[SETTINGS_KEY] ?? { detectLeaks: false, annotations: true }
 }
 
 function ownProbe(settings: ChildSettings): MemoryProbe {
@@ -49,5 +66,35 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
   const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true }
+  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0 }
+}
+
+/** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */
+export function sharedFileMeter(settings: ChildSettings): SharedFileMeter {
+  const gc = hiddenGc()
+  const procfs = hasProcfs() && readProcessMemory('self') !== null
+  return new SharedFileMeter({
+    readRss: () => (procfs ? readProcessMemory('self')?.rssBytes : undefined) ?? process.memoryUsage.rss(),
+    readJs: () => {
+      const usage = process.memoryUsage()
+      return usage.heapUsed + usage.external
+    },
+    resetPeak: () => procfs && resetPeak('self'),
+    gc,
+    now: () => performance.now(),
+  }, { gcAboveBytes: settings.gcAboveBytes ?? 0, gcEveryFile: settings.detectLeaks })
+}
+
+/**
+ * A callable full GC without `--expose-gc` on the command line, which would put `gc` on the test
+ * files' global object and change their environment: the flag is set for a moment, V8 gives the
+ * function to a fresh context, and the flag is cleared again.
+ */
+function hiddenGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc
+  if (typeof existing === 'function') return existing
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  setFlagsFromString('--no-expose-gc')
+  return gc
 }

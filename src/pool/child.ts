@@ -1,14 +1,21 @@
 // Entry of a test file's process: Vitest's own fork worker, unchanged, plus one thing:
 // when the worker reports a finished file, the process's exact peak RSS rides along.
+// First: under --heap-profile=peak it wraps process.send before the wrapper below binds it.
+import './child-profiler.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
-import { childTracker, readChildSettings } from './child-state.js'
+import type { SharedFileFigures } from '../measure/shared-file.js'
+import { childTracker, readChildSettings, sharedFileMeter } from './child-state.js'
 
 const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
 delete process.env.VITEST_MEMORY_WORKER_ENTRY
-const tracker = childTracker(readChildSettings())
+const settings = readChildSettings()
+const tracker = childTracker(settings)
+// A shared process (isolate: false) is handed one file per `run` request (the pool splits
+// Vitest's batches), so a request is a file boundary: measured here, inside the process.
+const meter = settings.shared ? sharedFileMeter(settings) : null
 
 // Vitest's worker binds process.send when it loads, so the wrapper must be in place first.
 const send = process.send.bind(process) as (...args: unknown[]) => boolean
@@ -22,17 +29,22 @@ process.send = ((message: any, ...rest: unknown[]) => {
 export interface ChildFilePeak {
   setupPeakRssBytes: number
   testPeakMethod: TestPeakMethod
+  /** Set in a shared process: what it held at the start and kept after the file. */
+  shared?: SharedFileFigures
 }
 
 /** The kernel's peak was reset per test: the file's peak is the maximum of every reading. */
 function filePeak(): OwnPeak & ChildFilePeak {
   const own = readOwnPeak()
   const file = tracker.fileFinished()
+  // After the peak is read: the GC must not be part of the file's figures.
+  const shared = meter?.fileFinished() ?? undefined
   return {
     ...own,
     peakRssBytes: Math.max(own.peakRssBytes, file.peakRssBytes),
     setupPeakRssBytes: file.setupPeakRssBytes,
     testPeakMethod: tracker.method,
+    ...(shared ? { shared } : {}),
   }
 }
 
@@ -47,3 +59,15 @@ process.once('disconnect', () => {
 })
 
 await import(pathToFileURL(entry).href)
+
+if (meter) {
+  // Put first among the listeners once Vitest's worker listens (a listener added before it would
+  // start reading the IPC channel and Vitest would miss the start request): the file's peak is
+  // reset before the worker begins the file.
+  process.prependListener('message', (message: any) => {
+    if (message?.__vitest_worker_request__ && (message.type === 'run' || message.type === 'collect')) {
+      meter.fileStarted()
+      tracker.fileStarted()
+    }
+  })
+}

@@ -8,9 +8,14 @@ import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, type FileLimit } from '../policy/limit.js'
+import { PeakProfileLink } from '../profile/peak-link.js'
+import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
-import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
-import { failFileInVitest } from '../vitest-adapter.js'
+import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
+import { runTimeline } from '../measure/run-timeline.js'
+import { attachMeasurement } from '../record/task-meta.js'
+import { failFileInVitest, findFileTask } from '../vitest-adapter.js'
+import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
 
 /** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
@@ -28,6 +33,10 @@ export class FileWatch {
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
   private startTimeout: string | null = null
+  /** Set when the file runs in a shared process: where, and what the process held at its start. */
+  shared: SharedRun | null = null
+  /** --heap-profile=peak: the link to what the process flushes, else null. */
+  private readonly peak: PeakProfileLink | null
 
   constructor(
     private readonly project: TestProject,
@@ -36,7 +45,13 @@ export class FileWatch {
     private startedAt: number,
     private readonly budget: FileBudget | null,
     readonly limit: FileLimit | null,
-  ) {}
+    /** Attach a killed verdict to the test that was running, as a Vitest annotation. */
+    private readonly annotations = true,
+    /** Where processes profiling at their peak flush (--heap-profile=peak), else null. */
+    peakDir: string | null = null,
+  ) {
+    this.peak = peakDir ? new PeakProfileLink(peakDir, project, relativeFile) : null
+  }
 
   /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
   booting(pid: number): void {
@@ -78,8 +93,12 @@ export class FileWatch {
         afterMs: sample.at - this.startedAt,
         heaviest: `${heavy} ${readCommand(heavy)}`,
       }
-      killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      const kill = () => killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      // Profiling at the peak: the process's last capture first (bounded), so the killed file has its sites.
+      if (this.peak) void this.peak.captureBeforeKill(this.pid).finally(kill)
+      else kill()
     }
+    this.peak?.poll(this.pid, sample.at)
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
@@ -89,6 +108,7 @@ export class FileWatch {
 
   /** The file finished normally. */
   finished(measurement: FileMeasurement, state: string): void {
+    if (this.peak) measurement.peakProfile = this.peak.adopt(this.pid, false)
     this.journalEnd(measurement, state)
   }
 
@@ -118,7 +138,8 @@ export class FileWatch {
       startTimeout: this.startTimeout,
     }
     const verdict = classifyCrash(facts)
-    const message = crashMessage(facts, verdict)
+    const peakProfile = this.peak?.adopt(this.pid, true)
+    const message = crashMessage(facts, verdict) + peakSitesText(peakProfile)
     const measurement: FileMeasurement = {
       file: this.file,
       project: this.project.name,
@@ -131,6 +152,8 @@ export class FileWatch {
       budgetBytes: this.budget?.bytes ?? null,
       budgetSource: this.budget?.source ?? null,
       ...this.limitFields(),
+      ...(this.shared ? { shared: this.shared } : {}),
+      ...(peakProfile ? { peakProfile } : {}),
       crash: {
         state: verdict.state,
         cause: verdict.cause,
@@ -143,6 +166,10 @@ export class FileWatch {
     }
     sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
     this.journalEnd(measurement, verdict.state)
+    if (this.annotations) {
+      const task = findFileTask(this.project.vitest, this.project.name, this.file)
+      if (task) annotateFileVerdict(task as never, fileVerdict(measurement, 'fail'))
+    }
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {
       await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
@@ -151,6 +178,8 @@ export class FileWatch {
       this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${(error as Error).message}`)
     }
+    // After failFileInVitest, which creates the File task when the file died before announcing it.
+    attachMeasurement(this.project.vitest, measurement, runTimeline())
   }
 
   /** The runner is being stopped: record what this file was doing, for the partial report. */
@@ -192,6 +221,16 @@ export class FileWatch {
       treePeakRssBytes: measurement.treePeakRssBytes,
       durationMs: measurement.durationMs,
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
+      ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
     })
   }
+}
+
+/** Shown on the failed file: the lines that held the memory when it died. */
+const CRASH_SITES = 3
+
+function peakSitesText(profile: ReturnType<PeakProfileLink['adopt']> | undefined): string {
+  if (!profile?.meta || profile.sites.length === 0) return ''
+  const label = peakLabel(profile.meta.sampledBytes, profile.meta.capturedAtRssBytes)
+  return `\nallocation sites ${label}: ${profile.sites.slice(0, CRASH_SITES).map(siteSummary).join('; ')}`
 }

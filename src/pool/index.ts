@@ -1,6 +1,6 @@
 // memoryPool(): the initializer set as `test.pool` in vitest.config.ts.
 import type { PoolRunnerInitializer } from 'vitest/node'
-import { optionsFromEnv, resolveOptions, UsageError, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
+import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
 import { MemoryReporter } from '../reporter.js'
 import { sharedState } from '../state.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
@@ -11,8 +11,6 @@ export const POOL_NAME = 'vitest-memory'
 
 const POOL_MARK = Symbol.for('vitest-memory.pool')
 
-export const ISOLATE_FALSE_MESSAGE = '`isolate: false` cannot be used with memoryPool(): it runs many files in one process, which makes per-file peaks meaningless. Remove `isolate: false` (the pool gives every file a fresh process anyway).'
-
 export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializer {
   validateConfigOptions(options)
   const state = sharedState()
@@ -22,13 +20,24 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
     [POOL_MARK]: true,
     createPoolWorker(poolOptions) {
       const { project } = poolOptions
-      if (project.config.isolate === false) throw new UsageError(ISOLATE_FALSE_MESSAGE)
       ensureReporter(project.vitest, () => new MemoryReporter())
       ensureTagDefined(project.config, memoryIntensiveTag)
       const resolved = resolveOptions(options, optionsFromEnv(), state.cliOptions, project.config.root)
       return new MemoryPoolWorker(POOL_NAME, poolOptions, resolved)
     },
   } as PoolRunnerInitializer
+}
+
+/**
+ * The pool for a project the CLI adopts: the options stay those of the config's memoryPool(), if
+ * any (calling memoryPool() again would replace them).
+ */
+export function memoryPoolKeepingOptions(): PoolRunnerInitializer {
+  const state = sharedState()
+  const kept = state.configOptions
+  const pool = memoryPool(kept ?? {})
+  state.configOptions = kept
+  return pool
 }
 
 export function isMemoryPool(pool: unknown): boolean {

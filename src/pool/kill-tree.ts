@@ -3,7 +3,8 @@
 // group even after the leader died and they were re-parented; descendants seen by the sampler
 // are killed by pid as well (a process may leave the group with setsid), after checking by
 // start time that the pid was not reused.
-import { hasProcfs, listDescendants, readStartTime } from '../measure/procfs.js'
+import { listDescendants } from '../measure/descendants.js'
+import { hasProcfs, readStartTime } from '../measure/procfs.js'
 import type { KnownProcess } from '../measure/sampler.js'
 
 /** Forking the child with `detached: true` makes it a process-group leader (not on Windows). */

@@ -1,17 +1,19 @@
-// The PoolWorker transport: one fresh child process per test file, running Vitest's own fork
-// worker. Lifecycle only — start, run, stop — plus handing the measurement to the shared state.
+// The PoolWorker transport Vitest talks to. Two lifecycles behind one transport:
+// - per file (isolate: true, the default): a fresh test process for the file, stopped after it;
+// - shared (isolate: false): one process runs the files one after another, as Vitest's own forks
+//   pool does without isolation, and is replaced when it dies or holds too much (recycling).
+// Either way each file is admitted, watched (hard limit, journal, crash) and measured on its own:
+// a batch of files Vitest sends in one request is split into one request per file here.
 //
-// The process is forked when a file is handed over, not when Vitest calls start(): Vitest's
-// `start` request is answered here and replayed to the child, so a file the pool decides not to
-// run never costs a process, and the events Vitest sees can be shaped (a crash becomes a failed
+// The process is started when a file is handed over, not when Vitest calls start(): Vitest's
+// `start` request is answered here and replayed to each process, so a file the pool decides not
+// to run never costs a process, and the events Vitest sees can be shaped (a crash becomes a failed
 // file instead of "Worker exited unexpectedly").
-import type { ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import { relative, resolve } from 'node:path'
+import { relative } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { hasProcfs, resetPeak } from '../measure/procfs.js'
 import { runTimeline } from '../measure/run-timeline.js'
-import { TreeSampler } from '../measure/sampler.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
@@ -19,30 +21,26 @@ import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { LIMIT_SAMPLE_INTERVAL_MS, limitFor } from '../policy/limit.js'
 import { attachMeasurement } from '../record/task-meta.js'
+import { fileVerdict } from '../record/verdict-annotations.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type FileMeasurement, type LiveWorker } from '../state.js'
-import { fileStateInVitest } from '../vitest-adapter.js'
+import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
 import { ensureRunJournal } from './abort.js'
-import { childLaunch, type ChildLaunch } from './child-launch.js'
+import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child.js'
 import { FileWatch } from './file-watch.js'
-import { withTestHooks } from './inject.js'
-import { formatDuration } from '../size.js'
-import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
-import { forkTestProcess, type SpareProcesses } from './spares.js'
+import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
-
-/** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
-const SIGKILL_AFTER_MS = 500
-/** A profiled process writes its heap profile on exit: give it time to. */
-const SIGKILL_AFTER_MS_PROFILING = 10_000
-const FLUSH_WAIT_MS = 1000
+import { TestProcess } from './test-process.js'
 
 type StartRequest = Extract<WorkerRequest, { type: 'start' }>
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
+/** What Vitest is told when a request is done: `testfileFinished`, with an error or not. */
+type FinishedMessage = Record<string, unknown>
 
 interface RunningFile {
   file: string
+  relativeFile: string
   startedAt: number
   budget: FileBudget | null
   /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
@@ -53,32 +51,29 @@ const response = (body: Record<string, unknown>) => ({ __vitest_worker_response_
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
-  /** What Vitest listens to; child events are forwarded here. */
+  /** What Vitest listens to; process events are forwarded here. */
   private readonly events = new EventEmitter()
-  private child: ChildProcess | undefined
+  private process: TestProcess | undefined
   private startRequest: StartRequest | undefined
-  /** Messages Vitest sent before there was a child to send them to. */
+  /** Messages Vitest sent before there was a process to send them to. */
   private pending: unknown[] = []
-  private booting: Promise<void> | undefined
-  private bootFailed: ((error: unknown) => void) | undefined
-  private sampler: TreeSampler | undefined
   private running: RunningFile | undefined
-  /** The file's admission under --max-memory, held until it finishes. */
+  /** Resolves the request in flight on the process with the message Vitest is to get. */
+  private settle: ((message: FinishedMessage) => void) | undefined
+  /** The file's admission under --max-memory, held until it finishes (per file: until the process is gone). */
   private ticket: Ticket | undefined
-  /** How the child was started beyond Vitest's settings (leak detection, heap profile). */
-  private launch: ChildLaunch | undefined
-  private stopping = false
-  private lastSaid = 'it sent nothing'
-  private readonly stdout: NodeJS.WritableStream
-  private readonly stderr: NodeJS.WritableStream
+  /** Set for isolate: false: the process outlives the file. */
+  private readonly shared: SharedLifecycle | null
 
   constructor(
     readonly name: string,
     private readonly options: PoolOptions,
     private readonly resolved: ResolvedMemoryOptions,
   ) {
-    this.stdout = options.project.vitest.logger.outputStream
-    this.stderr = options.project.vitest.logger.errorStream
+    const project = options.project
+    this.shared = project.config.isolate === false
+      ? new SharedLifecycle(resolved, Number(project.config.maxWorkers || project.vitest.config.maxWorkers || 1), project.name)
+      : null
   }
 
   on(event: string, callback: (...args: any[]) => void): void {
@@ -93,8 +88,16 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     return data
   }
 
-  /** Nothing is spawned yet: the process is forked when a file is handed over. */
+  /** Nothing is spawned yet: the process is started when a file is handed over. */
   async start(): Promise<void> {}
+
+  /**
+   * isolate: false only: Vitest may hand this worker the next file when its environment is the
+   * one the process was set up with. A process keeps its environment for life; never swapped.
+   */
+  canReuse(task: { context: { environment: TaskEnvironment } }): boolean {
+    return this.shared !== null && sameEnvironment(task.context.environment, this.options.environment as TaskEnvironment)
+  }
 
   send(message: WorkerRequest): void {
     const request = message as { __vitest_worker_request__?: boolean, type?: string }
@@ -106,14 +109,14 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
           return
         case 'run':
         case 'collect':
-          void this.runFile(message as FileRequest)
+          void this.runRequest(message as FileRequest).then(done => this.emitMessage(done))
           return
         case 'stop':
-          if (!this.child) {
+          if (!this.process?.alive) {
             queueMicrotask(() => this.emitMessage(response({ type: 'stopped' })))
             return
           }
-          this.stopping = true
+          this.process.stopping = true
           break
       }
     }
@@ -121,192 +124,193 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   async stop(): Promise<void> {
-    const child = this.child
-    if (!child) {
-      this.releaseTicket()
-      return
+    const process = this.process
+    this.process = undefined
+    if (process) {
+      await process.stop()
+      this.shared?.processEnded(process.pid)
+      sharedState().liveWorkers.delete(this)
     }
-    this.stopping = true
-    this.sampler?.stop()
-    const exited = new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) done()
-      else child.once('exit', () => done())
-    })
-    const seen = [...(this.sampler?.seen.values() ?? [])]
-    const escalation = setTimeout(() => killProcessTree(child.pid!, seen, 'SIGKILL'), this.launch?.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
-    // SIGTERM to the whole process group: the file's subprocesses get a chance to clean up too.
-    if (OWN_PROCESS_GROUP) tryKill(-child.pid!, 'SIGTERM')
-    child.kill('SIGTERM')
-    await exited
-    clearTimeout(escalation)
-    // No orphans: whatever the file started and left behind goes with it.
-    killProcessTree(child.pid!, seen, 'SIGKILL')
     // Only now is the file's memory given back: under --max-memory the next file may use it.
     this.releaseTicket()
-    // The tail of a dead child's output is still being drained: let it reach the logger first.
-    await Promise.all([flushed(child.stdout), flushed(child.stderr)])
-    this.release(child)
   }
 
   /** The runner is being stopped (SIGTERM/SIGINT): kill the tree now, synchronously. */
   abort(signal: NodeJS.Signals) {
-    const child = this.child
-    if (!child?.pid) return null
-    this.stopping = true
-    this.sampler?.stop()
-    killProcessTree(child.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+    const process = this.process
+    if (!process) return null
+    process.stopping = true
+    process.sampler.stop()
+    process.kill()
     return this.running?.watch.abort(signal) ?? null
   }
 
-  private release(child: ChildProcess): void {
-    unpipeOutput(child.stdout, this.stdout)
-    unpipeOutput(child.stderr, this.stderr)
-    sharedState().liveWorkers.delete(this)
-    if (this.child === child) this.child = undefined
+  /** One file per process request: Vitest's batch (isolate: false, one worker) is split here. */
+  private async runRequest(request: FileRequest): Promise<FinishedMessage> {
+    const specs = request.context.files
+    if (!this.shared || specs.length <= 1) return this.afterFile(await this.runFile(request))
+    let firstError: unknown
+    for (const [index, spec] of specs.entries()) {
+      // --bail or a cancel: the files not yet started stay unstarted, as with Vitest's own pool.
+      if (isCancelling(this.options.project.vitest)) {
+        await cancelFilesInVitest(this.options.project, specs.slice(index))
+        break
+      }
+      const done = this.afterFile(await this.runFile({ ...request, context: { ...request.context, files: [spec] } }))
+      if (done.error) {
+        if (firstError) this.options.project.vitest.state.catchError(done.error, 'Test Run Error')
+        else firstError = done.error
+      }
+    }
+    return response({ type: 'testfileFinished', ...(firstError ? { error: firstError } : {}) })
   }
 
-  private async runFile(request: FileRequest): Promise<void> {
+  /** Runs one file on the current process (started if there is none); resolves when it is done. */
+  private async runFile(request: FileRequest): Promise<FinishedMessage> {
     const file = request.context.files[0]?.filepath
     try {
-      if (await skipBeforeStart(request, this.options.project, this.resolved)) {
-        this.emitMessage(response({ type: 'testfileFinished' }))
-        return
-      }
+      if (await skipBeforeStart(request, this.options.project, this.resolved)) return response({ type: 'testfileFinished' })
     } catch (error) {
-      this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
-      return
+      return response({ type: 'testfileFinished', error: serializeError(error) })
     }
     const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger)
     if (request.type === 'run' && file && scheduling.gate) {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
-      this.ticket = await scheduling.gate.admit(predicted, () => this.sampler?.last?.treeRssBytes ?? 0)
+      this.ticket = await scheduling.gate.admit(predicted, () => this.process?.sampler.last?.treeRssBytes ?? 0)
     }
     if (request.type === 'run' && file) this.beginFile(file)
     const watch = this.running?.watch
+    const finished = new Promise<FinishedMessage>(done => this.settle = done)
+    let process: TestProcess
     try {
-      await this.boot(file, scheduling.spares)
+      process = this.ensureProcess(file, scheduling.spares)
+      watch?.booting(process.pid)
+      await process.ready
     } catch (error) {
-      this.releaseTicket()
       // A process that died while starting is reported by the file's watch, as a failed file.
-      if (!watch?.handlesDeath) this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
-      return
+      if (watch?.handlesDeath) return finished
+      this.settle = undefined
+      this.running = undefined
+      this.releaseTicket()
+      const serialized = serializeError(error)
+      const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
+      return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
     }
-    if (this.running) this.handOver(this.running)
-    this.forward(request)
+    if (this.running) this.handOver(this.running, process)
+    process.send(request)
+    return finished
+  }
+
+  /** Shared: the file's ticket is given back and the process replaced if it holds too much. */
+  private afterFile(done: FinishedMessage): FinishedMessage {
+    if (!this.shared) return done
+    this.releaseTicket()
+    const process = this.process
+    const figures = (done.vitestMemory as Partial<ChildFilePeak> | undefined)?.shared
+    if (process?.alive && this.shared.recycleAfter(process.pid, figures?.endRssBytes ?? null)) {
+      this.process = undefined
+      // Ended in the background (SIGTERM, SIGKILL after a grace period): the next file starts on
+      // a spare or a fresh process at once.
+      void process.stop().then(() => this.process || sharedState().liveWorkers.delete(this))
+    }
+    return done
   }
 
   /**
-   * The file's time and peak start now, whether the process was forked for it or booted ahead as
-   * a spare: the same rule for both, so the figures agree.
+   * The file's time and peak start now, whether the process was started for it, booted ahead as
+   * a spare, or ran other files before: the same rule for all, so the figures agree.
    */
-  private handOver(running: RunningFile): void {
-    const pid = this.child!.pid!
+  private handOver(running: RunningFile, process: TestProcess): void {
+    const pid = process.pid
     if (hasProcfs()) resetPeak(pid)
-    this.sampler!.reset()
+    process.sampler.reset()
+    const limited = running.watch.limit != null
+    process.sampler.setInterval(limited ? Math.min(this.resolved.sampleIntervalMs, LIMIT_SAMPLE_INTERVAL_MS) : this.resolved.sampleIntervalMs)
+    if (this.shared) running.watch.shared = this.shared.placeFile(pid, running.relativeFile)
     running.startedAt = Date.now()
-    running.watch.started(pid, this.sampler!)
+    running.watch.started(pid, process.sampler)
     runTimeline().begin(this, this.options.project.name, running.file, running.startedAt)
   }
 
-  /**
-   * Takes a spare process (or forks one) and replays Vitest's start request; resolves when the
-   * child has started.
-   */
-  private boot(file: string | undefined, spares: SpareProcesses | null): Promise<void> {
-    this.booting ??= new Promise<void>((ready, failed) => {
-      ensureRunJournal(this.options.project.vitest, this.resolved)
-      const launch = this.launch = childLaunch(this.resolved, this.options.project.config.root, file ?? 'unknown', this.options.project.name)
-      const spec = {
-        workerEntry: resolve(this.options.distPath, 'workers/forks.js'),
-        env: { ...this.options.env, ...launch.env },
-        execArgv: [...this.options.execArgv, ...launch.execArgv],
-      }
-      // A process started with per-file arguments (its own heap profile) cannot be booted ahead.
-      const reusable = launch.profilePath === null ? spares : null
-      const child = reusable?.take(spec) ?? forkTestProcess(spec)
-      reusable?.fill(spec)
-      this.child = child
-      this.running?.watch.booting(child.pid!)
-      this.bootFailed = failed
-      sharedState().liveWorkers.add(this)
-      pipeOutput(child.stdout, this.stdout)
-      pipeOutput(child.stderr, this.stderr)
-      child.stderr?.on('data', (chunk: Buffer) => this.running?.watch.stderr(chunk))
-      const limited = this.running?.watch.limit != null
-      const interval = limited ? Math.min(this.resolved.sampleIntervalMs, LIMIT_SAMPLE_INTERVAL_MS) : this.resolved.sampleIntervalMs
-      this.sampler = new TreeSampler(child.pid!, interval, (sample) => {
+  /** The live process, or a new one (a spare when one is waiting) that is sent Vitest's start request. */
+  private ensureProcess(file: string | undefined, spares: ReturnType<typeof runScheduling>['spares']): TestProcess {
+    if (this.process?.alive) return this.process
+    ensureRunJournal(this.options.project.vitest, this.resolved)
+    const process = new TestProcess({
+      pool: this.options,
+      resolved: this.resolved,
+      startRequest: this.startRequest,
+      pending: this.pending.splice(0),
+      file,
+      shared: this.shared !== null,
+      spares,
+      // A shared process is replaced only when it is recycled or dies: a spare then helps.
+      refillSpares: !this.shared || this.shared.recycleAboveBytes != null,
+      sampleIntervalMs: this.resolved.sampleIntervalMs,
+    }, {
+      message: message => this.onProcessMessage(process, message),
+      sample: (sample) => {
         this.running?.watch.sample(sample)
         runTimeline().update(this, sample.treeRssBytes)
-      })
-      this.sampler.start()
-      // Every message is Vitest's from the first byte on: while starting, the worker already calls
-      // back over RPC (a custom environment is resolved and fetched through the runner), and an
-      // unanswered call is a process stuck in "starting" forever.
-      const onStarted = (message: any) => {
-        if (!message?.__vitest_worker_response__ || message.type !== 'started') {
-          this.childSaid(message)
-          this.emitMessage(message)
-          return
-        }
-        clearTimeout(startTimer)
-        child.off('message', onStarted)
-        if (message.error) {
-          failed(message.error)
-          return
-        }
-        child.on('message', this.onChildMessage)
-        this.bootFailed = undefined
-        ready()
-      }
-      child.on('message', onStarted)
-      // No file waits forever on a process that never finishes starting: past the bound it is
-      // killed and the file fails, naming what the process was doing.
-      const startTimer = setTimeout(() => {
-        const running = this.running
-        const detail = `did not finish starting within ${formatDuration(this.resolved.startTimeoutMs)} (Vitest's worker setup: loading the test environment; ${this.lastSaid})`
-        if (running) running.watch.startTimedOut(detail)
-        else failed(new Error(`vitest-memory: the test process ${detail}`))
-        killProcessTree(child.pid!, this.sampler?.seen.values() ?? [], 'SIGKILL')
-      }, this.resolved.startTimeoutMs)
-      startTimer.unref()
-      child.once('exit', () => clearTimeout(startTimer))
-      // A message that could not reach a dying child is not Vitest's error (Vitest would fail the
-      // task early and end the run before the crash is reported): the death is the story.
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        if (!isChannelError(error)) this.events.emit('error', error)
-      })
-      // Vitest is never told about the exit ("Worker exited unexpectedly" names nothing): a death
-      // mid-file becomes that file's failure, any other exit is the end of an idle process.
-      child.on('exit', (code, signal) => {
-        this.sampler?.stop()
-        this.releaseTicket()
-        runTimeline().end(this)
-        sharedState().liveWorkers.delete(this)
-        if (this.stopping || sharedState().aborting) return
-        killProcessTree(child.pid!, this.sampler?.seen.values() ?? [], 'SIGKILL')
-        const running = this.running
-        this.running = undefined
-        const closed = new Promise<void>(done => child.once('close', () => done()))
-        const died = running?.watch.died(code, signal, closed)
-        this.bootFailed?.(new Error(`the test file's process exited (${signal ?? `code ${code}`}) while starting`))
-        void (died ?? closed).then(() => this.release(child)).then(() => {
-          if (running) this.emitMessage(response({ type: 'testfileFinished' }))
-        })
-      })
-      sendTo(child, withTestHooks(this.startRequest))
-      for (const queued of this.pending.splice(0)) sendTo(child, queued)
+      },
+      stderr: chunk => this.running?.watch.stderr(chunk),
+      error: error => this.events.emit('error', error),
+      startTimedOut: (detail) => {
+        if (!this.running) return false
+        this.running.watch.startTimedOut(detail)
+        return true
+      },
+      exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
     })
-    return this.booting
+    this.process = process
+    sharedState().liveWorkers.add(this)
+    return process
   }
 
-  /** IPC keeps order, so anything sent after the start request reaches the child after it. */
+  /** IPC keeps order, so anything sent after the start request reaches the process after it. */
   private forward(message: unknown): void {
-    if (!this.child) this.pending.push(message)
-    else if (this.child.connected) sendTo(this.child, message)
+    if (this.process?.alive) this.process.send(message)
+    else this.pending.push(message)
   }
 
   private emitMessage(message: unknown): void {
     this.events.emit('message', message)
+  }
+
+  private onProcessMessage(process: TestProcess, message: any): void {
+    if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
+    if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
+      this.finishFile(message.vitestMemory)
+      const settle = this.settle
+      this.settle = undefined
+      settle?.(message)
+      return
+    }
+    this.emitMessage(message)
+  }
+
+  /**
+   * Vitest is never told about the exit ("Worker exited unexpectedly" names nothing): a death
+   * mid-file becomes that file's failure; a shared worker's next file gets a fresh process.
+   */
+  private onProcessExit(process: TestProcess, code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): void {
+    this.shared?.processEnded(process.pid)
+    if (process !== this.process) return
+    this.process = undefined
+    runTimeline().end(this)
+    sharedState().liveWorkers.delete(this)
+    this.releaseTicket()
+    if (sharedState().aborting) return
+    const running = this.running
+    this.running = undefined
+    const settle = this.settle
+    this.settle = undefined
+    const died = running?.watch.died(code, signal, closed)
+    void (died ?? closed).then(() => settle?.(response({
+      type: 'testfileFinished',
+      // Not a file of ours (a collect request): Vitest must still hear why it ended.
+      ...(running ? {} : { error: serializeError(new Error(`vitest-memory: the test process exited (${signal ?? `code ${code}`}) before it finished`)) }),
+    })))
   }
 
   private beginFile(file: string): void {
@@ -316,41 +320,26 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const budget = budgetFor(relativeFile, annotations, this.resolved)
     const limit = limitFor(relativeFile, annotations, this.resolved)
     const startedAt = Date.now()
-    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit)
-    this.running = { file, startedAt, budget, watch }
+    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit, this.resolved.annotations, peakProfileSettings(this.resolved, root)?.dir)
+    this.running = { file, relativeFile, startedAt, budget, watch }
     sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
-  }
-
-  /** What the child last sent, in words: the start-timeout error names it. */
-  private childSaid(message: any): void {
-    if (message?.t === 'q' && typeof message.m === 'string') {
-      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
-      this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
-    } else if (message?.__vitest_worker_response__) {
-      this.lastSaid = `its last message was "${message.type}"`
-    } else if (message?.t === 's') {
-      this.lastSaid = 'its last message answered a call from the runner'
-    }
-  }
-
-  private onChildMessage = (message: any): void => {
-    this.childSaid(message)
-    if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') this.finishFile(message.vitestMemory)
-    this.emitMessage(message)
   }
 
   /** Stores the file's measurement before Vitest learns that the file finished. */
   private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined): void {
-    if (!this.running) return
-    this.sampler?.sampleNow()
+    const process = this.process
+    if (!this.running || !process) return
+    process.sampler.sampleNow()
     const peak = own?.peakRssBytes ?? null
-    const treePeak = Math.max(this.sampler?.treePeakBytes ?? 0, peak ?? 0) || null
-    const { file, startedAt, budget } = this.running
+    const treePeak = Math.max(process.sampler.treePeakBytes, peak ?? 0) || null
+    const { file, startedAt, budget, watch } = this.running
     const project = this.options.project.name
+    const shared = watch.shared ? SharedLifecycle.withFigures(watch.shared, own?.shared) : null
+    if (shared) watch.shared = shared
     const measurement: FileMeasurement = {
       file,
       project,
-      pid: this.child?.pid ?? 0,
+      pid: process.pid,
       method: own?.method ?? 'getrusage',
       peakRssBytes: peak,
       treePeakRssBytes: treePeak,
@@ -360,14 +349,17 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       budgetSource: budget?.source ?? null,
       setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
       testPeakMethod: own?.testPeakMethod ?? null,
-      profilePath: this.launch?.profilePath ?? null,
-      ...this.running.watch.limitFields(),
+      profilePath: process.launch.profilePath,
+      ...watch.limitFields(),
+      ...(shared ? { shared } : {}),
     }
     sharedState().measurements.set(measurementKey(project, file), measurement)
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), this)
-    this.running.watch.finished(measurement, fileStateInVitest(this.options.project, file))
+    const verdict = this.resolved.annotations ? fileVerdict(measurement, this.resolved.budgetMode) : null
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), verdict)
+    runTimeline().end(this)
+    watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
-    // The ticket is kept: the process holds its memory until Vitest stops it (right after this).
+    // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).
   }
 
   private releaseTicket(): void {
@@ -376,49 +368,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 }
 
-/** Sends over IPC; a send that fails because the child just died is dropped (its exit reports it). */
-function sendTo(child: ChildProcess, message: unknown): void {
-  child.send(message as never, (error) => {
-    if (error && !isChannelError(error)) child.emit('error', error)
-  })
-}
-
-function isChannelError(error: NodeJS.ErrnoException): boolean {
-  return error.code === 'ERR_IPC_CHANNEL_CLOSED' || error.code === 'EPIPE' || error.code === 'ECONNRESET'
-}
-
 function serializeError(error: unknown): { name: string, message: string, stack?: string } {
+  // Already serialized by Vitest's worker (a failed start): keep its own stack.
+  if (!(error instanceof Error) && typeof (error as { message?: unknown })?.message === 'string') return error as { name: string, message: string, stack?: string }
   const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
   return { name: e.name, message: e.message, stack: e.stack }
-}
-
-type ListenerCounted = NodeJS.WritableStream & { setMaxListeners?: (n: number) => void, getMaxListeners?: () => number }
-
-function pipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {
-  if (!from) return
-  const target = to as ListenerCounted
-  target.setMaxListeners?.(1 + (target.getMaxListeners?.() ?? 10))
-  // `end: false`: the logger's streams are shared by every worker and must outlive this one.
-  from.pipe(to, { end: false })
-}
-
-function flushed(stream: NodeJS.ReadableStream | null): Promise<void> {
-  const readable = stream as (NodeJS.ReadableStream & { readableEnded?: boolean, destroyed?: boolean }) | null
-  if (!readable || readable.readableEnded || readable.destroyed) return Promise.resolve()
-  // A grandchild that escaped the kill may hold the pipe open: wait a moment, not forever.
-  return new Promise((done) => {
-    const timer = setTimeout(done, FLUSH_WAIT_MS)
-    const finish = () => { clearTimeout(timer); done() }
-    readable.once('end', finish)
-    readable.once('close', finish)
-  })
-}
-
-function unpipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {
-  if (!from) return
-  from.unpipe(to)
-  const target = to as ListenerCounted
-  target.setMaxListeners?.(Math.max(0, (target.getMaxListeners?.() ?? 11) - 1))
 }
 
 export function toPosix(path: string): string {

@@ -1,16 +1,19 @@
-// Heap profiles in the report. heapProfile 'all': every file's process wrote one as it exited.
-// 'over-budget': the files over budget are run once more, under the profiler, in a separate
-// vitest-memory process after the main run — so the main run's measurement is untouched.
+// Heap profiles in the report. heapProfile 'peak': each file's process kept what was live at its
+// highest memory, adopted by the pool when the file ended (killed files too). 'all': every file's
+// process wrote one as it exited. 'over-budget': the files over budget are run once more, profiled
+// at their peak, in a separate vitest-memory process after the main run — so the main run's
+// measurement is untouched.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { isAbsolute, join, relative } from 'node:path'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Vitest } from 'vitest/node'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { FileReport, MemoryReport, ProfileReport } from '../record/report.js'
 import type { FileMeasurement } from '../state.js'
-import { readHeapProfile, TOP_SITES, topAllocationSites, type MapLine } from './heap-profile.js'
+import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type MapLine } from './heap-profile.js'
+import type { PeakProfileRecord } from './peak-files.js'
 import { createLineMapper } from './source-map.js'
 import { transformedSourceMap } from '../vitest-adapter.js'
 
@@ -29,7 +32,15 @@ export async function collectProfiles(
   options: Pick<ResolvedMemoryOptions, 'heapProfile'>,
   context: Context,
 ): Promise<void> {
-  if (options.heapProfile === 'all') {
+  if (options.heapProfile === 'peak') {
+    for (const measurement of measurements.values()) {
+      const record = measurement.peakProfile
+      // A file that never grew past its process's start has no peak to show, unless it died.
+      if (!record || (!record.path && !measurement.crash)) continue
+      const entry = findEntry(report, measurement.project, relative(context.root, measurement.file))
+      if (entry) entry.profile = peakProfileReport(record, context.root)
+    }
+  } else if (options.heapProfile === 'all') {
     const mapLine = createLineMapper(file => transformedSourceMap(context.vitest, file))
     for (const measurement of measurements.values()) {
       if (!measurement.profilePath) continue
@@ -41,6 +52,23 @@ export async function collectProfiles(
     for (const project of new Set(over.map(f => f.project))) {
       await rerunWithProfiler(report, over.filter(f => f.project === project), project, context)
     }
+  }
+}
+
+function peakProfileReport(record: PeakProfileRecord, root: string): ProfileReport {
+  const meta = record.meta
+  return {
+    path: record.path ? toPosix(relative(root, record.path)) : '',
+    pass: 'peak',
+    sites: record.sites,
+    ...(record.error ? { error: record.error } : {}),
+    ...(meta && !meta.error
+      ? {
+          capturedAtRssBytes: meta.capturedAtRssBytes,
+          sampledBytes: meta.sampledBytes,
+          memory: { heapUsedBytes: meta.heapUsedBytes, externalBytes: meta.externalBytes, arrayBuffersBytes: meta.arrayBuffersBytes },
+        }
+      : {}),
   }
 }
 
@@ -74,7 +102,7 @@ async function rerunWithProfiler(report: MemoryReport, files: FileReport[], proj
     '--root', root,
     ...(configFile ? ['--config', configFile] : []),
     ...(project ? ['--project', project] : []),
-    '--heap-profile=all', '--memory-report', reportPath, '--no-memory-history', '--reporter=dot',
+    '--heap-profile=peak', '--memory-report', reportPath, '--no-memory-history', '--no-memory-journal', '--reporter=dot',
   ]
   const output = await runQuietly(args, root)
   let rerun: MemoryReport | null = null
@@ -116,13 +144,6 @@ function findEntry(report: MemoryReport, project: string, relativeFile: string):
 
 function lastLines(text: string): string {
   return text.trim().split('\n').slice(-3).join(' / ') || 'no output'
-}
-
-/** Paths under the root are shown relative to it, like the report's file names. */
-function insideRoot(root: string, file: string): string {
-  if (!isAbsolute(file)) return file
-  const inside = relative(root, file)
-  return inside.startsWith('..') ? toPosix(file) : toPosix(inside)
 }
 
 function toPosix(path: string): string {

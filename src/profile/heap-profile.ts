@@ -1,6 +1,7 @@
 // Reads a V8 sampling heap profile (.heapprofile, as written by `node --heap-prof`) into the
 // allocation sites that hold the most sampled bytes. Pure: the JSON in, the top sites out.
 import { readFileSync } from 'node:fs'
+import { isAbsolute, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 interface CallFrame {
@@ -87,4 +88,12 @@ export function readHeapProfile(path: string): HeapProfileJson {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as HeapProfileJson
   if (!parsed?.head?.callFrame) throw new HeapProfileError(`${path} is not a V8 heap profile (no "head" node)`)
   return parsed
+}
+
+/** Paths under the root are shown relative to it, like the report's file names. */
+export function insideRoot(root: string, file: string): string {
+  const posix = (path: string) => path.split('\\').join('/')
+  if (!isAbsolute(file)) return file
+  const inside = relative(root, file)
+  return inside.startsWith('..') ? posix(file) : posix(inside)
 }

@@ -3,7 +3,9 @@
 // parallel shards or an interrupted run never lose or corrupt earlier entries.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { displayPath, printable } from './display-path.js'
 import { writeJsonAtomic } from './report.js'
+import { schemaProblem, schemaRef } from './schemas.js'
 
 export const HISTORY_SCHEMA_VERSION = 1
 /** Runs kept per file. */
@@ -30,53 +32,105 @@ export interface HistoryEntry {
 }
 
 export interface History {
+  /** "vitest-memory/schema/history.json" in files this version writes. */
+  $schema?: string
   schemaVersion: typeof HISTORY_SCHEMA_VERSION
   entries: HistoryEntry[]
 }
 
-export interface HistoryRead {
-  history: History
-  /** One line for the user when the file was unreadable and was set aside. */
+/** What a history file holds, checked entry by entry against schema/history.schema.json. */
+export interface HistoryCheck {
+  /** The entries that fit (null when the file as a whole is unusable). */
+  history: History | null
+  /** Why the whole file is unusable: not JSON, not a history, or a newer schema. */
+  unusable?: 'corrupt' | 'newer'
+  /** One line for the user, naming the file. */
   warning?: string
 }
 
 export function emptyHistory(): History {
-  return { schemaVersion: HISTORY_SCHEMA_VERSION, entries: [] }
+  return { $schema: schemaRef('history'), schemaVersion: HISTORY_SCHEMA_VERSION, entries: [] }
 }
 
-function isHistory(data: unknown): data is History {
-  const h = data as History
-  return typeof h === 'object' && h !== null && h.schemaVersion === HISTORY_SCHEMA_VERSION && Array.isArray(h.entries)
-    && h.entries.every(e => typeof e?.file === 'string' && typeof e.project === 'string' && Array.isArray(e.runs))
-}
-
-/** Reads the history; a missing file is empty, a corrupt one is renamed aside and reported. */
-export function readHistory(path: string): HistoryRead {
-  if (!existsSync(path)) return { history: emptyHistory() }
+/**
+ * Checks a history's text without touching the file: entries (or single runs) that do not fit the
+ * schema are dropped and counted in one warning; the others are kept.
+ */
+export function checkHistory(text: string, shown: string): HistoryCheck {
   let data: unknown
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'))
-  } catch {
-    data = undefined
+    data = JSON.parse(text)
+  } catch (error) {
+    return { history: null, unusable: 'corrupt', warning: `${shown} is not valid JSON (${printable((error as Error).message, 120)})` }
   }
-  if (isHistory(data)) return { history: data }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (typeof version === 'number' && version > HISTORY_SCHEMA_VERSION) {
+    return { history: null, unusable: 'newer', warning: `${shown} was written by a newer vitest-memory (history schema ${version}; this version reads ${HISTORY_SCHEMA_VERSION})` }
+  }
+  // The frame first (an object, schemaVersion 1, an entries array), then each entry on its own.
+  const frame = isObject(data) && Array.isArray(data.entries) ? { ...data, entries: [] } : data
+  const problem = schemaProblem('history', frame)
+  if (problem) return { history: null, unusable: 'corrupt', warning: `${shown} is not a vitest-memory history: ${problem}` }
+  const problems: string[] = []
+  const entries: HistoryEntry[] = []
+  ;(data as { entries: unknown[] }).entries.forEach((raw, i) => {
+    const at = `entries[${i}]`
+    const problem = schemaProblem('history', isObject(raw) && Array.isArray(raw.runs) ? { ...raw, runs: [] } : raw, 'entry', at)
+    if (problem) {
+      problems.push(problem)
+      return
+    }
+    const entry = raw as HistoryEntry
+    const kept = entry.runs.filter((run, j) => {
+      const bad = schemaProblem('history', run, 'run', `${at}.runs[${j}]`)
+      if (bad) problems.push(bad)
+      return !bad
+    })
+    if (kept.length > 0) entries.push({ project: entry.project, file: entry.file, runs: kept })
+  })
+  const history: History = { $schema: schemaRef('history'), schemaVersion: HISTORY_SCHEMA_VERSION, entries }
+  if (problems.length === 0) return { history }
+  const dropped = problems.length === 1 ? 'entry dropped' : `${problems.length} entries dropped, the first shown`
+  return { history, warning: `${shown}: ${problems[0]} — ${dropped}; ${entries.length} file${entries.length === 1 ? '' : 's'} kept` }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** Checks the history file without touching it; a missing file is an empty history. */
+export function inspectHistory(path: string): HistoryCheck {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { history: emptyHistory() }
+    return { history: null, unusable: 'corrupt', warning: `${displayPath(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+  }
+  return checkHistory(text, displayPath(path))
+}
+
+/**
+ * Reads the history for the writer: bad entries are dropped (the warning says so), an unusable
+ * file is renamed aside and a new history started. A newer version's file is never touched:
+ * `history` is then null and the caller must not write.
+ */
+export function readHistory(path: string): { history: History | null, warning?: string } {
+  const check = inspectHistory(path)
+  if (check.history) return { history: check.history, ...(check.warning ? { warning: `vitest-memory: ${check.warning}.` } : {}) }
+  if (check.unusable === 'newer') return { history: null, warning: `vitest-memory: ${check.warning}: it is left as it is and not updated.` }
   const aside = `${path}.corrupt-${Date.now()}`
   try {
     renameSync(path, aside)
   } catch {
     // someone else set it aside first
   }
-  return { history: emptyHistory(), warning: `vitest-memory: the history file ${path} was not valid history JSON; it was moved to ${aside} and a new one started.` }
+  return { history: emptyHistory(), warning: `vitest-memory: ${check.warning}; it was moved to ${displayPath(aside)} and a new one started.` }
 }
 
-/** Reads the history without touching it: null when missing or unreadable (the writer sets a corrupt one aside). */
+/** Reads the history without touching it: the entries that fit, or null when missing or unusable. */
 export function peekHistory(path: string): History | null {
-  try {
-    const data: unknown = JSON.parse(readFileSync(path, 'utf8'))
-    return isHistory(data) ? data : null
-  } catch {
-    return null
-  }
+  return existsSync(path) ? inspectHistory(path).history : null
 }
 
 export function entryKey(project: string, file: string): string {
@@ -117,6 +171,7 @@ export function mergeRuns(history: History, measured: MeasuredRun[], exists: (fi
     entry.runs = entry.runs.slice(-RUNS_KEPT)
   }
   return {
+    $schema: schemaRef('history'),
     schemaVersion: HISTORY_SCHEMA_VERSION,
     entries: entries.filter(e => exists(e.file)).sort((a, b) => a.file.localeCompare(b.file) || a.project.localeCompare(b.project)),
   }
@@ -127,7 +182,7 @@ export async function recordHistory(path: string, root: string, measured: Measur
   const release = await lock(`${path}.lock`)
   try {
     const { history, warning } = readHistory(path)
-    writeJsonAtomic(path, mergeRuns(history, measured, file => existsSync(join(root, file))))
+    if (history) writeJsonAtomic(path, mergeRuns(history, measured, file => existsSync(join(root, file))))
     return warning
   } finally {
     release()

@@ -3,15 +3,28 @@
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
+import type { AllocationSite } from '../profile/heap-profile.js'
 
 export type JournalEntry =
-  | { t: 'run', at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
+  | { t: 'run', $schema?: string, at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
   | { t: 'file-boot', at: number, file: string, project: string, pid: number }
   | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
   | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }
-  | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string }
+  | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string, shared?: SharedEndFields }
+  | { t: 'recycle', at: number, file: string, pid: number, process: number, rssBytes: number, thresholdBytes: number, files: number }
   | { t: 'aborted', at: number, signal: string, running: { file: string, pid: number, treeRssBytes: number | null, runningMs: number }[] }
   | { t: 'run-end', at: number, durationMs: number }
+  /** --heap-profile=peak: the top allocation sites live at the file's highest memory so far (its process's latest flush). */
+  | { t: 'sites', at: number, file: string, pid: number, capturedAtRssBytes: number, sampledBytes: number, arrayBuffersBytes: number | null, sites: AllocationSite[] }
+
+/** On a file-end line of a file that ran in a shared process (isolate: false). */
+export interface SharedEndFields {
+  process: number
+  order: number
+  startRssBytes: number
+  retainedBytes: number | null
+  retainedHeapBytes: number | null
+}
 
 /** While a file's RSS changes, a sample line is written at most this often (and so at least once a second). */
 export const SAMPLE_EVERY_MS = 500

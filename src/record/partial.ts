@@ -6,7 +6,13 @@ import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { sharedState } from '../state.js'
 import { moduleStateInVitest } from '../vitest-adapter.js'
+import { schemaRef } from './schemas.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
+
+/** Where this run writes its report: the path it claimed at its start, else the configured one. */
+export function reportPathOf(options: ResolvedMemoryOptions): string {
+  return sharedState().reportClaim?.path ?? options.reportPath
+}
 
 /**
  * Where a stopped run's report goes: beside the report, named as partial, so the last complete
@@ -30,6 +36,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     }, measurement)
   })
   const report: MemoryReport = {
+    $schema: schemaRef('report'),
     schemaVersion: SCHEMA_VERSION,
     run: {
       vitestVersion: vitest.version,
@@ -44,7 +51,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
     budgetMode: options.budgetMode,
     files,
   }
-  const path = partialReportPath(options.reportPath)
+  const path = partialReportPath(reportPathOf(options))
   writeJsonAtomic(path, report)
   return path
 }

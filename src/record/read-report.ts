@@ -1,18 +1,31 @@
-// Reads a saved report.json for the subcommands (html, compare) and --compare-to.
-import { existsSync, readFileSync } from 'node:fs'
+// Reads a saved report.json for the subcommands (html, compare) and --compare-to. A report may come
+// from another machine or a cache: it is checked against schema/report.schema.json before use.
+import { readFileSync } from 'node:fs'
 import { UsageError } from '../options.js'
+import { printable } from './display-path.js'
 import { SCHEMA_VERSION, type MemoryReport } from './report.js'
+import { schemaProblem } from './schemas.js'
 
 export function readReport(path: string): MemoryReport {
-  if (!existsSync(path)) throw new UsageError(`Cannot read the report ${path}: no such file. Pass a report.json written by vitest-memory.`)
-  let data: MemoryReport
+  let text: string
   try {
-    data = JSON.parse(readFileSync(path, 'utf8')) as MemoryReport
+    text = readFileSync(path, 'utf8')
   } catch (error) {
-    throw new UsageError(`Cannot read the report ${path}: not valid JSON (${(error as Error).message}).`)
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new UsageError(`Cannot read the report ${path}: no such file. Pass a report.json written by vitest-memory.`)
+    throw new UsageError(`Cannot read the report ${path}: ${code ?? (error as Error).message}.`)
   }
-  if (data?.schemaVersion !== SCHEMA_VERSION || !Array.isArray(data.files) || typeof data.run !== 'object') {
-    throw new UsageError(`Cannot read the report ${path}: not a vitest-memory report (schemaVersion ${SCHEMA_VERSION} with run and files).`)
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`Cannot read the report ${path}: not valid JSON (${printable((error as Error).message, 120)}).`)
   }
-  return data
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion
+  if (typeof version === 'number' && version > SCHEMA_VERSION) {
+    throw new UsageError(`Cannot read the report ${path}: it was written by a newer vitest-memory (report schema ${version}; this version reads ${SCHEMA_VERSION}).`)
+  }
+  const problem = schemaProblem('report', data)
+  if (problem) throw new UsageError(`Cannot read the report ${path}: not a vitest-memory report, or a damaged one: ${problem}.`)
+  return data as MemoryReport
 }

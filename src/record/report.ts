@@ -5,7 +5,8 @@ import { dirname } from 'node:path'
 import type { TimelinePoint } from '../measure/run-timeline.js'
 import type { MeasurementMethod } from '../measure/self.js'
 import { isOverBudget } from '../policy/budget.js'
-import type { FileMeasurement, FileTagging } from '../state.js'
+import type { FileMeasurement, FileTagging, RecycleRecord } from '../state.js'
+import { leftBehind } from '../policy/retained.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
 import type { LeakVerdict } from '../policy/leaks.js'
 import type { AllocationSite } from '../profile/heap-profile.js'
@@ -57,16 +58,84 @@ export interface FileReport {
   signal?: string | null
   exitCode?: number | null
   crash?: CrashDetail
+  /** Set when the file ran in a shared process (isolate: false): where, and what it added and left. */
+  shared?: SharedFileReport
+}
+
+export interface SharedFileReport {
+  /** The process's number in the run: files with the same number ran in one process, in `order`. */
+  process: number
+  order: number
+  /** The file that ran just before it in that process, or null for the first. */
+  previousFile: string | null
+  /** RSS the process held when the file started. */
+  startRssBytes: number
+  /** The file's own peak above that start (treePeakRssBytes − startRssBytes). */
+  addedPeakBytes: number | null
+  /**
+   * After a forced full GC at the file's end, RSS (and heap + external) minus the same after the
+   * previous forced GC, which `retainedFiles` files ago (1: exactly this file's). Null when no GC
+   * ran after it: its process's JavaScript memory grew by less than half of retainedAbove.
+   */
+  retainedBytes: number | null
+  retainedHeapBytes: number | null
+  retainedFiles: number
+  /** How long that GC took. */
+  gcMs: number | null
+  /** What it kept is at or above `retainedAboveBytes`: it is named in the reports. */
+  leftBehind: boolean
+}
+
+/** The shared processes of a run (isolate: false): recycles and the files that left memory behind. */
+export interface SharedProcessesReport {
+  processes: number
+  retainedAboveBytes: number
+  /** Files that left at least retainedAboveBytes in their process, heaviest first. */
+  leftBehind: string[]
+  recycles: RecycleReport[]
+}
+
+export interface RecycleReport {
+  /** Milliseconds from the run's start. */
+  atMs: number
+  project: string
+  process: number
+  rssBytes: number
+  thresholdBytes: number
+  /** The files the process ran, in order; the last one is the file after which it was replaced. */
+  files: string[]
+}
+
+/** How a budget judges a file of a shared process: what it added above its start, or its whole peak. */
+export interface SharedPolicy {
+  retainedAboveBytes: number
+  sharedBudget: 'added' | 'absolute'
 }
 
 export interface ProfileReport {
   /** The .heapprofile file, relative to the root: open it in Chrome DevTools. */
   path: string
-  /** "all" profiled in the main run, "over-budget" in a second run of this file. */
-  pass: 'main' | 'rerun'
+  /**
+   * "peak": taken in the main run at the file's highest memory (--heap-profile=peak); "main": what
+   * was live when the process exited (--heap-profile=all); "rerun": a second run of an over-budget
+   * file, profiled at its peak.
+   */
+  pass: 'main' | 'rerun' | 'peak'
   sites: AllocationSite[]
   /** Why there are no sites, when the profile could not be taken or read. */
   error?: string
+  /** Profiles taken at the peak: the process's RSS when it was taken. */
+  capturedAtRssBytes?: number
+  /** ... the bytes its sampled live objects add up to (the V8 heap's share of that RSS). */
+  sampledBytes?: number
+  /** ... and the main thread's memory then (process.memoryUsage()): Buffers live outside the V8 heap. */
+  memory?: PeakMemory
+}
+
+export interface PeakMemory {
+  heapUsedBytes: number | null
+  externalBytes: number | null
+  arrayBuffersBytes: number | null
 }
 
 export interface CrashDetail {
@@ -93,6 +162,8 @@ export interface RunInfo {
 }
 
 export interface MemoryReport {
+  /** "vitest-memory/schema/report.json": the JSON Schema, resolvable from the package. */
+  $schema?: string
   schemaVersion: typeof SCHEMA_VERSION
   run: RunInfo
   budgetBytes: number | null
@@ -100,6 +171,8 @@ export interface MemoryReport {
   files: FileReport[]
   /** Summed RSS of all running files' process trees over time (absent in a merged report). */
   timeline?: TimelinePoint[]
+  /** Present when files ran in shared processes (isolate: false). */
+  sharedProcesses?: SharedProcessesReport
 }
 
 /** What the reporter knows about one test module from Vitest. */
@@ -126,9 +199,13 @@ export function fileState(vitestState: string, started = true): FileState {
 
 const NO_DETAILS: TestDetails = { setupPeakRssBytes: null, testPeakMethod: null, tests: [], leak: null }
 
-export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS): FileReport {
+const DEFAULT_SHARED_POLICY: SharedPolicy = { retainedAboveBytes: 50e6, sharedBudget: 'added' }
+
+export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS, policy: SharedPolicy = DEFAULT_SHARED_POLICY): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
   const crash = measurement?.crash
+  const shared = measurement?.shared ? sharedFileReport(measurement, policy) : undefined
+  const judged = shared && policy.sharedBudget === 'added' ? shared.addedPeakBytes : measurement?.treePeakRssBytes ?? null
   return {
     file: outcome.relativeFile,
     project: outcome.project,
@@ -138,7 +215,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     durationMs: measurement?.durationMs ?? (tagging?.skipReason ? null : outcome.durationMs),
     budgetBytes: budget?.bytes ?? null,
     budgetSource: budget?.source ?? null,
-    overBudget: isOverBudget(measurement?.treePeakRssBytes ?? null, budget),
+    overBudget: isOverBudget(judged, budget),
     method: measurement?.method ?? null,
     tags: tagging?.tags ?? [],
     tagSource: tagging?.tagSource ?? null,
@@ -154,6 +231,48 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
           crash: { cause: crash.cause, explanation: crash.explanation, fix: crash.fix, ...(crash.heaviest ? { heaviest: crash.heaviest } : {}) },
         }
       : {}),
+    ...(shared ? { shared } : {}),
+  }
+}
+
+function sharedFileReport(measurement: FileMeasurement, policy: SharedPolicy): SharedFileReport {
+  const run = measurement.shared!
+  const peak = measurement.treePeakRssBytes ?? measurement.peakRssBytes
+  const retained = run.retainedBytes != null && run.retainedHeapBytes != null
+    ? { retainedBytes: run.retainedBytes, retainedHeapBytes: run.retainedHeapBytes }
+    : null
+  return {
+    process: run.process,
+    order: run.order,
+    previousFile: run.previousFile,
+    startRssBytes: run.startRssBytes,
+    addedPeakBytes: peak == null ? null : Math.max(0, peak - run.startRssBytes),
+    retainedBytes: retained?.retainedBytes ?? null,
+    retainedHeapBytes: retained?.retainedHeapBytes ?? null,
+    retainedFiles: run.retainedFiles ?? 0,
+    gcMs: run.gcMs ?? null,
+    leftBehind: retained ? leftBehind(retained, policy.retainedAboveBytes) : false,
+  }
+}
+
+/** The run's shared-process summary, or undefined when no file ran in a shared process. */
+export function sharedProcessesReport(files: FileReport[], recycles: RecycleRecord[], runStartedAt: number, policy: SharedPolicy): SharedProcessesReport | undefined {
+  const shared = files.filter(f => f.shared)
+  if (shared.length === 0 && recycles.length === 0) return undefined
+  const leavers = shared.filter(f => f.shared!.leftBehind)
+    .sort((a, b) => (b.shared!.retainedHeapBytes ?? 0) - (a.shared!.retainedHeapBytes ?? 0))
+  return {
+    processes: new Set(shared.map(f => `${f.project}\0${f.shared!.process}`)).size,
+    retainedAboveBytes: policy.retainedAboveBytes,
+    leftBehind: leavers.map(f => f.file),
+    recycles: recycles.map(r => ({
+      atMs: r.at - runStartedAt,
+      project: r.project,
+      process: r.process,
+      rssBytes: r.rssBytes,
+      thresholdBytes: r.thresholdBytes,
+      files: r.files,
+    })),
   }
 }
 

@@ -4,6 +4,7 @@ import type { FileSpan, RunTimeline } from '../measure/run-timeline.js'
 import type { FileMeasurement } from '../state.js'
 import type { Vitest } from 'vitest/node'
 import { findFileTask, shardLabel } from '../vitest-adapter.js'
+import { annotateFileVerdict, type FileVerdict } from './verdict-annotations.js'
 
 export const META_KEY = 'vitestMemory'
 
@@ -25,20 +26,24 @@ export interface Placement {
   shard?: string
 }
 
-/** Called by the pool when a file finished: ends its span and copies the measurement onto the task. */
-export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, timeline: RunTimeline, worker: object): void {
-  const span = timeline.spanOf(worker)
-  timeline.end(worker)
+/**
+ * Called by the pool when a file finished, or its process died (then the measurement carries the
+ * crash): copies the measurement and the file's place in the run onto the File task, so a merged
+ * report knows everything the shard knew.
+ */
+export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, timeline: RunTimeline, verdict: FileVerdict | null = null): void {
+  const span = timeline.findSpan(measurement.project, measurement.file)
   const task = findFileTask(vitest, measurement.project, measurement.file)
   if (!task) return
   const meta: MemoryMeta = {
-    measurement: { ...measurement },
+    measurement: { ...measurement, ...(measurement.crash ? { crash: { ...measurement.crash } } : {}) },
     startedAtMs: span && timeline.startedAt != null ? span.startedAt - timeline.startedAt : null,
     workerSlot: span?.slot ?? null,
     // A run of a planned shard (--shard-plan) says which one through the environment.
     shard: shardLabel(vitest) ?? process.env.VITEST_MEMORY_SHARD ?? null,
   }
   task.meta[META_KEY] = meta
+  annotateFileVerdict(task as never, verdict)
 }
 
 export function readMemoryMeta(meta: unknown): MemoryMeta | undefined {

@@ -52,9 +52,9 @@ function whereLine(file: FileReport): string | null {
   const setupHoldsPeak = setup != null && (!atPeak || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)
   if (setupHoldsPeak) parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
   else if (atPeak) parts.push(`peak ${formatBytes(atPeak.peakRssBytes)} during test "${atPeak.fullName}"${overlap(atPeak)}`)
-  if (mostAdded && (mostAdded !== atPeak || setupHoldsPeak)) {
+  if (mostAdded && (mostAdded !== atPeak || setupHoldsPeak) && mostAdded.addedRssBytes >= NOTABLE_BYTES) {
     parts.push(`most added by test "${mostAdded.fullName}" +${formatBytes(mostAdded.addedRssBytes)}${overlap(mostAdded)}`)
-  } else if (mostAdded) {
+  } else if (mostAdded && mostAdded === atPeak && !setupHoldsPeak) {
     parts.push(`it added the most: +${formatBytes(mostAdded.addedRssBytes)}`)
   }
   if (setup != null && !setupHoldsPeak) parts.push(`setup ${formatBytes(setup)}`)

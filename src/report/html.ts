@@ -1,12 +1,14 @@
 // The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
 // model. Everything is rendered here, escaped; the inline script only sorts the table.
 import { writeFileSync, mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { heaviestTest } from '../record/tests.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-charts.js'
 import { escapeHtml as e } from './html-escape.js'
+import { leftBehindMessage } from '../policy/retained.js'
+import { renderProfilesHtml, type ProfileHref } from './html-profiles.js'
 
 interface Column {
   key: string
@@ -16,7 +18,8 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { key: 'file', label: 'File', cell: f => ({ text: f.project ? `[${f.project}] ${f.file}` : f.file, sort: `${f.project}\0${f.file}`, className: 'name' }) },
+  // Sorted by what it shows (a NUL separator would be invalid in an HTML attribute).
+  { key: 'file', label: 'File', cell: f => ({ text: fileText(f), sort: fileText(f), className: 'name' }) },
   { key: 'state', label: 'State', cell: f => ({ text: stateText(f), sort: f.state, className: `state-${f.state}` }) },
   { key: 'peak', label: 'Peak RSS', numeric: true, cell: f => ({ text: formatBytes(f.peakRssBytes), sort: f.peakRssBytes ?? -1 }) },
   { key: 'tree', label: 'Tree peak', numeric: true, cell: f => ({ text: formatBytes(f.treePeakRssBytes), sort: f.treePeakRssBytes ?? -1 }) },
@@ -24,7 +27,20 @@ const COLUMNS: Column[] = [
   { key: 'budget', label: 'Budget', numeric: true, cell: f => ({ text: budgetText(f), sort: f.budgetBytes ? weight(f) / f.budgetBytes : -1 }) },
   { key: 'tags', label: 'Tags', cell: f => ({ text: tagsText(f.tags), sort: tagsText(f.tags) }) },
   { key: 'test', label: 'Heaviest test', cell: f => ({ text: heaviestTestText(f), sort: heaviestTest(f.tests ?? [])?.addedRssBytes ?? -1 }) },
+  { key: 'kept', label: 'Kept after GC', numeric: true, cell: f => ({ text: keptText(f), sort: f.shared?.retainedBytes ?? -1, className: f.shared?.leftBehind ? 'state-fail' : undefined }) },
 ]
+
+/** Shared processes (isolate: false): what the file left in its process after a forced GC. */
+function keptText(file: FileReport): string {
+  const shared = file.shared
+  if (!shared) return ''
+  if (shared.retainedBytes == null) return `little · process ${shared.process} #${shared.order}`
+  return `${formatBytes(shared.retainedBytes)} · process ${shared.process} #${shared.order}`
+}
+
+function fileText(file: FileReport): string {
+  return file.project ? `[${file.project}] ${file.file}` : file.file
+}
 
 function stateText(file: FileReport): string {
   const state = file.state as string
@@ -49,7 +65,7 @@ function heaviestTestText(file: FileReport): string {
 }
 
 /** A report without tags or per-test data (an older or merged one) leaves those columns out. */
-const OPTIONAL_COLUMNS = new Set(['tags', 'test'])
+const OPTIONAL_COLUMNS = new Set(['tags', 'test', 'kept'])
 
 function renderTable(report: MemoryReport): string {
   const columns = COLUMNS.filter(c => !OPTIONAL_COLUMNS.has(c.key) || report.files.some(f => c.cell(f).text !== ''))
@@ -93,7 +109,7 @@ function runLine(report: MemoryReport): string {
   return parts.filter(Boolean).map(p => e(p)).join(' · ')
 }
 
-export function renderHtml(report: MemoryReport): string {
+export function renderHtml(report: MemoryReport, profileHref?: ProfileHref): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -109,7 +125,8 @@ export function renderHtml(report: MemoryReport): string {
 ${renderSummary(report)}
 <section><h2>Summed RSS of running files</h2>${renderMemoryChart(report)}</section>
 <section><h2>Timeline by worker slot</h2><p class="note">Each bar is one test file in its own process, coloured by its tree peak: green is far from its budget (or, without one, light next to the heaviest file), red is over. Outlined bars crashed or were killed.</p>${renderTimeline(report)}</section>
-<section><h2>Files</h2><p class="note">Click a column to sort.</p>${renderTable(report)}</section>
+${renderSharedSection(report)}<section><h2>Files</h2><p class="note">Click a column to sort.</p>${renderTable(report)}</section>
+${renderProfilesHtml(report, profileHref)}
 <footer>vitest-memory · schema ${e(report.schemaVersion)}</footer>
 <script>${SCRIPT}</script>
 </body>
@@ -117,9 +134,11 @@ ${renderSummary(report)}
 `
 }
 
-export function writeHtml(path: string, report: MemoryReport): void {
+/** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
+export function writeHtml(path: string, report: MemoryReport, root?: string): void {
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, renderHtml(report))
+  const href = root ? (profile: string) => relative(dirname(path), join(root, profile)).split('\\').join('/') : undefined
+  writeFileSync(path, renderHtml(report, href))
 }
 
 const CSS = `
@@ -146,9 +165,14 @@ th.num, td.num { text-align: right; }
 th button { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
 td.name { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; }
+/* Names may be long and unbreakable: they wrap anywhere instead of widening their column, and the File column keeps room for a path. */
+td[data-key="test"], td[data-key="tags"] { overflow-wrap: anywhere; min-width: 10em; }
+td.name { min-width: 14em; }
 tr.trouble td { background: #fdecea; } tr.trouble td.name { font-weight: 600; }
 .state-crash, .state-killed, .state-fail { color: var(--bad); font-weight: 600; }
 footer { margin-top: 32px; }
+h3.profile-file { font-size: 14px; margin: 18px 0 2px; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+table.sites { width: auto; min-width: 60%; } .note.bad { color: var(--bad); }
 `
 
 // Sorts by each cell's data-sort value; numbers numerically. First click: heaviest/largest first.
@@ -177,3 +201,16 @@ const SCRIPT = `
   });
 })();
 `
+
+/** Files that left memory behind in a shared process, and the recycles (isolate: false). */
+function renderSharedSection(report: MemoryReport): string {
+  const shared = report.sharedProcesses
+  if (!shared) return ''
+  const byName = new Map(report.files.map(f => [f.file, f]))
+  const named = shared.leftBehind.map((name) => {
+    const s = byName.get(name)?.shared
+    return `<li>${e(leftBehindMessage(name, { retainedBytes: s?.retainedBytes ?? 0, retainedHeapBytes: s?.retainedHeapBytes ?? 0 }))}</li>`
+  }).join('')
+  const recycles = shared.recycles.map(r => `<li>${e(`process ${r.process} replaced after ${r.files.at(-1)} at ${formatDuration(r.atMs)}: RSS ${formatBytes(r.rssBytes)} > ${formatBytes(r.thresholdBytes)} after ${r.files.length} files`)}</li>`).join('')
+  return `<section><h2>Shared processes</h2><p class="note">${e(`${shared.processes} process${shared.processes === 1 ? '' : 'es'} ran files one after another (isolate: false). Each file's peak is its own (reset at its start); a file is named when it left ${formatBytes(shared.retainedAboveBytes)} or more after a forced GC.`)}</p>${named ? `<ul class="left-behind">${named}</ul>` : `<p>${e('No file left memory behind.')}</p>`}${recycles ? `<h3>Recycled</h3><ul>${recycles}</ul>` : ''}</section>`
+}

@@ -5,6 +5,7 @@ import { dirname } from 'node:path'
 import type { Comparison } from '../policy/regression.js'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
+import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
 import { renderComparisonMarkdown } from './compare-table.js'
 
 /** Escapes text for Markdown (and the HTML GitHub allows in it): names render as typed. */
@@ -23,6 +24,20 @@ function died(file: FileReport): boolean {
   return file.state === 'crash' || (file.state as string) === 'killed'
 }
 
+/** The heap profile's top sites under a troubled file (--heap-profile). */
+const SUMMARY_SITES = 3
+
+function sitesMarkdown(file: FileReport): string[] {
+  const profile = file.profile
+  if (!profile?.sites.length) return []
+  const when = profile.capturedAtRssBytes != null ? peakLabel(profile.sampledBytes ?? 0, profile.capturedAtRssBytes) : 'live at exit'
+  const native = profile.capturedAtRssBytes != null ? nativeNote(profile.memory?.arrayBuffersBytes, profile.capturedAtRssBytes) : null
+  return [
+    `  - allocation sites ${escapeMarkdown(when)}${native ? `; ${escapeMarkdown(native)}` : ''}:`,
+    ...profile.sites.slice(0, SUMMARY_SITES).map(site => `    - \`${site.functionName}\` ${escapeMarkdown(siteWhere(site))}: ${formatBytes(site.bytes)} (${Math.round(site.share * 100)}%)`),
+  ]
+}
+
 export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comparison): string {
   const files = [...report.files].sort(byWeight)
   const over = files.filter(f => f.overBudget)
@@ -38,12 +53,12 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   ]
   if (over.length > 0) {
     lines.push('### Over budget', '')
-    for (const f of over) lines.push(`- **${name(f)}** peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${escapeMarkdown(f.budgetSource ?? 'global')})`)
+    for (const f of over) lines.push(`- **${name(f)}** peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${escapeMarkdown(f.budgetSource ?? 'global')})`, ...sitesMarkdown(f))
     lines.push('')
   }
   if (dead.length > 0) {
     lines.push('### Crashed or killed', '')
-    for (const f of dead) lines.push(`- **${name(f)}** ${f.state === 'crash' ? 'crashed' : 'was killed'}${f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''}`)
+    for (const f of dead) lines.push(`- **${name(f)}** ${f.state === 'crash' ? 'crashed' : 'was killed'}${f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''}`, ...sitesMarkdown(f))
     lines.push('')
   }
   const shown = files.filter((f, i) => i < top || f.overBudget || died(f))

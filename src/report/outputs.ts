@@ -29,7 +29,7 @@ export function writeOutputs(report: MemoryReport, options: ResolvedMemoryOption
     }
   }
   if (options.htmlPath) {
-    writeHtml(options.htmlPath, report)
+    writeHtml(options.htmlPath, report, root)
     logger.log(pc.dim(` HTML report: ${displayPath(options.htmlPath)}\n`))
   }
   if (options.markdownPath) {

@@ -3,6 +3,7 @@ import pc from 'picocolors'
 import { formatBytes, formatDuration } from '../size.js'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { detailLines, setupBaseline } from './details.js'
+import { renderSharedProcesses, sharedDetailLine } from './shared.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -34,10 +35,11 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   // One definition of "heaviest" everywhere (sort, summary, budgets): the tree peak, shown first.
   lines.push(colors.dim(`   ${pad('File', nameWidth)}  ${lpad('Peak ▼', 9)}  ${lpad('Own peak', 9)}  ${lpad('Time', 8)}  ${against}`))
   const baseline = setupBaseline(files)
-  for (const file of shown) lines.push(renderRow(file, nameWidth, scale, colors), ...detailLines(file, colors, baseline))
+  for (const file of shown) lines.push(renderRow(file, nameWidth, scale, colors), ...detailLines(file, colors, baseline), ...sharedDetailLine(file, colors))
   if (hidden > 0) lines.push(colors.dim(`   … ${hidden} lighter file${hidden === 1 ? '' : 's'} not shown (see the JSON report)`))
   lines.push('')
   lines.push(` ${summary(report, files, colors)}`)
+  lines.push(...renderSharedProcesses(report, colors))
   lines.push(...renderNotStarted(notStarted, top, colors))
   lines.push('')
   return lines.join('\n')

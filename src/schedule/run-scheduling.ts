@@ -1,13 +1,12 @@
 // The run-wide scheduling objects the pool's workers share: the memory admission gate (with its
-// predictions from history) and the spare processes. They live in the shared state so the
-// reporter, loaded through another module graph, can end them when the run ends.
+// predictions from history) and the spare processes. They live on globalThis (under their own
+// registered symbol) so the reporter, loaded through another module graph, can end them.
 import pc from 'picocolors'
 import { AdmissionGate, predictPeak, type AdmissionStatus } from '../policy/admission.js'
 import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { SpareProcesses } from '../pool/spares.js'
 import { formatBytes } from '../size.js'
-import { sharedState } from '../state.js'
 
 /** While files wait for room, memory readings are re-checked this often. */
 const REEVALUATE_MS = 100
@@ -26,17 +25,20 @@ interface Logger {
   log(...args: unknown[]): void
 }
 
+const KEY = Symbol.for('vitest-memory.scheduling')
+type Holder = { [KEY]?: RunScheduling }
+
 export function runScheduling(options: ResolvedMemoryOptions, logger: Logger): RunScheduling {
-  const state = sharedState()
-  state.scheduling ??= createScheduling(options, logger)
-  return state.scheduling
+  const holder = globalThis as Holder
+  holder[KEY] ??= createScheduling(options, logger)
+  return holder[KEY]
 }
 
 /** Ends the current run's scheduling (spares killed); called by the reporter at run end. */
 export function endRunScheduling(): void {
-  const state = sharedState()
-  state.scheduling?.end()
-  state.scheduling = undefined
+  const holder = globalThis as Holder
+  holder[KEY]?.end()
+  holder[KEY] = undefined
 }
 
 function createScheduling(options: ResolvedMemoryOptions, logger: Logger): RunScheduling {

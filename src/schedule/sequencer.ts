@@ -6,9 +6,11 @@ import { optionsFromEnv, resolveOptions } from '../options.js'
 import { median, predictPeak } from '../policy/admission.js'
 import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from '../record/history.js'
 import { sharedState } from '../state.js'
+import { adoptUnpooledProjects } from '../pool/adopt.js'
 
 export class MemorySequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    adoptUnpooledProjects(files)
     const sorted = await super.sort(files)
     const weight = this.weights()
     if (!weight) return sorted

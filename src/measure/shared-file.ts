@@ -1,0 +1,102 @@
+// Per-file figures inside a shared test process (isolate: false), taken by the process itself at
+// each file boundary: the kernel's high-water mark is reset when a file starts (so its peak is its
+// own, whatever earlier files left), and after the file a forced full GC shows what it left
+// behind. No Vitest imports: the probe is injected, so this is unit-testable with fake readings.
+//
+// A full GC costs 10–60 ms in a warmed Vitest worker (its heap grows with the module cache), more
+// than a small test file takes. So the GC runs only when JavaScript's memory grew by at least
+// `gcAboveBytes` since the last forced GC (or after every file when asked). Memory before a GC is
+// never below what the GC leaves, so a file that did not reach that growth kept less than it; with
+// `gcAboveBytes` at half the naming threshold, files that kept little between two GCs add up to
+// less than half the threshold, and a clean file measured after them is never named.
+
+export interface SharedProbe {
+  /** Current RSS. */
+  readRss(): number
+  /** Memory JavaScript holds: V8 heap used plus external memory (Buffers, ArrayBuffers). */
+  readJs(): number
+  /** Resets the kernel's peak to the current RSS; false when the platform cannot. */
+  resetPeak(): boolean
+  /** A forced, synchronous full GC. */
+  gc(): void
+  now(): number
+}
+
+/** What a shared process measured around one file; travels to the pool with `testfileFinished`. */
+export interface SharedFileFigures {
+  /** 1 for the first file this process ran, 2 for the next, … */
+  order: number
+  /** RSS when the file started: what the process already held. */
+  startRssBytes: number
+  /**
+   * RSS after the forced GC at the file's end, minus the same reading after the previous forced
+   * GC; null when no GC ran after this file (it provably kept less than the GC trigger).
+   */
+  retainedBytes: number | null
+  /** Heap + external memory, the same way. */
+  retainedHeapBytes: number | null
+  /** How many files the retained figures cover: 1 when the previous file was GC'd too. */
+  retainedFiles: number
+  /** RSS at the file's end (after the GC when one ran): what the process carries on. */
+  endRssBytes: number
+  /** How long the forced GC (and its readings) took: the price of knowing what the file left. */
+  gcMs: number
+}
+
+export interface SharedMeterSettings {
+  /** Force a GC after a file when JavaScript's memory grew by at least this since the last one. */
+  gcAboveBytes: number
+  /** Force a GC after every file, whatever the growth (exact per-file figures, slower). */
+  gcEveryFile: boolean
+}
+
+interface Reading {
+  rss: number
+  js: number
+}
+
+export class SharedFileMeter {
+  private baseline: Reading | null = null
+  private order = 0
+  private startRss = 0
+  private active = false
+  /** Files since the last forced GC, this one included. */
+  private sinceGc = 0
+
+  constructor(private readonly probe: SharedProbe, private readonly settings: SharedMeterSettings) {}
+
+  /** A file is about to run in this process. */
+  fileStarted(): void {
+    // The first file's baseline is taken after a GC too, so the start-up garbage of the process
+    // is not counted as something the file kept.
+    this.baseline ??= this.collect()
+    this.probe.resetPeak()
+    this.startRss = this.probe.readRss()
+    this.order++
+    this.active = true
+  }
+
+  /** The file ended: GC when due, read what stayed, and make that the next baseline. */
+  fileFinished(): SharedFileFigures | null {
+    if (!this.active || !this.baseline) return null
+    this.active = false
+    this.sinceGc++
+    const before = this.baseline
+    const figures = { order: this.order, startRssBytes: this.startRss }
+    if (!this.settings.gcEveryFile && this.probe.readJs() - before.js < this.settings.gcAboveBytes) {
+      return { ...figures, retainedBytes: null, retainedHeapBytes: null, retainedFiles: 0, endRssBytes: this.probe.readRss(), gcMs: 0 }
+    }
+    const started = this.probe.now()
+    const after = this.collect()
+    const gcMs = this.probe.now() - started
+    this.baseline = after
+    const retainedFiles = this.sinceGc
+    this.sinceGc = 0
+    return { ...figures, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.js - before.js, retainedFiles, endRssBytes: after.rss, gcMs }
+  }
+
+  private collect(): Reading {
+    this.probe.gc()
+    return { rss: this.probe.readRss(), js: this.probe.readJs() }
+  }
+}

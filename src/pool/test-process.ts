@@ -1,0 +1,230 @@
+// One test process: a child running Vitest's own fork worker behind the pool's entry. Boots it
+// (a spare, or a fresh fork), replays Vitest's start request, bounds the start, samples its tree,
+// pipes its output and stops it (SIGTERM, then SIGKILL). It decides nothing about files: the
+// worker (worker.ts) owns which file runs on it and what a death means.
+import type { ChildProcess } from 'node:child_process'
+import { resolve } from 'node:path'
+import type { PoolOptions } from 'vitest/node'
+import { TreeSampler, type TreeSample } from '../measure/sampler.js'
+import type { ResolvedMemoryOptions } from '../options.js'
+import { formatDuration } from '../size.js'
+import { childLaunch, type ChildLaunch } from './child-launch.js'
+import { withTestHooks } from './inject.js'
+import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
+import { forkTestProcess, type SpareProcesses } from './spares.js'
+
+/** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
+const SIGKILL_AFTER_MS = 500
+/** A profiled process writes its heap profile on exit: give it time to. */
+const SIGKILL_AFTER_MS_PROFILING = 10_000
+const FLUSH_WAIT_MS = 1000
+
+/** What the worker hears from its process. */
+export interface ProcessEvents {
+  /** Every message but the start answer: Vitest's RPC from the first byte on, and its responses. */
+  message(message: any): void
+  sample(sample: TreeSample): void
+  stderr(chunk: Buffer): void
+  /** An IPC error that is not the channel closing under a dying process. */
+  error(error: Error): void
+  /**
+   * The process did not finish starting in time and is killed next. Returns true when the file
+   * waiting on it reports the death itself; otherwise `ready` rejects with the reason.
+   */
+  startTimedOut(detail: string): boolean
+  /** The process exited on its own (not stopped by the pool); `closed` resolves once its pipes are drained. */
+  exited(code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): void
+}
+
+export interface BootOptions {
+  pool: PoolOptions
+  resolved: ResolvedMemoryOptions
+  /** Vitest's start request, replayed to the process (with the pool's setup file added). */
+  startRequest: unknown
+  /** Messages Vitest sent before there was a process to send them to. */
+  pending: unknown[]
+  /** The file it is booted for (names its heap profile), or undefined. */
+  file: string | undefined
+  shared: boolean
+  spares: SpareProcesses | null
+  /** Boot a replacement spare at once (false: take one if it is there, start none). */
+  refillSpares: boolean
+  sampleIntervalMs: number
+}
+
+export class TestProcess {
+  readonly child: ChildProcess
+  readonly sampler: TreeSampler
+  readonly launch: ChildLaunch
+  /** Resolves when the process answered Vitest's start request. */
+  readonly ready: Promise<void>
+  /** Set once the pool is stopping it: its exit is expected. */
+  stopping = false
+  /** What the process last sent, in words: the start-timeout error names it. */
+  private lastSaid = 'it sent nothing'
+  private readonly stdout: NodeJS.WritableStream
+  private readonly stderr: NodeJS.WritableStream
+
+  constructor(options: BootOptions, private readonly events: ProcessEvents) {
+    const { pool, resolved } = options
+    this.stdout = pool.project.vitest.logger.outputStream
+    this.stderr = pool.project.vitest.logger.errorStream
+    const launch = this.launch = childLaunch(resolved, pool.project.config.root, options.file ?? 'unknown', pool.project.name, options.shared)
+    const spec = {
+      workerEntry: resolve(pool.distPath, 'workers/forks.js'),
+      env: { ...pool.env, ...launch.env },
+      execArgv: [...pool.execArgv, ...launch.execArgv],
+    }
+    // A process started with per-file arguments (its own heap profile) cannot be booted ahead.
+    const reusable = launch.profilePath === null ? options.spares : null
+    const child = this.child = reusable?.take(spec) ?? forkTestProcess(spec)
+    if (options.refillSpares) reusable?.fill(spec)
+    pipeOutput(child.stdout, this.stdout)
+    pipeOutput(child.stderr, this.stderr)
+    child.stderr?.on('data', (chunk: Buffer) => events.stderr(chunk))
+    this.sampler = new TreeSampler(child.pid!, options.sampleIntervalMs, sample => events.sample(sample))
+    this.sampler.start()
+    this.ready = new Promise<void>((ready, failed) => {
+      // Every message is Vitest's from the first byte on: while starting, the worker already calls
+      // back over RPC (a custom environment is resolved and fetched through the runner), and an
+      // unanswered call is a process stuck in "starting" forever.
+      let started = false
+      child.on('message', (message: any) => {
+        this.noteSaid(message)
+        if (!started && message?.__vitest_worker_response__ && message.type === 'started') {
+          started = true
+          clearTimeout(startTimer)
+          if (message.error) failed(message.error)
+          else ready()
+          return
+        }
+        events.message(message)
+      })
+      // No file waits forever on a process that never finishes starting: past the bound it is
+      // killed and the file fails, naming what the process was doing.
+      const startTimer = setTimeout(() => {
+        const detail = `did not finish starting within ${formatDuration(resolved.startTimeoutMs)} (Vitest's worker setup: loading the test environment; ${this.lastSaid})`
+        if (!events.startTimedOut(detail)) failed(new Error(`vitest-memory: the test process ${detail}`))
+        this.kill()
+      }, resolved.startTimeoutMs)
+      startTimer.unref()
+      // A message that could not reach a dying child is not Vitest's error (Vitest would fail the
+      // task early and end the run before the crash is reported): the death is the story.
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (!isChannelError(error)) events.error(error)
+      })
+      child.on('exit', (code, signal) => {
+        clearTimeout(startTimer)
+        this.sampler.stop()
+        if (!started) failed(new Error(`the test file's process exited (${signal ?? `code ${code}`}) while starting`))
+        if (this.stopping) return
+        // No orphans: whatever the file started goes with it.
+        killProcessTree(child.pid!, this.sampler.seen.values(), 'SIGKILL')
+        const closed = new Promise<void>(done => child.once('close', () => done()))
+        events.exited(code, signal, closed)
+        void closed.then(() => this.releaseOutput())
+      })
+    })
+    // A boot failure is handled by whoever awaits `ready`; never an unhandled rejection.
+    this.ready.catch(() => {})
+    this.send(withTestHooks(options.startRequest))
+    for (const queued of options.pending) this.send(queued)
+  }
+
+  get pid(): number {
+    return this.child.pid!
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null
+  }
+
+  /** Sends over IPC; a send that fails because the child just died is dropped (its exit reports it). */
+  send(message: unknown): void {
+    if (!this.child.connected) return
+    this.child.send(message as never, (error) => {
+      if (error && !isChannelError(error)) this.child.emit('error', error)
+    })
+  }
+
+  /** Kills the process tree at once (the hard limit, a start timeout, the runner stopping). */
+  kill(): void {
+    killProcessTree(this.pid, this.sampler.seen.values(), 'SIGKILL')
+  }
+
+  /** Ends the process: SIGTERM to its group, SIGKILL after a grace period; resolves when it is gone. */
+  async stop(): Promise<void> {
+    const child = this.child
+    this.stopping = true
+    this.sampler.stop()
+    const exited = new Promise<void>((done) => {
+      if (!this.alive) done()
+      else child.once('exit', () => done())
+    })
+    const seen = [...this.sampler.seen.values()]
+    const escalation = setTimeout(() => killProcessTree(child.pid!, seen, 'SIGKILL'), this.launch.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
+    // SIGTERM to the whole process group: the file's subprocesses get a chance to clean up too.
+    if (OWN_PROCESS_GROUP) tryKill(-child.pid!, 'SIGTERM')
+    child.kill('SIGTERM')
+    await exited
+    clearTimeout(escalation)
+    // No orphans: whatever the file started and left behind goes with it.
+    killProcessTree(child.pid!, seen, 'SIGKILL')
+    // The tail of a dead child's output is still being drained: let it reach the logger first.
+    await Promise.all([flushed(child.stdout), flushed(child.stderr)])
+    this.releaseOutput()
+  }
+
+  private released = false
+
+  private releaseOutput(): void {
+    if (this.released) return
+    this.released = true
+    unpipeOutput(this.child.stdout, this.stdout)
+    unpipeOutput(this.child.stderr, this.stderr)
+  }
+
+  private noteSaid(message: any): void {
+    if (message?.t === 'q' && typeof message.m === 'string') {
+      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
+      this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
+    } else if (message?.__vitest_worker_response__) {
+      this.lastSaid = `its last message was "${message.type}"`
+    } else if (message?.t === 's') {
+      this.lastSaid = 'its last message answered a call from the runner'
+    }
+  }
+}
+
+function isChannelError(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ERR_IPC_CHANNEL_CLOSED' || error.code === 'EPIPE' || error.code === 'ECONNRESET'
+}
+
+type ListenerCounted = NodeJS.WritableStream & { setMaxListeners?: (n: number) => void, getMaxListeners?: () => number }
+
+function pipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {
+  if (!from) return
+  const target = to as ListenerCounted
+  target.setMaxListeners?.(1 + (target.getMaxListeners?.() ?? 10))
+  // `end: false`: the logger's streams are shared by every worker and must outlive this one.
+  from.pipe(to, { end: false })
+}
+
+function flushed(stream: NodeJS.ReadableStream | null): Promise<void> {
+  const readable = stream as (NodeJS.ReadableStream & { readableEnded?: boolean, destroyed?: boolean }) | null
+  if (!readable || readable.readableEnded || readable.destroyed) return Promise.resolve()
+  // A grandchild that escaped the kill may hold the pipe open: wait a moment, not forever.
+  return new Promise((done) => {
+    const timer = setTimeout(done, FLUSH_WAIT_MS)
+    const finish = () => { clearTimeout(timer); done() }
+    readable.once('end', finish)
+    readable.once('close', finish)
+  })
+}
+
+function unpipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {
+  if (!from) return
+  from.unpipe(to)
+  const target = to as ListenerCounted
+  target.setMaxListeners?.(Math.max(0, (target.getMaxListeners?.() ?? 11) - 1))
+}

@@ -1,0 +1,14 @@
+// How a path is shown in a message: relative to where the user stands, unless it is elsewhere.
+import { relative } from 'node:path'
+
+export function displayPath(path: string, cwd = process.cwd()): string {
+  const fromCwd = relative(cwd, path)
+  return !fromCwd || fromCwd.startsWith('..') ? path : fromCwd
+}
+
+/** Text from an untrusted file, safe on one terminal line: control characters (newlines, escapes) are shown escaped. */
+export function printable(text: string, max = 200): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  return safe.length > max ? `${safe.slice(0, max)}…` : safe
+}

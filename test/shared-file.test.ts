@@ -1,0 +1,74 @@
+// The per-file meter of a shared process, with fake readings: when the GC runs, and what a file
+// is charged with.
+import { describe, expect, test } from 'vitest'
+import { SharedFileMeter, type SharedProbe } from '../src/measure/shared-file.js'
+import { autoRecycleAbove, recycleReason } from '../src/policy/recycle.js'
+import { leftBehind } from '../src/policy/retained.js'
+
+const MB = 1e6
+
+/** A process whose memory is `live` (kept) + `garbage` (freed by the next GC). */
+function fakeProcess() {
+  const state = { live: 60 * MB, garbage: 0, gcs: 0 }
+  const probe: SharedProbe = {
+    readRss: () => state.live + state.garbage,
+    readJs: () => state.live + state.garbage - 40 * MB,
+    resetPeak: () => true,
+    gc: () => { state.gcs++; state.garbage = 0 },
+    now: () => state.gcs * 10,
+  }
+  return { state, probe }
+}
+
+describe('SharedFileMeter', () => {
+  test('no GC after a file that grew less than the trigger; the leaker gets a GC and its own figure', () => {
+    const { state, probe } = fakeProcess()
+    const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
+    meter.fileStarted() // first file: one GC for a clean baseline
+    state.garbage += 10 * MB
+    const clean = meter.fileFinished()!
+    expect(clean).toMatchObject({ order: 1, retainedBytes: null, retainedFiles: 0, gcMs: 0 })
+    expect(state.gcs).toBe(1)
+    meter.fileStarted()
+    state.live += 120 * MB
+    const leak = meter.fileFinished()!
+    expect(leak.retainedFiles).toBe(2)
+    expect(leak.retainedBytes).toBe(120 * MB)
+    expect(leak.retainedHeapBytes).toBe(120 * MB)
+    expect(leftBehind({ retainedBytes: leak.retainedBytes!, retainedHeapBytes: leak.retainedHeapBytes! }, 50 * MB)).toBe(true)
+  })
+
+  test('small amounts kept by many clean files never add up to a name', () => {
+    const { state, probe } = fakeProcess()
+    const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
+    for (let i = 0; i < 50; i++) {
+      meter.fileStarted()
+      state.live += 3 * MB
+      const figures = meter.fileFinished()!
+      if (figures.retainedBytes != null) {
+        expect(leftBehind({ retainedBytes: figures.retainedBytes, retainedHeapBytes: figures.retainedHeapBytes! }, 50 * MB)).toBe(false)
+      }
+    }
+  })
+
+  test('gcEveryFile gives every file its own figure', () => {
+    const { state, probe } = fakeProcess()
+    const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: true })
+    meter.fileStarted()
+    state.live += 2 * MB
+    expect(meter.fileFinished()).toMatchObject({ retainedBytes: 2 * MB, retainedFiles: 1 })
+  })
+})
+
+describe('recycling', () => {
+  test('recycles only above the threshold', () => {
+    expect(recycleReason(601e6, 600e6)).toBe('rss-above-threshold')
+    expect(recycleReason(600e6, 600e6)).toBeNull()
+    expect(recycleReason(900e6, null)).toBeNull()
+  })
+
+  test('auto: half the smaller of container and machine memory, split over the workers', () => {
+    expect(autoRecycleAbove(null, 16e9, 4)).toBe(2e9)
+    expect(autoRecycleAbove(4e9, 16e9, 2)).toBe(1e9)
+  })
+})
