@@ -18,9 +18,10 @@ function filesNamedByErrors(output: string): string[] {
 
 // zustand on Node 20 (jsdom 30's undici needs Node 22: "webidl.util.markAsUncloneable is not a
 // function" while the environment loads): under forks each file fails to start and the run ends in
-// 8 s; under the pool it took 79 s. This fixture hung forever before the start fix (9311f5f); since
-// then Vitest waits its 60 s stop timeout per process ("Timeout terminating vitest-memory worker",
-// then "close timed out"), and the errors no longer name the file whose process failed to start.
+// 8 s; under the pool it took 79 s. This fixture hung forever before the start fix (9311f5f); after
+// it Vitest waited its 60 s stop timeout per process ("Timeout terminating vitest-memory worker",
+// then "close timed out") and the errors did not name the file whose process failed to start
+// (both fixed in ad46c58).
 describe('an environment whose setup throws (env-setup-throws)', () => {
   let forks: RunResult & { ms: number }
   let ours: RunResult & { ms: number }
@@ -57,7 +58,8 @@ describe('an environment whose setup throws (env-setup-throws)', () => {
 
 // hono (`projects: ['./runtime-tests/*/vitest.config.ts', …inline]`) and unhead
 // (`projects: ['packages/*', 'test/', 'bench/']`): the projects loaded from their own config files
-// ran on forks, unmeasured, and nothing said so (issue 11, item 3).
+// ran on forks, unmeasured, and nothing said so (issue 11, item 3). The CLI was fixed in 3ff73f9;
+// `pool: memoryPool()` in the root config under plain `vitest` still does not reach them.
 describe('projects from their own config files and folders (projects-from-files)', () => {
   const measured = (result: RunResult) => (result.report?.files ?? [])
     .filter(f => f.peakRssBytes != null && f.peakRssBytes > 30e6)
