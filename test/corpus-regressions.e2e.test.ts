@@ -1,0 +1,86 @@
+// Differences the real-suite corpus (scripts/compare-suite.mjs, docs/compatibility.md "Real-suite
+// corpus") found between vitest-memory and Vitest's `forks` pool, each reduced to a fixture.
+import { beforeAll, describe, expect, test } from 'vitest'
+import { run, type RunResult } from './helpers.js'
+
+/** Runs both sides, timing each; a run past the bound is killed and shows as signal SIGKILL. */
+async function timed(command: 'cli' | 'vitest', fixture: string, args: string[]): Promise<RunResult & { ms: number }> {
+  const started = performance.now()
+  const result = await run(command, fixture, args, { timeoutMs: 120_000 })
+  return { ...result, ms: performance.now() - started }
+}
+
+/** The files named in the error blocks (between Vitest's ⎯⎯⎯ rules) that carry the environment's error. */
+function filesNamedByErrors(output: string): string[] {
+  const blocks = output.split(/⎯{3,}/).filter(block => block.includes('broken-env: the environment failed to load'))
+  return ['a.test.ts', 'b.test.ts'].filter(file => blocks.some(block => block.includes(file)))
+}
+
+// zustand on Node 20 (jsdom 30's undici needs Node 22: "webidl.util.markAsUncloneable is not a
+// function" while the environment loads): under forks each file fails to start and the run ends in
+// 8 s; under the pool it took 79 s. This fixture hung forever before the start fix (9311f5f); after
+// it Vitest waited its 60 s stop timeout per process ("Timeout terminating vitest-memory worker",
+// then "close timed out") and the errors did not name the file whose process failed to start
+// (both fixed in ad46c58).
+describe('an environment whose setup throws (env-setup-throws)', () => {
+  let forks: RunResult & { ms: number }
+  let ours: RunResult & { ms: number }
+
+  beforeAll(async () => {
+    forks = await timed('vitest', 'env-setup-throws', ['run', '--pool=forks'])
+    ours = await timed('cli', 'env-setup-throws', ['run', '--no-memory-history', '--no-memory-journal'])
+  }, 300_000)
+
+  test('forks: both files fail to start, the node file passes, exit 1, in seconds', () => {
+    expect(forks.code, forks.output).toBe(1)
+    expect(forks.output).toContain('broken-env: the environment failed to load')
+    expect(forks.output).toMatch(/Test Files\s+1 passed \(1\)/)
+    expect(forks.ms).toBeLessThan(20_000)
+  })
+
+  test('vitest-memory: the same outcome and exit code', () => {
+    expect(ours.signal, ours.output).toBeNull()
+    expect(ours.code, ours.output).toBe(1)
+    expect(ours.output).toContain('broken-env: the environment failed to load')
+    expect(ours.output).toMatch(/Test Files\s+1 passed \(1\)/)
+  })
+
+  test('vitest-memory: each error names the file whose process failed to start, as forks does', () => {
+    expect(filesNamedByErrors(forks.output)).toEqual(['a.test.ts', 'b.test.ts'])
+    expect(filesNamedByErrors(ours.output)).toEqual(['a.test.ts', 'b.test.ts'])
+  })
+
+  test('vitest-memory: no stop timeout, no lingering close, finished in seconds like forks', () => {
+    expect(ours.output).not.toMatch(/Timeout terminating|Failed to terminate|close timed out/)
+    expect(ours.ms).toBeLessThan(20_000)
+  })
+})
+
+// hono (`projects: ['./runtime-tests/*/vitest.config.ts', …inline]`) and unhead
+// (`projects: ['packages/*', 'test/', 'bench/']`): the projects loaded from their own config files
+// ran on forks, unmeasured, and nothing said so (issue 11, item 3). The CLI was fixed in 3ff73f9;
+// `pool: memoryPool()` in the root config under plain `vitest` still does not reach them.
+describe('projects from their own config files and folders (projects-from-files)', () => {
+  const measured = (result: RunResult) => (result.report?.files ?? [])
+    .filter(f => f.peakRssBytes != null && f.peakRssBytes > 30e6)
+    .map(f => `${f.project}:${f.file.split('/').pop()}`)
+    .sort()
+
+  test('the CLI measures every project that names no pool of its own', async () => {
+    const result = await run('cli', 'projects-from-files', ['run', '--no-memory-history', '--no-memory-journal'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).toMatch(/Test Files\s+4 passed \(4\)/)
+    expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts'])
+  })
+
+  test('the CLI says in one line which file ran unmeasured and why (its project has a pool of its own)', async () => {
+    const result = await run('cli', 'projects-from-files', ['run', '--no-memory-history', '--no-memory-journal'])
+    expect(result.output).toMatch(/^.*threaded.*(unmeasured|not measured).*$|^.*(unmeasured|not measured).*threaded.*$/im)
+  })
+
+  test('memoryPool() in the root config reaches the projects from files too', async () => {
+    const result = await run('vitest', 'projects-from-files', ['run', '--config', 'vitest.pool.config.ts'])
+    expect(result.code, result.output).toBe(0)
+    expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts'])
+  })
+})
