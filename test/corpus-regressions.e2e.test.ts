@@ -59,7 +59,7 @@ describe('an environment whose setup throws (env-setup-throws)', () => {
 // hono (`projects: ['./runtime-tests/*/vitest.config.ts', …inline]`) and unhead
 // (`projects: ['packages/*', 'test/', 'bench/']`): the projects loaded from their own config files
 // ran on forks, unmeasured, and nothing said so (issue 11, item 3). The CLI was fixed in 3ff73f9;
-// `pool: memoryPool()` in the root config under plain `vitest` still does not reach them.
+// Under plain `vitest`, `pool: memoryPool()` in the root config reaches them with the memory sequencer.
 describe('projects from their own config files and folders (projects-from-files)', () => {
   const measured = (result: RunResult) => (result.report?.files ?? [])
     .filter(f => f.peakRssBytes != null && f.peakRssBytes > 30e6)
@@ -78,7 +78,7 @@ describe('projects from their own config files and folders (projects-from-files)
     expect(result.output).toMatch(/^.*threaded.*(unmeasured|not measured).*$|^.*(unmeasured|not measured).*threaded.*$/im)
   })
 
-  test('memoryPool() in the root config reaches the projects from files too', async () => {
+  test('memoryPool() in the root config, with MemorySequencer, reaches the projects from files too', async () => {
     const result = await run('vitest', 'projects-from-files', ['run', '--config', 'vitest.pool.config.ts'])
     expect(result.code, result.output).toBe(0)
     expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts'])
