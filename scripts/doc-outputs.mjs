@@ -51,7 +51,8 @@ function withoutVitestVariables(env) {
 export function shape(text) {
   return text
     .replace(/[█░]+/g, '▒')
-    .replace(/\d+(\.\d+)? ?(kB|MB|GB|B|ms|s|min)\b/g, 'N $2')
+    .replace(/\d+(\.\d+)? ?(kB|MB|GB|B)\b/g, 'N $2')
+    .replace(/\d+(\.\d+)? ?(ms|s|min)\b/g, 'TIME')
     .replace(/\d+%/g, 'N%')
     .replace(/pid \d+|\b\d{4,}\b/g, 'N')
     .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'DATE')

@@ -1,6 +1,7 @@
 // Resolves config + environment + CLI flags into one validated options object.
 // Precedence: flag > env > config. Every bad value is a UsageError with one line that says what to fix.
 import { resolve } from 'node:path'
+import { OPTIONS } from './option-table.js'
 import { totalmem } from 'node:os'
 import { envSwitch, SWITCH_VALUES } from './env.js'
 import { shown, UsageError } from './errors.js'
@@ -129,15 +130,8 @@ export interface ResolvedMemoryOptions {
  */
 export type OptionLayer = { [K in keyof MemoryPoolOptions]?: MemoryPoolOptions[K] | null }
 
-const KNOWN_KEYS: (keyof MemoryPoolOptions)[] = [
-  'budget', 'budgets', 'budgetMode', 'report', 'top', 'sampleIntervalMs', 'startTimeout', 'annotations', 'history',
-  'memoryIntensive', 'memoryIntensiveAbove', 'memoryIntensiveMode',
-  'maxMemory', 'spareProcesses',
-  'detectLeaks', 'heapProfile',
-  'html', 'markdown', 'compareTo', 'failOnIncrease', 'minDelta',
-  'memoryLimit', 'limits', 'journal',
-  'recycleAbove', 'retainedAbove', 'sharedBudget',
-]
+/** The keys memoryPool() accepts: those of the one options table (src/option-table.ts). */
+const KNOWN_KEYS = OPTIONS.map(option => option.key) as (keyof MemoryPoolOptions)[]
 
 export const DEFAULT_REPORT_PATH = '.vitest-memory/report.json'
 export const DEFAULT_HISTORY_PATH = '.vitest-memory/history.json'
