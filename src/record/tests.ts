@@ -81,7 +81,16 @@ export function heaviestTest(tests: readonly TestReport[]): TestReport | null {
   return [...tests].sort(byAdded)[0] ?? null
 }
 
-/** The test during which the file's process reached its highest RSS. */
+/**
+ * Tests whose peaks are within this share of the highest count as reaching it together: RSS moves
+ * by a few pages from run to run, and naming a different one of them each time would say nothing.
+ */
+const PEAK_TIE_SHARE = 0.02
+
+/** The test during which the file's process reached its highest RSS (of near-equal peaks, the one that added the most). */
 export function peakTest(tests: readonly TestReport[]): TestReport | null {
-  return [...tests].sort((a, b) => b.peakRssBytes - a.peakRssBytes || b.addedRssBytes - a.addedRssBytes)[0] ?? null
+  if (tests.length === 0) return null
+  const highest = Math.max(...tests.map(t => t.peakRssBytes))
+  const atPeak = tests.filter(t => t.peakRssBytes >= highest * (1 - PEAK_TIE_SHARE))
+  return [...atPeak].sort((a, b) => b.addedRssBytes - a.addedRssBytes || b.peakRssBytes - a.peakRssBytes)[0]
 }
