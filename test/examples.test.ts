@@ -45,4 +45,16 @@ describe('examples', () => {
     expect(report.files.find(f => f.file === 'packages/api/test/import.test.ts')!.overBudget).toBe(true)
     expect(output).toContain('vitest-memory: 1 file not measured: project legacy names its own pool \'threads\' (1 file)')
   })
+
+  test('shared: one process for every file; the file that filled a cache is named, the others added almost nothing', () => {
+    const { code, output, report } = runExample('shared', [])
+    expect(code, output).toBe(0)
+    expect(new Set(report.files.map(f => f.shared?.process))).toEqual(new Set([1]))
+    expect(report.sharedProcesses?.leftBehind).toEqual(['test/templates.test.ts'])
+    const templates = report.files.find(f => f.file === 'test/templates.test.ts')!
+    expect(templates.shared!.retainedBytes!).toBeGreaterThan(85e6)
+    for (const file of report.files.filter(f => f.file.includes('slugify'))) expect(file.shared!.addedPeakBytes!).toBeLessThan(10e6)
+    // the table's heaviest is the file that added the memory, not a later file that inherited it
+    expect(output).toContain('heaviest test/templates.test.ts +')
+  })
 })

@@ -275,8 +275,17 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
 }
 
 /** Heaviest first: by tree peak, then own peak; unmeasured files last. */
+/**
+ * The one figure "heaviest" means everywhere (sort, summary, bars): the tree peak — or, for a
+ * file of a shared process, the peak it added above what the process held at its start (what
+ * earlier files left behind is theirs, not its).
+ */
+export function fileWeight(file: FileReport): number | null {
+  return file.shared ? file.shared.addedPeakBytes : file.treePeakRssBytes
+}
+
 export function byWeight(a: FileReport, b: FileReport): number {
-  return (b.treePeakRssBytes ?? -1) - (a.treePeakRssBytes ?? -1) || (b.peakRssBytes ?? -1) - (a.peakRssBytes ?? -1)
+  return (fileWeight(b) ?? -1) - (fileWeight(a) ?? -1) || (b.peakRssBytes ?? -1) - (a.peakRssBytes ?? -1)
 }
 
 // Written whole or not at all; kept here for the modules that import it with the report model.

@@ -34,7 +34,7 @@ export function leakText(leak: NonNullable<FileReport['leak']>): string {
 function isNotable(file: FileReport, baselineBytes: number): boolean {
   if (file.overBudget) return true
   const added = heaviestTest(file.tests ?? [])?.addedRssBytes ?? 0
-  return added >= NOTABLE_BYTES || (file.setupPeakRssBytes ?? 0) - baselineBytes >= NOTABLE_BYTES
+  return added >= NOTABLE_BYTES || (!file.shared && (file.setupPeakRssBytes ?? 0) - baselineBytes >= NOTABLE_BYTES)
 }
 
 /** The lightest setup peak of a run: what an (almost) empty file's process holds. */
@@ -46,7 +46,8 @@ export function setupBaseline(files: FileReport[]): number {
 function whereLine(file: FileReport): string | null {
   const mostAdded = heaviestTest(file.tests ?? [])
   const atPeak = peakTest(file.tests ?? [])
-  const setup = file.setupPeakRssBytes
+  // In a shared process the setup figure is mostly what earlier files left: not this file's.
+  const setup = file.shared ? null : file.setupPeakRssBytes
   const parts: string[] = []
   // The setup phase holds the file's peak when the tests never went much above it.
   const setupHoldsPeak = setup != null && (!atPeak || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)

@@ -1,7 +1,7 @@
 // The terminal table printed after a run: heaviest files first, every over-budget file always.
 import pc from 'picocolors'
 import { formatBytes, formatDuration } from '../size.js'
-import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import { byWeight, fileWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { detailLines, setupBaseline } from './details.js'
 import { renderSharedProcesses, sharedDetailLine } from './shared.js'
 
@@ -21,7 +21,7 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   if (files.length === 0) return [...renderNotStarted(notStarted, top, colors), ''].join('\n')
   const shown = files.filter((file, index) => index < top || file.overBudget)
   const hidden = files.length - shown.length
-  const scale = Math.max(1, ...files.map(f => f.treePeakRssBytes ?? 0))
+  const scale = Math.max(1, ...files.map(f => fileWeight(f) ?? 0))
   const nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(4, ...shown.map(f => label(f).length)))
   const methods = [...new Set(files.map(f => f.method).filter(Boolean))] as string[]
 
@@ -68,9 +68,10 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
   const mark = file.overBudget ? colors.red('✗') : died ? colors.red('!') : ' '
   const name = fitLabel(file, nameWidth)
   const own = lpad(formatBytes(file.peakRssBytes), 9)
-  const tree = lpad(formatBytes(file.treePeakRssBytes), 9)
+  // A file of a shared process: what it added above the process's start (its own weight).
+  const tree = lpad(file.shared ? `+${formatBytes(file.shared.addedPeakBytes)}` : formatBytes(file.treePeakRssBytes), 9)
   const time = lpad(formatDuration(file.durationMs), 8)
-  const weight = file.treePeakRssBytes ?? 0
+  const weight = fileWeight(file) ?? 0
   let gauge: string
   if (file.budgetBytes != null) {
     const ratio = weight / file.budgetBytes
@@ -92,7 +93,8 @@ function summary(report: MemoryReport, files: FileReport[], colors: Colors): str
   const heaviest = files[0]
   const over = files.filter(f => f.overBudget).length
   const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
-  if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)} (peak with subprocesses)`)
+  if (heaviest?.shared?.addedPeakBytes != null) parts.push(`heaviest ${label(heaviest)} +${formatBytes(heaviest.shared.addedPeakBytes)} (added above its shared process's start)`)
+  else if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)} (peak with subprocesses)`)
   if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
   const overTests = files.reduce((n, f) => n + (f.tests ?? []).filter(t => t.overBudget).length, 0)
   if (overTests > 0) parts.push(colors.red(`${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))

@@ -1,0 +1,3 @@
+export function slugify(text: string): string {
+  return text.toLowerCase().normalize('NFKD').replace(/[^\w\s-]/g, '').trim().replace(/[\s_-]+/g, '-')
+}

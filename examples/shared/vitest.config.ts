@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config'
+import { memoryPool } from 'vitest-memory'
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // Files share one process, as with Vitest's own pool without isolation: fast for many small
+    // files. Each file still gets its own peak and what it left behind after a GC.
+    isolate: false,
+    pool: memoryPool({ retainedAbove: '50MB' }),
+  },
+})
