@@ -15,7 +15,6 @@ export interface OptionDoc {
 }
 
 export const OPTIONS: OptionDoc[] = [
-  { key: "memoryPool({ \u2026 })", flags: "flag", env: "environment", default: "default", meaning: "meaning" },
   { key: "budget", flags: "`--memory-budget SIZE`", env: "`VITEST_MEMORY_BUDGET`", default: "none", meaning: "peak a file may reach; over it the file is flagged and the run exits 1" },
   { key: "budgetMode", flags: "`--memory-budget-warn`", env: "`VITEST_MEMORY_BUDGET_MODE=warn`", default: "`'fail'`", meaning: "`'warn'` reports over-budget files without failing" },
   { key: "budgets", flags: "—", env: "—", default: "`{}`", meaning: "per-file budgets by glob, relative to the root: `{ 'test/e2e/**': '2GB' }`" },
@@ -35,8 +34,8 @@ export const OPTIONS: OptionDoc[] = [
   { key: "html", flags: "`--memory-html [PATH]`", env: "`VITEST_MEMORY_HTML` (on, off or a path)", default: "off", meaning: "write the [HTML report](ci-reports.md#the-html-report) (`true` or no PATH: `.vitest-memory/report.html`; a PATH given after a space must end in `.html`, else write `--memory-html=PATH`)" },
   { key: "markdown", flags: "`--memory-markdown PATH`", env: "`VITEST_MEMORY_MARKDOWN`", default: "off", meaning: "write a Markdown summary (top files, over-budget and crashed files, totals)" },
   { key: "compareTo", flags: "`--compare-to BASE.json`", env: "`VITEST_MEMORY_COMPARE_TO`", default: "off", meaning: "compare this run with a saved report; a file that grew too much fails the run ([regression gate](ci-reports.md#regression-gate))" },
-  { key: "failOnIncrease", flags: "`--fail-on-increase PERCENT`", env: "—", default: "`20%`", meaning: "growth that fails the comparison \u2026" },
-  { key: "minDelta", flags: "`--min-delta SIZE`", env: "—", default: "`20MB`", meaning: "\u2026 and only when the file grew by at least this much" },
+  { key: "failOnIncrease", flags: "`--fail-on-increase PERCENT`", env: "—", default: "`20%`", meaning: "growth that fails the comparison …" },
+  { key: "minDelta", flags: "`--min-delta SIZE`", env: "—", default: "`20MB`", meaning: "… and only when the file grew by at least this much" },
   { key: "memoryLimit", flags: "`--memory-limit SIZE`", env: "`VITEST_MEMORY_LIMIT`", default: "none", meaning: "hard limit on a file's process tree RSS: over it the tree is killed and the file fails as `killed`" },
   { key: "limits", flags: "—", env: "—", default: "`{}`", meaning: "per-file hard limits by glob, relative to the root: `{ 'test/e2e/**': '4GB' }`" },
   { key: "journal", flags: "`--memory-journal PATH`, `--no-memory-journal`", env: "`VITEST_MEMORY_JOURNAL`", default: "`.vitest-memory/journal.jsonl`", meaning: "the flight recorder read by `vitest-memory why` (`false` keeps none)" },

@@ -76,6 +76,6 @@ describe('vitest-memory CLI', () => {
   test('a typo in memoryPool() options is a usage error when the config loads', async () => {
     const result = await run('cli', 'bad-option', ['run'], { report: false })
     expect(result.code).toBe(2)
-    expect(result.output).toContain('Unknown vitest-memory option "budjet": known options are budget, budgets')
+    expect(result.output).toContain('Unknown vitest-memory option "budjet": known options are budget, budgetMode, budgets')
   })
 })

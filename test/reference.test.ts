@@ -33,7 +33,8 @@ describe('docs/reference.md and src/option-table.ts', () => {
     expect(documented).toEqual(read)
   })
 
-  test('the validator accepts exactly the table\'s keys', () => {
+  test('the validator accepts exactly the table\'s keys, each a memoryPool() option name', () => {
+    for (const option of OPTIONS) expect(option.key).toMatch(/^[a-z][A-Za-z]+$/)
     for (const option of OPTIONS) expect(() => validateConfigOptions({ [option.key]: undefined } as never)).not.toThrow()
     expect(() => validateConfigOptions({ notAnOption: 1 } as never)).toThrow(/notAnOption/)
   })
