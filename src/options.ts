@@ -36,8 +36,12 @@ export interface MemoryPoolOptions {
   memoryIntensiveMode?: MemoryIntensiveMode
   /** Memory the running files may hold together: a size, or 'auto' (80% of the container's limit or of total memory). */
   maxMemory?: string
-  /** Test processes kept booted ahead of time, so a file starts on a ready process. Default 1; 0 turns it off. */
-  spareProcesses?: number
+  /**
+   * Test processes kept booted ahead of time, so a file starts on a ready process (a jsdom or
+   * happy-dom file's on one that already loaded its environment). Default 1; 0 turns it off;
+   * 'auto' follows the free cores and memory and stays under --max-memory.
+   */
+  spareProcesses?: number | 'auto'
   /** Force a GC after every test and flag files whose retained heap keeps growing. */
   detectLeaks?: boolean
   /** Run files under V8's sampling heap profiler: only files over budget (re-run after the main run), or all. */
@@ -83,7 +87,7 @@ export interface ResolvedMemoryOptions {
   memoryIntensiveMode: MemoryIntensiveMode
   /** null: no ceiling. */
   maxMemoryBytes: number | null
-  spareProcesses: number
+  spareProcesses: number | 'auto'
   detectLeaks: boolean
   heapProfile: HeapProfileMode | null
   htmlPath: string | null
@@ -128,7 +132,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   const mode = intensiveModeFromEnv(env)
   if (mode) fromEnv.memoryIntensiveMode = mode
   if (env.VITEST_MEMORY_MAX_MEMORY) fromEnv.maxMemory = env.VITEST_MEMORY_MAX_MEMORY
-  if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = Number(env.VITEST_MEMORY_SPARE_PROCESSES)
+  if (env.VITEST_MEMORY_SPARE_PROCESSES) fromEnv.spareProcesses = spareProcessesValue(env.VITEST_MEMORY_SPARE_PROCESSES)
   if (env.VITEST_MEMORY_DETECT_LEAKS) fromEnv.detectLeaks = envBoolean(env.VITEST_MEMORY_DETECT_LEAKS)
   if (env.VITEST_MEMORY_HEAP_PROFILE) fromEnv.heapProfile = env.VITEST_MEMORY_HEAP_PROFILE as HeapProfileMode
   if (env.VITEST_MEMORY_HTML) fromEnv.html = /^(1|true)$/i.test(env.VITEST_MEMORY_HTML) || env.VITEST_MEMORY_HTML
@@ -137,6 +141,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   if (env.VITEST_MEMORY_LIMIT) fromEnv.memoryLimit = env.VITEST_MEMORY_LIMIT
   if (env.VITEST_MEMORY_JOURNAL) fromEnv.journal = env.VITEST_MEMORY_JOURNAL
   return fromEnv
+}
+
+/** `--spare-processes` / VITEST_MEMORY_SPARE_PROCESSES: "auto" or a number (validation names anything else). */
+export function spareProcessesValue(value: string): number | 'auto' {
+  return value.trim().toLowerCase() === 'auto' ? 'auto' : Number(value)
 }
 
 /** "1"/"true" and "0"/"false"; anything else is kept as is so validation names it. */
@@ -228,8 +237,8 @@ export function resolveOptions(
     throw new UsageError(`Invalid startTimeout ${JSON.stringify(merged.startTimeout)}: use a number of milliseconds from 100 to 3600000 (default ${DEFAULT_START_TIMEOUT_MS}).`)
   }
   const spareProcesses = merged.spareProcesses ?? 1
-  if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16) {
-    throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16.`)
+  if (spareProcesses !== 'auto' && (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16)) {
+    throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16, or "auto".`)
   }
   const budgets = Object.entries(merged.budgets ?? {}).map(([glob, size]) => ({
     glob,

@@ -44,6 +44,7 @@ export class MemoryReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const spares = sharedState().scheduling?.spares?.stats
     endRunScheduling()
     const vitest = this.vitest
     endRunJournal()
@@ -54,6 +55,7 @@ export class MemoryReporter implements Reporter {
     const root = vitest.config.root
     const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
     const report = this.buildReport(ours, options, root)
+    if (spares) report.run.spares = { ...spares }
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
     state.tagging.clear()

@@ -28,6 +28,8 @@ export interface FileMeasurement {
   testPeakMethod?: TestPeakMethod | null
   /** The heap profile the process writes when it exits (heapProfile: 'all'). */
   profilePath?: string | null
+  /** The test environment whose library the process (a spare) loaded before the file arrived. */
+  preloadedEnvironment?: string | null
   /** The hard limit that applied to this file, and where it came from. */
   limitBytes?: number | null
   limitSource?: string | null
@@ -59,6 +61,15 @@ export interface CrashRecord {
   heaviest?: string
 }
 
+/** A file of the run's queue, in the order Vitest starts them (recorded by MemorySequencer). */
+export interface QueuedFile {
+  /** `${project}\0${file}` */
+  key: string
+  project: string
+  /** The test environment the file asks for (its comment, else the project's). */
+  environment: string
+}
+
 /** A test file's process the pool started and has not seen exit: killed if the runner is stopped. */
 export interface LiveWorker {
   /** Kills the process tree at once (synchronously) and says what it was running. */
@@ -82,6 +93,8 @@ export interface SharedState {
   journal: Journal | null
   /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
   aborting: NodeJS.Signals | null
+  /** The current run's files in start order, when the sequencer recorded it. */
+  queue?: QueuedFile[]
   /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
   startedFiles: Set<string>
 }

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
 import { childTracker, readChildSettings } from './child-state.js'
+import { startPreload } from './preload.js'
 
 const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
@@ -47,3 +48,5 @@ process.once('disconnect', () => {
 })
 
 await import(pathToFileURL(entry).href)
+// A spare loads its test environment's library while it waits (nothing when forked for a file).
+startPreload()

@@ -29,7 +29,7 @@ import { FileWatch } from './file-watch.js'
 import { withTestHooks } from './inject.js'
 import { formatDuration } from '../size.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
-import { forkTestProcess, type SpareProcesses } from './spares.js'
+import { forkTestProcess, preloadedEnvironment, type SpareProcesses } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
@@ -176,7 +176,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.emitMessage(response({ type: 'testfileFinished', error: serializeError(error) }))
       return
     }
-    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger)
+    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
     if (request.type === 'run' && file && scheduling.gate) {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
       this.ticket = await scheduling.gate.admit(predicted, () => this.sampler?.last?.treeRssBytes ?? 0)
@@ -220,6 +220,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         workerEntry: resolve(this.options.distPath, 'workers/forks.js'),
         env: { ...this.options.env, ...launch.env },
         execArgv: [...this.options.execArgv, ...launch.execArgv],
+        // A spare that loaded this environment's library ahead is taken first.
+        environment: this.options.environment?.name,
+        project: this.options.project.name,
       }
       // A process started with per-file arguments (its own heap profile) cannot be booted ahead.
       const reusable = launch.profilePath === null ? spares : null
@@ -361,6 +364,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
       testPeakMethod: own?.testPeakMethod ?? null,
       profilePath: this.launch?.profilePath ?? null,
+      preloadedEnvironment: preloadedEnvironment(this.child),
       ...this.running.watch.limitFields(),
     }
     sharedState().measurements.set(measurementKey(project, file), measurement)

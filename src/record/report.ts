@@ -9,6 +9,7 @@ import type { FileMeasurement, FileTagging } from '../state.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
 import type { LeakVerdict } from '../policy/leaks.js'
 import type { AllocationSite } from '../profile/heap-profile.js'
+import type { SpareStats } from '../pool/spares.js'
 import type { TestDetails, TestReport } from './tests.js'
 
 export const SCHEMA_VERSION = 1
@@ -50,6 +51,11 @@ export interface FileReport {
   workerSlot?: number
   /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
   shard?: string
+  /**
+   * The test environment whose library (jsdom, happy-dom) the file's process — a spare — loaded
+   * before the file arrived. That memory is part of the file's peak and of its setup peak.
+   */
+  preloadedEnvironment?: string | null
   /** The hard limit that applied, and where it came from ("comment", "glob <pattern>", "global"). */
   limitBytes?: number | null
   limitSource?: string | null
@@ -88,6 +94,8 @@ export interface RunInfo {
   durationMs: number
   /** Set in the partial report written when the runner was stopped by a signal. */
   abortedBy?: string
+  /** How the files found their processes: on a spare that loaded their environment, or not. */
+  spares?: SpareStats
 }
 
 export interface MemoryReport {
@@ -145,6 +153,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     profile: null,
     limitBytes: measurement?.limitBytes ?? null,
     limitSource: measurement?.limitSource ?? null,
+    ...(measurement?.preloadedEnvironment ? { preloadedEnvironment: measurement.preloadedEnvironment } : {}),
     ...(crash
       ? {
           signal: crash.signal,
