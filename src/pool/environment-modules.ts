@@ -11,31 +11,47 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-/** The package each builtin environment imports in its setup (Vitest 4.1 and 5). */
-export const BUILTIN_ENVIRONMENT_PACKAGES: Readonly<Record<string, string>> = {
-  'jsdom': 'jsdom',
-  'happy-dom': 'happy-dom',
-  'edge-runtime': '@edge-runtime/vm',
+interface BuiltinEnvironment {
+  /** The package its setup imports. */
+  package: string
+  /**
+   * Globals its setup reads before that import, in order. Reading one of Node's lazy web globals
+   * loads Node's own undici, which installs the global fetch dispatcher: jsdom's undici then keeps
+   * it. Loaded the other way round, jsdom's undici would install its own dispatcher for fetch.
+   */
+  readsFirst: string[]
 }
 
-const cache = new Map<string, string[]>()
+/** What each builtin environment's setup does before creating its window (Vitest 4.1 and 5). */
+export const BUILTIN_ENVIRONMENTS: Readonly<Record<string, BuiltinEnvironment>> = {
+  'jsdom': { package: 'jsdom', readsFirst: ['FormData', 'Blob', 'Request'] },
+  'happy-dom': { package: 'happy-dom', readsFirst: [] },
+  'edge-runtime': { package: '@edge-runtime/vm', readsFirst: [] },
+}
+
+/** What a spare does while it waits, in order: read these globals, then import these file URLs. */
+export interface Preload {
+  globals: string[]
+  modules: string[]
+}
+
+const cache = new Map<string, Preload | null>()
 
 /**
- * File URLs of the modules to load ahead for `environment` (empty when there is nothing to load:
- * `node`, a custom environment, or a library not installed), as Node resolves them from Vitest's
- * dist directory under the conditions the test process runs with.
+ * What to load ahead for `environment`, or null when there is nothing to load (`node`, a custom
+ * environment, or a library not installed): its library as Node resolves it from Vitest's dist
+ * directory under the conditions the test process runs with.
  */
-export function environmentModules(environment: string | undefined, distPath: string, execArgv: readonly string[] = []): string[] {
-  const pkg = environment ? BUILTIN_ENVIRONMENT_PACKAGES[environment] : undefined
-  if (!pkg) return []
+export function environmentPreload(environment: string | undefined, distPath: string, execArgv: readonly string[] = []): Preload | null {
+  const builtin = environment ? BUILTIN_ENVIRONMENTS[environment] : undefined
+  if (!builtin) return null
   const conditions = importConditions(execArgv)
-  const key = JSON.stringify([pkg, distPath, conditions])
-  let modules = cache.get(key)
-  if (!modules) {
-    const url = resolvePackageImport(pkg, realDir(join(distPath, 'chunks')), conditions)
-    cache.set(key, modules = url ? [url] : [])
+  const key = JSON.stringify([builtin.package, distPath, conditions])
+  if (!cache.has(key)) {
+    const url = resolvePackageImport(builtin.package, realDir(join(distPath, 'chunks')), conditions)
+    cache.set(key, url ? { globals: builtin.readsFirst, modules: [url] } : null)
   }
-  return modules
+  return cache.get(key)!
 }
 
 /** Node's conditions for `import` in a process started with these arguments (`--conditions`, `-C`). */

@@ -9,7 +9,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { readProcessMemory } from '../measure/procfs.js'
-import { environmentModules } from './environment-modules.js'
+import { environmentPreload, type Preload } from './environment-modules.js'
 import { OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { PRELOAD_ENV } from './preload.js'
 
@@ -38,15 +38,15 @@ export interface ProcessSpec {
 /**
  * Forks a test process, as the leader of its own process group so the file's whole tree can be
  * killed even after the process died. Messages sent before it listens wait in the IPC pipe, in order.
- * `preload`: module URLs a spare loads while it waits.
+ * `preload`: what a spare loads while it waits.
  */
-export function forkTestProcess(spec: ProcessSpec, preload: readonly string[] = []): ChildProcess {
+export function forkTestProcess(spec: ProcessSpec, preload: Preload | null = null): ChildProcess {
   return fork(CHILD_ENTRY, [], {
     env: {
       ...spec.env,
       VITEST_MEMORY_WORKER_ENTRY: spec.workerEntry,
       VITEST_MEMORY_OWN_GROUP: OWN_PROCESS_GROUP ? '1' : '0',
-      ...(preload.length > 0 ? { [PRELOAD_ENV]: JSON.stringify(preload) } : {}),
+      ...(preload ? { [PRELOAD_ENV]: JSON.stringify(preload) } : {}),
     },
     execArgv: spec.execArgv,
     stdio: 'pipe',
@@ -76,7 +76,7 @@ export interface SpareStats {
 interface Spare {
   child: ChildProcess
   idle: NodeJS.Timeout
-  /** What it loads ahead: the environment's module URLs, joined ('' for nothing). */
+  /** What it loads ahead, as a key (see preloadKey; '' for nothing). */
   preload: string
   environment: string | null
 }
@@ -164,8 +164,7 @@ export class SpareProcesses {
     while (list.length > count) this.end(key, list[list.length - 1])
     for (const { environment, preload } of needed) {
       if (list.length >= count) break
-      const modules = preload ? preload.split('\n') : []
-      const child = forkTestProcess(spec, modules)
+      const child = forkTestProcess(spec, preload ? JSON.parse(preload) as Preload : null)
       // A spare must not keep the runner alive, nor hold its output.
       setKeepsAlive(child, false)
       const spare: Spare = { child, preload, environment: preload ? environment : null, idle: setTimeout(() => this.end(key, spare), SPARE_IDLE_MS).unref() }
@@ -230,9 +229,10 @@ export class SpareProcesses {
     return expected
   }
 
+  /** Two environments that load the same are interchangeable ('jsdom' with other options). */
   private preloadKey(spec: ProcessSpec, environment: string): string {
-    if (!this.options.distPath) return ''
-    return environmentModules(environment, this.options.distPath, spec.execArgv).join('\n')
+    const preload = this.options.distPath ? environmentPreload(environment, this.options.distPath, spec.execArgv) : null
+    return preload ? JSON.stringify(preload) : ''
   }
 
   private end(key: string, spare: Spare): void {
