@@ -143,9 +143,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): MemoryPool
   return fromEnv
 }
 
-/** `--spare-processes` / VITEST_MEMORY_SPARE_PROCESSES: "auto" or a number (validation names anything else). */
+/** `--spare-processes` / VITEST_MEMORY_SPARE_PROCESSES: "auto" or a number; anything else is kept so validation names it. */
 export function spareProcessesValue(value: string): number | 'auto' {
-  return value.trim().toLowerCase() === 'auto' ? 'auto' : Number(value)
+  const trimmed = value.trim()
+  if (trimmed.toLowerCase() === 'auto') return 'auto'
+  return /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : value as never
 }
 
 /** "1"/"true" and "0"/"false"; anything else is kept as is so validation names it. */
