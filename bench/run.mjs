@@ -94,6 +94,7 @@ await overhead()
 await exactness()
 await scheduling(2)
 await scheduling(3)
+await (await import('./warm.mjs')).warm(results, ROUNDS)
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 

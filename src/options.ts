@@ -38,8 +38,8 @@ export interface MemoryPoolOptions {
   maxMemory?: string
   /**
    * Test processes kept booted ahead of time, so a file starts on a ready process (a jsdom or
-   * happy-dom file's on one that already loaded its environment). Default 1; 0 turns it off;
-   * 'auto' follows the free cores and memory and stays under --max-memory.
+   * happy-dom file's on one that already loaded its environment). Default 'auto': as many as the
+   * free cores and memory allow, within the room under --max-memory; a number keeps that many; 0 turns it off.
    */
   spareProcesses?: number | 'auto'
   /** Force a GC after every test and flag files whose retained heap keeps growing. */
@@ -238,7 +238,7 @@ export function resolveOptions(
   if (typeof startTimeoutMs !== 'number' || !(startTimeoutMs >= 100 && startTimeoutMs <= 3_600_000)) {
     throw new UsageError(`Invalid startTimeout ${JSON.stringify(merged.startTimeout)}: use a number of milliseconds from 100 to 3600000 (default ${DEFAULT_START_TIMEOUT_MS}).`)
   }
-  const spareProcesses = merged.spareProcesses ?? 1
+  const spareProcesses = merged.spareProcesses ?? 'auto'
   if (spareProcesses !== 'auto' && (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > 16)) {
     throw new UsageError(`Invalid ${sourceLabel('spareProcesses', config, env, cli)} ${merged.spareProcesses}: use a whole number from 0 to 16, or "auto".`)
   }

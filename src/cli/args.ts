@@ -25,7 +25,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--max-memory', value: 'SIZE|auto', description: 'start a file only when its predicted peak fits beside the running ones under SIZE (auto: 80% of the container\'s limit or total memory)', apply: (o, v) => { o.maxMemory = v } },
-  { flag: '--spare-processes', value: 'N|auto', description: 'test processes kept booted ahead of time, loading the files\' test environment (default 1, 0 turns it off; auto: as many as free cores and memory allow, under --max-memory)', apply: (o, v) => { o.spareProcesses = spareProcessesValue(v) } },
+  { flag: '--spare-processes', value: 'N|auto', description: 'test processes kept booted ahead of time, loading the files\' test environment (default auto: as many as free cores and memory allow, within --max-memory; 0 turns it off)', apply: (o, v) => { o.spareProcesses = spareProcessesValue(v) } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
   { flag: '--memory-intensive-above', value: 'SIZE', description: 'tag memory_intensive every file whose last measured peak in the history exceeded SIZE (default: its budget)', apply: (o, v) => { o.memoryIntensiveAbove = v } },
   { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },

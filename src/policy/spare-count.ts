@@ -25,14 +25,15 @@ export interface SpareSizing {
 }
 
 /**
- * One spare per core no file runs on (a spare boots on an idle core while the files run), at least
- * one (booting beside a running file still hides most of the start-up), at most AUTO_MAX_SPARES;
- * then as many as fit in the memory: never more than the room under the ceiling, so the spares
- * cannot push a --max-memory ceiling over — which may mean none.
+ * One spare per core no file runs on, plus one: a spare loading jsdom takes about three times as
+ * long as a trivial file it then runs, so with one spare per idle core the spares, not the files,
+ * set the pace, while a file's process leaves its own core half idle (it waits on the runner);
+ * at most AUTO_MAX_SPARES. Then as many as fit in the memory: never more than the room under the
+ * ceiling, so the spares cannot push a --max-memory ceiling over — which may mean none.
  */
 export function autoSpareCount(sizing: SpareSizing): number {
   const idleCores = Math.max(0, sizing.cpus - sizing.maxWorkers)
-  let count = Math.min(AUTO_MAX_SPARES, Math.max(1, idleCores))
+  let count = Math.min(AUTO_MAX_SPARES, idleCores + 1)
   const perSpare = sizing.spareBytes ?? SPARE_BYTES_BEFORE_MEASURED
   if (sizing.availableMemoryBytes != null) {
     count = Math.min(count, Math.floor(sizing.availableMemoryBytes * AUTO_SPARE_MEMORY_SHARE / perSpare))

@@ -82,7 +82,10 @@ interface Spare {
 }
 
 export interface SpareOptions {
-  /** How many spares to keep waiting now (a fixed number, or the 'auto' policy's current answer). */
+  /**
+   * How many spares to keep waiting now (a fixed number, or the 'auto' policy's current answer):
+   * per process spec (project) for a fixed number, for the whole run with 'auto'.
+   */
   target: () => number
   setting: number | 'auto'
   /** The environments of the files expected to start next, in order, when known (the run's queue). */
@@ -148,7 +151,7 @@ export class SpareProcesses {
     const key = signature(spec)
     const list = this.spares.get(key) ?? []
     this.spares.set(key, list)
-    const count = this.count
+    const count = this.options.setting === 'auto' ? Math.max(0, this.count - (this.size - list.length)) : this.count
     const needed = this.expectedEnvironments(spec, count).map(environment => ({ environment, preload: this.preloadKey(spec, environment) }))
     const unwanted: Spare[] = []
     for (const spare of list) {
