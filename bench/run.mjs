@@ -97,6 +97,7 @@ await scheduling(2)
 await scheduling(3)
 await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); process.on('beforeExit', () => m.printShared(results)) })
 await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
+await (await import('./warm.mjs')).warm(results, ROUNDS)
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 

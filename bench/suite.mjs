@@ -16,7 +16,7 @@ import { defineConfig } from 'vitest/config'
 import { memoryPool } from 'vitest-memory'
 
 const pool = process.env.BENCH_POOL === 'forks' ? 'forks' : memoryPool()
-export default defineConfig({ test: { pool, maxWorkers: Number(process.env.BENCH_WORKERS ?? 1), cache: false, testTimeout: 60_000 } })
+export default defineConfig({ test: { pool, maxWorkers: Number(process.env.BENCH_WORKERS ?? 1), environment: process.env.BENCH_ENVIRONMENT || 'node', cache: false, testTimeout: 60_000 } })
 `
 
 export function writeSuite(name, files) {

@@ -44,8 +44,12 @@ export interface MemoryPoolOptions {
   memoryIntensiveMode?: MemoryIntensiveMode
   /** Memory the running files may hold together: a size, or 'auto' (80% of the container's limit or of total memory). */
   maxMemory?: string
-  /** Test processes kept booted ahead of time, so a file starts on a ready process. Default 1; 0 turns it off. */
-  spareProcesses?: number
+  /**
+   * Test processes kept booted ahead of time, so a file starts on a ready process (a jsdom or
+   * happy-dom file's on one that already loaded its environment). Default 'auto': as many as the
+   * free cores and memory allow, within the room under --max-memory; a number keeps that many; 0 turns it off.
+   */
+  spareProcesses?: number | 'auto'
   /** Force a GC after every test and flag files whose retained heap keeps growing. */
   detectLeaks?: boolean
   /**
@@ -104,7 +108,7 @@ export interface ResolvedMemoryOptions {
   memoryIntensiveMode: MemoryIntensiveMode
   /** null: no ceiling. */
   maxMemoryBytes: number | null
-  spareProcesses: number
+  spareProcesses: number | 'auto'
   detectLeaks: boolean
   heapProfile: HeapProfileMode | null
   htmlPath: string | null
@@ -179,7 +183,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): OptionLaye
   if (mode) set('memoryIntensiveMode', mode)
   set('maxMemory', value('VITEST_MEMORY_MAX_MEMORY'))
   const spares = read('VITEST_MEMORY_SPARE_PROCESSES')
-  if (spares !== undefined) set('spareProcesses', envSwitch(spares) === 'off' ? 0 : parseCount(spares, 'VITEST_MEMORY_SPARE_PROCESSES'))
+  if (spares !== undefined) set('spareProcesses', envSwitch(spares) === 'off' ? 0 : spareProcessesValue(spares, 'VITEST_MEMORY_SPARE_PROCESSES'))
   if (read('VITEST_MEMORY_DETECT_LEAKS') !== undefined) set('detectLeaks', envFlag(env, 'VITEST_MEMORY_DETECT_LEAKS'))
   if (read('VITEST_MEMORY_ANNOTATIONS') !== undefined) set('annotations', envFlag(env, 'VITEST_MEMORY_ANNOTATIONS'))
   const heapProfile = value('VITEST_MEMORY_HEAP_PROFILE')
@@ -200,6 +204,11 @@ function envFlag(env: NodeJS.ProcessEnv, name: string): boolean {
   const on = envSwitch(text)
   if (on === null) throw new UsageError(`Invalid ${name} ${shown(text)}: ${SWITCH_VALUES}.`)
   return on === 'on'
+}
+
+/** `--spare-processes` / VITEST_MEMORY_SPARE_PROCESSES: "auto" (any case) or a whole number. */
+export function spareProcessesValue(value: string, label: string): number | 'auto' {
+  return value.trim().toLowerCase() === 'auto' ? 'auto' : parseCount(value, label)
 }
 
 /** "3" → 3: a count of processes, from a flag or a variable. */
@@ -342,8 +351,8 @@ export function resolveOptions(
   }
   const annotations = merged.annotations ?? true
   const spareProcesses = merged.spareProcesses ?? 1
-  if (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > MAX_SPARE_PROCESSES) {
-    throw new UsageError(`Invalid ${label('spareProcesses')} ${shown(spareProcesses)}: use a whole number from 0 to ${MAX_SPARE_PROCESSES}.`)
+  if (spareProcesses !== 'auto' && (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > MAX_SPARE_PROCESSES)) {
+    throw new UsageError(`Invalid ${label('spareProcesses')} ${shown(spareProcesses)}: use a whole number from 0 to ${MAX_SPARE_PROCESSES}, or "auto".`)
   }
   const heapProfile = merged.heapProfile ?? null
   if (heapProfile !== null && heapProfile !== 'over-budget' && heapProfile !== 'all' && heapProfile !== 'peak') {

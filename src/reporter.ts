@@ -19,7 +19,7 @@ import { placementOf, readMemoryMeta } from './record/task-meta.js'
 import { schemaRef } from './record/schemas.js'
 import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
-import { endRunScheduling } from './schedule/run-scheduling.js'
+import { currentScheduling, endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
@@ -93,6 +93,7 @@ export class MemoryReporter implements Reporter {
   }
 
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const spares = currentScheduling()?.spares?.stats
     endRunScheduling()
     const vitest = this.vitest
     // An asked-for journal that could not be written was said when it failed; it fails the run here.
@@ -112,6 +113,7 @@ export class MemoryReporter implements Reporter {
     const baseline = this.baseline !== undefined ? this.baseline : readBaseline(options.compareTo)
     this.baseline = undefined
     const report = this.buildReport(ours, options, root)
+    if (spares) report.run.spares = { ...spares }
     await collectProfiles(report, state.measurements, options, { vitest, root })
     state.measurements.clear()
     state.tagging.clear()

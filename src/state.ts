@@ -32,6 +32,8 @@ export interface FileMeasurement {
   profilePath?: string | null
   /** What was live at the file's peak (heapProfile: 'peak'), taken by its process and adopted by the pool. */
   peakProfile?: PeakProfileRecord
+  /** The test environment whose library the process (a spare) loaded before the file arrived. */
+  preloadedEnvironment?: string | null
   /** The hard limit that applied to this file, and where it came from. */
   limitBytes?: number | null
   limitSource?: string | null
@@ -90,6 +92,15 @@ export interface CrashRecord {
   heaviest?: string
 }
 
+/** A file of the run's queue, in the order Vitest starts them (recorded by MemorySequencer). */
+export interface QueuedFile {
+  /** `${project}\0${file}` */
+  key: string
+  project: string
+  /** The test environment the file asks for (its comment, else the project's). */
+  environment: string
+}
+
 /** A test file's process the pool started and has not seen exit: killed if the runner is stopped. */
 export interface LiveWorker {
   /** Kills the process tree at once (synchronously) and says what it was running. */
@@ -113,6 +124,8 @@ export interface SharedState {
   journalFailure: { askedFor: boolean } | null
   /** Set once the runner got SIGTERM/SIGINT: deaths after that are not crashes. */
   aborting: NodeJS.Signals | null
+  /** The current run's files in start order, when the sequencer recorded it. */
+  queue?: QueuedFile[]
   /** Files of the current run handed to a process, by `${project}\0${file}`: the others never ran (--bail, cancel). */
   startedFiles: Set<string>
   /** Shared processes (isolate: false) started in this run: numbers them. */

@@ -1,7 +1,7 @@
 // Splits the command line: the flags vitest-memory owns become options, everything else goes
 // to Vitest unchanged. Each owned flag is one row of FLAGS; help text is generated from it.
 import { UsageError } from '../errors.js'
-import { environmentVariables, parseCount, type MemoryPoolOptions } from '../options.js'
+import { environmentVariables, spareProcessesValue, type MemoryPoolOptions } from '../options.js'
 
 export interface CliOptions extends MemoryPoolOptions {
   help?: boolean
@@ -26,7 +26,7 @@ export const FLAGS: FlagSpec[] = [
   { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
   { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
   { flag: '--max-memory', value: 'SIZE|auto', description: 'start a file only when its predicted peak fits beside the running ones under SIZE (auto: 80% of the container\'s limit or total memory)', apply: (o, v) => { o.maxMemory = v } },
-  { flag: '--spare-processes', value: 'N', description: 'test processes kept booted ahead of time (default 1, 0 turns it off)', apply: (o, v) => { o.spareProcesses = parseCount(v, '--spare-processes') } },
+  { flag: '--spare-processes', value: 'N|auto', description: 'test processes kept booted ahead of time, loading the files\' test environment (default 1; auto: as many as free cores and memory allow, within --max-memory; 0 turns it off)', apply: (o, v) => { o.spareProcesses = spareProcessesValue(v, '--spare-processes') } },
   { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
   { flag: '--memory-intensive-above', value: 'SIZE', description: 'tag memory_intensive every file whose last measured peak in the history exceeded SIZE (default: its budget)', apply: (o, v) => { o.memoryIntensiveAbove = v } },
   { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },

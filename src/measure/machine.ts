@@ -1,6 +1,6 @@
 // Facts about the machine a run happened on: total memory and the container's memory limit.
 import { readFileSync } from 'node:fs'
-import { availableParallelism, totalmem } from 'node:os'
+import { availableParallelism, freemem, totalmem } from 'node:os'
 
 /** Values at or above this are "no limit" in cgroup v1 (it reports a huge page-aligned number). */
 const CGROUP_V1_UNLIMITED = 2 ** 60
@@ -19,6 +19,22 @@ export function readCgroupLimit(): number | null {
   const v1 = read('/sys/fs/cgroup/memory/memory.limit_in_bytes')
   if (v1 !== null && Number(v1) < CGROUP_V1_UNLIMITED) return Number(v1)
   return null
+}
+
+/**
+ * Memory still available: the machine's (MemAvailable, what os.freemem() reads on Linux), and
+ * within a container the limit minus what the container already uses, whichever is smaller.
+ */
+export function availableMemoryBytes(): number {
+  const limit = readCgroupLimit()
+  let used: number | null = null
+  try {
+    used = Number(readFileSync('/sys/fs/cgroup/memory.current', 'utf8').trim())
+  } catch {
+    // cgroup v1 or no cgroup: the machine's figure alone
+  }
+  const inContainer = limit != null && used != null && Number.isFinite(used) ? Math.max(0, limit - used) : Infinity
+  return Math.min(freemem(), inContainer)
 }
 
 export function machineInfo() {

@@ -74,6 +74,11 @@ export class AdmissionGate {
     return this.queue.length
   }
 
+  /** The predicted peaks of the files waiting for room: spares booted ahead must leave it to them. */
+  waitingBytes(): number {
+    return this.queue.reduce((total, waiter) => total + waiter.predictedBytes, 0)
+  }
+
   /**
    * Memory counted as taken: for each running file the larger of what it holds now and what it
    * is predicted to reach (it may not have peaked yet), plus memory held outside files.

@@ -7,6 +7,7 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
 import type { SharedFileFigures } from '../measure/shared-file.js'
 import { childTracker, readChildSettings, sharedFileMeter } from './child-state.js'
+import { startPreload } from './preload.js'
 
 const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
@@ -71,3 +72,6 @@ if (meter) {
     }
   })
 }
+
+// A spare loads its test environment's library while it waits (nothing when forked for a file).
+startPreload()

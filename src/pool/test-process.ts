@@ -74,6 +74,9 @@ export class TestProcess {
       workerEntry: resolve(pool.distPath, 'workers/forks.js'),
       env: { ...pool.env, ...launch.env },
       execArgv: [...pool.execArgv, ...launch.execArgv],
+      // A spare that loaded this environment's library ahead is taken first.
+      environment: pool.environment?.name,
+      project: pool.project.name,
     }
     // A process started with per-file arguments (its own heap profile) cannot be booted ahead.
     const reusable = launch.profilePath === null ? options.spares : null

@@ -30,6 +30,7 @@ import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child.js'
 import { FileWatch } from './file-watch.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
+import { preloadedEnvironment } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 
@@ -173,7 +174,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     } catch (error) {
       return response({ type: 'testfileFinished', error: serializeError(error) })
     }
-    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger)
+    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
     if (request.type === 'run' && file && scheduling.gate) {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
       this.ticket = await scheduling.gate.admit(predicted, () => this.process?.sampler.last?.treeRssBytes ?? 0)
@@ -350,6 +351,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
       testPeakMethod: own?.testPeakMethod ?? null,
       profilePath: process.launch.profilePath,
+      preloadedEnvironment: preloadedEnvironment(process.child),
       ...watch.limitFields(),
       ...(shared ? { shared } : {}),
     }

@@ -8,6 +8,7 @@ import { leftBehind } from '../policy/retained.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
 import type { LeakVerdict } from '../policy/leaks.js'
 import type { AllocationSite } from '../profile/heap-profile.js'
+import type { SpareStats } from '../pool/spares.js'
 import type { TestDetails, TestReport } from './tests.js'
 
 export const SCHEMA_VERSION = 1
@@ -49,6 +50,11 @@ export interface FileReport {
   workerSlot?: number
   /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
   shard?: string
+  /**
+   * The test environment whose library (jsdom, happy-dom) the file's process — a spare — loaded
+   * before the file arrived. That memory is part of the file's peak and of its setup peak.
+   */
+  preloadedEnvironment?: string | null
   /** The hard limit that applied, and where it came from ("comment", "glob <pattern>", "global"). */
   limitBytes?: number | null
   limitSource?: string | null
@@ -157,6 +163,8 @@ export interface RunInfo {
   abortedBy?: string
   /** The --max-memory ceiling in force (files started only when they fit under it), when set. */
   maxMemoryBytes?: number
+  /** How the files found their processes: on a spare that loaded their environment, or not. */
+  spares?: SpareStats
 }
 
 export interface MemoryReport {
@@ -222,6 +230,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     profile: null,
     limitBytes: measurement?.limitBytes ?? null,
     limitSource: measurement?.limitSource ?? null,
+    ...(measurement?.preloadedEnvironment ? { preloadedEnvironment: measurement.preloadedEnvironment } : {}),
     ...(crash
       ? {
           signal: crash.signal,

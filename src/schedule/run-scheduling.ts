@@ -1,12 +1,16 @@
 // The run-wide scheduling objects the pool's workers share: the memory admission gate (with its
 // predictions from history) and the spare processes. They live on globalThis (under their own
 // registered symbol) so the reporter, loaded through another module graph, can end them.
+import { availableParallelism } from 'node:os'
 import pc from 'picocolors'
+import { availableMemoryBytes } from '../measure/machine.js'
 import { AdmissionGate, predictPeak, type AdmissionStatus } from '../policy/admission.js'
+import { autoSpareCount } from '../policy/spare-count.js'
 import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { SpareProcesses } from '../pool/spares.js'
 import { formatBytes } from '../size.js'
+import { upcomingEnvironments } from './queue-forecast.js'
 
 /** While files wait for room, memory readings are re-checked this often. */
 const REEVALUATE_MS = 100
@@ -28,10 +32,23 @@ interface Logger {
 const KEY = Symbol.for('vitest-memory.scheduling')
 type Holder = { [KEY]?: RunScheduling }
 
-export function runScheduling(options: ResolvedMemoryOptions, logger: Logger): RunScheduling {
+/** What the run's first worker knows about the run beyond the pool's options. */
+export interface RunShape {
+  /** Files Vitest runs at once (the project's maxWorkers). */
+  maxWorkers: number
+  /** Vitest's dist directory: the builtin environments resolve their libraries from there. */
+  distPath: string
+}
+
+export function runScheduling(options: ResolvedMemoryOptions, logger: Logger, shape?: RunShape): RunScheduling {
   const holder = globalThis as Holder
-  holder[KEY] ??= createScheduling(options, logger)
+  holder[KEY] ??= createScheduling(options, logger, shape)
   return holder[KEY]
+}
+
+/** The current run's scheduling, if a worker started one (the reporter reads its spares' figures). */
+export function currentScheduling(): RunScheduling | undefined {
+  return (globalThis as Holder)[KEY]
 }
 
 /** Ends the current run's scheduling (spares killed); called by the reporter at run end. */
@@ -41,8 +58,24 @@ export function endRunScheduling(): void {
   holder[KEY] = undefined
 }
 
-function createScheduling(options: ResolvedMemoryOptions, logger: Logger): RunScheduling {
-  const spares = options.spareProcesses > 0 ? new SpareProcesses(options.spareProcesses) : null
+function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape: RunShape | undefined): RunScheduling {
+  const setting = options.spareProcesses
+  // Read when spares are filled: the gate exists by then.
+  const autoTarget = (): number => autoSpareCount({
+    cpus: availableParallelism(),
+    maxWorkers: shape?.maxWorkers ?? 1,
+    availableMemoryBytes: availableMemoryBytes(),
+    roomUnderCeilingBytes: gate ? Math.max(0, gate.ceilingBytes - (gate.inUseBytes() - (spares?.rssBytes() ?? 0)) - gate.waitingBytes()) : null,
+    spareBytes: spares?.spareBytes() ?? null,
+  })
+  const spares: SpareProcesses | null = setting === 'auto' || setting > 0
+    ? new SpareProcesses({
+      setting,
+      target: setting === 'auto' ? autoTarget : () => setting,
+      upcoming: upcomingEnvironments,
+      distPath: shape?.distPath,
+    })
+    : null
   const history = options.historyPath ? peekHistory(options.historyPath) : null
   const index = history ? historyIndex(history) : new Map()
   const known = history ? history.entries.map(lastPeak).filter((p): p is number => p != null) : []
@@ -54,7 +87,7 @@ function createScheduling(options: ResolvedMemoryOptions, logger: Logger): RunSc
     lastNotice = now
     logger.log(pc.yellow(`vitest-memory: waiting for memory: ${formatBytes(status.inUseBytes)} / ${formatBytes(status.ceilingBytes)} in use (${status.running} running, ${status.waiting} waiting)`))
   }
-  const gate = options.maxMemoryBytes != null
+  const gate: AdmissionGate | null = options.maxMemoryBytes != null
     ? new AdmissionGate(options.maxMemoryBytes, () => spares?.rssBytes() ?? 0, notice)
     : null
   const timer = gate ? setInterval(() => gate.waiting > 0 && gate.reevaluate(), REEVALUATE_MS).unref() : undefined

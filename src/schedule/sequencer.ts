@@ -7,11 +7,18 @@ import { median, predictPeak } from '../policy/admission.js'
 import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from '../record/history.js'
 import { sharedState } from '../state.js'
 import { adoptUnpooledProjects } from '../pool/adopt.js'
+import { recordQueue } from './queue-forecast.js'
 
 export class MemorySequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     adoptUnpooledProjects(files)
-    const sorted = await super.sort(files)
+    const sorted = this.byWeight(await super.sort(files))
+    // The spares booted ahead load the environment of the files coming next.
+    await recordQueue(sorted)
+    return sorted
+  }
+
+  private byWeight(sorted: TestSpecification[]): TestSpecification[] {
     const weight = this.weights()
     if (!weight) return sorted
     const position = new Map(sorted.map((spec, i) => [spec, i]))

@@ -1,0 +1,45 @@
+// `spareProcesses: 'auto'`: how many test processes to keep booted ahead, from the machine's
+// free cores and memory and the room left under --max-memory. Pure: readings come in as numbers.
+
+/** More spares than this never paid off: a file takes one at a time per worker. */
+export const AUTO_MAX_SPARES = 4
+/** Spares may hold at most this share of the memory still available on the machine. */
+export const AUTO_SPARE_MEMORY_SHARE = 0.25
+/**
+ * What one spare is assumed to hold before any was measured: a booted Vitest worker is ~60 MB,
+ * with jsdom loaded ~140 MB (Node 20/22); the larger, so the first guess never overcommits.
+ */
+export const SPARE_BYTES_BEFORE_MEASURED = 150e6
+
+export interface SpareSizing {
+  /** Cores of the machine (availableParallelism). */
+  cpus: number
+  /** Files Vitest runs at once. */
+  maxWorkers: number
+  /** Memory the machine (or container) still has available, or null when unknown. */
+  availableMemoryBytes: number | null
+  /** Under --max-memory: the room left for spares after the running and waiting files; null without a ceiling. */
+  roomUnderCeilingBytes: number | null
+  /** What one spare holds (the largest seen), or null before any was measured. */
+  spareBytes: number | null
+}
+
+/**
+ * One spare per core no file runs on, plus one: a spare loading jsdom takes about three times as
+ * long as a trivial file it then runs, so with one spare per idle core the spares, not the files,
+ * set the pace, while a file's process leaves its own core half idle (it waits on the runner);
+ * at most AUTO_MAX_SPARES. Then as many as fit in the memory: never more than the room under the
+ * ceiling, so the spares cannot push a --max-memory ceiling over — which may mean none.
+ */
+export function autoSpareCount(sizing: SpareSizing): number {
+  const idleCores = Math.max(0, sizing.cpus - sizing.maxWorkers)
+  let count = Math.min(AUTO_MAX_SPARES, idleCores + 1)
+  const perSpare = sizing.spareBytes ?? SPARE_BYTES_BEFORE_MEASURED
+  if (sizing.availableMemoryBytes != null) {
+    count = Math.min(count, Math.floor(sizing.availableMemoryBytes * AUTO_SPARE_MEMORY_SHARE / perSpare))
+  }
+  if (sizing.roomUnderCeilingBytes != null) {
+    count = Math.min(count, Math.floor(sizing.roomUnderCeilingBytes / perSpare))
+  }
+  return Math.max(0, count)
+}
