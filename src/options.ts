@@ -213,7 +213,7 @@ export function spareProcessesValue(value: string, label: string): number | 'aut
 
 /** "3" → 3: a count of processes, from a flag or a variable. */
 export function parseCount(text: string, label: string): number {
-  if (!/^\s*\d+\s*$/.test(text) || Number(text) > MAX_SPARE_PROCESSES) throw new UsageError(`Invalid ${label} ${shown(text)}: use a whole number from 0 to ${MAX_SPARE_PROCESSES}.`)
+  if (!/^\s*\d+\s*$/.test(text) || Number(text) > MAX_SPARE_PROCESSES) throw new UsageError(`Invalid ${label} ${shown(text)}: use a whole number from 0 to ${MAX_SPARE_PROCESSES}, or "auto".`)
   return Number(text)
 }
 

@@ -37,7 +37,7 @@ describe('memoryPool() options of the wrong type or value', () => {
     [{ top: '10' as never }, 'Invalid memoryPool({ top }) "10": use a whole number of at least 1.'],
     [{ sampleIntervalMs: -1 }, 'Invalid memoryPool({ sampleIntervalMs }) -1: use a number of milliseconds from 5 to 5000.'],
     [{ sampleIntervalMs: '50' as never }, 'Invalid memoryPool({ sampleIntervalMs }) "50": use a number of milliseconds from 5 to 5000.'],
-    [{ spareProcesses: 1.5 }, 'Invalid memoryPool({ spareProcesses }) 1.5: use a whole number from 0 to 16.'],
+    [{ spareProcesses: 1.5 }, 'Invalid memoryPool({ spareProcesses }) 1.5: use a whole number from 0 to 16, or "auto".'],
     [{ detectLeaks: 'yes' as never }, 'Invalid memoryPool({ detectLeaks }) "yes": use true or false.'],
     [{ budgetMode: 'soft' as never }, 'Invalid memoryPool({ budgetMode }) "soft": use "fail" or "warn".'],
     [{ memoryIntensiveMode: 'never' as never }, 'Invalid memoryPool({ memoryIntensiveMode }) "never": use "run", "skip" or "only".'],
@@ -111,17 +111,17 @@ describe('boolean-ish environment values mean the same everywhere', () => {
 
 describe('numbers and sizes', () => {
   test.each([
-    [['--spare-processes', 'abc'], 'Invalid --spare-processes "abc": use a whole number from 0 to 16.'],
-    [['--spare-processes', ''], 'Invalid --spare-processes "": use a whole number from 0 to 16.'],
-    [['--spare-processes=2.5'], 'Invalid --spare-processes "2.5": use a whole number from 0 to 16.'],
-    [['--spare-processes', '17'], 'Invalid --spare-processes "17": use a whole number from 0 to 16.'],
+    [['--spare-processes', 'abc'], 'Invalid --spare-processes "abc": use a whole number from 0 to 16, or "auto".'],
+    [['--spare-processes', ''], 'Invalid --spare-processes "": use a whole number from 0 to 16, or "auto".'],
+    [['--spare-processes=2.5'], 'Invalid --spare-processes "2.5": use a whole number from 0 to 16, or "auto".'],
+    [['--spare-processes', '17'], 'Invalid --spare-processes "17": use a whole number from 0 to 16, or "auto".'],
   ])('%j quotes the value', (argv, message) => {
     expect(usageError(() => resolveOptions({}, {}, splitArgs(argv).options, '/p')).message).toBe(message)
   })
 
   test('VITEST_MEMORY_SPARE_PROCESSES quotes its value too', () => {
     expect(usageError(() => resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_SPARE_PROCESSES: 'two' }), {}, '/p')).message)
-      .toBe('Invalid VITEST_MEMORY_SPARE_PROCESSES "two": use a whole number from 0 to 16.')
+      .toBe('Invalid VITEST_MEMORY_SPARE_PROCESSES "two": use a whole number from 0 to 16, or "auto".')
     expect(resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_SPARE_PROCESSES: '3' }), {}, '/p').spareProcesses).toBe(3)
   })
 

@@ -71,8 +71,8 @@ describe('environment variables', () => {
 
 describe('flag values', () => {
   test.each([
-    ['--spare-processes abc', ['--spare-processes', 'abc'], 'Invalid --spare-processes "abc": use a whole number from 0 to 16.'],
-    ['--spare-processes ""', ['--spare-processes', ''], 'Invalid --spare-processes "": use a whole number from 0 to 16.'],
+    ['--spare-processes abc', ['--spare-processes', 'abc'], 'Invalid --spare-processes "abc": use a whole number from 0 to 16, or "auto".'],
+    ['--spare-processes ""', ['--spare-processes', ''], 'Invalid --spare-processes "": use a whole number from 0 to 16, or "auto".'],
     ['a 320-digit --memory-budget', ['--memory-budget', `${'9'.repeat(320)}GB`], 'Invalid --memory-budget "99999999999999999999…": more than any machine can address (2^53 bytes)'],
     ['--max-memory lots', ['--max-memory', 'lots'], 'Invalid --max-memory "lots": write it with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%"; or "auto"'],
   ])('%s: exit 2, one line that quotes the value', async (_name, args, message) => {

@@ -45,7 +45,7 @@ describe.each(['jsdom', 'happy-dom'])('%s: a spare that loaded the library looks
   test('every file passes; each after the first starts on a spare that had loaded the library', () => {
     expect(ours.code, ours.output).toBe(0)
     expect(forks.code, forks.output).toBe(0)
-    expect(ours.report!.run.spares).toMatchObject({ setting: 'auto', matched: 4, environmentMismatch: 0, fresh: 1 })
+    expect(ours.report!.run.spares).toMatchObject({ setting: 1, matched: 4, environmentMismatch: 0, fresh: 1 })
     const preloaded = ours.report!.files.filter(f => f.preloadedEnvironment === environment)
     expect(preloaded).toHaveLength(4)
     // The library is part of the file's cost: a preloaded file's peak is no lower than a fresh one's by much.
