@@ -91,13 +91,18 @@ async function scheduling(workers) {
 const gb = b => `${(b / 1e9).toFixed(2)} GB`
 const s = ms => `${(ms / 1000).toFixed(2)} s`
 
-await overhead()
-await exactness()
-await scheduling(2)
-await scheduling(3)
-await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); process.on('beforeExit', () => m.printShared(results)) })
-await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
-await (await import('./warm.mjs')).warm(results, ROUNDS)
+// BENCH_ONLY=shared,warm runs some scenarios only (overhead, exactness, scheduling, shared, peak, warm).
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
+const wanted = name => !ONLY || ONLY.has(name)
+if (wanted('overhead')) await overhead()
+if (wanted('exactness')) await exactness()
+if (wanted('scheduling')) {
+  await scheduling(2)
+  await scheduling(3)
+}
+if (wanted('shared')) await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); process.on('beforeExit', () => m.printShared(results)) })
+if (wanted('peak')) await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
+if (wanted('warm')) await (await import('./warm.mjs')).warm(results, ROUNDS)
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
