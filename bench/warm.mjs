@@ -2,7 +2,8 @@
 // process spends most of a trivial file loading the DOM library; memoryPool's spares load it
 // ahead. Same run, A/B alternating against forks; also node suites (no slower than before) and a
 // heavy suite under --max-memory with spareProcesses 'auto' (the ceiling still holds).
-import { listDescendants, readProcessMemory } from '../dist/measure/procfs.js'
+import { listDescendants } from '../dist/measure/descendants.js'
+import { readProcessMemory } from '../dist/measure/procfs.js'
 import { allocFile, median, runVitest, trivialFile, writeSuite } from './suite.mjs'
 
 const domFile = i => `import { expect, test } from 'vitest'\n\ntest('dom ${i}', () => {\n  document.body.innerHTML = '<p>${i}</p>'\n  expect(document.body.textContent).toBe('${i}')\n})\n`
