@@ -100,13 +100,14 @@ if (wanted('scheduling')) {
   await scheduling(2)
   await scheduling(3)
 }
-if (wanted('shared')) await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); process.on('beforeExit', () => m.printShared(results)) })
+if (wanted('shared')) await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); m.printShared(results) })
 if (wanted('peak')) await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
 if (wanted('warm')) await (await import('./warm.mjs')).warm(results, ROUNDS)
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
 const o = results.overhead
+if (!o) process.exit(0) // a BENCH_ONLY run: its scenarios printed their own figures
 console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating\n`)
 console.log(`1. Overhead: 60 trivial files, maxWorkers 1`)
 console.log(`   forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} (≤ 1.00 is not slower)`)
