@@ -36,7 +36,7 @@ describe('a file that builds 400 MB of objects in buildIndex, frees them, then e
     expect(profile.sampledBytes!).toBeGreaterThan(profile.sites[0].bytes)
     expect(profile.memory!.heapUsedBytes!).toBeGreaterThan(profile.sites[0].bytes)
     expect(existsSync(join(fixture('peak-free'), profile.path))).toBe(true)
-    expect(peak.stdout).toMatch(/index\.test\.ts live at the peak \(\d+ MB of \d+ MB RSS\)[^\n]*\n\s+\d+ MB\s+(9\d|8\d|100)%\s+buildIndex\s+index\.test\.ts:\d+/)
+    expect(peak.stdout).toMatch(/index\.test\.ts live at the peak \([\d.]+ [kMG]?B of [\d.]+ [kMG]?B RSS\)[^\n]*\n\s+\d+ MB\s+(9\d|8\d|100)%\s+buildIndex\s+index\.test\.ts:\d+/)
   })
 
   test('today\'s exit profile (--heap-profile=all) does not: the index was gone when the process exited', () => {
@@ -123,7 +123,7 @@ test('a file dying of "JavaScript heap out of memory": the crash explanation lis
   // when the capture's own full GC finished in time, else an earlier one (heapUsed seen from 22 MB
   // to 150 MB). Either names the function that kept the rows; the figure is not asserted.
   expect(file.profile!.memory!.heapUsedBytes!).toBeGreaterThan(0)
-  expect(result.output).toMatch(/TestFileCrashed: [^]*heap out of memory[^]*allocation sites live at the peak \(\d+ MB of \d+ MB RSS\): retainRows \(heap\.test\.ts:\d+\)/)
+  expect(result.output).toMatch(/TestFileCrashed: [^]*heap out of memory[^]*allocation sites live at the peak \([\d.]+ [kMG]?B of [\d.]+ [kMG]?B RSS\): retainRows \(heap\.test\.ts:\d+\)/)
 })
 
 test('the runner SIGKILLed while a file grows: `why` on the journal names the growing function', async () => {
