@@ -3,9 +3,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { listDescendants } from '../dist/measure/descendants.js'
-import { readProcessMemory } from '../dist/measure/procfs.js'
-import { allocFile, median, ROOT, runVitest, trivialFile, WORK, writeSuite } from './suite.mjs'
+import { allocFile, median, ROOT, runVitest, treeSampler, trivialFile, WORK, writeSuite } from './suite.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const MiB = 1024 * 1024
@@ -18,16 +16,6 @@ function machine() {
 function check(run, what) {
   if (run.code !== 0) throw new Error(`${what} failed (exit ${run.code}):\n${run.output.slice(-3000)}`)
   return run
-}
-
-/** Summed RSS of everything below the runner, sampled every 10 ms from outside. */
-function treeSampler(root) {
-  let peak = 0
-  const timer = setInterval(() => {
-    const sum = listDescendants(root).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
-    peak = Math.max(peak, sum)
-  }, 10)
-  return { stop: () => { clearInterval(timer); return peak } }
 }
 
 async function overhead() {

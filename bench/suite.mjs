@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { listDescendants } from '../dist/measure/descendants.js'
+import { readProcessMemory } from '../dist/measure/procfs.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const WORK = join(ROOT, 'bench/.work')
@@ -69,4 +71,14 @@ export function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** Summed RSS of everything below the runner, sampled every 10 ms from outside. */
+export function treeSampler(root) {
+  let peak = 0
+  const timer = setInterval(() => {
+    const sum = listDescendants(root).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
+    peak = Math.max(peak, sum)
+  }, 10)
+  return { stop: () => { clearInterval(timer); return peak } }
 }

@@ -2,9 +2,7 @@
 // process spends most of a trivial file loading the DOM library; memoryPool's spares load it
 // ahead. Same run, A/B alternating against forks; also node suites (no slower than before) and a
 // heavy suite under --max-memory with spareProcesses 'auto' (the ceiling still holds).
-import { listDescendants } from '../dist/measure/descendants.js'
-import { readProcessMemory } from '../dist/measure/procfs.js'
-import { allocFile, median, runVitest, trivialFile, writeSuite } from './suite.mjs'
+import { allocFile, median, runVitest, treeSampler, trivialFile, writeSuite } from './suite.mjs'
 
 const domFile = i => `import { expect, test } from 'vitest'\n\ntest('dom ${i}', () => {\n  document.body.innerHTML = '<p>${i}</p>'\n  expect(document.body.textContent).toBe('${i}')\n})\n`
 
@@ -48,16 +46,6 @@ async function suite(environment, count, rounds) {
     environment, files: count, maxWorkers: 1, forksMs, forksRunsMs: runs.forks, forksEnvironmentMs: median(environments.forks),
     variants: VARIANTS.map(([name]) => ({ name, ms: median(runs[name]), ratio: median(runs[name]) / forksMs, runsMs: runs[name], environmentMs: median(environments[name]) })),
   }
-}
-
-/** Summed RSS of everything below the runner, sampled every 10 ms from outside. */
-function treeSampler(root) {
-  let peak = 0
-  const timer = setInterval(() => {
-    const sum = listDescendants(root).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
-    peak = Math.max(peak, sum)
-  }, 10)
-  return { stop: () => { clearInterval(timer); return peak } }
 }
 
 async function heavyUnderCeiling(rounds) {
