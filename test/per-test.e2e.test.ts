@@ -146,3 +146,23 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
     expect(junit).not.toContain('name="memory"')
   })
 })
+
+describe('per-test peaks in a project with its own `runner`', () => {
+  // Vitest's runner class is not the project's: the pool measures through its setup file instead,
+  // and a runner that extends Vitest's does not report each test twice.
+  for (const mode of ['isolated', 'shared'] as const) {
+    test(`${mode}: every test once, in order, the 200 MiB test within its window`, async () => {
+      const result = await run('cli', 'custom-runner', ['run', '--no-memory-history', ...(mode === 'shared' ? ['--no-isolate'] : [])])
+      expect(result.code, result.output).toBe(0)
+      for (const file of ['heavy.test.ts', 'second.test.ts']) {
+        const entry = fileEntry(result, file)
+        expect(entry.tests.map(t => t.name), file).toEqual(['light before', 'allocates 200 MiB', 'light after'])
+        const heavy = entry.tests[1]!
+        expect(heavy.addedRssBytes / MiB).toBeGreaterThan(198)
+        expect(heavy.addedRssBytes / MiB).toBeLessThan(215)
+        expect(entry.tests[2]!.addedRssBytes).toBeLessThan(20 * MiB)
+        if (mode === 'shared') expect(entry.shared, file).toBeTruthy()
+      }
+    })
+  }
+})

@@ -37,6 +37,23 @@ describe('shared processes (isolate: false)', () => {
     for (const file of report.files) expect(file.tests.length, file.file).toBeGreaterThan(0)
   })
 
+  test('a batch split per file (--max-memory admits each file) gets the same per-file figures as one run whole', async () => {
+    // Without admission or recycling the process runs Vitest's batch whole and reports each
+    // file's boundaries itself; with --max-memory the pool hands it one file per request.
+    const whole = await run('cli', 'shared-leak', ['run', '--no-memory-history'])
+    const split = await run('cli', 'shared-leak', ['run', '--no-memory-history', '--max-memory', '16GB'])
+    for (const result of [whole, split]) {
+      expect(result.code, result.output).toBe(0)
+      expect(result.report!.sharedProcesses!.leftBehind).toEqual(['leak-buffer.test.ts'])
+      const transient = fileEntry(result, 'transient-200mb.test.ts').shared!
+      expect(transient.addedPeakBytes! / MiB).toBeGreaterThan(198)
+      expect(transient.addedPeakBytes! / MiB).toBeLessThan(215)
+      for (const file of result.report!.files) expect(file.tests.length, file.file).toBeGreaterThan(0)
+    }
+    const states = (result: typeof whole) => Object.fromEntries(result.report!.files.map(f => [f.file, [f.state, f.tests.length]]))
+    expect(states(split)).toEqual(states(whole))
+  })
+
   test('--recycle-above replaces the process before the next file; every file still passes', async () => {
     const result = await run('cli', 'shared-recycle', ['run', '--no-memory-history', '--recycle-above', '300MB'])
     expect(result.code, result.output).toBe(0)

@@ -14,8 +14,7 @@ class FakeProcess implements MemoryProbe {
     this.rss = rss
     this.peak = Math.max(this.peak, rss)
   }
-  readPeak = () => this.peak
-  readRss = () => this.rss
+  read = () => ({ peakBytes: this.peak, rssBytes: this.rss })
   resetPeak = () => {
     if (!this.canReset) return false
     this.resets++
@@ -108,7 +107,7 @@ describe('TestPeakTracker', () => {
   test('heap delta, duration, and heap after a forced GC when one is given', () => {
     const proc = new FakeProcess()
     let now = 0
-    const withGc: MemoryProbe = { ...proc, readPeak: proc.readPeak, readRss: proc.readRss, resetPeak: proc.resetPeak, heapUsed: () => proc.heap, gc: () => { proc.heap = 12 } }
+    const withGc: MemoryProbe = { ...proc, read: proc.read, resetPeak: proc.resetPeak, heapUsed: () => proc.heap, gc: () => { proc.heap = 12 } }
     const tracker = new TestPeakTracker(withGc, () => now)
     tracker.testStarted('a')
     proc.heap = 50

@@ -58,3 +58,20 @@ export function readOomKillCount(): number | null {
   }
   return total
 }
+
+/**
+ * A file start in a shared process (isolate: false) may reuse a count read this recently:
+ * /proc/vmstat costs ~40 µs to read, per file that is a few percent of a suite of tiny files.
+ * A stale count can only misname a death the file would have died anyway (a SIGKILL while an
+ * OOM kill hit another process in those 200 ms), never invent one.
+ */
+export const OOM_COUNT_REUSE_MS = 200
+
+let lastOomCount: { at: number, count: number | null } | null = null
+
+/** readOomKillCount(), or a reading at most OOM_COUNT_REUSE_MS old. */
+export function recentOomKillCount(now = Date.now()): number | null {
+  if (lastOomCount && now - lastOomCount.at <= OOM_COUNT_REUSE_MS) return lastOomCount.count
+  lastOomCount = { at: now, count: readOomKillCount() }
+  return lastOomCount.count
+}

@@ -5,10 +5,8 @@
 
 /** How the test process reads and resets its own memory. */
 export interface MemoryProbe {
-  /** Peak RSS since process start or the last successful reset. */
-  readPeak(): number
-  /** Current RSS. */
-  readRss(): number
+  /** Peak RSS since process start or the last successful reset, and current RSS: one reading. */
+  read(): { peakBytes: number, rssBytes: number }
   /** Resets the peak to the current RSS; false when the platform cannot. */
   resetPeak(): boolean
   heapUsed(): number
@@ -61,17 +59,19 @@ export class TestPeakTracker {
 
   testStarted(id: string): void {
     const overlapping = this.active.size > 0
+    const reading = this.probe.read()
     if (overlapping) {
       // Never reset while another test runs: that would cut its peak short.
       for (const other of this.active.values()) other.overlapping = true
     } else {
-      const since = this.note(this.probe.readPeak())
+      const since = this.note(reading.peakBytes)
       this.setupPeakRssBytes ??= since
       this.resettable = this.probe.resetPeak() && this.resettable
     }
     this.active.set(id, {
       startedAt: this.now(),
-      startRssBytes: this.probe.readRss(),
+      // Read before the reset: resetting the peak leaves the current RSS as it is.
+      startRssBytes: reading.rssBytes,
       heapAtStart: this.probe.heapUsed(),
       overlapping,
     })
@@ -81,7 +81,7 @@ export class TestPeakTracker {
   testFinished(id: string): TestMemory | null {
     const test = this.active.get(id)
     if (!test) return null
-    const peak = this.note(this.probe.readPeak())
+    const peak = this.note(this.probe.read().peakBytes)
     const heapDeltaBytes = this.probe.heapUsed() - test.heapAtStart
     this.active.delete(id)
     const alone = this.active.size === 0
@@ -121,7 +121,7 @@ export class TestPeakTracker {
 
   /** The file's peak over its whole run, and its setup phase (all of it when no test ran). */
   fileFinished(): { peakRssBytes: number, setupPeakRssBytes: number } {
-    this.note(this.probe.readPeak())
+    this.note(this.probe.read().peakBytes)
     return { peakRssBytes: this.fileMax, setupPeakRssBytes: this.setupPeakRssBytes ?? this.fileMax }
   }
 

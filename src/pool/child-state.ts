@@ -1,12 +1,13 @@
 // The per-test tracker of a test file's process. child.ts (a native import) and the injected
 // setup file (evaluated by Vitest's module runner, so a separate module instance) share it
 // through globalThis.
-import { setFlagsFromString } from 'node:v8'
+import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { OwnProcfs } from '../measure/own-procfs.js'
 import { readOwnPeak } from '../measure/self.js'
-import { SharedFileMeter } from '../measure/shared-file.js'
-import { hasProcfs, readProcessMemory, resetPeak } from '../measure/procfs.js'
-import { TestPeakTracker, type MemoryProbe } from '../measure/test-peaks.js'
+import { SharedFileMeter, type SharedFileFigures } from '../measure/shared-file.js'
+import { hasProcfs } from '../measure/procfs.js'
+import { TestPeakTracker, type MemoryProbe, type TestPeakMethod } from '../measure/test-peaks.js'
 
 /** Settings the pool hands to the child in this environment variable (JSON). */
 export const CHILD_SETTINGS_ENV = 'VITEST_MEMORY_CHILD_SETTINGS'
@@ -20,6 +21,14 @@ export interface ChildSettings {
   shared?: boolean
   /** Shared: a forced GC after a file once JavaScript's memory grew this much since the last one. */
   gcAboveBytes?: number
+}
+
+/** What a test process measured of one file, beside its own peak (OwnPeak). */
+export interface ChildFilePeak {
+  setupPeakRssBytes: number
+  testPeakMethod: TestPeakMethod
+  /** Set in a shared process: what it held at the start and kept after the file. */
+  shared?: SharedFileFigures
 }
 
 const KEY = Symbol.for('vitest-memory.child-tracker')
@@ -40,13 +49,17 @@ export function childSettings(): ChildSettings {
 
 function ownProbe(settings: ChildSettings): MemoryProbe {
   const gc = (globalThis as { gc?: () => void }).gc
-  const heapUsed = () => process.memoryUsage().heapUsed
+  // The same figure as process.memoryUsage().heapUsed, without the RSS reading that comes with it.
+  const heapUsed = () => getHeapStatistics().used_heap_size
   const forcedGc = settings.detectLeaks && typeof gc === 'function' ? () => gc() : undefined
-  if (hasProcfs() && readProcessMemory('self')) {
+  const own = hasProcfs() ? OwnProcfs.open() : null
+  if (own) {
     return {
-      readPeak: () => readProcessMemory('self')?.hwmBytes ?? 0,
-      readRss: () => readProcessMemory('self')?.rssBytes ?? 0,
-      resetPeak: () => resetPeak('self'),
+      read: () => {
+        const memory = own.read()
+        return { peakBytes: memory?.hwmBytes ?? 0, rssBytes: memory?.rssBytes ?? 0 }
+      },
+      resetPeak: () => own.resetPeak(),
       heapUsed,
       gc: forcedGc,
     }
@@ -54,8 +67,7 @@ function ownProbe(settings: ChildSettings): MemoryProbe {
   // getrusage's maxRSS cannot be reset: per-test peaks become the running maximum (read the way
   // the file's own peak is, so a maxRSS inherited across fork+exec is not taken for it).
   return {
-    readPeak: () => readOwnPeak().peakRssBytes,
-    readRss: () => process.memoryUsage.rss(),
+    read: () => ({ peakBytes: readOwnPeak().peakRssBytes, rssBytes: process.memoryUsage.rss() }),
     resetPeak: () => false,
     heapUsed,
     gc: forcedGc,
@@ -72,14 +84,14 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
 /** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */
 export function sharedFileMeter(settings: ChildSettings): SharedFileMeter {
   const gc = hiddenGc()
-  const procfs = hasProcfs() && readProcessMemory('self') !== null
+  const own = hasProcfs() ? OwnProcfs.open() : null
   return new SharedFileMeter({
-    readRss: () => (procfs ? readProcessMemory('self')?.rssBytes : undefined) ?? process.memoryUsage.rss(),
+    readRss: () => own?.read()?.rssBytes ?? process.memoryUsage.rss(),
     readJs: () => {
       const usage = process.memoryUsage()
       return usage.heapUsed + usage.external
     },
-    resetPeak: () => procfs && resetPeak('self'),
+    resetPeak: () => own?.resetPeak() ?? false,
     gc,
     now: () => performance.now(),
   }, { gcAboveBytes: settings.gcAboveBytes ?? 0, gcEveryFile: settings.detectLeaks })

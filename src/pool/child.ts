@@ -4,35 +4,30 @@
 import './child-profiler.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
-import type { TestPeakMethod } from '../measure/test-peaks.js'
-import type { SharedFileFigures } from '../measure/shared-file.js'
-import { childTracker, readChildSettings, sharedFileMeter } from './child-state.js'
+import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
+import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
+import { installRunnerHooks } from './runner-hooks.js'
 
 const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
 delete process.env.VITEST_MEMORY_WORKER_ENTRY
 const settings = readChildSettings()
 const tracker = childTracker(settings)
-// A shared process (isolate: false) is handed one file per `run` request (the pool splits
-// Vitest's batches), so a request is a file boundary: measured here, inside the process.
+// A shared process (isolate: false) measures each file at its boundaries. Handed one file per
+// `run` request (the pool split Vitest's batch), a request is a file boundary; handed a batch
+// whole (marked by the pool), the runner reports where each file starts and ends.
 const meter = settings.shared ? sharedFileMeter(settings) : null
+let runningBatch = false
 
 // Vitest's worker binds process.send when it loads, so the wrapper must be in place first.
 const send = process.send.bind(process) as (...args: unknown[]) => boolean
 process.send = ((message: any, ...rest: unknown[]) => {
-  if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
+  if (message?.__vitest_worker_response__ && message.type === 'testfileFinished' && !runningBatch) {
     message = { ...message, vitestMemory: filePeak() }
   }
   return send(message, ...rest)
 }) as typeof process.send
-
-export interface ChildFilePeak {
-  setupPeakRssBytes: number
-  testPeakMethod: TestPeakMethod
-  /** Set in a shared process: what it held at the start and kept after the file. */
-  shared?: SharedFileFigures
-}
 
 /** The kernel's peak was reset per test: the file's peak is the maximum of every reading. */
 function filePeak(): OwnPeak & ChildFilePeak {
@@ -49,6 +44,15 @@ function filePeak(): OwnPeak & ChildFilePeak {
   }
 }
 
+function fileStarted(): void {
+  meter?.fileStarted()
+  tracker.fileStarted()
+}
+
+function boundary(message: FileBoundary): void {
+  send({ [FILE_BOUNDARY_KEY]: message })
+}
+
 // Dead man's switch: the IPC channel closes only when the runner is gone (killed by SIGKILL, so it
 // could not clean up). Nothing this file started may outlive it: kill the whole process group,
 // which this process leads (the pool forks it detached).
@@ -59,6 +63,20 @@ process.once('disconnect', () => {
   process.kill(process.pid, 'SIGKILL')
 })
 
+// Per-test peaks come from Vitest's own runner class, wrapped before the worker can run a test
+// (a project with its own `runner` gets setup-file hooks instead: see inject.ts).
+await installRunnerHooks(entry, meter
+  ? {
+      fileStarted: (file) => {
+        if (!runningBatch) return
+        fileStarted()
+        boundary({ type: 'start', file })
+      },
+      fileFinished: (file) => {
+        if (runningBatch) boundary({ type: 'end', file, vitestMemory: filePeak() })
+      },
+    }
+  : undefined)
 await import(pathToFileURL(entry).href)
 
 if (meter) {
@@ -67,8 +85,8 @@ if (meter) {
   // reset before the worker begins the file.
   process.prependListener('message', (message: any) => {
     if (message?.__vitest_worker_request__ && (message.type === 'run' || message.type === 'collect')) {
-      meter.fileStarted()
-      tracker.fileStarted()
+      runningBatch = message[BATCH_MARK] === true
+      if (!runningBatch) fileStarted()
     }
   })
 }

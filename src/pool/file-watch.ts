@@ -2,7 +2,7 @@
 // writes the journal's lines for the file, and when the process dies before the file finished,
 // turns the death into a measurement and a FAILED file in Vitest with the likely cause.
 import type { TestProject } from 'vitest/node'
-import { machineInfo, readOomKillCount } from '../measure/machine.js'
+import { machineInfo, readOomKillCount, recentOomKillCount } from '../measure/machine.js'
 import { readCommand } from '../measure/procfs.js'
 import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
@@ -66,7 +66,7 @@ export class FileWatch {
     this.pid = pid
     this.sampler = sampler
     this.startedAt = Date.now()
-    this.oomKillsAtStart = readOomKillCount()
+    this.oomKillsAtStart = this.shared ? recentOomKillCount() : readOomKillCount()
     sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
   }
 

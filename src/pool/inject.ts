@@ -1,5 +1,7 @@
-// What the pool changes in Vitest's `start` request before replaying it to a child: its per-test
-// hooks go first in `config.setupFiles` (absolute paths, imported by Vitest's worker).
+// What the pool changes in Vitest's `start` request before replaying it to a child. Per-test
+// peaks normally come from Vitest's own runner (runner-hooks.ts) and nothing changes; a project
+// that names its own `runner` may not extend Vitest's, so its tests get per-test hooks from a
+// setup file that goes first in `config.setupFiles` (absolute paths, imported by Vitest's worker).
 //
 // The hooks must be registered for every test file, and Vitest re-runs setup files for each file
 // (with isolate: false too) — but a setup file inside node_modules is loaded natively by Node and
@@ -58,9 +60,9 @@ function renameOver(from: string, to: string): void {
 }
 
 export function withTestHooks<T>(startRequest: T): T {
-  const request = startRequest as { context?: { config?: { setupFiles?: string[], root?: string } } }
+  const request = startRequest as { context?: { config?: { setupFiles?: string[], root?: string, runner?: string } } }
   const config = request.context?.config
-  if (!config) return startRequest
+  if (!config?.runner) return startRequest
   const hooks = testHooksSetupFile(config.root ?? process.cwd())
   const setupFiles = [hooks, ...(config.setupFiles ?? []).filter(f => f !== hooks)]
   return { ...request, context: { ...request.context, config: { ...config, setupFiles } } } as T

@@ -35,9 +35,9 @@ export class SharedLifecycle {
 
   /**
    * A file is handed to process `pid`: returns where it runs. A process not seen before gets the
-   * next number of the run.
+   * next number of the run. `lastRssBytes`: the process's RSS at the end of its previous file.
    */
-  placeFile(pid: number, relativeFile: string): SharedRun {
+  placeFile(pid: number, relativeFile: string, lastRssBytes?: number): SharedRun {
     if (this.current?.pid !== pid) {
       const state = sharedState()
       state.sharedProcesses = (state.sharedProcesses ?? 0) + 1
@@ -45,7 +45,8 @@ export class SharedLifecycle {
     }
     const previousFile = this.current.files.at(-1) ?? null
     this.current.files.push(relativeFile)
-    const startRssBytes = readProcessMemory(pid)?.rssBytes ?? 0
+    // Replaced by the process's own reading when the file ends; kept for a file that dies.
+    const startRssBytes = lastRssBytes ?? readProcessMemory(pid)?.rssBytes ?? 0
     return { process: this.current.number, order: this.current.files.length, previousFile, startRssBytes }
   }
 

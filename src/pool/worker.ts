@@ -17,38 +17,21 @@ import { runTimeline } from '../measure/run-timeline.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
-import { readAnnotations } from '../policy/annotations.js'
-import { budgetFor, type FileBudget } from '../policy/budget.js'
-import { LIMIT_SAMPLE_INTERVAL_MS, limitFor } from '../policy/limit.js'
+import { LIMIT_SAMPLE_INTERVAL_MS } from '../policy/limit.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { fileVerdict } from '../record/verdict-annotations.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
-import { measurementKey, sharedState, type FileMeasurement, type LiveWorker } from '../state.js'
+import { measurementKey, sharedState, type LiveWorker } from '../state.js'
 import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
 import { ensureRunJournal } from './abort.js'
-import { peakProfileSettings } from './child-launch.js'
-import type { ChildFilePeak } from './child.js'
-import { FileWatch } from './file-watch.js'
+import { BATCH_MARK, fileBoundary, runsWhole, type FileBoundary } from './batch.js'
+import type { ChildFilePeak } from './child-state.js'
+import { fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
-import { preloadedEnvironment } from './spares.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 
-type StartRequest = Extract<WorkerRequest, { type: 'start' }>
-type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
-/** What Vitest is told when a request is done: `testfileFinished`, with an error or not. */
-type FinishedMessage = Record<string, unknown>
 
-interface RunningFile {
-  file: string
-  relativeFile: string
-  startedAt: number
-  budget: FileBudget | null
-  /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
-  watch: FileWatch
-}
-
-const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
@@ -65,6 +48,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private ticket: Ticket | undefined
   /** Set for isolate: false: the process outlives the file. */
   private readonly shared: SharedLifecycle | null
+  /** A batch running whole on the process: its files not started yet, by path. */
+  private batchWaiting: Map<string, FileSpec> | undefined
 
   constructor(
     readonly name: string,
@@ -146,10 +131,24 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     return this.running?.watch.abort(signal) ?? null
   }
 
-  /** One file per process request: Vitest's batch (isolate: false, one worker) is split here. */
+  /**
+   * Vitest's batch (isolate: false, one worker) runs whole on the process when nothing must
+   * happen between its files (batch.ts), else one file per process request.
+   */
   private async runRequest(request: FileRequest): Promise<FinishedMessage> {
     const specs = request.context.files
     if (!this.shared || specs.length <= 1) return this.afterFile(await this.runFile(request))
+    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
+    const config = this.startRequest?.context.config as { runner?: string } | undefined
+    if (runsWhole({
+      shared: true,
+      requestType: request.type,
+      files: specs.length,
+      admission: scheduling.gate != null,
+      recycleAboveBytes: this.shared.recycleAboveBytes,
+      heapProfile: this.resolved.heapProfile != null,
+      customRunner: Boolean(config?.runner),
+    })) return this.runWhole(request, scheduling.spares)
     let firstError: unknown
     for (const [index, spec] of specs.entries()) {
       // --bail or a cancel: the files not yet started stay unstarted, as with Vitest's own pool.
@@ -157,13 +156,73 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         await cancelFilesInVitest(this.options.project, specs.slice(index))
         break
       }
-      const done = this.afterFile(await this.runFile({ ...request, context: { ...request.context, files: [spec] } }))
+      const done = this.afterFile(await this.runFile(withFiles(request, [spec])))
       if (done.error) {
         if (firstError) this.options.project.vitest.state.catchError(done.error, 'Test Run Error')
         else firstError = done.error
       }
     }
     return response({ type: 'testfileFinished', ...(firstError ? { error: firstError } : {}) })
+  }
+
+  /**
+   * The batch goes to the process in one request; the process reports each file's start and end
+   * (onFileBoundary). When it dies, the file in flight has failed (its watch says why) and the
+   * files it had not started run on a fresh process.
+   */
+  private async runWhole(request: FileRequest, spares: ReturnType<typeof runScheduling>['spares']): Promise<FinishedMessage> {
+    const project = this.options.project
+    let firstError: unknown
+    const fail = (error: unknown) => {
+      if (firstError) project.vitest.state.catchError(error, 'Test Run Error')
+      else firstError = error
+    }
+    let waiting: FileSpec[] = []
+    for (const spec of request.context.files) {
+      try {
+        if (!await skipBeforeStart(withFiles(request, [spec]), project, this.resolved)) waiting.push(spec)
+      } catch (error) {
+        fail(serializeError(error))
+      }
+    }
+    while (waiting.length) {
+      if (isCancelling(project.vitest)) {
+        await cancelFilesInVitest(project, waiting)
+        break
+      }
+      const batch = this.batchWaiting = new Map(waiting.map(spec => [spec.filepath, spec]))
+      const finished = new Promise<FinishedMessage>(done => this.settle = done)
+      let process: TestProcess
+      try {
+        process = this.ensureProcess(waiting[0]!.filepath, spares)
+        await process.ready
+      } catch (error) {
+        this.settle = undefined
+        this.batchWaiting = undefined
+        const serialized = serializeError(error)
+        fail({ ...serialized, message: `[vitest-memory]: the test process for ${waiting.length} files failed to start: ${serialized.message}` })
+        break
+      }
+      process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true })
+      const done = await finished
+      this.batchWaiting = undefined
+      if (done.error) fail(done.error)
+      // Ran to its end (Vitest's worker also handles a cancel inside the batch): nothing to resend.
+      if (process.alive && this.process === process) break
+      waiting = [...batch.values()]
+    }
+    return response({ type: 'testfileFinished', ...(firstError ? { error: firstError } : {}) })
+  }
+
+  /** A process running a batch whole says where a file starts and ends. */
+  private onFileBoundary(process: TestProcess, boundary: FileBoundary): void {
+    if (boundary.type === 'start') {
+      if (!this.batchWaiting?.delete(boundary.file)) return
+      this.beginFile(boundary.file)
+      this.handOver(this.running!, process)
+    } else if (this.running?.file === boundary.file) {
+      this.finishFile(boundary.vitestMemory)
+    }
   }
 
   /** Runs one file on the current process (started if there is none); resolves when it is done. */
@@ -223,11 +282,13 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    */
   private handOver(running: RunningFile, process: TestProcess): void {
     const pid = process.pid
-    if (hasProcfs()) resetPeak(pid)
+    // A shared process resets its own peak when the file's request arrives (and reports what it
+    // held then): between two files the pool adds no reading of its own to the wait.
+    if (this.shared) running.watch.shared = this.shared.placeFile(pid, running.relativeFile, process.sampler.last?.rootRssBytes)
+    else if (hasProcfs()) resetPeak(pid)
     process.sampler.reset()
     const limited = running.watch.limit != null
     process.sampler.setInterval(limited ? Math.min(this.resolved.sampleIntervalMs, LIMIT_SAMPLE_INTERVAL_MS) : this.resolved.sampleIntervalMs)
-    if (this.shared) running.watch.shared = this.shared.placeFile(pid, running.relativeFile)
     running.startedAt = Date.now()
     running.watch.started(pid, process.sampler)
     runTimeline().begin(this, this.options.project.name, running.file, running.startedAt)
@@ -280,6 +341,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
 
   private onProcessMessage(process: TestProcess, message: any): void {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
+    const boundary = fileBoundary(message)
+    if (boundary) return this.onFileBoundary(process, boundary)
     if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
@@ -315,46 +378,16 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   private beginFile(file: string): void {
-    const root = this.options.project.config.root
-    const relativeFile = toPosix(relative(root, file))
-    const annotations = readAnnotations(file)
-    const budget = budgetFor(relativeFile, annotations, this.resolved)
-    const limit = limitFor(relativeFile, annotations, this.resolved)
-    const startedAt = Date.now()
-    const watch = new FileWatch(this.options.project, file, relativeFile, startedAt, budget, limit, this.resolved.annotations, peakProfileSettings(this.resolved, root)?.dir)
-    this.running = { file, relativeFile, startedAt, budget, watch }
-    sharedState().startedFiles.add(measurementKey(this.options.project.name, file))
+    this.running = openRunningFile(this.options.project, file, this.resolved)
   }
 
   /** Stores the file's measurement before Vitest learns that the file finished. */
   private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined): void {
     const process = this.process
     if (!this.running || !process) return
-    process.sampler.sampleNow()
-    const peak = own?.peakRssBytes ?? null
-    const treePeak = Math.max(process.sampler.treePeakBytes, peak ?? 0) || null
-    const { file, startedAt, budget, watch } = this.running
+    const measurement = fileMeasurement(this.running, process, this.options.project.name, own)
+    const { file, watch } = this.running
     const project = this.options.project.name
-    const shared = watch.shared ? SharedLifecycle.withFigures(watch.shared, own?.shared) : null
-    if (shared) watch.shared = shared
-    const measurement: FileMeasurement = {
-      file,
-      project,
-      pid: process.pid,
-      method: own?.method ?? 'getrusage',
-      peakRssBytes: peak,
-      treePeakRssBytes: treePeak,
-      durationMs: Date.now() - startedAt,
-      startedAt,
-      budgetBytes: budget?.bytes ?? null,
-      budgetSource: budget?.source ?? null,
-      setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
-      testPeakMethod: own?.testPeakMethod ?? null,
-      profilePath: process.launch.profilePath,
-      preloadedEnvironment: preloadedEnvironment(process.child),
-      ...watch.limitFields(),
-      ...(shared ? { shared } : {}),
-    }
     sharedState().measurements.set(measurementKey(project, file), measurement)
     const verdict = this.resolved.annotations ? fileVerdict(measurement, this.resolved.budgetMode) : null
     attachMeasurement(this.options.project.vitest, measurement, runTimeline(), verdict)
@@ -368,15 +401,4 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     this.ticket?.release()
     this.ticket = undefined
   }
-}
-
-function serializeError(error: unknown): { name: string, message: string, stack?: string } {
-  // Already serialized by Vitest's worker (a failed start): keep its own stack.
-  if (!(error instanceof Error) && typeof (error as { message?: unknown })?.message === 'string') return error as { name: string, message: string, stack?: string }
-  const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
-  return { name: e.name, message: e.message, stack: e.stack }
-}
-
-export function toPosix(path: string): string {
-  return path.split('\\').join('/')
 }

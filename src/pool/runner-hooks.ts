@@ -1,0 +1,123 @@
+// Per-test measurement through Vitest's own test runner. The pool wraps two methods of Vitest's
+// `TestRunner` class — the one every project runs unless it names its own `runner` — so nothing
+// is added to the test files: no setup file to fetch and evaluate and no hooks to call per file.
+// In a shared process (isolate: false) with hundreds of small files, that setup file and its
+// hooks were most of the pool's cost over Vitest's own `forks`.
+//
+//   onBeforeTryTask   each try of a test, before its beforeEach hooks
+//   onAfterRetryTask  the same try, after its afterEach hooks, onTestFinished and fixture cleanup
+//
+// Both are part of Vitest's runner interface for custom runners (4.1 and 5). The class is taken
+// from the Vitest package the worker entry belongs to: the very module instance the worker
+// instantiates, loaded natively in this process.
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { testFinished, testStarted, type MeasuredTest } from './test-memory.js'
+
+const SETUP_FILE_KEY = Symbol.for('vitest-memory.measured-by-setup-file')
+const PATCHED_KEY = Symbol.for('vitest-memory.runner-patched')
+
+type TryHook = (this: unknown, test: MeasuredTest, options: unknown) => unknown
+
+/**
+ * Wraps Vitest's TestRunner; false when it was not found (per-test figures are then missing, the
+ * file's are not).
+ */
+export async function installRunnerHooks(workerEntry: string, boundaries?: FileBoundaries): Promise<boolean> {
+  const runnerClass = await vitestTestRunner(workerEntry).catch(() => null)
+  const proto = runnerClass?.prototype as Record<string | symbol, unknown> | undefined
+  if (!proto) return false
+  if (proto[PATCHED_KEY]) return true
+  proto[PATCHED_KEY] = true
+  if (boundaries) wrapFileBoundaries(proto, boundaries)
+  const beforeTry = proto.onBeforeTryTask as TryHook | undefined
+  const afterRetry = proto.onAfterRetryTask as TryHook | undefined
+  proto.onBeforeTryTask = function (this: unknown, test: MeasuredTest, options: unknown) {
+    if (!bySetupFile()) testStarted(test)
+    return beforeTry?.call(this, test, options)
+  }
+  // Synchronous unless something must be awaited: a promise per test costs the runner a tick.
+  proto.onAfterRetryTask = function (this: unknown, test: MeasuredTest, options: unknown) {
+    const inherited = afterRetry?.call(this, test, options)
+    if (inherited instanceof Promise) return inherited.then(() => bySetupFile() ? undefined : testFinished(test))
+    return bySetupFile() ? inherited : testFinished(test)
+  }
+  return true
+}
+
+/**
+ * A shared process (isolate: false) that runs Vitest's batch of files whole learns where one file
+ * ends and the next begins from the runner: Vitest's worker runs each file of a batch through
+ * its own `startTests` call, which begins with onBeforeCollect (before setup files and the
+ * file's imports) and ends with onAfterRunFiles (after its last test and afterAll hook).
+ */
+export interface FileBoundaries {
+  fileStarted(file: string): void
+  fileFinished(file: string): void
+}
+
+type FilesHook = (this: unknown, files: unknown[]) => unknown
+
+function wrapFileBoundaries(proto: Record<string | symbol, unknown>, boundaries: FileBoundaries): void {
+  const beforeCollect = proto.onBeforeCollect as FilesHook | undefined
+  const afterRunFiles = proto.onAfterRunFiles as FilesHook | undefined
+  proto.onBeforeCollect = function (this: unknown, paths: unknown[]) {
+    const first = paths[0]
+    if (typeof first === 'string') boundaries.fileStarted(first)
+    return beforeCollect?.call(this, paths)
+  }
+  proto.onAfterRunFiles = function (this: unknown, files: unknown[]) {
+    const finish = () => {
+      const file = (files[0] as { filepath?: unknown } | undefined)?.filepath
+      if (typeof file === 'string') boundaries.fileFinished(file)
+    }
+    const inherited = afterRunFiles?.call(this, files)
+    if (inherited instanceof Promise) return inherited.then(finish)
+    finish()
+    return inherited
+  }
+}
+
+/** Called by the setup-file hooks (a project with its own runner): the runner's wrap stands down. */
+export function measuredBySetupFile(): void {
+  (globalThis as { [SETUP_FILE_KEY]?: boolean })[SETUP_FILE_KEY] = true
+}
+
+function bySetupFile(): boolean {
+  return (globalThis as { [SETUP_FILE_KEY]?: boolean })[SETUP_FILE_KEY] === true
+}
+
+/** `TestRunner` from the main entry of the `vitest` package that holds `workerEntry`. */
+async function vitestTestRunner(workerEntry: string): Promise<(new (...args: never[]) => unknown) | null> {
+  const root = packageRoot(workerEntry)
+  if (!root) return null
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports?: unknown }
+  const main = importTarget((manifest.exports as Record<string, unknown> | undefined)?.['.'])
+  if (!main) return null
+  const module = await import(pathToFileURL(join(root, main)).href) as { TestRunner?: new () => unknown }
+  return typeof module.TestRunner === 'function' ? module.TestRunner : null
+}
+
+function packageRoot(file: string): string | null {
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (!existsSync(manifest)) continue
+    try {
+      if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'vitest') return dir
+    } catch {}
+  }
+  return null
+}
+
+/** The file an ESM `import` of an `exports` entry loads (conditions `import`, then `default`). */
+function importTarget(entry: unknown): string | null {
+  if (typeof entry === 'string') return entry
+  if (!entry || typeof entry !== 'object') return null
+  const conditions = entry as Record<string, unknown>
+  for (const key of ['import', 'node', 'default']) {
+    const found = importTarget(conditions[key])
+    if (found) return found
+  }
+  return null
+}

@@ -1,0 +1,90 @@
+// The file a worker's process is running: what the pool knows of it from its start (budget, hard
+// limit, its watch) and the measurement it stores when it ends. Also the request/response
+// shapes the worker exchanges with Vitest.
+import { relative } from 'node:path'
+import type { TestProject, WorkerRequest } from 'vitest/node'
+import type { OwnPeak } from '../measure/self.js'
+import type { ResolvedMemoryOptions } from '../options.js'
+import { readAnnotations } from '../policy/annotations.js'
+import { budgetFor, type FileBudget } from '../policy/budget.js'
+import { limitFor } from '../policy/limit.js'
+import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
+import { peakProfileSettings } from './child-launch.js'
+import type { ChildFilePeak } from './child-state.js'
+import { FileWatch } from './file-watch.js'
+import { SharedLifecycle } from './shared-lifecycle.js'
+import { preloadedEnvironment } from './spares.js'
+import type { TestProcess } from './test-process.js'
+
+export type StartRequest = Extract<WorkerRequest, { type: 'start' }>
+export type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
+export type FileSpec = FileRequest['context']['files'][number]
+/** What Vitest is told when a request is done: `testfileFinished`, with an error or not. */
+export type FinishedMessage = Record<string, unknown>
+
+export interface RunningFile {
+  file: string
+  relativeFile: string
+  startedAt: number
+  budget: FileBudget | null
+  /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
+  watch: FileWatch
+}
+
+/** A file is about to run: its budget and hard limit (config, annotations) and its watch. */
+export function openRunningFile(project: TestProject, file: string, resolved: ResolvedMemoryOptions): RunningFile {
+  const root = project.config.root
+  const relativeFile = toPosix(relative(root, file))
+  const annotations = readAnnotations(file)
+  const budget = budgetFor(relativeFile, annotations, resolved)
+  const limit = limitFor(relativeFile, annotations, resolved)
+  const startedAt = Date.now()
+  const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir)
+  sharedState().startedFiles.add(measurementKey(project.name, file))
+  return { file, relativeFile, startedAt, budget, watch }
+}
+
+/** The file's measurement from the process's own figures (`own`) and the pool's tree samples. */
+export function fileMeasurement(running: RunningFile, process: TestProcess, project: string, own: (OwnPeak & Partial<ChildFilePeak>) | undefined): FileMeasurement {
+  process.sampler.sampleNow()
+  const peak = own?.peakRssBytes ?? null
+  const treePeak = Math.max(process.sampler.treePeakBytes, peak ?? 0) || null
+  const { file, startedAt, budget, watch } = running
+  const shared = watch.shared ? SharedLifecycle.withFigures(watch.shared, own?.shared) : null
+  if (shared) watch.shared = shared
+  return {
+    file,
+    project,
+    pid: process.pid,
+    method: own?.method ?? 'getrusage',
+    peakRssBytes: peak,
+    treePeakRssBytes: treePeak,
+    durationMs: Date.now() - startedAt,
+    startedAt,
+    budgetBytes: budget?.bytes ?? null,
+    budgetSource: budget?.source ?? null,
+    setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
+    testPeakMethod: own?.testPeakMethod ?? null,
+    profilePath: process.launch.profilePath,
+    preloadedEnvironment: preloadedEnvironment(process.child),
+    ...watch.limitFields(),
+    ...(shared ? { shared } : {}),
+  }
+}
+
+export const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
+
+export function serializeError(error: unknown): { name: string, message: string, stack?: string } {
+  // Already serialized by Vitest's worker (a failed start): keep its own stack.
+  if (!(error instanceof Error) && typeof (error as { message?: unknown })?.message === 'string') return error as { name: string, message: string, stack?: string }
+  const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
+  return { name: e.name, message: e.message, stack: e.stack }
+}
+
+export function withFiles(request: FileRequest, files: FileSpec[]): FileRequest {
+  return { ...request, context: { ...request.context, files } }
+}
+
+export function toPosix(path: string): string {
+  return path.split('\\').join('/')
+}

@@ -1,0 +1,50 @@
+// Each test's start and end in a test file's process, whoever reports them: Vitest's own test
+// runner (runner-hooks.ts, the default) or beforeEach/afterEach hooks from a setup file
+// (test-hooks.ts, for a project with its own `runner`). The test's measurement is left on
+// `task.meta`, which travels to the main process with the task's result, and, when annotations
+// are on, attached as Vitest test annotations.
+import { TEST_META_KEY } from '../test-meta.js'
+import { annotationsFor } from '../record/annotations.js'
+import { childSettings, childTracker } from './child-state.js'
+
+/** The part of Vitest's test task read here (the same shape on Vitest 4.1 and 5). */
+export interface MeasuredTest {
+  id: string
+  meta: unknown
+  result?: unknown
+  context?: { annotate?: (message: string, type?: string) => Promise<unknown> }
+}
+
+export function testStarted(test: MeasuredTest): void {
+  childTracker().testStarted(test.id)
+}
+
+/** Resolves once the test's annotations are recorded; undefined (no await needed) when there are none. */
+export function testFinished(test: MeasuredTest): Promise<void> | undefined {
+  const measured = childTracker().testFinished(test.id)
+  if (!measured) return
+  const meta = test.meta as Record<string, unknown>
+  meta[TEST_META_KEY] = measured
+  // Vitest's own annotations: the memory shows in Vitest UI, the VS Code extension, the html and
+  // junit reporters. A test's memory is known only after it ran, and Vitest refuses annotate()
+  // once the state is settled — which it is by now; the state is shown as "run" for the
+  // synchronous call only (the guard is the only place that reads it).
+  const add = test.context?.annotate
+  if (childSettings().annotations === false || typeof add !== 'function' || !test.result) return
+  const annotations = annotationsFor(measured, meta)
+  if (!annotations.length) return
+  const result = test.result as { state: string }
+  const recorded: Promise<unknown>[] = []
+  for (const { message, type } of annotations) {
+    const settled = result.state
+    try {
+      result.state = 'run'
+      recorded.push(add(message, type).catch(() => {}))
+    } catch {
+      // an annotation must never fail the test it describes
+    } finally {
+      result.state = settled
+    }
+  }
+  return Promise.all(recorded).then(() => {})
+}
