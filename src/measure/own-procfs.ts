@@ -14,8 +14,14 @@ export class OwnProcfs {
 
   private constructor(private readonly statusFd: number, private readonly clearRefsFd: number | null) {}
 
+  /** This process's readers, opened on first use; null where procfs cannot be read. */
+  static get(): OwnProcfs | null {
+    if (opened === undefined) opened = OwnProcfs.open()
+    return opened
+  }
+
   /** Null where /proc/self/status cannot be read (not Linux, or procfs hidden). */
-  static open(): OwnProcfs | null {
+  private static open(): OwnProcfs | null {
     let statusFd: number
     try {
       statusFd = openSync('/proc/self/status', 'r')
@@ -59,6 +65,8 @@ export class OwnProcfs {
     if (this.clearRefsFd !== null) closeSync(this.clearRefsFd)
   }
 }
+
+let opened: OwnProcfs | null | undefined
 
 const SPACE = 0x20
 const TAB = 0x09

@@ -1,5 +1,6 @@
 // How a test process reads its own peak: VmHWM on Linux, getrusage's maxRSS elsewhere.
-import { hasProcfs, readProcessMemory } from './procfs.js'
+import { OwnProcfs } from './own-procfs.js'
+import { hasProcfs } from './procfs.js'
 
 export type MeasurementMethod = 'procfs' | 'getrusage'
 
@@ -20,7 +21,7 @@ const maxRssAtStart = maxRssBytes()
 
 export function readOwnPeak(): OwnPeak {
   if (hasProcfs()) {
-    const memory = readProcessMemory('self')
+    const memory = OwnProcfs.get()?.read()
     if (memory) return { method: 'procfs', peakRssBytes: memory.hwmBytes }
   }
   const maxRss = maxRssBytes()

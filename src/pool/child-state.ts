@@ -52,7 +52,7 @@ function ownProbe(settings: ChildSettings): MemoryProbe {
   // The same figure as process.memoryUsage().heapUsed, without the RSS reading that comes with it.
   const heapUsed = () => getHeapStatistics().used_heap_size
   const forcedGc = settings.detectLeaks && typeof gc === 'function' ? () => gc() : undefined
-  const own = hasProcfs() ? OwnProcfs.open() : null
+  const own = hasProcfs() ? OwnProcfs.get() : null
   if (own) {
     return {
       read: () => {
@@ -84,12 +84,13 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
 /** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */
 export function sharedFileMeter(settings: ChildSettings): SharedFileMeter {
   const gc = hiddenGc()
-  const own = hasProcfs() ? OwnProcfs.open() : null
+  const own = hasProcfs() ? OwnProcfs.get() : null
   return new SharedFileMeter({
     readRss: () => own?.read()?.rssBytes ?? process.memoryUsage.rss(),
     readJs: () => {
-      const usage = process.memoryUsage()
-      return usage.heapUsed + usage.external
+      // process.memoryUsage()'s heapUsed + external, without the RSS reading that comes with it.
+      const heap = getHeapStatistics()
+      return heap.used_heap_size + heap.external_memory
     },
     resetPeak: () => own?.resetPeak() ?? false,
     gc,

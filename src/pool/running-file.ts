@@ -44,9 +44,13 @@ export function openRunningFile(project: TestProject, file: string, resolved: Re
   return { file, relativeFile, startedAt, budget, watch }
 }
 
-/** The file's measurement from the process's own figures (`own`) and the pool's tree samples. */
-export function fileMeasurement(running: RunningFile, process: TestProcess, project: string, own: (OwnPeak & Partial<ChildFilePeak>) | undefined): FileMeasurement {
-  process.sampler.sampleNow()
+/**
+ * The file's measurement from the process's own figures (`own`) and the pool's tree samples.
+ * `atEnd`: the process waits at the file's end, so one more sample belongs to it (not so for a
+ * batch run whole: by the time its end is reported the process runs the next file).
+ */
+export function fileMeasurement(running: RunningFile, process: TestProcess, project: string, own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd: boolean): FileMeasurement {
+  if (atEnd) process.sampler.sampleNow()
   const peak = own?.peakRssBytes ?? null
   const treePeak = Math.max(process.sampler.treePeakBytes, peak ?? 0) || null
   const { file, startedAt, budget, watch } = running

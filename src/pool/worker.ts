@@ -221,7 +221,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.beginFile(boundary.file)
       this.handOver(this.running!, process)
     } else if (this.running?.file === boundary.file) {
-      this.finishFile(boundary.vitestMemory)
+      this.finishFile(boundary.vitestMemory, false)
     }
   }
 
@@ -382,10 +382,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   /** Stores the file's measurement before Vitest learns that the file finished. */
-  private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined): void {
+  private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd = true): void {
     const process = this.process
     if (!this.running || !process) return
-    const measurement = fileMeasurement(this.running, process, this.options.project.name, own)
+    const measurement = fileMeasurement(this.running, process, this.options.project.name, own, atEnd)
     const { file, watch } = this.running
     const project = this.options.project.name
     sharedState().measurements.set(measurementKey(project, file), measurement)
