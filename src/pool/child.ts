@@ -2,12 +2,16 @@
 // when the worker reports a finished file, the process's exact peak RSS rides along.
 // First: under --heap-profile=peak it wraps process.send before the wrapper below binds it.
 import './child-profiler.js'
+import { enableCompileCache, flushCompileCache } from './compile-cache.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
 import { installRunnerHooks } from './runner-hooks.js'
+
+// Before anything heavy is imported: Vitest's worker and the environment's library come from it.
+enableCompileCache()
 
 const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
@@ -79,6 +83,12 @@ await installRunnerHooks(entry, meter
   : undefined)
 await import(pathToFileURL(entry).href)
 
+// The compile cache is flushed once the libraries are loaded, and again when Vitest stops the
+// process (the test's own dependencies): the pool ends the process with a signal.
+process.prependListener('message', (message: any) => {
+  if (message?.__vitest_worker_request__ && message.type === 'stop') flushCompileCache()
+})
+
 if (meter) {
   // Put first among the listeners once Vitest's worker listens (a listener added before it would
   // start reading the IPC channel and Vitest would miss the start request): the file's peak is
@@ -92,4 +102,4 @@ if (meter) {
 }
 
 // A spare loads its test environment's library while it waits (nothing when forked for a file).
-startPreload()
+void startPreload().then(flushCompileCache)

@@ -16,9 +16,9 @@ const preload = takePreload()
  * Reads the globals the environment's setup reads before its import (the same order of side
  * effects as in a fresh process), then starts loading the modules; never throws. A module that
  * fails to load fails the same way when Vitest imports it for the file (Node caches the failure),
- * so the error is reported where it would have been.
+ * so the error is reported where it would have been. Resolves when every module is loaded.
  */
-export function startPreload(): void {
+export function startPreload(): Promise<void> {
   for (const name of preload.globals) {
     try {
       void (globalThis as Record<string, unknown>)[name]
@@ -26,7 +26,7 @@ export function startPreload(): void {
       // the environment's setup will meet the same error
     }
   }
-  for (const url of preload.modules) import(url).catch(() => {})
+  return Promise.all(preload.modules.map(url => import(url).catch(() => {}))).then(() => {})
 }
 
 function takePreload(): { globals: string[], modules: string[] } {
