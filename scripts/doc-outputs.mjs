@@ -7,7 +7,8 @@
 // DIR is a project relative to the repository, ARGS the vitest-memory arguments. Each marked block
 // runs in a fresh copy of DIR under .e2e-tmp/ (removed afterwards): its history, journal, reports
 // and heap profiles land in the copy, a committed file the arguments name (`--memory-history
-// history.json`) is read from the copy, and nothing is left behind in the repository. Stages after
+// history.json`) is read from the copy, and nothing is left behind in the repository. Paths in the
+// copy are shown relative to it, this repository's node_modules as node_modules/. Stages after
 // the command, each introduced by " | ":
 //
 //   after run ARGS            first `vitest-memory run ARGS` in the same copy: the history `plan`
@@ -26,7 +27,7 @@
 // tests peaked, the small allocation sites below the top one), and exits 1 naming the blocks that
 // drifted.
 import { execFileSync, spawn } from 'node:child_process'
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -72,7 +73,9 @@ export async function runMarked(dir, spec) {
   cpSync(source, copy, { recursive: true, filter: path => !/(^|\/)(node_modules|\.vitest-memory)$/.test(relative(source, path)) })
   try {
     if (after) await runCli(copy, after.split(' '), kill)
-    const output = (await runCli(copy, args.split(' '))).replaceAll(`${copy}/`, '').replaceAll(copy, '.')
+    let output = await runCli(copy, args.split(' '))
+    for (const path of [copy, realpathSync(join(ROOT, 'node_modules')), join(ROOT, 'node_modules')]) output = output.replaceAll(`${path}/`, path === copy ? '' : 'node_modules/')
+    output = output.replaceAll(copy, '.')
     return excerpt(output, from ?? (args.startsWith('run') && !matching ? '  MEMORY' : null), matching)
   } finally {
     rmSync(copy, { recursive: true, force: true })
@@ -116,7 +119,7 @@ async function fileStart(journal, file, exited) {
 }
 
 function excerpt(output, from, matching) {
-  let lines = output.split('\n')
+  let lines = output.trimEnd().split('\n')
   if (from) lines = lines.slice(Math.max(0, lines.findIndex(line => line.includes(from))))
   if (matching) {
     const kept = lines.map(line => matching.test(line))
@@ -148,7 +151,7 @@ export function shape(text) {
     .replace(/during test "[^"]*"/g, 'during test "T"')
     .replace(/it added the most: \+|most added by test "[^"]*" \+/g, 'most added +')
     // Below the top allocation site, which small sites make the list varies from run to run.
-    .replace(/(allocation sites live at the peak \([^)]*\): [^;]+);.*/g, '$1; …')
+    .replace(/(allocation sites live at the peak \([^)]*\): [^;\n]+)(;.*)?/g, '$1')
     .replace(/ +/g, ' ')
 }
 
