@@ -11,7 +11,7 @@
 // copy are shown relative to it, this repository's node_modules as node_modules/. Stages after
 // the command, each introduced by " | ":
 //
-//   after run ARGS            first `vitest-memory run ARGS` in the same copy: the history `plan`
+//   after run [ARGS]          first `vitest-memory run ARGS` in the same copy: the history `plan`
 //                             reads, the journal `why` reads
 //     …, SIGKILLed Ns after FILE starts
 //                             …and kill that run without warning N s after the journal shows FILE
@@ -36,7 +36,7 @@ const CLI = join(ROOT, 'dist/cli/main.js')
 /** Inside the package, so `vitest-memory` and `vitest/config` resolve from the copies as from DIR. */
 const COPIES = join(ROOT, '.e2e-tmp')
 const MARKER = /^( *)<!-- output: (\S+) (.+?) -->\n\1```[a-z]*\n([\s\S]*?)\1```/gm
-const STAGE = / \| (?=after run |from "|lines matching \/)/
+const STAGE = / \| (?=after run\b|from "|lines matching \/)/
 /** How long a killed run may take to reach its file (a loaded machine starts Vitest slowly). */
 const START_DEADLINE_MS = 60_000
 
@@ -50,8 +50,8 @@ export function parseSpec(spec) {
   const parsed = { args, after: null, kill: null, from: null, matching: null }
   for (const stage of stages) {
     let m
-    if ((m = /^after run (.+?)(?:, SIGKILLed (\d+)s after (\S+) starts)?$/.exec(stage))) {
-      parsed.after = `run ${m[1]}`
+    if ((m = /^after run((?: [^,]+)?)(?:, SIGKILLed (\d+)s after (\S+) starts)?$/.exec(stage))) {
+      parsed.after = `run${m[1]}`
       if (m[2]) parsed.kill = { afterMs: Number(m[2]) * 1000, file: m[3] }
     } else if ((m = /^from "(.+)"$/.exec(stage))) {
       parsed.from = m[1]
@@ -78,7 +78,7 @@ export async function runMarked(dir, spec) {
     output = output.replaceAll(copy, '.')
     return excerpt(output, from ?? (args.startsWith('run') && !matching ? '  MEMORY' : null), matching)
   } finally {
-    rmSync(copy, { recursive: true, force: true })
+    rmSync(copy, { recursive: true, force: true, maxRetries: 5 })
     try { rmdirSync(COPIES) } catch { /* not empty: the test suite's own copies */ }
   }
 }
@@ -94,7 +94,11 @@ async function runCli(dir, argv, kill = null) {
     if (kill) {
       const startedAt = await fileStart(join(dir, '.vitest-memory/journal.jsonl'), kill.file, exited)
       await sleep(Math.max(0, startedAt + kill.afterMs - Date.now()))
+      const tree = descendants(child.pid)
       child.kill('SIGKILL')
+      // A test process busy in synchronous code never sees the runner's IPC channel close: end it
+      // (and its process group) here rather than leave it growing after the block is written.
+      for (const pid of tree) for (const target of [-pid, pid]) try { process.kill(target, 'SIGKILL') } catch { /* gone */ }
     }
     await exited
     return readFileSync(log, 'utf8')
@@ -102,6 +106,14 @@ async function runCli(dir, argv, kill = null) {
     closeSync(fd)
     rmSync(log, { force: true })
   }
+}
+
+/** Every process under PID, from /proc (read before the kill: orphans no longer say whose they were). */
+function descendants(pid) {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    try { return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number) } catch { return [] }
+  })
+  return children.flatMap(child => [child, ...descendants(child)])
 }
 
 /** When the journal shows FILE starting (ms since 1970); throws if the run ends or takes too long first. */
