@@ -150,7 +150,7 @@ function withoutVitestVariables(env) {
 export function shape(text) {
   return text
     .replace(/[█░]+/g, '▒')
-    .replace(/\d+(\.\d+)? ?(kB|MB|GB|B)\b/g, 'N $2')
+    .replace(/\d+(\.\d+)? ?(kB|MB|GB|B)\b/g, 'SIZE')
     .replace(/\d+(\.\d+)? ?(ms|s|min)\b/g, 'TIME')
     .replace(/\d+%/g, 'N%')
     .replace(/("\w+(?:Ms|Bytes)": )-?\d+/g, '$1N')
