@@ -26,7 +26,7 @@
 // ignoring what changes from run to run (sizes, times, bars, pids, dates, which of near-equal
 // tests peaked, the small allocation sites below the top one), and exits 1 naming the blocks that
 // drifted.
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -110,7 +110,9 @@ async function runCli(dir, argv, kill = null) {
 
 /** Every process under PID, from /proc (read before the kill: orphans no longer say whose they were). */
 function descendants(pid) {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+  let tasks = []
+  try { tasks = readdirSync(`/proc/${pid}/task`) } catch { /* gone meanwhile */ }
+  const children = tasks.flatMap((tid) => {
     try { return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number) } catch { return [] }
   })
   return children.flatMap(child => [child, ...descendants(child)])
@@ -123,11 +125,16 @@ async function fileStart(journal, file, exited) {
   const deadline = Date.now() + START_DEADLINE_MS
   for (;;) {
     const lines = existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : []
-    const start = lines.map(line => JSON.parse(line)).find(e => e.t === 'file-start' && e.file === file)
+    const start = lines.map(parseLine).find(e => e?.t === 'file-start' && e.file === file)
     if (start) return start.at
     if (over || Date.now() > deadline) throw new Error(`${file} never started in ${journal}`)
     await sleep(50)
   }
+}
+
+/** A journal line, or null for one still being written. */
+function parseLine(line) {
+  try { return JSON.parse(line) } catch { return null }
 }
 
 function excerpt(output, from, matching) {
