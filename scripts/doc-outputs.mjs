@@ -174,6 +174,14 @@ export function shape(text) {
     .replace(/ +/g, ' ')
 }
 
+/** The first line where two outputs differ in shape, as the doc shows it and as the code prints it now. */
+function firstDifference(shown, fresh) {
+  const [a, b] = [shown, fresh].map(text => text.split('\n'))
+  const i = a.findIndex((line, n) => shape(line) !== shape(b[n] ?? ''))
+  const at = i === -1 ? a.length : i
+  return `    shown: ${a[at]?.trim() ?? '(end)'}\n    now:   ${b[at]?.trim() ?? '(end)'}`
+}
+
 async function main() {
   const check = process.argv.includes('--check')
   const drifted = []
@@ -185,7 +193,7 @@ async function main() {
     for (const match of text.matchAll(MARKER)) {
       const [block, indent, dir, spec, shown] = match
       const fresh = (await runMarked(dir, spec)).replace(/^(?=.)/gm, indent)
-      if (check && shape(fresh) !== shape(shown)) drifted.push(`${doc}: ${dir} ${spec}`)
+      if (check && shape(fresh) !== shape(shown)) drifted.push(`${doc}: ${dir} ${spec}\n${firstDifference(shown, fresh)}`)
       const fence = `${indent}\`\`\``
       updated += text.slice(end, match.index) + block.slice(0, block.length - shown.length - fence.length) + fresh + fence
       end = match.index + block.length
