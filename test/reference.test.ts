@@ -40,9 +40,12 @@ describe('docs/reference.md and src/option-table.ts', () => {
   })
 })
 
+/** Twelve real runs, two of them 4-5 s of growth before their runner is killed: ~25 s on a quiet 2-core machine. */
+const DOC_RUNS_TIMEOUT_MS = 180_000
+
 describe('terminal outputs shown in the docs', () => {
   test('match what the committed projects print now, modulo sizes and times (`npm run docs` rewrites them)', () => {
     // Throws with the drifted blocks named when one differs.
     execFileSync(process.execPath, [join(ROOT, 'scripts/doc-outputs.mjs'), '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  })
+  }, DOC_RUNS_TIMEOUT_MS)
 })
