@@ -54,6 +54,15 @@ describe('shared processes (isolate: false)', () => {
     expect(states(split)).toEqual(states(whole))
   })
 
+  test('a process that dies before any file of its batch starts fails the run once, as under forks; no endless resend', async () => {
+    // Its diff config kills the worker while Vitest prepares the run: a fresh process would die too.
+    const result = await run('cli', 'shared-dies-early', ['run', '--no-memory-history'], { timeoutMs: 30_000 })
+    expect(result.signal, result.output).toBeNull()
+    expect(result.code).toBe(1)
+    expect(result.output).toContain('the test process exited (SIGKILL) before it finished')
+    expect(result.output).toMatch(/Errors\s+1 error/)
+  })
+
   test('--recycle-above replaces the process before the next file; every file still passes', async () => {
     const result = await run('cli', 'shared-recycle', ['run', '--no-memory-history', '--recycle-above', '300MB'])
     expect(result.code, result.output).toBe(0)

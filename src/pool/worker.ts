@@ -209,6 +209,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       if (done.error) fail(done.error)
       // Ran to its end (Vitest's worker also handles a cancel inside the batch): nothing to resend.
       if (process.alive && this.process === process) break
+      // Died before any file started (its run's own setup kills it): a fresh process would too.
+      if (batch.size === waiting.length) break
       waiting = [...batch.values()]
     }
     return response({ type: 'testfileFinished', ...(firstError ? { error: firstError } : {}) })
