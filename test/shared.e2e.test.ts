@@ -1,6 +1,7 @@
 // isolate: false under memoryPool(): files share a process, and each still gets its own exact
 // peak, what its process held when it started, and what it left behind after a forced GC.
-import { readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { CLI, fileEntry, fixture, MiB, run, TARGET } from './helpers.js'
@@ -61,6 +62,21 @@ describe('shared processes (isolate: false)', () => {
     expect(result.code).toBe(1)
     expect(result.output).toContain('the test process exited (SIGKILL) before it finished')
     expect(result.output).toMatch(/Errors\s+1 error/)
+  })
+
+  test('files sharing a process run in Vitest\'s own order, also when the history ranks a later file heaviest', async () => {
+    // Each file sees what the files before it left: reordering them (the CLI's heaviest-first
+    // order for isolated files) could fail a suite that passes under Vitest, or the reverse.
+    const history = join(mkdtempSync(join(tmpdir(), 'vm-order-')), 'history.json')
+    copyFileSync(join(fixture('shared-order'), 'heavy-last-history.json'), history)
+    const plain = await run('vitest', 'shared-order', ['run'])
+    const cli = await run('cli', 'shared-order', ['run', '--memory-history', history])
+    const order = (result: typeof plain) => result.report!.files.map(f => [f.file, f.shared!.order]).sort()
+    expect(plain.code, plain.output).toBe(0)
+    expect(cli.code, cli.output).toBe(0)
+    expect(order(cli)).toEqual(order(plain))
+    // Not the history's order: the heaviest file of the history is not first.
+    expect(order(cli)).not.toContainEqual(['test/a.test.ts', 1])
   })
 
   test('--recycle-above replaces the process before the next file; every file still passes', async () => {

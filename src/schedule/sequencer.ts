@@ -22,10 +22,14 @@ export class MemorySequencer extends BaseSequencer {
     const weight = this.weights()
     if (!weight) return sorted
     const position = new Map(sorted.map((spec, i) => [spec, i]))
-    // Vitest's own order of groups and projects stays; within one, heavier and longer first.
+    // Vitest's own order of groups and projects stays; within one, heavier and longer first
+    // (isolated files only).
     return [...sorted].sort((a, b) => {
       const group = a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder
       if (group !== 0 || a.project.name !== b.project.name) return position.get(a)! - position.get(b)!
+      // Files that share a process (isolate: false) see what the files before them left: the
+      // order is Vitest's, or a suite that passes under Vitest could fail here (or the reverse).
+      if (a.project.config.isolate === false) return position.get(a)! - position.get(b)!
       return weight(b) - weight(a) || position.get(a)! - position.get(b)!
     })
   }
