@@ -2,7 +2,7 @@
 // limit, its watch) and the measurement it stores when it ends. Also the request/response
 // shapes the worker exchanges with Vitest.
 import { relative } from 'node:path'
-import type { TestProject, WorkerRequest } from 'vitest/node'
+import type { TestProject, Vitest, WorkerRequest } from 'vitest/node'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
@@ -77,6 +77,18 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
 }
 
 export const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
+
+/** A batch's errors: the first goes back with its `testfileFinished`, the others to Vitest's state. */
+export function batchErrors(vitest: Vitest) {
+  let first: unknown
+  return {
+    add(error: unknown): void {
+      if (first) vitest.state.catchError(error, 'Test Run Error')
+      else first = error
+    },
+    finished: (): FinishedMessage => response({ type: 'testfileFinished', ...(first ? { error: first } : {}) }),
+  }
+}
 
 export function serializeError(error: unknown): { name: string, message: string, stack?: string } {
   // Already serialized by Vitest's worker (a failed start): keep its own stack.

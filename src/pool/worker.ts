@@ -26,7 +26,7 @@ import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-
 import { ensureRunJournal } from './abort.js'
 import { BATCH_MARK, fileBoundary, runsWhole, type FileBoundary } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
-import { fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
+import { batchErrors, fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
@@ -149,7 +149,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       heapProfile: this.resolved.heapProfile != null,
       customRunner: Boolean(config?.runner),
     })) return this.runWhole(request, scheduling.spares)
-    let firstError: unknown
+    const errors = batchErrors(this.options.project.vitest)
     for (const [index, spec] of specs.entries()) {
       // --bail or a cancel: the files not yet started stay unstarted, as with Vitest's own pool.
       if (isCancelling(this.options.project.vitest)) {
@@ -157,12 +157,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         break
       }
       const done = this.afterFile(await this.runFile(withFiles(request, [spec])))
-      if (done.error) {
-        if (firstError) this.options.project.vitest.state.catchError(done.error, 'Test Run Error')
-        else firstError = done.error
-      }
+      if (done.error) errors.add(done.error)
     }
-    return response({ type: 'testfileFinished', ...(firstError ? { error: firstError } : {}) })
+    return errors.finished()
   }
 
   /**
@@ -172,17 +169,13 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    */
   private async runWhole(request: FileRequest, spares: ReturnType<typeof runScheduling>['spares']): Promise<FinishedMessage> {
     const project = this.options.project
-    let firstError: unknown
-    const fail = (error: unknown) => {
-      if (firstError) project.vitest.state.catchError(error, 'Test Run Error')
-      else firstError = error
-    }
+    const errors = batchErrors(project.vitest)
     let waiting: FileSpec[] = []
     for (const spec of request.context.files) {
       try {
         if (!await skipBeforeStart(withFiles(request, [spec]), project, this.resolved)) waiting.push(spec)
       } catch (error) {
-        fail(serializeError(error))
+        errors.add(serializeError(error))
       }
     }
     while (waiting.length) {
@@ -200,20 +193,20 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         this.settle = undefined
         this.batchWaiting = undefined
         const serialized = serializeError(error)
-        fail({ ...serialized, message: `[vitest-memory]: the test process for ${waiting.length} files failed to start: ${serialized.message}` })
+        errors.add({ ...serialized, message: `[vitest-memory]: the test process for ${waiting.length} files failed to start: ${serialized.message}` })
         break
       }
       process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true })
       const done = await finished
       this.batchWaiting = undefined
-      if (done.error) fail(done.error)
+      if (done.error) errors.add(done.error)
       // Ran to its end (Vitest's worker also handles a cancel inside the batch): nothing to resend.
       if (process.alive && this.process === process) break
       // Died before any file started (its run's own setup kills it): a fresh process would too.
       if (batch.size === waiting.length) break
       waiting = [...batch.values()]
     }
-    return response({ type: 'testfileFinished', ...(firstError ? { error: firstError } : {}) })
+    return errors.finished()
   }
 
   /** A process running a batch whole says where a file starts and ends. */
