@@ -181,6 +181,17 @@ function fileTaskOf(project: TestProject, filepath: string): RunnerTask | undefi
   return internals(project).state.filesMap.get(filepath)?.find(f => f.projectName === project.config.name && !f.local)
 }
 
+/**
+ * Reports a test as started, as the worker's own update would have, unless Vitest already has it
+ * started or settled: the worker throttles its updates, and a process killed mid-test may never
+ * have sent that one.
+ */
+export async function startTestInVitest(project: TestProject, testId: string, startTime: number): Promise<void> {
+  const vitest = internals(project)
+  const test = vitest.state.idMap.get(testId)
+  if (!test || test.type !== 'test' || (test.result && test.result.state !== 'queued')) return
+  await vitest._testRun.updated([[testId, { ...test.result, state: 'run', startTime }, test.meta]], [[testId, 'test-prepare', undefined]])
+}
 
 /**
  * Marks a test file FAILED with `error` in Vitest's own state and reports it as every finished file

@@ -15,7 +15,7 @@ import { messageOf } from '../errors.js'
 import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
 import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
-import { failFileInVitest, findFileTask } from '../vitest-adapter.js'
+import { failFileInVitest, findFileTask, startTestInVitest } from '../vitest-adapter.js'
 import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
 
@@ -34,6 +34,8 @@ export class FileWatch {
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
   private startTimeout: string | null = null
+  /** The test the process said it started last (test-start.ts): the one running if it dies. */
+  private lastTestStart: { id: string, at: number } | null = null
   /** Set when the file runs in a shared process: where, and what the process held at its start. */
   shared: SharedRun | null = null
   /** --heap-profile=peak: the link to what the process flushes, else null. */
@@ -68,6 +70,10 @@ export class FileWatch {
     this.startedAt = Date.now()
     this.oomKillsAtStart = this.shared ? recentOomKillCount() : readOomKillCount()
     sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+  }
+
+  testStarted(testId: string): void {
+    this.lastTestStart = { id: testId, at: Date.now() }
   }
 
   /** The process never finished starting: the pool kills it next, and died() reports why. */
@@ -168,6 +174,9 @@ export class FileWatch {
     }
     sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
     this.journalEnd(measurement, verdict.state)
+    // Vitest may not have heard that test start yet (its updates are throttled): it must, for the
+    // verdict and the error to land on that test.
+    if (this.lastTestStart) await startTestInVitest(this.project, this.lastTestStart.id, this.lastTestStart.at).catch(() => {})
     if (this.annotations) {
       const task = findFileTask(this.project.vitest, this.project.name, this.file)
       if (task) annotateFileVerdict(task as never, fileVerdict(measurement, 'fail'))

@@ -6,6 +6,7 @@
 import { TEST_META_KEY } from '../test-meta.js'
 import { annotationsFor } from '../record/annotations.js'
 import { childSettings, childTracker } from './child-state.js'
+import { announceTestStart } from './test-start.js'
 
 /** The part of Vitest's test task read here (the same shape on Vitest 4.1 and 5). */
 export interface MeasuredTest {
@@ -16,6 +17,7 @@ export interface MeasuredTest {
 }
 
 export function testStarted(test: MeasuredTest): void {
+  announceTestStart(test.id)
   childTracker().testStarted(test.id)
 }
 

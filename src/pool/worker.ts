@@ -30,8 +30,7 @@ import { batchErrors, fileMeasurement, openRunningFile, response, serializeError
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
-
-
+import { startedTestOf } from './test-start.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
@@ -338,6 +337,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
     const boundary = fileBoundary(message)
     if (boundary) return this.onFileBoundary(process, boundary)
+    const startedTest = startedTestOf(message)
+    if (startedTest) return this.running?.watch.testStarted(startedTest)
     if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
