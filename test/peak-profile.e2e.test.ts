@@ -33,8 +33,9 @@ describe('a file that builds 400 MB of objects in buildIndex, frees them, then e
     // taken while the index was alive: most of the 400 MB sampled, the RSS well above a bare process
     expect(profile.sites[0].bytes).toBeGreaterThan(150e6)
     expect(profile.capturedAtRssBytes!).toBeGreaterThan(250e6)
-    expect(profile.sampledBytes!).toBeGreaterThan(profile.sites[0].bytes)
-    expect(profile.memory!.heapUsedBytes!).toBeGreaterThan(profile.sites[0].bytes)
+    expect(profile.sampledBytes!).toBeGreaterThanOrEqual(profile.sites[0].bytes)
+    // a site's bytes are the sampling profiler's estimate (within a few %), heapUsed is exact
+    expect(profile.memory!.heapUsedBytes!).toBeGreaterThan(profile.sites[0].bytes * 0.9)
     expect(existsSync(join(fixture('peak-free'), profile.path))).toBe(true)
     expect(peak.stdout).toMatch(/index\.test\.ts live at the peak \([\d.]+ [kMG]?B of [\d.]+ [kMG]?B RSS\)[^\n]*\n\s+\d+ MB\s+(9\d|8\d|100)%\s+buildIndex\s+index\.test\.ts:\d+/)
   })
