@@ -18,22 +18,41 @@ function check(run, what) {
   return run
 }
 
-async function overhead() {
+/** The runs of one configuration: wall and whole-tree CPU time per round. */
+function series() {
+  const runs = []
+  return {
+    runs,
+    add: run => runs.push({ wallMs: run.wallMs, cpuMs: run.cpuMs }),
+    wallMs: () => median(runs.map(r => r.wallMs)),
+    cpuMs: () => runs.some(r => r.cpuMs === null) ? null : median(runs.map(r => r.cpuMs)),
+  }
+}
+
+/**
+ * 60 trivial files: what measuring costs. `workers` 1 is Vitest's default on 2 cores (a core left
+ * idle, where a spare boots); `workers` = cores is the saturated case, where nothing is idle.
+ */
+async function overhead(workers) {
   const files = {}
   for (let i = 0; i < 60; i++) files[`test/t${String(i).padStart(2, '0')}.test.ts`] = trivialFile(i)
-  const dir = writeSuite('overhead', files)
-  const forks = []
-  const memory = []
-  const noSpare = []
+  const dir = writeSuite(`overhead-${workers}`, files)
+  const forks = series()
+  const memory = series()
+  const noSpare = series()
   for (let r = 0; r < ROUNDS; r++) {
-    forks.push(check(await runVitest(dir, { pool: 'forks' }), 'forks overhead run').wallMs)
-    memory.push(check(await runVitest(dir, { pool: 'memory' }), 'memoryPool overhead run').wallMs)
-    noSpare.push(check(await runVitest(dir, { pool: 'memory', extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares').wallMs)
+    forks.add(check(await runVitest(dir, { pool: 'forks', workers }), 'forks overhead run'))
+    memory.add(check(await runVitest(dir, { pool: 'memory', workers }), 'memoryPool overhead run'))
+    noSpare.add(check(await runVitest(dir, { pool: 'memory', workers, extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares'))
   }
-  results.overhead = {
-    files: 60, maxWorkers: 1, forksMs: median(forks), memoryPoolMs: median(memory), ratio: median(memory) / median(forks),
-    noSpareMs: median(noSpare), noSpareRatio: median(noSpare) / median(forks),
-    forksRunsMs: forks, memoryPoolRunsMs: memory, noSpareRunsMs: noSpare,
+  const ratio = (a, b) => a === null || b === null ? null : a / b
+  return {
+    files: 60, maxWorkers: workers,
+    forksMs: forks.wallMs(), memoryPoolMs: memory.wallMs(), ratio: memory.wallMs() / forks.wallMs(),
+    noSpareMs: noSpare.wallMs(), noSpareRatio: noSpare.wallMs() / forks.wallMs(),
+    forksCpuMs: forks.cpuMs(), memoryPoolCpuMs: memory.cpuMs(), cpuRatio: ratio(memory.cpuMs(), forks.cpuMs()),
+    noSpareCpuMs: noSpare.cpuMs(), noSpareCpuRatio: ratio(noSpare.cpuMs(), forks.cpuMs()),
+    forksRuns: forks.runs, memoryPoolRuns: memory.runs, noSpareRuns: noSpare.runs,
   }
 }
 
@@ -79,10 +98,11 @@ async function scheduling(workers) {
 const gb = b => `${(b / 1e9).toFixed(2)} GB`
 const s = ms => `${(ms / 1000).toFixed(2)} s`
 
-// BENCH_ONLY=shared,warm runs some scenarios only (overhead, exactness, scheduling, shared, peak, warm).
+// BENCH_ONLY=shared,warm runs some scenarios only (overhead, saturated, exactness, scheduling, shared, peak, warm).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
 const wanted = name => !ONLY || ONLY.has(name)
-if (wanted('overhead')) await overhead()
+if (wanted('overhead')) results.overhead = await overhead(1)
+if (wanted('saturated')) results.saturated = await overhead(availableParallelism())
 if (wanted('exactness')) await exactness()
 if (wanted('scheduling')) {
   await scheduling(2)
@@ -94,12 +114,22 @@ if (wanted('warm')) await (await import('./warm.mjs')).warm(results, ROUNDS)
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
+const cpu = ms => ms === null ? 'n/a' : s(ms)
+const ratio = r => r === null ? 'n/a' : r.toFixed(2)
+function printOverhead(o, title) {
+  console.log(title)
+  console.log(`   wall  forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} · --spare-processes 0 ${s(o.noSpareMs)}, ratio ${o.noSpareRatio.toFixed(2)}`)
+  console.log(`   CPU   forks ${cpu(o.forksCpuMs)} · memoryPool ${cpu(o.memoryPoolCpuMs)} · ratio ${ratio(o.cpuRatio)} · --spare-processes 0 ${cpu(o.noSpareCpuMs)}, ratio ${ratio(o.noSpareCpuRatio)}  (user+sys, whole tree)\n`)
+}
 const o = results.overhead
-if (!o) process.exit(0) // a BENCH_ONLY run: its scenarios printed their own figures
+if (!o) {
+  // a BENCH_ONLY run: its scenarios printed their own figures
+  if (results.saturated) printOverhead(results.saturated, `Saturated: 60 trivial files, maxWorkers ${results.saturated.maxWorkers} (every core), median of ${ROUNDS}`)
+  process.exit(0)
+}
 console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating\n`)
-console.log(`1. Overhead: 60 trivial files, maxWorkers 1`)
-console.log(`   forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} (≤ 1.00 is not slower)`)
-console.log(`   memoryPool --spare-processes 0: ${s(o.noSpareMs)} · ratio ${o.noSpareRatio.toFixed(2)}\n`)
+printOverhead(o, `1. Overhead: 60 trivial files, maxWorkers 1 (ratio ≤ 1.00 is not slower)`)
+if (results.saturated) printOverhead(results.saturated, `1b. Saturated: the same files, maxWorkers ${results.saturated.maxWorkers} (every core)`)
 console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
 for (const f of results.exactness.files) console.log(`   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`)
 for (const workers of [2, 3]) {

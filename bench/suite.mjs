@@ -1,7 +1,7 @@
 // Generates the benchmark suites under bench/.work/ (inside the package, so 'vitest' and
 // 'vitest-memory' resolve) and runs Vitest on them as a user would, from a child process.
 import { spawn } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { listDescendants } from '../dist/measure/descendants.js'
@@ -44,9 +44,29 @@ test('allocates ${mib} MiB', async () => {
 })
 `
 
+/** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux Node supports). */
+const USER_HZ = 100
+
 /**
- * Runs Vitest (plain, or through the vitest-memory CLI) in `dir`; returns wall time, exit code and,
- * when `sampleTree` is set, the peak summed RSS of the runner's whole process tree sampled from outside.
+ * CPU time (user + sys, ms) of every waited-for descendant of this process so far: the kernel
+ * adds a child's times, and those of the children it waited for, when we reap it. A run's whole
+ * tree is the difference around it. Null without procfs.
+ */
+function childrenCpuMs() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // fields[0] is field 3 (state): cutime and cstime are fields 16 and 17
+    return (Number(fields[13]) + Number(fields[14])) * 1000 / USER_HZ
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Runs Vitest (plain, or through the vitest-memory CLI) in `dir`; returns wall time, CPU time of
+ * the whole process tree (user + sys), exit code and, when `sampleTree` is set, the peak summed
+ * RSS of the runner's whole process tree sampled from outside.
  */
 export function runVitest(dir, { pool, workers = 1, cli = false, args = [], sampleTree = null, extraEnv = {} }) {
   const env = { ...process.env, BENCH_POOL: pool, BENCH_WORKERS: String(workers), NO_COLOR: '1', CI: 'true', ...extraEnv }
@@ -54,6 +74,7 @@ export function runVitest(dir, { pool, workers = 1, cli = false, args = [], samp
   const entry = cli ? CLI : VITEST
   return new Promise((done, fail) => {
     const started = process.hrtime.bigint()
+    const cpuBefore = childrenCpuMs()
     const child = spawn(process.execPath, [entry, 'run', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', d => { output += d })
@@ -62,7 +83,9 @@ export function runVitest(dir, { pool, workers = 1, cli = false, args = [], samp
     child.on('error', fail)
     child.on('close', (code) => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
-      done({ code, wallMs, output, treePeakBytes: sampler?.stop() ?? null })
+      const cpuAfter = childrenCpuMs()
+      const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
+      done({ code, wallMs, cpuMs, output, treePeakBytes: sampler?.stop() ?? null })
     })
   })
 }
