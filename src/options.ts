@@ -238,7 +238,7 @@ export function resolveOptions(
     throw new UsageError(`Invalid ${label('annotations')} ${shown(merged.annotations)}: use true or false.`)
   }
   const annotations = merged.annotations ?? true
-  const spareProcesses = merged.spareProcesses ?? 1
+  const spareProcesses = merged.spareProcesses ?? 'auto'
   if (spareProcesses !== 'auto' && (!Number.isInteger(spareProcesses) || spareProcesses < 0 || spareProcesses > MAX_SPARE_PROCESSES)) {
     throw new UsageError(`Invalid ${label('spareProcesses')} ${shown(spareProcesses)}: use a whole number from 0 to ${MAX_SPARE_PROCESSES}, or "auto".`)
   }

@@ -79,14 +79,24 @@ describe('what a spare loads ahead', () => {
 })
 
 describe("spareProcesses: 'auto'", () => {
-  const machine = { cpus: 2, maxWorkers: 1, availableMemoryBytes: 16 * GB, roomUnderCeilingBytes: null, spareBytes: 140 * MB }
+  const machine = { cpus: 2, maxWorkers: 1, filesToCome: null, availableMemoryBytes: 16 * GB, roomUnderCeilingBytes: null, spareBytes: 140 * MB }
 
   test('one spare per core no file runs on, plus one, at most AUTO_MAX_SPARES', () => {
     expect(autoSpareCount(machine)).toBe(2)
     expect(autoSpareCount({ ...machine, cpus: 8, maxWorkers: 6 })).toBe(3)
-    expect(autoSpareCount({ ...machine, cpus: 2, maxWorkers: 2 })).toBe(1)
-    expect(autoSpareCount({ ...machine, cpus: 2, maxWorkers: 4 })).toBe(1)
     expect(autoSpareCount({ ...machine, cpus: 64, maxWorkers: 7 })).toBe(AUTO_MAX_SPARES)
+  })
+
+  test('none while the files take every core (maxWorkers = cores, or more)', () => {
+    expect(autoSpareCount({ ...machine, cpus: 2, maxWorkers: 2 })).toBe(0)
+    expect(autoSpareCount({ ...machine, cpus: 2, maxWorkers: 4 })).toBe(0)
+    expect(autoSpareCount({ ...machine, cpus: 1, maxWorkers: 1 })).toBe(0)
+  })
+
+  test('never more than the files still to come, when the queue is known', () => {
+    expect(autoSpareCount({ ...machine, filesToCome: 1 })).toBe(1)
+    expect(autoSpareCount({ ...machine, filesToCome: 0 })).toBe(0)
+    expect(autoSpareCount({ ...machine, filesToCome: 50 })).toBe(2)
   })
 
   test('as many as fit in a quarter of the available memory', () => {
@@ -115,7 +125,7 @@ describe("spareProcesses: 'auto'", () => {
     expect(splitArgs(['--spare-processes=3']).options.spareProcesses).toBe(3)
     expect(resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_SPARE_PROCESSES: 'auto' }), {}, '/r').spareProcesses).toBe('auto')
     expect(resolveOptions({ spareProcesses: 'auto' }, {}, {}, '/r').spareProcesses).toBe('auto')
-    expect(resolveOptions({}, {}, {}, '/r').spareProcesses).toBe(1)
+    expect(resolveOptions({}, {}, {}, '/r').spareProcesses).toBe('auto') // the default
     expect(() => resolveOptions({}, {}, splitArgs(['--spare-processes', 'many']).options, '/r'))
       .toThrow('Invalid --spare-processes "many": use a whole number from 0 to 16, or "auto".')
   })

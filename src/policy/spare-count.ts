@@ -1,5 +1,10 @@
-// `spareProcesses: 'auto'`: how many test processes to keep booted ahead, from the machine's
-// free cores and memory and the room left under --max-memory. Pure: readings come in as numbers.
+// `spareProcesses: 'auto'` (the default): how many test processes to keep booted ahead, from the
+// machine's free cores and memory, the files still to come and the room left under --max-memory.
+// Pure: readings come in as numbers.
+//
+// A spare pays only on a core no file runs on: booted beside files that already use every core,
+// it takes CPU from them and the run gets slower and costs more CPU than `forks` (measured:
+// docs/benchmarks.md, "Saturated").
 
 /** More spares than this never paid off: a file takes one at a time per worker. */
 export const AUTO_MAX_SPARES = 4
@@ -16,6 +21,8 @@ export interface SpareSizing {
   cpus: number
   /** Files Vitest runs at once. */
   maxWorkers: number
+  /** Files of the run no worker has taken yet, or null when the queue is unknown (no MemorySequencer). */
+  filesToCome: number | null
   /** Memory the machine (or container) still has available, or null when unknown. */
   availableMemoryBytes: number | null
   /** Under --max-memory: the room left for spares after the running and waiting files; null without a ceiling. */
@@ -25,15 +32,18 @@ export interface SpareSizing {
 }
 
 /**
- * One spare per core no file runs on, plus one: a spare loading jsdom takes about three times as
- * long as a trivial file it then runs, so with one spare per idle core the spares, not the files,
- * set the pace, while a file's process leaves its own core half idle (it waits on the runner);
- * at most AUTO_MAX_SPARES. Then as many as fit in the memory: never more than the room under the
- * ceiling, so the spares cannot push a --max-memory ceiling over — which may mean none.
+ * None while the files Vitest runs at once take every core. Otherwise one spare per idle core,
+ * plus one: a spare loading jsdom takes about three times as long as a trivial file it then runs,
+ * so with one spare per idle core the spares, not the files, set the pace, while a file's process
+ * leaves its own core half idle (it waits on the runner); at most AUTO_MAX_SPARES, and never more
+ * than the files still to come. Then as many as fit in the memory: never more than the room under
+ * the ceiling, so the spares cannot push a --max-memory ceiling over — which may mean none.
  */
 export function autoSpareCount(sizing: SpareSizing): number {
-  const idleCores = Math.max(0, sizing.cpus - sizing.maxWorkers)
+  const idleCores = sizing.cpus - sizing.maxWorkers
+  if (idleCores <= 0) return 0
   let count = Math.min(AUTO_MAX_SPARES, idleCores + 1)
+  if (sizing.filesToCome != null) count = Math.min(count, sizing.filesToCome)
   const perSpare = sizing.spareBytes ?? SPARE_BYTES_BEFORE_MEASURED
   if (sizing.availableMemoryBytes != null) {
     count = Math.min(count, Math.floor(sizing.availableMemoryBytes * AUTO_SPARE_MEMORY_SHARE / perSpare))

@@ -39,3 +39,12 @@ export function upcomingEnvironments(project: string, count: number): string[] {
   }
   return upcoming
 }
+
+/** How many files of the run no worker has taken yet, or null when the queue is unknown. */
+export function filesToCome(): number | null {
+  const { queue, tagging } = sharedState()
+  if (!queue) return null
+  let count = 0
+  for (const file of queue) if (!tagging.has(file.key)) count++
+  return count
+}

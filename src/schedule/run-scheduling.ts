@@ -10,7 +10,7 @@ import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history
 import type { ResolvedMemoryOptions } from '../options.js'
 import { SpareProcesses } from '../pool/spares.js'
 import { formatBytes } from '../size.js'
-import { upcomingEnvironments } from './queue-forecast.js'
+import { filesToCome, upcomingEnvironments } from './queue-forecast.js'
 
 /** While files wait for room, memory readings are re-checked this often. */
 const REEVALUATE_MS = 100
@@ -64,6 +64,7 @@ function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape:
   const autoTarget = (): number => autoSpareCount({
     cpus: availableParallelism(),
     maxWorkers: shape?.maxWorkers ?? 1,
+    filesToCome: filesToCome(),
     availableMemoryBytes: availableMemoryBytes(),
     roomUnderCeilingBytes: gate ? Math.max(0, gate.ceilingBytes - (gate.inUseBytes() - (spares?.rssBytes() ?? 0)) - gate.waitingBytes()) : null,
     spareBytes: spares?.spareBytes() ?? null,
