@@ -1,7 +1,10 @@
 // The hard limit's precedence (same as budgets), its comment, and its option sources.
 import { describe, expect, test } from 'vitest'
 import { resolveOptions, UsageError } from '../src/options.js'
-import { parseAnnotations } from '../src/policy/annotations.js'
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseAnnotations, readAnnotations } from '../src/policy/annotations.js'
 import { budgetFor } from '../src/policy/budget.js'
 import { isOverLimit, limitFor } from '../src/policy/limit.js'
 
@@ -26,6 +29,19 @@ describe('limitFor', () => {
     expect(isOverLimit(2e9, { bytes: 2e9, source: 'global' })).toBe(false)
     expect(isOverLimit(2e9 + 1, { bytes: 2e9, source: 'global' })).toBe(true)
     expect(isOverLimit(9e9, null)).toBe(false)
+  })
+
+  test('a file\'s comments are read again once it changed (watch mode), and not while it did not', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vm-annotations-')), 'a.test.ts')
+    writeFileSync(file, '// @memory-limit 1GB\n')
+    expect(readAnnotations(file).limitBytes).toBe(1e9)
+    expect(readAnnotations(file)).toBe(readAnnotations(file)) // the same parse, not a new one
+    writeFileSync(file, '// @memory-limit 2GB\n') // same size: told apart by its mtime
+    utimesSync(file, new Date(), new Date(Date.now() + 5000))
+    expect(readAnnotations(file).limitBytes).toBe(2e9)
+    writeFileSync(file, '// @memory-limit 30GB\n')
+    expect(readAnnotations(file).limitBytes).toBe(30e9)
+    expect(readAnnotations(join(file, '..', 'missing.test.ts'))).toEqual({ budgetBytes: null, limitBytes: null })
   })
 
   test('a malformed @memory-limit comment is a usage error naming the file', () => {

@@ -1,6 +1,6 @@
 // Per-file settings written as comments in the test file itself: `// @memory-budget 2GB`,
 // `// @memory-limit 4GB`.
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { parseSize, SizeError } from '../size.js'
 import { UsageError } from '../errors.js'
 
@@ -26,12 +26,26 @@ export function parseAnnotations(source: string, file: string): FileAnnotations 
   }
 }
 
+/**
+ * What each file's comments said, by path, with the size and mtime it was read at: the gate and
+ * the file's start both ask, and a watch-mode rerun of an unchanged file asks again; one stat
+ * instead of reading and searching the whole source each time.
+ */
+const parsed = new Map<string, { mtimeMs: number, size: number, annotations: FileAnnotations }>()
+
 export function readAnnotations(file: string): FileAnnotations {
   let source: string
+  let version: { mtimeMs: number, size: number }
   try {
+    const stat = statSync(file)
+    version = { mtimeMs: stat.mtimeMs, size: stat.size }
+    const known = parsed.get(file)
+    if (known && known.mtimeMs === version.mtimeMs && known.size === version.size) return known.annotations
     source = readFileSync(file, 'utf8')
   } catch {
     return { budgetBytes: null, limitBytes: null }
   }
-  return parseAnnotations(source, file)
+  const annotations = parseAnnotations(source, file)
+  parsed.set(file, { ...version, annotations })
+  return annotations
 }
