@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAnnotations, readAnnotations } from '../src/policy/annotations.js'
 import { budgetFor } from '../src/policy/budget.js'
-import { isOverLimit, limitFor } from '../src/policy/limit.js'
+import { isOverLimit, LIMIT_SAMPLE_INTERVAL_MS, limitFor, nextSampleIntervalMs } from '../src/policy/limit.js'
+
+const MB = 1024 * 1024
 
 describe('limitFor', () => {
   const options = { limitBytes: 2e9, limits: [{ glob: 'e2e/**', bytes: 4e9 }] }
@@ -23,6 +25,18 @@ describe('limitFor', () => {
     expect(annotations).toEqual({ budgetBytes: 1e9, limitBytes: 3e9 })
     expect(budgetFor('x.test.ts', annotations, { budgetBytes: null, budgets: [] })).toEqual({ bytes: 1e9, source: 'comment' })
     expect(limitFor('x.test.ts', annotations, options)).toEqual({ bytes: 3e9, source: 'comment' })
+  })
+
+  test('under a limit the tree is sampled fast while it grows or is near the limit, at the base pace while flat and far below', () => {
+    const limit = { bytes: 400 * MB, source: 'global' as const }
+    const at = (ms: number, mb: number) => ({ at: ms, treeRssBytes: mb * MB })
+    expect(nextSampleIntervalMs(null, 50, at(50, 100), at(0, 60))).toBe(50) // no limit: the base pace, growing or not
+    expect(nextSampleIntervalMs(limit, 50, null, null)).toBe(LIMIT_SAMPLE_INTERVAL_MS) // the file's start: fast
+    expect(nextSampleIntervalMs(limit, 50, at(60, 61), null)).toBe(LIMIT_SAMPLE_INTERVAL_MS) // one sample tells no rate
+    expect(nextSampleIntervalMs(limit, 50, at(60, 70), at(50, 60))).toBe(LIMIT_SAMPLE_INTERVAL_MS) // 1 GB/s
+    expect(nextSampleIntervalMs(limit, 50, at(100, 60.2), at(50, 60))).toBe(50) // flat, far below
+    expect(nextSampleIntervalMs(limit, 50, at(100, 250), at(50, 250))).toBe(LIMIT_SAMPLE_INTERVAL_MS) // flat but past half the limit
+    expect(nextSampleIntervalMs(limit, 5, at(100, 60), at(50, 60))).toBe(5) // a faster base pace is kept
   })
 
   test('over the limit means strictly above it', () => {

@@ -7,7 +7,7 @@ import { readCommand } from '../measure/procfs.js'
 import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBreach } from '../policy/crash.js'
-import { isOverLimit, type FileLimit } from '../policy/limit.js'
+import { isOverLimit, nextSampleIntervalMs, type FileLimit, type PreviousSample } from '../policy/limit.js'
 import { PeakProfileLink } from '../profile/peak-link.js'
 import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
@@ -34,6 +34,8 @@ export class FileWatch {
   private oomKillsAtStart: number | null = null
   private lastJournaled: { at: number, treeRssBytes: number } | null = null
   private startTimeout: string | null = null
+  /** The last sample: whether the file grows decides how fast it is sampled under a limit. */
+  private previousSample: PreviousSample | null = null
   /** The test the process said it started last (test-start.ts): the one running if it dies. */
   private lastTestStart: { id: string, at: number } | null = null
   /** Set when the file runs in a shared process: where, and what the process held at its start. */
@@ -52,6 +54,8 @@ export class FileWatch {
     private readonly annotations = true,
     /** Where processes profiling at their peak flush (--heap-profile=peak), else null. */
     peakDir: string | null = null,
+    /** The run's sampleIntervalMs: the pace of a file that is flat and far below its limit. */
+    private readonly baseSampleIntervalMs = 50,
   ) {
     this.peak = peakDir ? new PeakProfileLink(peakDir, project, relativeFile) : null
   }
@@ -107,6 +111,8 @@ export class FileWatch {
       else kill()
     }
     this.peak?.poll(this.pid, sample.at)
+    if (this.limit) this.sampler.setInterval(nextSampleIntervalMs(this.limit, this.baseSampleIntervalMs, sample, this.previousSample))
+    this.previousSample = { at: sample.at, treeRssBytes: sample.treeRssBytes }
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
