@@ -67,7 +67,7 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
 /** The pool's test process: node running vitest-memory's child entry. */
 function isPoolChild(pid: number): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pool/child.js')
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('pool/child.')
   } catch {
     return false
   }

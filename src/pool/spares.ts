@@ -7,13 +7,18 @@
 // A spare is handed only to a file whose environment loads exactly what the spare loaded, or
 // preloaded nothing: a file never carries another environment's library in its measured peak.
 import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { readProcessMemory } from '../measure/procfs.js'
 import { environmentPreload, type Preload } from './environment-modules.js'
 import { OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { PRELOAD_ENV } from './preload.js'
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child.js', import.meta.url))
+/**
+ * The test process's entry: child.js as one module (`npm run build` bundles it: a process then
+ * loads one file of ours instead of 18), else child.js itself when only tsc ran.
+ */
+const CHILD_ENTRY = ['./child.bundle.js', './child.js'].map(name => fileURLToPath(new URL(name, import.meta.url))).find(path => existsSync(path))!
 /**
  * A safety net: spares are ended when no file started for this long. The run's end ends them
  * anyway (the reporter's onTestRunEnd, also in watch mode). Counted from the last file start, not
