@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { afterEach, expect, test } from 'vitest'
 import { ProcessTable } from '../src/measure/process-table.js'
-import { listDescendants } from '../src/measure/descendants.js'
+import { listDescendants, THREAD_RESCAN_MS, ThreadScan } from '../src/measure/descendants.js'
 
 const children: ReturnType<typeof spawn>[] = []
 afterEach(() => {
@@ -43,4 +43,31 @@ test('a grandchild whose parent died still counts for the process that started i
   expect(table.descendantsOf(process.pid)).toContain(grandchild)
   expect(table.descendantsOf(process.pid)).not.toContain(child)
   process.kill(grandchild, 'SIGKILL')
+})
+
+test('a sampler\'s scan reads the main thread\'s children each time, a worker thread\'s at each rescan', async () => {
+  // A process whose main thread starts one subprocess and whose worker thread starts another.
+  const parent = spawn(process.execPath, ['-e', `
+    const { spawn } = require('node:child_process')
+    const { Worker } = require('node:worker_threads')
+    const hold = ['-e', 'setTimeout(() => {}, 30000)']
+    const main = spawn(process.execPath, hold, { stdio: 'ignore' })
+    const worker = new Worker("const { spawn } = require('node:child_process'); const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }); require('node:worker_threads').parentPort.postMessage(c.pid); setTimeout(() => {}, 30000)", { eval: true })
+    worker.once('message', pid => process.stdout.write(main.pid + ' ' + pid))
+    process.on('SIGTERM', () => process.exit(0))
+  `])
+  children.push(parent)
+  const [viaMain, viaWorker] = (await new Promise<string>(resolve => parent.stdout.once('data', d => resolve(String(d))))).split(' ').map(Number)
+  try {
+    // everything, at once, without a scan (a tree being killed)
+    expect(listDescendants(parent.pid!)).toEqual(expect.arrayContaining([viaMain, viaWorker]))
+    const scan = new ThreadScan()
+    expect(listDescendants(parent.pid!, scan, 1000)).toEqual(expect.arrayContaining([viaMain, viaWorker]))
+    // before the next rescan, the worker thread's child is what the last rescan found
+    scan.viaOtherThreads = []
+    expect(listDescendants(parent.pid!, scan, 1000 + THREAD_RESCAN_MS - 1)).toEqual([viaMain])
+    expect(listDescendants(parent.pid!, scan, 1000 + THREAD_RESCAN_MS)).toEqual(expect.arrayContaining([viaMain, viaWorker]))
+  } finally {
+    for (const pid of [viaMain, viaWorker]) process.kill(pid, 'SIGKILL')
+  }
 })

@@ -3,7 +3,7 @@
 // After the process dies /proc/<pid> is gone, so what a crash report needs (the root's last
 // high-water mark, the descendants that may now be orphans) is kept from the last sample.
 import pidusage from 'pidusage'
-import { listDescendants } from './descendants.js'
+import { listDescendants, ThreadScan } from './descendants.js'
 import { hasProcfs, readProcessMemory, readStartTime } from './procfs.js'
 
 export interface TreeSample {
@@ -34,6 +34,7 @@ export class TreeSampler {
   readonly seen = new Map<number, KnownProcess>()
   private timer: NodeJS.Timeout | undefined
   private readonly procfs = hasProcfs()
+  private readonly threads = new ThreadScan()
 
   constructor(
     readonly pid: number,
@@ -74,7 +75,7 @@ export class TreeSampler {
     if (!root) return null
     let treeRssBytes = root.rssBytes
     let heaviestChild: TreeSample['heaviestChild'] = null
-    for (const pid of listDescendants(this.pid)) {
+    for (const pid of listDescendants(this.pid, this.threads)) {
       const memory = readProcessMemory(pid)
       if (!memory) continue
       if (!this.seen.has(pid)) {
