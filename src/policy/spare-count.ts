@@ -16,6 +16,11 @@ export const AUTO_SPARE_MEMORY_SHARE = 0.25
  */
 export const SPARE_BYTES_BEFORE_MEASURED = 150e6
 
+/** Cores no file runs on: while there is none, no spare is booted (and no memory needs reading). */
+export function idleCoresFor(cpus: number, maxWorkers: number): number {
+  return Math.max(0, cpus - maxWorkers)
+}
+
 export interface SpareSizing {
   /** Cores of the machine (availableParallelism). */
   cpus: number
@@ -40,7 +45,7 @@ export interface SpareSizing {
  * the ceiling, so the spares cannot push a --max-memory ceiling over — which may mean none.
  */
 export function autoSpareCount(sizing: SpareSizing): number {
-  const idleCores = sizing.cpus - sizing.maxWorkers
+  const idleCores = idleCoresFor(sizing.cpus, sizing.maxWorkers)
   if (idleCores <= 0) return 0
   let count = Math.min(AUTO_MAX_SPARES, idleCores + 1)
   if (sizing.filesToCome != null) count = Math.min(count, sizing.filesToCome)

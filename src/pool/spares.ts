@@ -131,6 +131,11 @@ export class SpareProcesses {
     const environment = spec.environment ?? 'node'
     this.recent.push(environment)
     if (this.recent.length > RECENT_ENVIRONMENTS) this.recent.shift()
+    // None waiting (the common case when every core runs a file): no spec to compare.
+    if (this.size === 0) {
+      this.stats.fresh++
+      return undefined
+    }
     const wanted = this.preloadKey(spec, environment)
     const list = (this.spares.get(signature(spec)) ?? []).filter(s => alive(s.child))
     const spare = list.find(s => s.preload === wanted) ?? list.find(s => s.preload === '')
@@ -153,6 +158,8 @@ export class SpareProcesses {
    * just started. A waiting spare no upcoming file wants makes room for one that is wanted.
    */
   fill(spec: ProcessSpec): void {
+    // Nothing to boot and nothing waiting to end: no spec to compare (signature is a JSON of the env).
+    if (this.size === 0 && this.count === 0) return
     const key = signature(spec)
     const list = this.spares.get(key) ?? []
     this.spares.set(key, list)

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os'
 import pc from 'picocolors'
 import { availableMemoryBytes } from '../measure/machine.js'
 import { AdmissionGate, predictPeak, type AdmissionStatus } from '../policy/admission.js'
-import { autoSpareCount } from '../policy/spare-count.js'
+import { autoSpareCount, idleCoresFor } from '../policy/spare-count.js'
 import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { SpareProcesses } from '../pool/spares.js'
@@ -60,15 +60,21 @@ export function endRunScheduling(): void {
 
 function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape: RunShape | undefined): RunScheduling {
   const setting = options.spareProcesses
-  // Read when spares are filled: the gate exists by then.
-  const autoTarget = (): number => autoSpareCount({
-    cpus: availableParallelism(),
-    maxWorkers: shape?.maxWorkers ?? 1,
-    filesToCome: filesToCome(),
-    availableMemoryBytes: availableMemoryBytes(),
-    roomUnderCeilingBytes: gate ? Math.max(0, gate.ceilingBytes - (gate.inUseBytes() - (spares?.rssBytes() ?? 0)) - gate.waitingBytes()) : null,
-    spareBytes: spares?.spareBytes() ?? null,
-  })
+  // Read when spares are filled: the gate exists by then. With every core running a file there is
+  // nothing to size, and the memory readings are skipped.
+  const autoTarget = (): number => {
+    const cpus = availableParallelism()
+    const maxWorkers = shape?.maxWorkers ?? 1
+    if (idleCoresFor(cpus, maxWorkers) === 0) return 0
+    return autoSpareCount({
+      cpus,
+      maxWorkers,
+      filesToCome: filesToCome(),
+      availableMemoryBytes: availableMemoryBytes(),
+      roomUnderCeilingBytes: gate ? Math.max(0, gate.ceilingBytes - (gate.inUseBytes() - (spares?.rssBytes() ?? 0)) - gate.waitingBytes()) : null,
+      spareBytes: spares?.spareBytes() ?? null,
+    })
+  }
   const spares: SpareProcesses | null = setting === 'auto' || setting > 0
     ? new SpareProcesses({
       setting,
