@@ -79,12 +79,17 @@ describe('what a spare loads ahead', () => {
 })
 
 describe("spareProcesses: 'auto'", () => {
-  const machine = { cpus: 2, maxWorkers: 1, filesToCome: null, availableMemoryBytes: 16 * GB, roomUnderCeilingBytes: null, spareBytes: 140 * MB }
+  const machine = { cpus: 2, maxWorkers: 1, filesToCome: null, preloading: true, availableMemoryBytes: 16 * GB, roomUnderCeilingBytes: null, spareBytes: 140 * MB }
 
   test('one spare per core no file runs on, plus one, at most AUTO_MAX_SPARES', () => {
     expect(autoSpareCount(machine)).toBe(2)
     expect(autoSpareCount({ ...machine, cpus: 8, maxWorkers: 6 })).toBe(3)
     expect(autoSpareCount({ ...machine, cpus: 64, maxWorkers: 7 })).toBe(AUTO_MAX_SPARES)
+  })
+
+  test('without a library to load ahead (node files), one per idle core: no plus one', () => {
+    expect(autoSpareCount({ ...machine, preloading: false })).toBe(1)
+    expect(autoSpareCount({ ...machine, preloading: false, cpus: 8, maxWorkers: 6 })).toBe(2)
   })
 
   test('none while the files take every core (maxWorkers = cores, or more)', () => {

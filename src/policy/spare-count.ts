@@ -28,6 +28,8 @@ export interface SpareSizing {
   maxWorkers: number
   /** Files of the run no worker has taken yet, or null when the queue is unknown (no MemorySequencer). */
   filesToCome: number | null
+  /** The spares load a test environment's library (the recent files run jsdom, happy-dom, …). */
+  preloading: boolean
   /** Memory the machine (or container) still has available, or null when unknown. */
   availableMemoryBytes: number | null
   /** Under --max-memory: the room left for spares after the running and waiting files; null without a ceiling. */
@@ -38,16 +40,18 @@ export interface SpareSizing {
 
 /**
  * None while the files Vitest runs at once take every core. Otherwise one spare per idle core,
- * plus one: a spare loading jsdom takes about three times as long as a trivial file it then runs,
- * so with one spare per idle core the spares, not the files, set the pace, while a file's process
- * leaves its own core half idle (it waits on the runner); at most AUTO_MAX_SPARES, and never more
- * than the files still to come. Then as many as fit in the memory: never more than the room under
- * the ceiling, so the spares cannot push a --max-memory ceiling over — which may mean none.
+ * plus one when the spares load an environment's library: a spare loading jsdom takes about three
+ * times as long as a trivial file it then runs, so with one spare per idle core the spares, not
+ * the files, set the pace. A plain Node spare boots faster than the file it waits for: a second
+ * one only competes with the running file (60 trivial node files, 1 worker on 2 cores: 0.67× forks
+ * with two, 0.64× with one). At most AUTO_MAX_SPARES, and never more than the files still to come.
+ * Then as many as fit in the memory: never more than the room under the ceiling, so the spares
+ * cannot push a --max-memory ceiling over — which may mean none.
  */
 export function autoSpareCount(sizing: SpareSizing): number {
   const idleCores = idleCoresFor(sizing.cpus, sizing.maxWorkers)
   if (idleCores <= 0) return 0
-  let count = Math.min(AUTO_MAX_SPARES, idleCores + 1)
+  let count = Math.min(AUTO_MAX_SPARES, idleCores + (sizing.preloading ? 1 : 0))
   if (sizing.filesToCome != null) count = Math.min(count, sizing.filesToCome)
   const perSpare = sizing.spareBytes ?? SPARE_BYTES_BEFORE_MEASURED
   if (sizing.availableMemoryBytes != null) {

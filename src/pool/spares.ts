@@ -119,6 +119,12 @@ export class SpareProcesses {
     this.stats = { setting: options.setting, matched: 0, environmentMismatch: 0, fresh: 0, booted: 0, mostWaiting: 0 }
   }
 
+  /** Whether the files that took a process most recently run an environment a spare loads ahead. */
+  preloading(): boolean {
+    const last = this.recent.at(-1)
+    return last !== undefined && last !== 'node'
+  }
+
   get count(): number {
     return this.options.target()
   }

@@ -70,6 +70,7 @@ function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape:
       cpus,
       maxWorkers,
       filesToCome: filesToCome(),
+      preloading: spares?.preloading() ?? false,
       availableMemoryBytes: availableMemoryBytes(),
       roomUnderCeilingBytes: gate ? Math.max(0, gate.ceilingBytes - (gate.inUseBytes() - (spares?.rssBytes() ?? 0)) - gate.waitingBytes()) : null,
       spareBytes: spares?.spareBytes() ?? null,
