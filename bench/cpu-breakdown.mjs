@@ -1,7 +1,8 @@
 // node bench/cpu-breakdown.mjs: where the CPU time of a run goes, per component, pool vs forks.
 // 60 trivial files at maxWorkers = cores (the saturated case). The whole tree's user+sys comes
 // from the kernel when the run is reaped (cutime/cstime, exact); the split per process kind from
-// polling /proc/<pid>/stat every 2 ms (a process's last ~2 ms before it exits can be missed).
+// polling /proc/<pid>/stat every 10 ms (a process's last ~10 ms before it exits can be missed,
+// alike for both pools; the poll itself takes some CPU from the run, so wall times here are longer).
 // Not part of npm test or npm run bench; its figures go to docs/benchmarks.md.
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
@@ -29,8 +30,7 @@ function kindOf(pid, root) {
     cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
   } catch {}
   if (cmd.includes('esbuild')) return 'esbuild service'
-  if (cmd.includes('vitest-memory') || cmd.includes('/dist/pool/child.')) return 'test processes'
-  if (cmd.includes('forks.js') || cmd.includes('vitest')) return 'test processes'
+  if (cmd.includes('/dist/pool/child.') || cmd.includes('workers/forks.js')) return 'test processes'
   return `other (${cmd.slice(0, 40)})`
 }
 
@@ -42,10 +42,11 @@ function pollTree(root) {
       const cpu = cpuOf(pid)
       if (cpu === null) continue
       const known = seen.get(pid)
-      if (known) known.cpuMs = cpu
+      // A process is classified again until it has exec'd (a fork shows its parent's command line first).
+      if (known) Object.assign(known, { cpuMs: cpu }, known.kind.startsWith('other') ? { kind: kindOf(pid, root) } : {})
       else seen.set(pid, { kind: kindOf(pid, root), cpuMs: cpu })
     }
-  }, 2)
+  }, 10)
   return () => {
     clearInterval(timer)
     const byKind = {}

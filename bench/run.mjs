@@ -45,13 +45,18 @@ async function overhead(workers) {
     memory.add(check(await runVitest(dir, { pool: 'memory', workers }), 'memoryPool overhead run'))
     noSpare.add(check(await runVitest(dir, { pool: 'memory', workers, extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares'))
   }
-  const ratio = (a, b) => a === null || b === null ? null : a / b
+  // Ratios are the median of each round's own ratio (A and B ran back to back): on a machine whose
+  // speed drifts by ±20% between rounds, a ratio of medians compares different moments.
+  const paired = (a, b, key) => {
+    if (a.runs.some(r => r[key] === null) || b.runs.some(r => r[key] === null)) return null
+    return median(a.runs.map((run, i) => run[key] / b.runs[i][key]))
+  }
   return {
     files: 60, maxWorkers: workers,
-    forksMs: forks.wallMs(), memoryPoolMs: memory.wallMs(), ratio: memory.wallMs() / forks.wallMs(),
-    noSpareMs: noSpare.wallMs(), noSpareRatio: noSpare.wallMs() / forks.wallMs(),
-    forksCpuMs: forks.cpuMs(), memoryPoolCpuMs: memory.cpuMs(), cpuRatio: ratio(memory.cpuMs(), forks.cpuMs()),
-    noSpareCpuMs: noSpare.cpuMs(), noSpareCpuRatio: ratio(noSpare.cpuMs(), forks.cpuMs()),
+    forksMs: forks.wallMs(), memoryPoolMs: memory.wallMs(), ratio: paired(memory, forks, 'wallMs'),
+    noSpareMs: noSpare.wallMs(), noSpareRatio: paired(noSpare, forks, 'wallMs'),
+    forksCpuMs: forks.cpuMs(), memoryPoolCpuMs: memory.cpuMs(), cpuRatio: paired(memory, forks, 'cpuMs'),
+    noSpareCpuMs: noSpare.cpuMs(), noSpareCpuRatio: paired(noSpare, forks, 'cpuMs'),
     forksRuns: forks.runs, memoryPoolRuns: memory.runs, noSpareRuns: noSpare.runs,
   }
 }
@@ -119,7 +124,7 @@ const ratio = r => r === null ? 'n/a' : r.toFixed(2)
 function printOverhead(o, title) {
   console.log(title)
   console.log(`   wall  forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} · --spare-processes 0 ${s(o.noSpareMs)}, ratio ${o.noSpareRatio.toFixed(2)}`)
-  console.log(`   CPU   forks ${cpu(o.forksCpuMs)} · memoryPool ${cpu(o.memoryPoolCpuMs)} · ratio ${ratio(o.cpuRatio)} · --spare-processes 0 ${cpu(o.noSpareCpuMs)}, ratio ${ratio(o.noSpareCpuRatio)}  (user+sys, whole tree)\n`)
+  console.log(`   CPU   forks ${cpu(o.forksCpuMs)} · memoryPool ${cpu(o.memoryPoolCpuMs)} · ratio ${ratio(o.cpuRatio)} · --spare-processes 0 ${cpu(o.noSpareCpuMs)}, ratio ${ratio(o.noSpareCpuRatio)}  (user+sys, whole tree; ratios: median of each round's)\n`)
 }
 const o = results.overhead
 if (!o) {
@@ -130,10 +135,11 @@ if (!o) {
 console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating\n`)
 printOverhead(o, `1. Overhead: 60 trivial files, maxWorkers 1 (ratio ≤ 1.00 is not slower)`)
 if (results.saturated) printOverhead(results.saturated, `1b. Saturated: the same files, maxWorkers ${results.saturated.maxWorkers} (every core)`)
-console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
-for (const f of results.exactness.files) console.log(`   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`)
+if (results.exactness) console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
+for (const f of results.exactness?.files ?? []) console.log(`   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`)
 for (const workers of [2, 3]) {
   const r = results[`scheduling${workers}`]
+  if (!r) continue // not in this BENCH_ONLY run
   console.log(`\n3. Scheduling: 6 files of ~1.5 GB + 30 light, maxWorkers ${workers}, --max-memory 4GB`)
   console.log(`   forks      peak summed RSS ${gb(r.forks.peakSummedRssBytes)} · wall ${s(r.forks.wallMs)}`)
   console.log(`   memoryPool peak summed RSS ${gb(r.memoryPool.peakSummedRssBytes)} · wall ${s(r.memoryPool.wallMs)} · ceiling ${r.memoryPool.ceilingHeld ? 'held' : 'BROKEN'}`)
