@@ -4,7 +4,7 @@
 //
 // A spare pays only on a core no file runs on: booted beside files that already use every core,
 // it takes CPU from them and the run gets slower and costs more CPU than `forks` (measured:
-// docs/benchmarks.md, "Saturated").
+// docs/benchmarks.md, "Every core busy").
 
 /** More spares than this never paid off: a file takes one at a time per worker. */
 export const AUTO_MAX_SPARES = 4
