@@ -51,11 +51,11 @@ export class FileWatch {
     private readonly budget: FileBudget | null,
     readonly limit: FileLimit | null,
     /** Attach a killed verdict to the test that was running, as a Vitest annotation. */
-    private readonly annotations = true,
+    private readonly annotations: boolean,
     /** Where processes profiling at their peak flush (--heap-profile=peak), else null. */
-    peakDir: string | null = null,
-    /** The run's sampleIntervalMs: the pace of a file that is flat and far below its limit. */
-    private readonly baseSampleIntervalMs = 50,
+    peakDir: string | null,
+    /** The run's sampleIntervalMs: the pace of a file without a limit, or flat and far below it. */
+    private readonly baseSampleIntervalMs: number,
   ) {
     this.peak = peakDir ? new PeakProfileLink(peakDir, project, relativeFile) : null
   }
@@ -71,6 +71,7 @@ export class FileWatch {
     if (this.sampler) return
     this.pid = pid
     this.sampler = sampler
+    sampler.setInterval(nextSampleIntervalMs(this.limit, this.baseSampleIntervalMs, null, null))
     this.startedAt = Date.now()
     this.oomKillsAtStart = this.shared ? recentOomKillCount() : readOomKillCount()
     sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })

@@ -39,7 +39,7 @@ export function openRunningFile(project: TestProject, file: string, resolved: Re
   const budget = budgetFor(relativeFile, annotations, resolved)
   const limit = limitFor(relativeFile, annotations, resolved)
   const startedAt = Date.now()
-  const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir, resolved.sampleIntervalMs)
+  const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir ?? null, resolved.sampleIntervalMs)
   sharedState().startedFiles.add(measurementKey(project.name, file))
   return { file, relativeFile, startedAt, budget, watch }
 }

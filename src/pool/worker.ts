@@ -17,7 +17,6 @@ import { runTimeline } from '../measure/run-timeline.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
-import { nextSampleIntervalMs } from '../policy/limit.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { fileVerdict } from '../record/verdict-annotations.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
@@ -281,7 +280,6 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (this.shared) running.watch.shared = this.shared.placeFile(pid, running.relativeFile, process.sampler.last?.rootRssBytes)
     else if (hasProcfs()) resetPeak(pid)
     process.sampler.reset()
-    process.sampler.setInterval(nextSampleIntervalMs(running.watch.limit, this.resolved.sampleIntervalMs, null, null))
     running.startedAt = Date.now()
     running.watch.started(pid, process.sampler)
     runTimeline().begin(this, this.options.project.name, running.file, running.startedAt)

@@ -28,23 +28,19 @@ export function fileEnvironment(source: string, projectEnvironment: string | und
   return ENVIRONMENT_COMMENT.exec(source)?.[1] ?? (projectEnvironment || 'node')
 }
 
+/** The queued files no worker has taken yet, in order; null when the queue is unknown. */
+function untakenFiles(): QueuedFile[] | null {
+  const { queue, tagging } = sharedState()
+  // A file a worker took has its tags recorded (before its process starts, or instead of it).
+  return queue ? queue.filter(file => !tagging.has(file.key)) : null
+}
+
 /** The environments of the next `count` files of `project` that no worker has taken yet. */
 export function upcomingEnvironments(project: string, count: number): string[] {
-  const { queue, tagging } = sharedState()
-  const upcoming: string[] = []
-  for (const file of queue ?? []) {
-    if (upcoming.length >= count) break
-    // A file a worker took has its tags recorded (before its process starts, or instead of it).
-    if (file.project === project && !tagging.has(file.key)) upcoming.push(file.environment)
-  }
-  return upcoming
+  return (untakenFiles() ?? []).filter(file => file.project === project).slice(0, count).map(file => file.environment)
 }
 
 /** How many files of the run no worker has taken yet, or null when the queue is unknown. */
 export function filesToCome(): number | null {
-  const { queue, tagging } = sharedState()
-  if (!queue) return null
-  let count = 0
-  for (const file of queue) if (!tagging.has(file.key)) count++
-  return count
+  return untakenFiles()?.length ?? null
 }
