@@ -8,7 +8,7 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
-import { installRunnerHooks } from './runner-hooks.js'
+import { installRunnerHooks, testRunnerSource, type FileBoundaries } from './runner-hooks.js'
 
 // Before anything heavy is imported: Vitest's worker and the environment's library come from it.
 enableCompileCache()
@@ -68,8 +68,11 @@ process.once('disconnect', () => {
 })
 
 // Per-test peaks come from Vitest's own runner class, wrapped before the worker can run a test
-// (a project with its own `runner` gets setup-file hooks instead: see inject.ts).
-await installRunnerHooks(entry, meter
+// (a project with its own `runner` gets setup-file hooks instead: see inject.ts). The class's
+// module is imported after the worker when the worker loads it anyway (then nothing is read
+// from disk in between and no request is handled before the wrap), else before the worker.
+const runnerSource = testRunnerSource(entry)
+const boundaries: FileBoundaries | undefined = meter
   ? {
       fileStarted: (file) => {
         if (!runningBatch) return
@@ -80,8 +83,10 @@ await installRunnerHooks(entry, meter
         if (runningBatch) boundary({ type: 'end', file, vitestMemory: filePeak() })
       },
     }
-  : undefined)
+  : undefined
+if (runnerSource && !runnerSource.loadedByWorker) await installRunnerHooks(runnerSource, boundaries)
 await import(pathToFileURL(entry).href)
+if (runnerSource?.loadedByWorker) await installRunnerHooks(runnerSource, boundaries)
 
 // The compile cache is flushed once the libraries are loaded, and again when Vitest stops the
 // process (the test's own dependencies): the pool ends the process with a signal.
