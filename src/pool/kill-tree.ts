@@ -20,10 +20,11 @@ export function killProcessTree(pid: number, known: Iterable<KnownProcess>, sign
   for (const target of targets) tryKill(target, signal)
 }
 
-export function tryKill(pid: number, signal: NodeJS.Signals): void {
+/** Sends the signal; false when there was no such process (already gone) or it was not ours to signal. */
+export function tryKill(pid: number, signal: NodeJS.Signals): boolean {
   try {
-    process.kill(pid, signal)
+    return process.kill(pid, signal)
   } catch {
-    // already gone
+    return false
   }
 }

@@ -166,9 +166,9 @@ export class TestProcess {
     })
     const seen = [...this.sampler.seen.values()]
     const escalation = setTimeout(() => killProcessTree(child.pid!, seen, 'SIGKILL'), this.launch.profilePath ? SIGKILL_AFTER_MS_PROFILING : SIGKILL_AFTER_MS)
-    // SIGTERM to the whole process group: the file's subprocesses get a chance to clean up too.
-    if (OWN_PROCESS_GROUP) tryKill(-child.pid!, 'SIGTERM')
-    child.kill('SIGTERM')
+    // SIGTERM to the whole process group, which the child leads: the file's subprocesses get a
+    // chance to clean up too. One signal: a second one to the child alone only cost a syscall.
+    if (!OWN_PROCESS_GROUP || !tryKill(-child.pid!, 'SIGTERM')) child.kill('SIGTERM')
     await exited
     clearTimeout(escalation)
     // No orphans: whatever the file started and left behind goes with it.
