@@ -41,9 +41,15 @@ async function overhead(workers) {
   const memory = series()
   const noSpare = series()
   for (let r = 0; r < ROUNDS; r++) {
-    forks.add(check(await runVitest(dir, { pool: 'forks', workers }), 'forks overhead run'))
-    memory.add(check(await runVitest(dir, { pool: 'memory', workers }), 'memoryPool overhead run'))
-    noSpare.add(check(await runVitest(dir, { pool: 'memory', workers, extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares'))
+    // The order rotates each round: on this VM a run right after one that kept both cores busy
+    // was ~10% slower whatever its pool (forks after the pool with a spare: 1.11× forks before it,
+    // 4 rounds), so a fixed order charged that to the configuration that always came next.
+    const runs = [
+      async () => forks.add(check(await runVitest(dir, { pool: 'forks', workers }), 'forks overhead run')),
+      async () => memory.add(check(await runVitest(dir, { pool: 'memory', workers }), 'memoryPool overhead run')),
+      async () => noSpare.add(check(await runVitest(dir, { pool: 'memory', workers, extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares')),
+    ]
+    for (let i = 0; i < runs.length; i++) await runs[(r + i) % runs.length]()
   }
   // Ratios are the median of each round's own ratio (A and B ran back to back): on a machine whose
   // speed drifts by ±20% between rounds, a ratio of medians compares different moments.
@@ -132,7 +138,7 @@ if (!o) {
   if (results.saturated) printOverhead(results.saturated, `Saturated: 60 trivial files, maxWorkers ${results.saturated.maxWorkers} (every core), median of ${ROUNDS}`)
   process.exit(0)
 }
-console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating\n`)
+console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating (overhead rows: the order rotates each round)\n`)
 printOverhead(o, `1. Overhead: 60 trivial files, maxWorkers 1 (ratio ≤ 1.00 is not slower)`)
 if (results.saturated) printOverhead(results.saturated, `1b. Saturated: the same files, maxWorkers ${results.saturated.maxWorkers} (every core)`)
 if (results.exactness) console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
