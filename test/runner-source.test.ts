@@ -70,6 +70,12 @@ describe('testRunnerSource', () => {
     expect(testRunnerSource(entry)).toMatchObject({ exportName: 'T', loadedByWorker: true })
   })
 
+  test('a main entry that cannot be read: none (the process still runs, without per-test figures)', () => {
+    const entry = fakeVitest('unreadable', '', '')
+    rmSync(join(entry, '../../index.js'))
+    expect(testRunnerSource(entry)).toBeNull()
+  })
+
   test('no vitest package above the entry: none', () => {
     const lone = join(scratch, 'lone/forks.js')
     mkdirSync(join(scratch, 'lone'), { recursive: true })
