@@ -13,7 +13,7 @@ import { parseSize, SizeError } from './size.js'
 // Modules that throw usage errors used to import them from here.
 export { UsageError } from './errors.js'
 
-import type { BudgetMode, MemoryIntensiveMode, MemoryPoolOptions, SharedBudget, HeapProfileMode, ResolvedMemoryOptions, OptionLayer } from './option-types.js'
+import type { BudgetMode, MemoryIntensiveMode, MemoryPoolOptions, HeapProfileMode, ResolvedMemoryOptions, OptionLayer } from './option-types.js'
 export type { BudgetMode, MemoryIntensiveMode, MemoryPoolOptions, SharedBudget, HeapProfileMode, ResolvedMemoryOptions, OptionLayer } from './option-types.js'
 
 /**
@@ -205,7 +205,7 @@ export function environmentVariables(): string[] {
 }
 
 /** Names the place a value came from, so an error points at what to fix. */
-function sourceLabel(key: keyof MemoryPoolOptions, config: MemoryPoolOptions, env: OptionLayer, cli: OptionLayer): string {
+function sourceLabel(key: keyof MemoryPoolOptions, env: OptionLayer, cli: OptionLayer): string {
   const [flag, envName] = LABELS[key] ?? [key, key]
   if (cli[key] !== undefined) return flag
   if (env[key] !== undefined) return envName
@@ -219,7 +219,7 @@ export function resolveOptions(
   root: string,
 ): ResolvedMemoryOptions {
   const merged: OptionLayer = { ...config, ...env, ...cli }
-  const label = (key: keyof MemoryPoolOptions) => sourceLabel(key, config, env, cli)
+  const label = (key: keyof MemoryPoolOptions) => sourceLabel(key, env, cli)
   const budgetMode = merged.budgetMode ?? 'fail'
   if (budgetMode !== 'fail' && budgetMode !== 'warn') {
     throw new UsageError(`Invalid ${label('budgetMode')} ${shown(budgetMode)}: use "fail" or "warn".`)

@@ -13,7 +13,7 @@ import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../o
 import { writeFailure } from '../record/atomic-write.js'
 import { displayPath } from '../record/display-path.js'
 import { Journal } from '../record/journal.js'
-import { reportPathOf, writePartialReport } from '../record/partial.js'
+import { writePartialReport } from '../record/partial.js'
 import { schemaRef } from '../record/schemas.js'
 import { sharedState } from '../state.js'
 

@@ -65,7 +65,7 @@ export class TestProcess {
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
 
-  constructor(options: BootOptions, private readonly events: ProcessEvents) {
+  constructor(options: BootOptions, events: ProcessEvents) {
     const { pool, resolved } = options
     this.stdout = pool.project.vitest.logger.outputStream
     this.stderr = pool.project.vitest.logger.errorStream

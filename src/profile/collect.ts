@@ -50,7 +50,7 @@ export async function collectProfiles(
   } else if (options.heapProfile === 'over-budget') {
     const over = report.files.filter(f => f.overBudget || f.tests.some(t => t.overBudget))
     for (const project of new Set(over.map(f => f.project))) {
-      await rerunWithProfiler(report, over.filter(f => f.project === project), project, context)
+      await rerunWithProfiler(over.filter(f => f.project === project), project, context)
     }
   }
 }
@@ -92,7 +92,7 @@ async function profileReport(path: string, root: string, pass: ProfileReport['pa
 }
 
 /** Runs the files again through the vitest-memory CLI with every file profiled; copies its profiles. */
-async function rerunWithProfiler(report: MemoryReport, files: FileReport[], project: string, { vitest, root }: Context): Promise<void> {
+async function rerunWithProfiler(files: FileReport[], project: string, { vitest, root }: Context): Promise<void> {
   vitest.logger.log(`vitest-memory: re-running ${files.length} over-budget file${files.length === 1 ? '' : 's'} under the heap profiler…`)
   const dir = mkdtempSync(join(tmpdir(), 'vitest-memory-profile-'))
   const reportPath = join(dir, 'report.json')
