@@ -7,21 +7,10 @@
 import { readFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { listDescendants } from '../dist/measure/descendants.js'
-import { median, runVitest, trivialFile, writeSuite } from './suite.mjs'
+import { median, runVitest, statCpuMs, trivialFile, writeSuite } from './suite.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? availableParallelism())
-const USER_HZ = 100
-
-function cpuOf(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) * 1000 / USER_HZ
-  } catch {
-    return null
-  }
-}
 
 function kindOf(pid, root) {
   if (pid === root) return 'runner (Vitest main)'
@@ -39,7 +28,7 @@ function pollTree(root) {
   const seen = new Map()
   const timer = setInterval(() => {
     for (const pid of [root, ...listDescendants(root)]) {
-      const cpu = cpuOf(pid)
+      const cpu = statCpuMs(pid, 11)
       if (cpu === null) continue
       const known = seen.get(pid)
       // A process is classified again until it has exec'd (a fork shows its parent's command line first).

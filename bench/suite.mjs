@@ -1,11 +1,11 @@
 // Generates the benchmark suites under bench/.work/ (inside the package, so 'vitest' and
 // 'vitest-memory' resolve) and runs Vitest on them as a user would, from a child process.
 import { spawn } from 'node:child_process'
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { listDescendants } from '../dist/measure/descendants.js'
-import { readProcessMemory } from '../dist/measure/procfs.js'
+import { readProcessMemory, readStatField } from '../dist/measure/procfs.js'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const WORK = join(ROOT, 'bench/.work')
@@ -48,19 +48,23 @@ test('allocates ${mib} MiB', async () => {
 const USER_HZ = 100
 
 /**
+ * CPU time (user + sys, ms) from two adjacent /proc/<pid>/stat fields, counted from the state
+ * field: 11 for the process's own utime/stime, 13 for cutime/cstime (its waited-for children).
+ * Null without procfs or when the process is gone.
+ */
+export function statCpuMs(pid, first) {
+  const user = readStatField(pid, first)
+  const sys = readStatField(pid, first + 1)
+  return user === null || sys === null ? null : (user + sys) * 1000 / USER_HZ
+}
+
+/**
  * CPU time (user + sys, ms) of every waited-for descendant of this process so far: the kernel
  * adds a child's times, and those of the children it waited for, when we reap it. A run's whole
  * tree is the difference around it. Null without procfs.
  */
 function childrenCpuMs() {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    // fields[0] is field 3 (state): cutime and cstime are fields 16 and 17
-    return (Number(fields[13]) + Number(fields[14])) * 1000 / USER_HZ
-  } catch {
-    return null
-  }
+  return statCpuMs(process.pid, 13)
 }
 
 /**

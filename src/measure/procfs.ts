@@ -43,7 +43,7 @@ export function readProcessMemory(pid: number | 'self'): ProcessMemory | null {
  * A numeric field of /proc/<pid>/stat, counted from the state field (0) that follows the command
  * name; null when the process is gone.
  */
-function readStatField(pid: number, index: number): number | null {
+export function readStatField(pid: number, index: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     // The command name may hold spaces and parentheses: fields resume after the last ')'.
