@@ -22,6 +22,7 @@ import { label, renderTable } from './report/table.js'
 import { currentScheduling, endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
+import { overBudgetText } from './report/verdict-line.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
 import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
@@ -33,7 +34,6 @@ export class MemoryReporter implements Reporter {
   private startedAt = Date.now()
   /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
   private verdict: string[] = []
-  private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
   /** The --compare-to report as it was when the run started: this run may write over it. */
   private baseline: Baseline | null | undefined
 
@@ -131,7 +131,6 @@ export class MemoryReporter implements Reporter {
     claim?.release()
     state.reportClaim = null
     await this.recordHistory(report, options, root, vitest, out)
-    this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
     this.verdict.push(...deathLines(report))
     const verdict = writeOutputs(report, options, root, vitest.logger, out, baseline)
@@ -213,9 +212,7 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => f.shared && this.sharedBudget === 'added'
-        ? `  ${label(f)} added ${formatBytes(f.shared.addedPeakBytes)} above the ${formatBytes(f.shared.startRssBytes)} its shared process held (peak ${formatBytes(f.treePeakRssBytes)}; budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`
-        : `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => `  ${label(f)} ${overBudgetText(f)}`)
       vitest.logger.error(color([head, ...lines].join('\n')))
       this.verdict.push(color(head), ...lines.map(line => color(line)))
     }

@@ -41,6 +41,8 @@ export interface FileMeasurement {
   crash?: CrashRecord
   /** Set when the file ran in a shared process (isolate: false). */
   shared?: SharedRun
+  /** Tests during which its subprocesses held memory: test id → the tree's peak while it ran. */
+  testTreePeaks?: Record<string, number>
 }
 
 /** Where a file ran in a shared process, and what that process held and kept around it. */

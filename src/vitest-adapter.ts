@@ -237,6 +237,30 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   await vitest._testRun.updated(packs, events)
 }
 
+/**
+ * Fails a file Vitest already has as finished (its last update came from its process) with
+ * `error`, the way a failing afterAll hook leaves it: the summary, junit, json and html reporters
+ * read the File task when the run ends. Used for a memory verdict known only at the file's end.
+ */
+export async function failFinishedFileInVitest(project: TestProject, filepath: string, error: SerializedError): Promise<void> {
+  const file = fileTaskOf(project, filepath)
+  if (!file?.result) return
+  file.result = { ...file.result, state: 'fail', errors: [...(file.result.errors ?? []), error] }
+  await internals(project)._testRun.updated([[file.id, file.result, file.meta]], []).catch(() => {})
+}
+
+/**
+ * `--bail N` counts failed tasks in Vitest's worker after each failed test; a file failed by its
+ * memory has no failed test there, so the pool applies the same rule when it fails one (the file
+ * is in Vitest's state as failed by then, so it counts itself).
+ */
+export function bailAfterMemoryFailure(project: TestProject): void {
+  const vitest = project.vitest as unknown as { config: { bail?: number }, state: { getCountOfFailedTests(): number }, cancelCurrentRun?: (reason: string) => Promise<void> }
+  const bail = vitest.config.bail
+  if (!bail || isCancelling(project.vitest)) return
+  if (vitest.state.getCountOfFailedTests() >= bail) void vitest.cancelCurrentRun?.('test-failure')
+}
+
 /** Vitest's verdict on a finished file, for the journal: pass, fail or skip. */
 export function fileStateInVitest(project: TestProject, filepath: string): string {
   const state = fileTaskOf(project, filepath)?.result?.state

@@ -65,6 +65,11 @@ export class SharedFileMeter {
 
   constructor(private readonly probe: SharedProbe, private readonly settings: SharedMeterSettings) {}
 
+  /** RSS when the running file started, or null between files. */
+  get startRssBytes(): number | null {
+    return this.active ? this.startRss : null
+  }
+
   /** A file is about to run in this process. */
   fileStarted(): void {
     // The first file's baseline is taken after a GC too, so the start-up garbage of the process

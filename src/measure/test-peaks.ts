@@ -25,8 +25,13 @@ export type TestPeakMethod = 'clear_refs' | 'running-max'
 export interface TestMemory {
   /** Order in which the test finished, from 0. */
   order: number
-  /** Highest RSS while the test (with its beforeEach/afterEach hooks) ran. */
+  /**
+   * Highest RSS while the test (with its beforeEach/afterEach hooks) ran: of its process tree
+   * when its subprocesses were seen holding memory (then `ownPeakRssBytes` is the process's own).
+   */
   peakRssBytes: number
+  /** Set when the tree's figure is above the process's own peak: the process alone. */
+  ownPeakRssBytes?: number
   /** RSS when the test started: `peakRssBytes - startRssBytes` is what the test added. */
   startRssBytes: number
   /** V8 heap used at the end minus at the start (no GC forced in between). */

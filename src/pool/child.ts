@@ -8,7 +8,8 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
-import { installRunnerHooks, testRunnerSource, type FileBoundaries } from './runner-hooks.js'
+import { installRunnerHooks, testRunnerSource, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
+import { askPool, isJudged, receiveLinkMessage } from './verdict-link.js'
 
 // Before anything heavy is imported: Vitest's worker and the environment's library come from it.
 enableCompileCache()
@@ -84,9 +85,24 @@ const boundaries: FileBoundaries | undefined = meter
       },
     }
   : undefined
-if (runnerSource && !runnerSource.loadedByWorker) await installRunnerHooks(runnerSource, boundaries)
+// A file with a budget asks the pool for its verdict before Vitest settles it (verdict-link.ts):
+// an error in the answer makes it a failed file in Vitest's own state.
+const fileEnd: FileEndHook = async (suite) => {
+  if (!suite.filepath || !isJudged(suite.filepath)) return
+  const ownPeakRssBytes = Math.max(readOwnPeak().peakRssBytes, tracker.fileFinished().peakRssBytes)
+  const reply = await askPool({ kind: 'file', file: suite.filepath, ownPeakRssBytes, startRssBytes: meter?.startRssBytes ?? null })
+  if (reply?.error && suite.result) {
+    suite.result.errors = [...(suite.result.errors ?? []), reply.error]
+    suite.result.state = 'fail'
+  }
+}
+if (runnerSource && !runnerSource.loadedByWorker) await installRunnerHooks(runnerSource, boundaries, fileEnd)
 await import(pathToFileURL(entry).href)
-if (runnerSource?.loadedByWorker) await installRunnerHooks(runnerSource, boundaries)
+if (runnerSource?.loadedByWorker) await installRunnerHooks(runnerSource, boundaries, fileEnd)
+
+// The pool's answers and tree figures (verdict-link.ts); listened to only now that Vitest's
+// worker listens (see the note on listeners below).
+process.prependListener('message', receiveLinkMessage)
 
 // The compile cache is flushed once the libraries are loaded, and again when Vitest stops the
 // process (the test's own dependencies): the pool ends the process with a signal.

@@ -16,8 +16,9 @@ import { measurementKey, sharedState, type FileMeasurement, type SharedRun } fro
 import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { failFileInVitest, findFileTask, startTestInVitest } from '../vitest-adapter.js'
-import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
+import { annotateFileVerdict, verdictAnnotation } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
+import { TestTreeWindows } from './test-tree.js'
 
 /** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
 const STDERR_TAIL_BYTES = 16 * 1024
@@ -42,6 +43,8 @@ export class FileWatch {
   shared: SharedRun | null = null
   /** --heap-profile=peak: the link to what the process flushes, else null. */
   private readonly peak: PeakProfileLink | null
+  /** Each test's window on the tree samples: what its subprocesses held is charged to it. */
+  readonly tests = new TestTreeWindows()
 
   constructor(
     private readonly project: TestProject,
@@ -79,6 +82,7 @@ export class FileWatch {
 
   testStarted(testId: string): void {
     this.lastTestStart = { id: testId, at: Date.now() }
+    this.tests.started(testId)
   }
 
   /** The process never finished starting: the pool kills it next, and died() reports why. */
@@ -186,7 +190,8 @@ export class FileWatch {
     if (this.lastTestStart) await startTestInVitest(this.project, this.lastTestStart.id, this.lastTestStart.at).catch(() => {})
     if (this.annotations) {
       const task = findFileTask(this.project.vitest, this.project.name, this.file)
-      if (task) annotateFileVerdict(task as never, fileVerdict(measurement, 'fail'))
+      // A dead file has failed already: only its kill is worth an annotation (budgets judge finished files).
+      if (task && measurement.crash?.state === 'killed') annotateFileVerdict(task as never, verdictAnnotation(measurement, { budgetMode: 'fail', sharedBudget: 'added' }))
     }
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {

@@ -70,13 +70,14 @@ function locateTestRunner(workerEntry: string): TestRunnerSource | null {
  * Wraps Vitest's TestRunner; false when it was not found (per-test figures are then missing, the
  * file's are not).
  */
-export async function installRunnerHooks(source: TestRunnerSource, boundaries?: FileBoundaries): Promise<boolean> {
+export async function installRunnerHooks(source: TestRunnerSource, boundaries?: FileBoundaries, fileEnd?: FileEndHook): Promise<boolean> {
   const runnerClass = await testRunnerClass(source)
   const proto = runnerClass?.prototype as Record<string | symbol, unknown> | undefined
   if (!proto) return false
   if (proto[PATCHED_KEY]) return true
   proto[PATCHED_KEY] = true
   if (boundaries) wrapFileBoundaries(proto, boundaries)
+  if (fileEnd) wrapFileEnd(proto, fileEnd)
   const beforeTry = proto.onBeforeTryTask as TryHook | undefined
   const afterRetry = proto.onAfterRetryTask as TryHook | undefined
   proto.onBeforeTryTask = function (this: unknown, test: MeasuredTest, options: unknown) {
@@ -122,6 +123,28 @@ function wrapFileBoundaries(proto: Record<string | symbol, unknown>, boundaries:
     if (inherited instanceof Promise) return inherited.then(finish)
     finish()
     return inherited
+  }
+}
+
+/**
+ * Called with a file's task after its last test, afterAll hooks and snapshot checks, before Vitest
+ * settles it (`onAfterRunSuite` precedes the file's final update, 4.1 and 5): what it adds to the
+ * file's result (an error, state "fail") is what every reporter, the summary and `--bail` see.
+ */
+export type FileEndHook = (file: RunnerSuite) => Promise<void> | void
+
+export interface RunnerSuite {
+  filepath?: string
+  file?: unknown
+  mode?: string
+  result?: { state: string, errors?: unknown[] }
+}
+
+function wrapFileEnd(proto: Record<string | symbol, unknown>, fileEnd: FileEndHook): void {
+  const afterRunSuite = proto.onAfterRunSuite as ((this: unknown, suite: RunnerSuite) => unknown) | undefined
+  proto.onAfterRunSuite = async function (this: unknown, suite: RunnerSuite) {
+    await afterRunSuite?.call(this, suite)
+    if (typeof suite.filepath === 'string' && suite.file === suite && suite.mode !== 'skip') await fileEnd(suite)
   }
 }
 

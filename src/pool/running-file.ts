@@ -29,6 +29,8 @@ export interface RunningFile {
   budget: FileBudget | null
   /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
   watch: FileWatch
+  /** The process was told the file is over its budget (and failed it in Vitest): not again at its end. */
+  failedInChild?: boolean
 }
 
 /** A file is about to run: its budget and hard limit (config, annotations) and its watch. */
@@ -56,6 +58,7 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
   const { file, startedAt, budget, watch } = running
   const shared = watch.shared ? SharedLifecycle.withFigures(watch.shared, own?.shared) : null
   if (shared) watch.shared = shared
+  const testTreePeaks = watch.tests.toRecord()
   return {
     file,
     project,
@@ -73,6 +76,16 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
     preloadedEnvironment: preloadedEnvironment(process.child),
     ...watch.limitFields(),
     ...(shared ? { shared } : {}),
+    ...(testTreePeaks ? { testTreePeaks } : {}),
+  }
+}
+
+/** The file's budget, as its start will find it (comment, glob, global); null on a comment that cannot be read. */
+export function budgetOf(project: TestProject, file: string, resolved: ResolvedMemoryOptions): FileBudget | null {
+  try {
+    return budgetFor(toPosix(relative(project.config.root, file)), readAnnotations(file), resolved)
+  } catch {
+    return null
   }
 }
 

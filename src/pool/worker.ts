@@ -18,18 +18,20 @@ import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { attachMeasurement } from '../record/task-meta.js'
-import { fileVerdict } from '../record/verdict-annotations.js'
+import { verdictAnnotation } from '../record/verdict-annotations.js'
+import { fileVerdictText, judgeFile, judgeTest, overBudgetError, testVerdictText } from '../policy/verdict.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type LiveWorker } from '../state.js'
-import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
+import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
 import { ensureRunJournal } from './abort.js'
 import { BATCH_MARK, fileBoundary, runsWhole, type FileBoundary } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
-import { batchErrors, fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
+import { batchErrors, budgetOf, fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 import { startedTestOf } from './test-start.js'
+import { endedTestOf, JUDGE_MARK, treeNews, verdictQueryOf, verdictReply, type VerdictQuery } from './verdict-link.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
@@ -194,7 +196,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         errors.add({ ...serialized, message: `[vitest-memory]: the test process for ${waiting.length} files failed to start: ${serialized.message}` })
         break
       }
-      process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true })
+      const judged = waiting.map(spec => spec.filepath).filter(file => budgetOf(project, file, this.resolved) != null)
+      process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true, [JUDGE_MARK]: judged })
       const done = await finished
       this.batchWaiting = undefined
       if (done.error) errors.add(done.error)
@@ -250,7 +253,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
     }
     if (this.running) this.handOver(this.running, process)
-    process.send(request)
+    process.send(this.running ? { ...request, [JUDGE_MARK]: this.running.budget ? [this.running.file] : [] } : request)
     return finished
   }
 
@@ -304,6 +307,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       message: message => this.onProcessMessage(process, message),
       sample: (sample) => {
         this.running?.watch.sample(sample)
+        for (const news of this.running?.watch.tests.sample(sample) ?? []) process.send(treeNews(news))
         runTimeline().update(this, sample.treeRssBytes)
       },
       stderr: chunk => this.running?.watch.stderr(chunk),
@@ -336,6 +340,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (boundary) return this.onFileBoundary(process, boundary)
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
+    const endedTest = endedTestOf(message)
+    if (endedTest) return this.running?.watch.tests.ended(endedTest)
+    const query = verdictQueryOf(message)
+    if (query) return this.answerVerdict(process, query)
     if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
@@ -382,12 +390,59 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const { file, watch } = this.running
     const project = this.options.project.name
     sharedState().measurements.set(measurementKey(project, file), measurement)
-    const verdict = this.resolved.annotations ? fileVerdict(measurement, this.resolved.budgetMode) : null
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), verdict)
+    const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), annotation)
+    // Over budget though the process was not told (a peak after its question, or a file that did
+    // not ask): failed in Vitest's state now, before Vitest learns that the file finished.
+    const verdict = judgeFile(measurement, this.resolved)
+    if (verdict.fails && !this.running.failedInChild) {
+      void failFinishedFileInVitest(this.options.project, file, overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
+    }
+    if (verdict.fails) bailAfterMemoryFailure(this.options.project)
     runTimeline().end(this)
     watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).
+  }
+
+  /**
+   * A test process asks, before Vitest settles a file (or a budgeted test), whether it is over its
+   * budget: the tree is sampled now and judged by the one verdict (policy/verdict.ts).
+   */
+  private answerVerdict(process: TestProcess, query: VerdictQuery): void {
+    const running = this.running
+    process.sampler.sampleNow()
+    if (query.kind === 'test') {
+      running?.watch.tests.ended(query.testId)
+      const tree = running?.watch.tests.peakOf(query.testId) ?? null
+      const added = Math.max(0, Math.max(query.ownPeakRssBytes, tree ?? 0) - query.startRssBytes)
+      const verdict = judgeTest(added, query.budgetBytes, this.resolved.budgetMode)
+      const text = verdict?.over ? `${running?.relativeFile ?? 'the file'}: ${testVerdictText(verdict)}` : null
+      process.send(verdictReply({
+        id: query.id,
+        treePeakRssBytes: tree,
+        ...(text && verdict?.fails ? { error: overBudgetError(`vitest-memory: ${text}`) } : {}),
+        ...(text && !verdict?.fails ? { warning: testVerdictText(verdict!) } : {}),
+      }))
+      return
+    }
+    if (!running || running.file !== query.file) {
+      process.send(verdictReply({ id: query.id, treePeakRssBytes: null }))
+      return
+    }
+    const figures = {
+      treePeakRssBytes: Math.max(process.sampler.treePeakBytes, query.ownPeakRssBytes),
+      budgetBytes: running.budget?.bytes ?? null,
+      budgetSource: running.budget?.source ?? null,
+      shared: query.startRssBytes != null ? { startRssBytes: query.startRssBytes } : running.watch.shared,
+    }
+    const verdict = judgeFile(figures, this.resolved)
+    if (verdict.fails) running.failedInChild = true
+    process.send(verdictReply({
+      id: query.id,
+      treePeakRssBytes: figures.treePeakRssBytes,
+      ...(verdict.fails ? { error: overBudgetError(`vitest-memory: ${running.relativeFile} ${fileVerdictText(verdict, figures)}`) } : {}),
+    }))
   }
 
   private releaseTicket(): void {

@@ -33,7 +33,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
       project: measurement.project,
       vitestState,
       durationMs: measurement.durationMs,
-    }, measurement)
+    }, measurement, undefined, undefined, options)
   })
   const report: MemoryReport = {
     $schema: schemaRef('report'),

@@ -2,7 +2,7 @@
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
 import type { TimelinePoint } from '../measure/run-timeline.js'
 import type { MeasurementMethod } from '../measure/self.js'
-import { isOverBudget } from '../policy/budget.js'
+import { judgeFile, type JudgedBasis, type VerdictPolicy } from '../policy/verdict.js'
 import type { FileMeasurement, FileTagging, RecycleRecord } from '../state.js'
 import { leftBehind } from '../policy/retained.js'
 import type { TestPeakMethod } from '../measure/test-peaks.js'
@@ -26,7 +26,14 @@ export interface FileReport {
   durationMs: number | null
   budgetBytes: number | null
   budgetSource: string | null
+  /** Over its budget (policy/verdict.ts): a failed file in fail mode, a warning in warn mode. */
   overBudget: boolean
+  /**
+   * The figure the budget judged and "heaviest" means (sort, bars, summary): the tree peak, or in
+   * a shared process under `sharedBudget: 'added'` what the file added above the process's start.
+   */
+  judgedBytes?: number | null
+  judgedBasis?: JudgedBasis
   method: MeasurementMethod | null
   /** The file's tags: its `@module-tag` comments plus `memory_intensive` from a glob or the history. */
   tags: string[]
@@ -110,10 +117,9 @@ export interface RecycleReport {
   files: string[]
 }
 
-/** How a budget judges a file of a shared process: what it added above its start, or its whole peak. */
-export interface SharedPolicy {
+/** How budgets judge files (and a file of a shared process: what it added, or its whole peak). */
+export interface SharedPolicy extends VerdictPolicy {
   retainedAboveBytes: number
-  sharedBudget: 'added' | 'absolute'
 }
 
 export interface ProfileReport {
@@ -205,13 +211,18 @@ export function fileState(vitestState: string, started = true): FileState {
 
 const NO_DETAILS: TestDetails = { setupPeakRssBytes: null, testPeakMethod: null, tests: [], leak: null }
 
-const DEFAULT_SHARED_POLICY: SharedPolicy = { retainedAboveBytes: 50e6, sharedBudget: 'added' }
+const DEFAULT_SHARED_POLICY: SharedPolicy = { retainedAboveBytes: 50e6, sharedBudget: 'added', budgetMode: 'fail' }
 
 export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS, policy: SharedPolicy = DEFAULT_SHARED_POLICY): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
   const crash = measurement?.crash
   const shared = measurement?.shared ? sharedFileReport(measurement, policy) : undefined
-  const judged = shared && policy.sharedBudget === 'added' ? shared.addedPeakBytes : measurement?.treePeakRssBytes ?? null
+  const verdict = judgeFile({
+    treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
+    budgetBytes: budget?.bytes ?? null,
+    budgetSource: budget?.source ?? null,
+    shared: measurement?.shared,
+  }, policy)
   return {
     file: outcome.relativeFile,
     project: outcome.project,
@@ -221,7 +232,9 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     durationMs: measurement?.durationMs ?? (tagging?.skipReason ? null : outcome.durationMs),
     budgetBytes: budget?.bytes ?? null,
     budgetSource: budget?.source ?? null,
-    overBudget: isOverBudget(judged, budget),
+    overBudget: verdict.over,
+    judgedBytes: verdict.judgedBytes,
+    judgedBasis: verdict.basis,
     method: measurement?.method ?? null,
     tags: tagging?.tags ?? [],
     tagSource: tagging?.tagSource ?? null,
@@ -290,6 +303,8 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
  * earlier files left behind is theirs, not its).
  */
 export function fileWeight(file: FileReport): number | null {
+  // A report from before the verdict carried its figure: the shared rule of that time.
+  if (file.judgedBytes !== undefined) return file.judgedBytes
   return file.shared ? file.shared.addedPeakBytes : file.treePeakRssBytes
 }
 

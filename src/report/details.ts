@@ -50,7 +50,9 @@ function whereLine(file: FileReport): string | null {
   const setup = file.shared ? null : file.setupPeakRssBytes
   const parts: string[] = []
   // The setup phase holds the file's peak when the tests never went much above it.
-  const setupHoldsPeak = setup != null && (!atPeak || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)
+  // A test's peak counts its subprocesses, so it can be far above the process's own peak.
+  const filePeak = Math.max(file.peakRssBytes ?? 0, atPeak?.peakRssBytes ?? 0) || Infinity
+  const setupHoldsPeak = setup != null && (!atPeak || setup >= filePeak * SETUP_HOLDS_PEAK)
   if (setupHoldsPeak) parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
   else if (atPeak) parts.push(`peak ${formatBytes(atPeak.peakRssBytes)} during test "${atPeak.fullName}"${overlap(atPeak)}`)
   if (mostAdded && (mostAdded !== atPeak || setupHoldsPeak) && mostAdded.addedRssBytes >= NOTABLE_BYTES) {

@@ -1,6 +1,7 @@
 // The Markdown summary: top files, over-budget files, crashes, totals. Written with
 // --memory-markdown PATH anywhere, and appended to $GITHUB_STEP_SUMMARY on GitHub Actions.
 import type { Comparison } from '../policy/regression.js'
+import { overBudgetText } from './verdict-line.js'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
@@ -51,7 +52,7 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   ]
   if (over.length > 0) {
     lines.push('### Over budget', '')
-    for (const f of over) lines.push(`- **${name(f)}** peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${escapeMarkdown(f.budgetSource ?? 'global')})`, ...sitesMarkdown(f))
+    for (const f of over) lines.push(`- **${name(f)}** ${overBudgetText(f, escapeMarkdown)}`, ...sitesMarkdown(f))
     lines.push('')
   }
   if (dead.length > 0) {

@@ -69,7 +69,7 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
   const name = fitLabel(file, nameWidth)
   const own = lpad(formatBytes(file.peakRssBytes), 9)
   // A file of a shared process: what it added above the process's start (its own weight).
-  const tree = lpad(file.shared ? `+${formatBytes(file.shared.addedPeakBytes)}` : formatBytes(file.treePeakRssBytes), 9)
+  const tree = lpad(isAdded(file) ? `+${formatBytes(file.shared!.addedPeakBytes)}` : formatBytes(file.treePeakRssBytes), 9)
   const time = lpad(formatDuration(file.durationMs), 8)
   const weight = fileWeight(file) ?? 0
   let gauge: string
@@ -81,7 +81,9 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
     gauge = colors.cyan(bar(weight / scale))
   }
   const how = file.crash?.cause === 'start-timeout' ? ' never finished starting' : ` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`
-  const state = died ? colors.red(how) : file.state === 'fail' ? colors.red(' failed') : ''
+  // A file failed by its budget alone says "over budget" once; failed tests are said too.
+  const testsFailed = file.state === 'fail' && !(file.overBudget && file.tests.length > 0 && file.tests.every(t => t.state !== 'fail'))
+  const state = died ? colors.red(how) : testsFailed ? colors.red(' failed') : ''
   const row = `${pad(name, nameWidth)}  ${tree}  ${own}  ${time}  ${gauge}${state}`
   return ` ${mark} ${file.overBudget ? colors.bold(row) : row}`
 }
@@ -93,13 +95,18 @@ function summary(report: MemoryReport, files: FileReport[], colors: Colors): str
   const heaviest = files[0]
   const over = files.filter(f => f.overBudget).length
   const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
-  if (heaviest?.shared?.addedPeakBytes != null) parts.push(`heaviest ${label(heaviest)} +${formatBytes(heaviest.shared.addedPeakBytes)} (added above its shared process's start)`)
+  if (heaviest && isAdded(heaviest) && heaviest.shared?.addedPeakBytes != null) parts.push(`heaviest ${label(heaviest)} +${formatBytes(heaviest.shared.addedPeakBytes)} (added above its shared process's start)`)
   else if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)} (peak with subprocesses)`)
   if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
   const overTests = files.reduce((n, f) => n + (f.tests ?? []).filter(t => t.overBudget).length, 0)
   if (overTests > 0) parts.push(colors.red(`${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
   if (over === 0 && overTests === 0 && files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
   return parts.join(' · ')
+}
+
+/** The file's weight is what it added above its shared process's start (sharedBudget: 'added'). */
+function isAdded(file: FileReport): boolean {
+  return file.judgedBasis ? file.judgedBasis === 'added' : file.shared != null
 }
 
 function testMethodNote(files: FileReport[]): string {

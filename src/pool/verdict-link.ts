@@ -1,0 +1,149 @@
+// The pool ↔ test process messages that carry a memory verdict into Vitest's own state:
+// - a run request names the files that have a budget (JUDGE_MARK), so only those ask;
+// - at such a file's end, before Vitest settles it, the process asks the pool (which samples the
+//   process tree) whether the file is over; an error in the answer fails the file right there, so
+//   Vitest's summary, junit, UI and `--bail` see a failed file like any other;
+// - a test with withMemoryBudget() asks the same at its end (before Vitest decides on a retry);
+// - a test's end is announced (one-way) so the pool can charge the tree peak to the test;
+// - while a test runs and its subprocesses hold memory, the pool tells the process the tree's
+//   figure, so the test's own annotation includes what its subprocesses held.
+// Every wait here is bounded: without an answer the process goes on, and the pool judges the file
+// again when it ends (a verdict known only then still fails it).
+
+export const JUDGE_MARK = '__vitest_memory_judge__'
+const QUERY_KEY = '__vitest_memory_verdict_query__'
+const REPLY_KEY = '__vitest_memory_verdict__'
+const TEST_END_KEY = '__vitest_memory_test_end__'
+const TREE_KEY = '__vitest_memory_tree__'
+
+/**
+ * How long a test process waits for the pool's verdict. The pool answers from its event loop in
+ * about a millisecond; a main process stuck for seconds must not stall every file's end, and
+ * the pool's own judgement at the file's end still catches the verdict.
+ */
+export const VERDICT_REPLY_TIMEOUT_MS = 2000
+
+export interface SerializedVerdictError { name: string, message: string, stack: string }
+
+export type VerdictQuery =
+  | { id: number, kind: 'file', file: string, ownPeakRssBytes: number, startRssBytes: number | null }
+  | { id: number, kind: 'test', file: string, testId: string, startRssBytes: number, ownPeakRssBytes: number, budgetBytes: number }
+
+export interface VerdictReply {
+  id: number
+  /** The highest tree RSS the pool saw for the file (or the test) so far. */
+  treePeakRssBytes: number | null
+  /** Fails the file (or the test) in Vitest. */
+  error?: SerializedVerdictError
+  /** Over its budget in warn mode: the test's annotation says so, the test passes. */
+  warning?: string
+}
+
+export interface TreeNews { testId: string, treeRssBytes: number }
+
+export function verdictQueryOf(message: unknown): VerdictQuery | null {
+  const query = (message as Record<string, unknown> | null)?.[QUERY_KEY]
+  return query && typeof query === 'object' ? query as VerdictQuery : null
+}
+
+export function verdictReply(reply: VerdictReply): Record<string, unknown> {
+  return { [REPLY_KEY]: reply }
+}
+
+export function endedTestOf(message: unknown): string | null {
+  const id = (message as Record<string, unknown> | null)?.[TEST_END_KEY]
+  return typeof id === 'string' ? id : null
+}
+
+export function treeNews(news: TreeNews): Record<string, unknown> {
+  return { [TREE_KEY]: news }
+}
+
+export function judgedFilesOf(message: unknown): string[] | null {
+  const files = (message as Record<string, unknown> | null)?.[JUDGE_MARK]
+  return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : null
+}
+
+// ---- In the test process ----
+
+interface ChildLink {
+  nextId: number
+  waiting: Map<number, (reply: VerdictReply | null) => void>
+  judged: Set<string>
+  /** The tree's highest figure the pool reported for each running test. */
+  treeByTest: Map<string, number>
+}
+
+// Shared through globalThis: the injected setup file (a project's own runner) is another module instance.
+const LINK_KEY = Symbol.for('vitest-memory.verdict-link')
+
+function link(): ChildLink {
+  const holder = globalThis as { [LINK_KEY]?: ChildLink }
+  holder[LINK_KEY] ??= { nextId: 0, waiting: new Map(), judged: new Set(), treeByTest: new Map() }
+  return holder[LINK_KEY]
+}
+
+/** The process's message listener calls this first; true when the message was the link's. */
+export function receiveLinkMessage(message: unknown): boolean {
+  const body = message as Record<string, unknown> | null
+  if (!body || typeof body !== 'object') return false
+  const judged = judgedFilesOf(body)
+  if (judged) {
+    link().judged = new Set(judged)
+    return false // the request itself goes on to Vitest's worker
+  }
+  const reply = body[REPLY_KEY] as VerdictReply | undefined
+  if (reply) {
+    const resolve = link().waiting.get(reply.id)
+    link().waiting.delete(reply.id)
+    resolve?.(reply)
+    return true
+  }
+  const news = body[TREE_KEY] as TreeNews | undefined
+  if (news) {
+    const known = link().treeByTest.get(news.testId) ?? 0
+    link().treeByTest.set(news.testId, Math.max(known, news.treeRssBytes))
+    return true
+  }
+  return false
+}
+
+export function isJudged(file: string): boolean {
+  return link().judged.has(file)
+}
+
+/** The tree figure the pool reported while the test ran (0 when none), forgotten once read. */
+export function takeTreeFigure(testId: string): number {
+  const figure = link().treeByTest.get(testId) ?? 0
+  link().treeByTest.delete(testId)
+  return figure
+}
+
+export function announceTestEnd(testId: string): void {
+  process.send?.({ [TEST_END_KEY]: testId })
+}
+
+type QueryBody = VerdictQuery extends infer Q ? Q extends { id: number } ? Omit<Q, 'id'> : never : never
+
+/** Asks the pool; resolves with its answer, or null when none came in time. */
+export function askPool(query: QueryBody): Promise<VerdictReply | null> {
+  const state = link()
+  const id = ++state.nextId
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      state.waiting.delete(id)
+      resolve(null)
+    }, VERDICT_REPLY_TIMEOUT_MS)
+    timer.unref()
+    state.waiting.set(id, (reply) => {
+      clearTimeout(timer)
+      resolve(reply)
+    })
+    // send() also returns false for a long backlog (still delivered): only a closed channel is final.
+    if (!process.connected || (!process.send?.({ [QUERY_KEY]: { ...query, id } }) && !process.connected)) {
+      clearTimeout(timer)
+      state.waiting.delete(id)
+      resolve(null)
+    }
+  })
+}
