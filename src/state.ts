@@ -2,6 +2,7 @@
 // and the reporters through different module graphs, so a module-level variable would be seen
 // by only one of them: the state lives on globalThis under a registered symbol instead.
 import type { MeasurementMethod } from './measure/self.js'
+import type { PeakProcess } from './measure/sampler.js'
 import type { SharedFileFigures } from './measure/shared-file.js'
 import type { TestPeakMethod } from './measure/test-peaks.js'
 import type { MemoryPoolOptions } from './options.js'
@@ -41,6 +42,8 @@ export interface FileMeasurement {
   crash?: CrashRecord
   /** Set when the file ran in a shared process (isolate: false). */
   shared?: SharedRun
+  /** The heaviest processes of its tree when the tree peaked, when it had subprocesses then. */
+  treePeakProcesses?: PeakProcess[]
   /** Tests during which its subprocesses held memory: test id → the tree's peak while it ran. */
   testTreePeaks?: Record<string, number>
 }

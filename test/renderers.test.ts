@@ -68,7 +68,7 @@ describe('GitHub Actions output', () => {
   test('annotates over-budget and crashed files with paths relative to the repository', () => {
     const lines = annotations(sample, '/repo/packages/app', undefined, env)
     expect(lines).toEqual([
-      '::error file=packages/app/test/heavy.test.ts,title=Memory budget exceeded::test/heavy.test.ts peaked at 400 MB, over its budget of 256 MB (global).',
+      '::error file=packages/app/test/heavy.test.ts,title=Memory budget exceeded::test/heavy.test.ts peaked at 400 MB (budget 256 MB, global).',
       '::error file=packages/app/test/crash.test.ts,title=Test file crashed::test/crash.test.ts crashed: its process died before the file finished.',
     ])
   })

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { fileEntry, MiB, run, type RunResult } from './helpers.js'
+import { spawnSync } from 'node:child_process'
+import { cleanEnv, CLI, fileEntry, fixture, MiB, run, TARGET, type RunResult } from './helpers.js'
 
 async function runWithJunit(fixtureName: string, args: string[]): Promise<RunResult & { junit: string }> {
   const junitPath = join(mkdtempSync(join(tmpdir(), 'vm-verdict-')), 'junit.xml')
@@ -70,6 +71,20 @@ describe('a test is charged the memory its subprocesses hold', () => {
     expect(Number(annotated![1]) * 1e6 / MiB).toBeGreaterThanOrEqual(240)
     expect(result.stdout).toMatch(/↳ peak \d+ MB during test "a subprocess holds 250 MiB"/)
     expect(result.stdout).not.toContain('peak in setup')
+  })
+
+  test('the report, the table and `why` name the child among the processes at the file\'s tree peak', async () => {
+    const result = await runWithJunit('verdict', ['test/subprocess-heavy.test.ts'])
+    const file = fileEntry(result, 'test/subprocess-heavy.test.ts')
+    const child = file.treePeakProcesses!.find(p => p.command != null && / -e /.test(p.command))
+    expect(child, JSON.stringify(file.treePeakProcesses)).toBeDefined()
+    expect(child!.rssBytes / MiB).toBeGreaterThanOrEqual(240)
+    const own = file.treePeakProcesses!.find(p => p.command == null)!
+    expect(own.rssBytes / MiB).toBeLessThan(120)
+    expect(result.stdout).toContain(`↳ tree at its peak: ${child!.pid} `)
+    expect(result.stdout).toMatch(new RegExp(`${own.pid} the test file's own process [\\d.]+ MB`))
+    const why = spawnSync(TARGET.node, [CLI, 'why'], { cwd: fixture('verdict'), encoding: 'utf8', env: cleanEnv() })
+    expect(why.stdout, why.stderr).toContain(`its tree at the peak: ${child!.pid} `)
   })
 })
 

@@ -1,5 +1,6 @@
 // `vitest-memory why [JOURNAL]`: reads the flight recorder of a finished, crashed or killed run and
 // says in plain words what was running at the end, how big it was and how fast it was growing.
+import { treePeakText } from '../report/tree-peak.js'
 import { existsSync, readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
@@ -172,6 +173,7 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
     for (const file of heaviest) {
       const how = file.signal ? `${file.state}, ${file.signal}` : file.exitCode != null ? `${file.state}, exit ${file.exitCode}` : file.state
       lines.push(`  ${formatBytes(file.treePeakRssBytes).padStart(8)}  ${file.file} (${how}, ${formatDuration(file.durationMs)})`)
+      if (file.treePeakProcesses?.length) lines.push(`            its tree at the peak: ${treePeakText(file.treePeakProcesses)}`)
       const sites = file.state === 'killed' || file.state === 'crash' ? analysis.sites?.get(`${file.file}\0${file.pid}`) : undefined
       if (sites) lines.push(...sitesLines(sites, `which lines held the memory, ${peakLabel(sites.sampledBytes, sites.capturedAtRssBytes)}`))
     }

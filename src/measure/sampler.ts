@@ -4,7 +4,7 @@
 // high-water mark, the descendants that may now be orphans) is kept from the last sample.
 import pidusage from 'pidusage'
 import { listDescendants, ThreadScan } from './descendants.js'
-import { hasProcfs, readProcessMemory, readStartTime } from './procfs.js'
+import { hasProcfs, readCommand, readProcessMemory, readStartTime } from './procfs.js'
 
 export interface TreeSample {
   at: number
@@ -18,6 +18,22 @@ export interface TreeSample {
   heaviestChild: { pid: number, rssBytes: number } | null
 }
 
+/** One process of the tree when the tree peaked: which subprocess held what. */
+export interface PeakProcess {
+  pid: number
+  /** Its command line; for the file's own process, null (it is Vitest's fork entry). */
+  command: string | null
+  rssBytes: number
+}
+
+/** The heaviest processes kept for a tree peak: enough to say which one made it. */
+export const PEAK_PROCESSES_KEPT = 5
+/**
+ * The list is taken again only when the tree's peak rose this much: a tree that grows sample by
+ * sample would otherwise read every command line at every sample.
+ */
+const PEAK_PROCESSES_STEP_BYTES = 1_000_000
+
 /** A descendant seen alive, with its kernel start time so a reused pid is never mistaken for it. */
 export interface KnownProcess {
   pid: number
@@ -30,6 +46,9 @@ export class TreeSampler {
   /** Highest VmHWM of the root seen since start (or the last reset): its peak if it dies. */
   rootPeakBytes = 0
   last: TreeSample | null = null
+  /** The processes of the tree at its peak (since start or the last reset), when it had subprocesses. */
+  peakProcesses: PeakProcess[] | null = null
+  private peakProcessesAt = 0
   /** Every descendant seen since start: they may outlive the root and must then be killed. */
   readonly seen = new Map<number, KnownProcess>()
   private timer: NodeJS.Timeout | undefined
@@ -66,6 +85,8 @@ export class TreeSampler {
   reset(): void {
     this.treePeakBytes = 0
     this.rootPeakBytes = 0
+    this.peakProcesses = null
+    this.peakProcessesAt = 0
   }
 
   /** Takes one sample now; synchronous on Linux so it can run inside a message handler. */
@@ -75,6 +96,7 @@ export class TreeSampler {
     if (!root) return null
     let treeRssBytes = root.rssBytes
     let heaviestChild: TreeSample['heaviestChild'] = null
+    const members: { pid: number, rssBytes: number }[] = []
     for (const pid of listDescendants(this.pid, this.threads)) {
       const memory = readProcessMemory(pid)
       if (!memory) continue
@@ -83,7 +105,13 @@ export class TreeSampler {
         if (startTime !== null) this.seen.set(pid, { pid, startTime })
       }
       treeRssBytes += memory.rssBytes
+      members.push({ pid, rssBytes: memory.rssBytes })
       if (!heaviestChild || memory.rssBytes > heaviestChild.rssBytes) heaviestChild = { pid, rssBytes: memory.rssBytes }
+    }
+    if (members.length > 0 && treeRssBytes > this.treePeakBytes && treeRssBytes >= this.peakProcessesAt + PEAK_PROCESSES_STEP_BYTES) {
+      this.peakProcessesAt = treeRssBytes
+      this.peakProcesses = [{ pid: this.pid, command: null, rssBytes: root.rssBytes }, ...members.map(m => ({ ...m, command: readCommand(m.pid) }))]
+        .sort((a, b) => b.rssBytes - a.rssBytes).slice(0, PEAK_PROCESSES_KEPT)
     }
     return this.record({ at: Date.now(), rootRssBytes: root.rssBytes, rootHwmBytes: root.hwmBytes, treeRssBytes, heaviestChild })
   }

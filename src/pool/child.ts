@@ -18,6 +18,8 @@ const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
 delete process.env.VITEST_MEMORY_WORKER_ENTRY
 const settings = readChildSettings()
+// withMemoryBudget() (test.ts) asks whether its test is measured: on `process`, seen from a vm context too.
+Object.defineProperty(process, Symbol.for('vitest-memory.measured-process'), { value: true })
 const tracker = childTracker(settings)
 // A shared process (isolate: false) measures each file at its boundaries. Handed one file per
 // `run` request (the pool split Vitest's batch), a request is a file boundary; handed a batch

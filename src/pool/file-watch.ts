@@ -244,6 +244,7 @@ export class FileWatch {
       treePeakRssBytes: measurement.treePeakRssBytes,
       durationMs: measurement.durationMs,
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
+      ...(measurement.treePeakProcesses ? { treePeakProcesses: measurement.treePeakProcesses } : {}),
       ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
     })
   }

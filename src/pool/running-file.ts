@@ -77,6 +77,7 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
     ...watch.limitFields(),
     ...(shared ? { shared } : {}),
     ...(testTreePeaks ? { testTreePeaks } : {}),
+    ...(process.sampler.peakProcesses ? { treePeakProcesses: process.sampler.peakProcesses } : {}),
   }
 }
 

@@ -1,6 +1,7 @@
 // The flight recorder: one JSON line per event, each written with a synchronous append the moment
 // it happens. A line that write() returned for is in the kernel's page cache, so it survives the
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
+import type { PeakProcess } from '../measure/sampler.js'
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { AllocationSite } from '../profile/heap-profile.js'
@@ -10,7 +11,7 @@ export type JournalEntry =
   | { t: 'file-boot', at: number, file: string, project: string, pid: number }
   | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
   | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }
-  | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string, shared?: SharedEndFields }
+  | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string, shared?: SharedEndFields, treePeakProcesses?: PeakProcess[] }
   | { t: 'recycle', at: number, file: string, pid: number, process: number, rssBytes: number, thresholdBytes: number, files: number }
   | { t: 'aborted', at: number, signal: string, running: { file: string, pid: number, treeRssBytes: number | null, runningMs: number }[] }
   | { t: 'run-end', at: number, durationMs: number }

@@ -2,6 +2,7 @@
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
 import type { TimelinePoint } from '../measure/run-timeline.js'
 import type { MeasurementMethod } from '../measure/self.js'
+import type { PeakProcess } from '../measure/sampler.js'
 import { judgeFile, type JudgedBasis, type VerdictPolicy } from '../policy/verdict.js'
 import type { FileMeasurement, FileTagging, RecycleRecord } from '../state.js'
 import { leftBehind } from '../policy/retained.js'
@@ -71,6 +72,11 @@ export interface FileReport {
   crash?: CrashDetail
   /** Set when the file ran in a shared process (isolate: false): where, and what it added and left. */
   shared?: SharedFileReport
+  /**
+   * When its tree peaked with subprocesses in it: the heaviest processes then (pid, command — null
+   * for the test file's own process — and RSS), so a tree peak that moves from run to run shows why.
+   */
+  treePeakProcesses?: PeakProcess[]
 }
 
 export interface SharedFileReport {
@@ -252,6 +258,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
         }
       : {}),
     ...(shared ? { shared } : {}),
+    ...(measurement?.treePeakProcesses ? { treePeakProcesses: measurement.treePeakProcesses.map(p => ({ ...p })) } : {}),
   }
 }
 

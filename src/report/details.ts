@@ -4,6 +4,7 @@ import pc from 'picocolors'
 import { heaviestTest, peakTest, type TestReport } from '../record/tests.js'
 import type { FileReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
+import { treePeakText } from './tree-peak.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -20,6 +21,9 @@ export function detailLines(file: FileReport, colors: Colors = pc, baselineBytes
   const lines: string[] = []
   const where = isNotable(file, baselineBytes) ? whereLine(file) : null
   if (where) lines.push(colors.dim(`     ↳ ${where}`))
+  // Its subprocesses made the tree peak: which ones, so a peak that moves from run to run shows why.
+  const tree = file.treePeakProcesses
+  if (tree?.length && (file.treePeakRssBytes ?? 0) - (file.peakRssBytes ?? 0) >= NOTABLE_BYTES) lines.push(colors.dim(`     ↳ tree at its peak: ${treePeakText(tree)}`))
   for (const test of (file.tests ?? []).filter(t => t.overBudget)) {
     lines.push(colors.red(`     ↳ ✗ test "${test.fullName}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
   }
