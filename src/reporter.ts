@@ -23,6 +23,7 @@ import { currentScheduling, endRunScheduling } from './schedule/run-scheduling.j
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { overBudgetText } from './report/verdict-line.js'
+import { newlyTaggedLine } from './report/newly-tagged.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
 import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
@@ -123,6 +124,8 @@ export class MemoryReporter implements Reporter {
     // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
+    const newly = newlyTaggedLine(report)
+    if (newly) vitest.logger.log(pc.yellow(`${newly}\n`))
     const out = new OutputWriter(vitest.logger)
     if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
       vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))

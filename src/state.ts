@@ -81,6 +81,8 @@ export interface FileTagging {
   tagSource: string | null
   /** Set when the file was never started: why. */
   skipReason: string | null
+  /** Tagged from the history by its last run alone (the run before was under the threshold). */
+  newly?: boolean
 }
 
 /** What is known about a file whose process died: plain data, it goes into the JSON report. */

@@ -54,7 +54,12 @@ describe('Markdown report', () => {
     expect(md).toContain('### Crashed or killed\n\n- **test/crash.test.ts** crashed')
     expect(md).toContain('test/&lt;img src=x onerror=alert\\(1\\)&gt;.test.ts')
     expect(md).not.toContain('<img')
-    expect(md).toMatch(/\*\*Totals:\*\* 3 files · heaviest test\/heavy\.test\.ts 400 MB · run peak \(all running files\) 460 MB/)
+    expect(md).toMatch(/\*\*Totals:\*\* 3 files · heaviest test\/heavy\.test\.ts 400 MB · run peak 460 MB \(summed RSS of the files running at once, sampled\)/)
+  })
+
+  test('the run peak is never below the heaviest file\'s exact peak (the sum is only sampled)', () => {
+    const sampledLow = { ...sample, timeline: (sample.timeline ?? []).map(p => ({ ...p, rssBytes: Math.min(p.rssBytes, 300e6) })) }
+    expect(renderMarkdown(sampledLow)).toContain('run peak 400 MB (its heaviest file\'s exact peak; the sampled sum was lower)')
   })
 
   test('escapes table and emphasis characters', () => {

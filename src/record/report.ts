@@ -42,6 +42,8 @@ export interface FileReport {
   tagSource: string | null
   /** Set when the pool never started the file (state "skip"): why. */
   skipReason: string | null
+  /** memory_intensive from the history since its last run (the run before was under the threshold). */
+  newlyMemoryIntensive?: boolean
   /** Peak before the first test started: imports, module-level code, beforeAll. */
   setupPeakRssBytes: number | null
   /** How per-test peaks were taken: "clear_refs" (exact per test) or "running-max". */
@@ -245,6 +247,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     tags: tagging?.tags ?? [],
     tagSource: tagging?.tagSource ?? null,
     skipReason: tagging?.skipReason ?? null,
+    ...(tagging?.newly ? { newlyMemoryIntensive: true } : {}),
     ...details,
     profile: null,
     limitBytes: measurement?.limitBytes ?? null,
@@ -301,6 +304,18 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
       files: r.files,
     })),
   }
+}
+
+/**
+ * The run's peak: the summed RSS of the files running at once is sampled (it can miss a spike
+ * between two samples), while each file's own peak is exact; the run held at least its heaviest
+ * file's, so the figure is the higher of the two. `sampled` says the sum made it.
+ */
+export function runPeak(report: Pick<MemoryReport, 'timeline' | 'files'>): { bytes: number, sampled: boolean } | null {
+  const summed = report.timeline?.length ? Math.max(...report.timeline.map(p => p.rssBytes)) : null
+  const heaviest = report.files.reduce((max, f) => Math.max(max, f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
+  if (summed == null && heaviest === 0) return null
+  return (summed ?? 0) > heaviest ? { bytes: summed!, sampled: true } : { bytes: heaviest, sampled: false }
 }
 
 /** Heaviest first: by tree peak, then own peak; unmeasured files last. */

@@ -1,7 +1,7 @@
 // The two pictures of the HTML report, as inline SVG: the run's summed RSS over time against the
 // budget and the machine's memory, and one lane per worker slot with each file's span coloured by
 // its peak. Every label is escaped; nothing is fetched.
-import type { FileReport, MemoryReport } from '../record/report.js'
+import { runPeak, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { escapeHtml as e } from './html-escape.js'
 
@@ -58,7 +58,10 @@ export function renderMemoryChart(report: MemoryReport): string {
   const endMs = runEndMs(report)
   const top = 12
   const plotHeight = CHART_HEIGHT - 40
-  const peak = Math.max(...points.map(p => p.rssBytes))
+  // The sum is sampled; the heaviest file's own peak is exact: the run held at least that.
+  const run = runPeak(report)!
+  const peak = run.bytes
+  const peakLabel = `peak ${formatBytes(peak)}${run.sampled ? '' : ' (the heaviest file\'s exact peak: the sampled sum was lower)'}`
   const ceiling = report.run.cgroupLimitBytes ?? report.run.totalMemoryBytes
   const ceilingShown = ceiling > 0 && ceiling <= peak * 4
   const yMax = Math.max(1, peak, report.budgetBytes ?? 0, ceilingShown ? ceiling : 0) * 1.1
@@ -90,11 +93,11 @@ export function renderMemoryChart(report: MemoryReport): string {
   }
   const ceilingNote = ceilingShown ? '' : `<p class="note">${report.run.cgroupLimitBytes != null ? 'Container limit' : 'Machine memory'} ${e(formatBytes(ceiling))} is far above this run's peak and is not drawn.</p>`
   return `<svg id="memory-chart" class="chart" viewBox="0 0 ${WIDTH} ${CHART_HEIGHT}" role="img" aria-label="Summed RSS of running test files over time">
-<title>Summed RSS of running files: peak ${e(formatBytes(peak))}</title>
+<title>Summed RSS of running files: ${e(peakLabel)}</title>
 ${yTicks.join('')}${timeAxis(endMs, top, plotHeight)}
 <path class="rss-area" d="${area}"/><path id="rss-line" class="rss-line" d="${d}"/>
 ${lines.join('')}
-<text class="line-label" x="${LABEL_WIDTH + 4}" y="${top + 10}">peak ${e(formatBytes(peak))}</text>
+<text class="line-label" x="${LABEL_WIDTH + 4}" y="${top + 10}">${e(peakLabel)}</text>
 </svg>${ceilingNote}`
 }
 

@@ -2,7 +2,7 @@
 // --memory-markdown PATH anywhere, and appended to $GITHUB_STEP_SUMMARY on GitHub Actions.
 import type { Comparison } from '../policy/regression.js'
 import { overBudgetText } from './verdict-line.js'
-import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import { byWeight, runPeak, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
 import { renderComparisonMarkdown } from './compare-table.js'
@@ -70,9 +70,9 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   }
   lines.push('')
   const sum = measured.reduce((total, f) => total + (f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
-  const runPeak = report.timeline?.length ? Math.max(...report.timeline.map(p => p.rssBytes)) : null
+  const peak = runPeak(report)
   lines.push(`**Totals:** ${files.length} files · heaviest ${files[0] ? `${name(files[0])} ${formatBytes(files[0].treePeakRssBytes)}` : '—'}`
-    + `${runPeak != null ? ` · run peak (all running files) ${formatBytes(runPeak)}` : ''} · sum of file peaks ${formatBytes(sum)}`
+    + `${peak ? ` · run peak ${formatBytes(peak.bytes)} (${peak.sampled ? 'summed RSS of the files running at once, sampled' : 'its heaviest file\'s exact peak; the sampled sum was lower'})` : ''} · sum of file peaks ${formatBytes(sum)}`
     + ` · run ${formatDuration(report.run.durationMs)} · Vitest ${escapeMarkdown(report.run.vitestVersion)}, Node ${escapeMarkdown(report.run.nodeVersion)}`)
   lines.push('')
   if (comparison) lines.push(renderComparisonMarkdown(comparison), '')
