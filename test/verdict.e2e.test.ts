@@ -43,6 +43,15 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     expect(result.stderr).toContain('vitest-memory: 2 files over their memory budget:')
   })
 
+  test('--bail 1: the first file over its budget stops the run, as a failed test would', async () => {
+    const result = await runWithJunit('verdict', ['--memory-budget', '200MB', '--bail', '1', '--maxWorkers', '1'])
+    expect(result.code, result.output).toBe(1)
+    const files = result.report!.files
+    expect(files.filter(f => f.state === 'fail' && f.overBudget), result.output).toHaveLength(1)
+    expect(files.filter(f => f.state === 'pass' || (f.state === 'fail' && !f.overBudget))).toHaveLength(0)
+    expect(result.stdout).toMatch(/Test Files\s+1 failed/)
+  })
+
   test('warn mode: no failure anywhere, exit 0, and "(warning only)" where the verdict is shown', async () => {
     const result = await runWithJunit('verdict', ['--memory-budget', '200MB', '--memory-budget-warn'])
     expect(result.code, result.output).toBe(0)
@@ -86,6 +95,15 @@ describe('a test is charged the memory its subprocesses hold', () => {
     const why = spawnSync(TARGET.node, [CLI, 'why'], { cwd: fixture('verdict'), encoding: 'utf8', env: cleanEnv() })
     expect(why.stdout, why.stderr).toContain(`its tree at the peak: ${child!.pid} `)
   })
+})
+
+test('withMemoryBudget() under a pool that cannot measure (forks) says so in one line, not silently', async () => {
+  const result = await run('vitest', 'per-test', ['run', 'test-budget.test.ts', '--pool', 'forks'])
+  expect(result.code, result.output).toBe(0)
+  const said = result.output.split('\n').filter(line => line.includes('withMemoryBudget() is not checked'))
+  // Two budgeted tests, one process: one line.
+  expect(said, result.output).toHaveLength(1)
+  expect(said[0]).toContain('vitest-memory: withMemoryBudget() is not checked: this file does not run in the memory pool')
 })
 
 describe('a file of a shared process (isolate: false), budget 300 MB, adding ~200 MB above ~190 MB', () => {
