@@ -5,6 +5,7 @@
 import pidusage from 'pidusage'
 import { listDescendants, ThreadScan } from './descendants.js'
 import { hasProcfs, readCommand, readProcessMemory, readStartTime } from './procfs.js'
+import type { PeakProcess } from '../model.js'
 
 export interface TreeSample {
   at: number
@@ -16,14 +17,6 @@ export interface TreeSample {
   treeRssBytes: number
   /** The heaviest descendant, when there is one. */
   heaviestChild: { pid: number, rssBytes: number } | null
-}
-
-/** One process of the tree when the tree peaked: which subprocess held what. */
-export interface PeakProcess {
-  pid: number
-  /** Its command line; for the file's own process, null (it is Vitest's fork entry). */
-  command: string | null
-  rssBytes: number
 }
 
 /** The heaviest processes kept for a tree peak: enough to say which one made it. */

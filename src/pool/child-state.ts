@@ -5,9 +5,10 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { OwnProcfs } from '../measure/own-procfs.js'
 import { readOwnPeak } from '../measure/self.js'
-import { SharedFileMeter, type SharedFileFigures } from '../measure/shared-file.js'
+import { SharedFileMeter } from '../measure/shared-file.js'
+import type { SharedFileFigures, TestPeakMethod } from '../model.js'
 import { hasProcfs } from '../measure/procfs.js'
-import { TestPeakTracker, type MemoryProbe, type TestPeakMethod } from '../measure/test-peaks.js'
+import { TestPeakTracker, type MemoryProbe } from '../measure/test-peaks.js'
 
 /** Settings the pool hands to the child in this environment variable (JSON). */
 export const CHILD_SETTINGS_ENV = 'VITEST_MEMORY_CHILD_SETTINGS'

@@ -6,7 +6,7 @@
 // its verdict (its subprocesses count) and fails here, before Vitest decides on a retry.
 import { TEST_BUDGET_META_KEY, TEST_META_KEY } from '../test-meta.js'
 import { annotationsFor } from '../record/annotations.js'
-import type { TestMemory } from '../measure/test-peaks.js'
+import type { TestMemory } from '../model.js'
 import { childSettings, childTracker } from './child-state.js'
 import { announceTestStart } from './test-start.js'
 import { announceTestEnd, askPool, takeTreeFigure, type VerdictReply } from './verdict-link.js'

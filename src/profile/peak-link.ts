@@ -11,8 +11,9 @@ import { sharedState } from '../state.js'
 import { transformedSourceMap } from '../vitest-adapter.js'
 import { tryKill } from '../pool/kill-tree.js'
 import { PROFILES_DIR, profileName } from '../pool/child-launch.js'
-import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type AllocationSite } from './heap-profile.js'
-import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture, type PeakFlushMeta, type PeakProfileRecord } from './peak-files.js'
+import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites } from './heap-profile.js'
+import type { AllocationSite, PeakFlushMeta, PeakProfileRecord } from '../model.js'
+import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture } from './peak-files.js'
 import { createLineMapper } from './source-map.js'
 
 /**

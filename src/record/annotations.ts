@@ -1,7 +1,7 @@
 // What a test's memory looks like as a Vitest test annotation (`context.annotate`): one line with
 // what the test added and its peak (for tests that added something), and a warning when it went
 // over its own withMemoryBudget() in warn mode (in fail mode the test fails with the verdict).
-import type { TestMemory } from '../measure/test-peaks.js'
+import type { TestMemory } from '../model.js'
 import { formatBytes } from '../size.js'
 
 /** The annotation type Vitest shows as its group title (a type of its own: never a GitHub error). */

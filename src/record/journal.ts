@@ -1,10 +1,9 @@
 // The flight recorder: one JSON line per event, each written with a synchronous append the moment
 // it happens. A line that write() returned for is in the kernel's page cache, so it survives the
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
-import type { PeakProcess } from '../measure/sampler.js'
+import type { PeakProcess, AllocationSite } from '../model.js'
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { AllocationSite } from '../profile/heap-profile.js'
 
 export type JournalEntry =
   | { t: 'run', $schema?: string, at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }

@@ -1,15 +1,8 @@
 // The report model: the one plain-data contract between measuring and showing.
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
-import type { TimelinePoint } from '../measure/run-timeline.js'
-import type { MeasurementMethod } from '../measure/self.js'
-import type { PeakProcess } from '../measure/sampler.js'
+import type { TimelinePoint, MeasurementMethod, PeakProcess, FileMeasurement, FileTagging, RecycleRecord, TestPeakMethod, LeakVerdict, AllocationSite, SpareStats } from '../model.js'
 import { judgeFile, type JudgedBasis, type VerdictPolicy } from '../policy/verdict.js'
-import type { FileMeasurement, FileTagging, RecycleRecord } from '../state.js'
 import { leftBehind } from '../policy/retained.js'
-import type { TestPeakMethod } from '../measure/test-peaks.js'
-import type { LeakVerdict } from '../policy/leaks.js'
-import type { AllocationSite } from '../profile/heap-profile.js'
-import type { SpareStats } from '../pool/spares.js'
 import type { TestDetails, TestReport } from './tests.js'
 
 export const SCHEMA_VERSION = 1

@@ -1,7 +1,7 @@
 // A file's measurement also rides on its File task's `meta` (plain data), because meta survives
 // `--reporter=blob` and `--merge-reports`: a merged run has no pool, only the shards' tasks.
 import type { FileSpan, RunTimeline } from '../measure/run-timeline.js'
-import type { FileMeasurement } from '../state.js'
+import type { FileMeasurement } from '../model.js'
 import type { Vitest } from 'vitest/node'
 import { findFileTask, shardLabel } from '../vitest-adapter.js'
 import { annotateFileVerdict, type VerdictAnnotation } from './verdict-annotations.js'

@@ -1,8 +1,8 @@
 // Per-test measurements of one test module, as the report model shows them: each test's peak
 // from its `task.meta`, its budget (withMemoryBudget), the heaviest test and the leak signal.
 import type { TestModule } from 'vitest/node'
-import type { TestMemory, TestPeakMethod } from '../measure/test-peaks.js'
-import { judgeLeak, type LeakVerdict } from '../policy/leaks.js'
+import type { TestMemory, TestPeakMethod, LeakVerdict } from '../model.js'
+import { judgeLeak } from '../policy/leaks.js'
 import { judgeTest } from '../policy/verdict.js'
 import { TEST_BUDGET_META_KEY, TEST_META_KEY } from '../test-meta.js'
 

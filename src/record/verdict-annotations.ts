@@ -4,7 +4,7 @@
 // file finished (the reporters that render annotations read them at the end of the run).
 import { fileVerdictText, judgeFile, type JudgedFigures, type VerdictPolicy } from '../policy/verdict.js'
 import { TEST_META_KEY } from '../test-meta.js'
-import type { TestMemory } from '../measure/test-peaks.js'
+import type { TestMemory } from '../model.js'
 
 interface TaskTree {
   type: string
