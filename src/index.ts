@@ -1,6 +1,6 @@
-export { memoryPool, isMemoryPool } from './pool/index.js'
+export { memoryPool, isMemoryPool } from './memory-pool.js'
 export { MemoryReporter } from './reporter.js'
-export { MemorySequencer } from './schedule/sequencer.js'
+export { MemorySequencer } from './sequencer.js'
 export { parseSize, formatBytes } from './size.js'
 export type { MemoryPoolOptions, BudgetMode, HeapProfileMode } from './options.js'
 export type { MemoryReport, FileReport, FileState, RunInfo, CrashDetail } from './record/report.js'

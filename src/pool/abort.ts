@@ -14,7 +14,7 @@ import { writeFailure } from '../record/atomic-write.js'
 import { displayPath } from '../record/display-path.js'
 import { Journal } from '../record/journal.js'
 import { writePartialReport } from '../record/partial.js'
-import { schemaRef } from '../record/schemas.js'
+import { schemaRef } from '../schema-ref.js'
 import { sharedState } from '../state.js'
 
 const HANDLER_MARK = Symbol.for('vitest-memory.abort-handler')

@@ -5,7 +5,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, s
 import { dirname, join } from 'node:path'
 import { displayPath, printable } from './display-path.js'
 import { writeJsonAtomic } from './report.js'
-import { schemaProblem, schemaRef } from './schemas.js'
+import { schemaProblem } from './schemas.js'
+import { schemaRef } from '../schema-ref.js'
 
 export const HISTORY_SCHEMA_VERSION = 1
 /** Runs kept per file. */

@@ -6,7 +6,7 @@ import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { sharedState } from '../state.js'
 import { moduleStateInVitest } from '../vitest-adapter.js'
-import { schemaRef } from './schemas.js'
+import { schemaRef } from '../schema-ref.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
 /** Where this run writes its report: the path it claimed at its start, else the configured one. */

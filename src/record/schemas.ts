@@ -3,16 +3,7 @@
 // input, so it is checked against the same schema its writer documents before anything reads it.
 import { readFileSync } from 'node:fs'
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
-
-export type SchemaName = 'report' | 'history' | 'journal-entry' | 'shard-plan'
-
-/**
- * The `$schema` each written file carries: a package specifier, resolvable offline from the
- * project that installed vitest-memory (`import.meta.resolve(json.$schema)`).
- */
-export function schemaRef(name: SchemaName): string {
-  return `vitest-memory/schema/${name}.json`
-}
+import { schemaRef, type SchemaName } from '../schema-ref.js'
 
 /** The schema document itself, as shipped in the package. */
 export function loadSchema(name: SchemaName): Record<string, unknown> {

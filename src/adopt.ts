@@ -2,8 +2,8 @@
 // defined by their own config files, which do not inherit the root config's `pool` and would
 // otherwise run on Vitest's default 'forks', unmeasured and silently.
 import type { TestSpecification } from 'vitest/node'
-import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from '../vitest-adapter.js'
-import { memoryPoolKeepingOptions, POOL_NAME } from './index.js'
+import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from './vitest-adapter.js'
+import { memoryPoolKeepingOptions, POOL_NAME } from './memory-pool.js'
 
 /** Pools whose files run no test code in a process of ours: never adopted. */
 const NOT_ADOPTABLE = new Set(['typescript', 'browser'])

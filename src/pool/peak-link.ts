@@ -9,12 +9,12 @@ import { hasProcfs } from '../measure/procfs.js'
 import { SAMPLE_EVERY_MS } from '../record/journal.js'
 import { sharedState } from '../state.js'
 import { transformedSourceMap } from '../vitest-adapter.js'
-import { tryKill } from '../pool/kill-tree.js'
-import { PROFILES_DIR, profileName } from '../pool/child-launch.js'
-import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites } from './heap-profile.js'
+import { tryKill } from './kill-tree.js'
+import { PROFILES_DIR, profileName } from './child-launch.js'
+import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites } from '../profile/heap-profile.js'
 import type { AllocationSite, PeakFlushMeta, PeakProfileRecord } from '../model.js'
-import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture } from './peak-files.js'
-import { createLineMapper } from './source-map.js'
+import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture } from '../profile/peak-files.js'
+import { createLineMapper } from '../profile/source-map.js'
 
 /**
  * Before a limit kill the pool waits this long for the process's last capture (a capture forces a

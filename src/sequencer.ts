@@ -2,12 +2,12 @@
 // a run that waited for it. Installed by the CLI when the config has no sequencer of its own.
 import { relative } from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
-import { optionsFromEnv, resolveOptions } from '../options.js'
-import { median, predictPeak } from '../policy/admission.js'
-import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from '../record/history.js'
-import { sharedState } from '../state.js'
-import { adoptUnpooledProjects } from '../pool/adopt.js'
-import { recordQueue } from './queue-forecast.js'
+import { optionsFromEnv, resolveOptions } from './options.js'
+import { median, predictPeak } from './policy/admission.js'
+import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from './record/history.js'
+import { sharedState } from './state.js'
+import { adoptUnpooledProjects } from './adopt.js'
+import { recordQueue } from './schedule/queue-forecast.js'
 
 export class MemorySequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
