@@ -3,7 +3,8 @@
 // otherwise run on Vitest's default 'forks', unmeasured and silently.
 import type { TestSpecification } from 'vitest/node'
 import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from './vitest-adapter.js'
-import { memoryPoolKeepingOptions, POOL_NAME } from './memory-pool.js'
+import { memoryPoolKeepingOptions } from './memory-pool.js'
+import { POOL_NAME } from './pool/protocol.js'
 
 /** Pools whose files run no test code in a process of ours: never adopted. */
 const NOT_ADOPTABLE = new Set(['typescript', 'browser'])

@@ -6,9 +6,8 @@ import { MemoryReporter } from './reporter.js'
 import { sharedState } from './state.js'
 import { memoryIntensiveTag } from './policy/tags.js'
 import { ensureReporter, ensureTagDefined, isPoolNamed } from './vitest-adapter.js'
+import { POOL_NAME } from './pool/protocol.js'
 import { MemoryPoolWorker } from './pool/worker.js'
-
-export const POOL_NAME = 'vitest-memory'
 
 const POOL_MARK = Symbol.for('vitest-memory.pool')
 

@@ -20,6 +20,7 @@ import { schemaRef } from './schema-ref.js'
 import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
 import { currentScheduling, endRunScheduling } from './pool/run-scheduling.js'
+import { POOL_NAME } from './pool/protocol.js'
 import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { overBudgetText } from './report/verdict-line.js'
@@ -27,8 +28,6 @@ import { newlyTaggedLine } from './report/newly-tagged.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
 import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
-
-const POOL_NAME = 'vitest-memory'
 
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined

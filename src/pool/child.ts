@@ -5,7 +5,7 @@ import './child-profiler.js'
 import { enableCompileCache, flushCompileCache } from './compile-cache.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
-import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
+import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, type FileBoundary } from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
 import { installRunnerHooks, testRunnerSource, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
@@ -30,7 +30,7 @@ let runningBatch = false
 // Vitest's worker binds process.send when it loads, so the wrapper must be in place first.
 const send = process.send.bind(process) as (...args: unknown[]) => boolean
 process.send = ((message: any, ...rest: unknown[]) => {
-  if (message?.__vitest_worker_response__ && message.type === 'testfileFinished' && !runningBatch) {
+  if (isWorkerResponse(message, 'testfileFinished') && !runningBatch) {
     message = { ...message, vitestMemory: filePeak() }
   }
   return send(message, ...rest)
@@ -109,7 +109,7 @@ process.prependListener('message', receiveLinkMessage)
 // The compile cache is flushed once the libraries are loaded, and again when Vitest stops the
 // process (the test's own dependencies): the pool ends the process with a signal.
 process.prependListener('message', (message: any) => {
-  if (message?.__vitest_worker_request__ && message.type === 'stop') flushCompileCache()
+  if (isWorkerRequest(message, 'stop')) flushCompileCache()
 })
 
 if (meter) {
@@ -117,7 +117,7 @@ if (meter) {
   // start reading the IPC channel and Vitest would miss the start request): the file's peak is
   // reset before the worker begins the file.
   process.prependListener('message', (message: any) => {
-    if (message?.__vitest_worker_request__ && (message.type === 'run' || message.type === 'collect')) {
+    if (isWorkerRequest(message, 'run', 'collect')) {
       runningBatch = message[BATCH_MARK] === true
       if (!runningBatch) fileStarted()
     }

@@ -38,7 +38,7 @@ export class FileWatch {
   private startTimeout: string | null = null
   /** The last sample: whether the file grows decides how fast it is sampled under a limit. */
   private previousSample: PreviousSample | null = null
-  /** The test the process said it started last (test-start.ts): the one running if it dies. */
+  /** The test the process said it started last (protocol.ts): the one running if it dies. */
   private lastTestStart: { id: string, at: number } | null = null
   /** Set when the file runs in a shared process: where, and what the process held at its start. */
   shared: SharedRun | null = null

@@ -14,6 +14,7 @@ import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child-state.js'
 import { FileWatch } from './file-watch.js'
 import { SharedLifecycle } from './shared-lifecycle.js'
+import { response } from './protocol.js'
 import { preloadedEnvironment } from './spares.js'
 import type { TestProcess } from './test-process.js'
 
@@ -90,8 +91,6 @@ export function budgetOf(project: TestProject, file: string, resolved: ResolvedM
     return null
   }
 }
-
-export const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
 
 /** A batch's errors: the first goes back with its `testfileFinished`, the others to Vitest's state. */
 export function batchErrors(vitest: Vitest) {

@@ -11,6 +11,7 @@ import { formatDuration } from '../size.js'
 import { childLaunch, type ChildLaunch } from './child-launch.js'
 import { withTestHooks } from './inject.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
+import { isWorkerResponse } from './protocol.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
@@ -94,7 +95,7 @@ export class TestProcess {
       let started = false
       child.on('message', (message: any) => {
         this.noteSaid(message)
-        if (!started && message?.__vitest_worker_response__ && message.type === 'started') {
+        if (!started && isWorkerResponse(message, 'started')) {
           started = true
           clearTimeout(startTimer)
           if (message.error) failed(message.error)
@@ -191,7 +192,7 @@ export class TestProcess {
     if (message?.t === 'q' && typeof message.m === 'string') {
       const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
       this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
-    } else if (message?.__vitest_worker_response__) {
+    } else if (isWorkerResponse(message)) {
       this.lastSaid = `its last message was "${message.type}"`
     } else if (message?.t === 's') {
       this.lastSaid = 'its last message answered a call from the runner'

@@ -24,13 +24,13 @@ import { runScheduling } from './run-scheduling.js'
 import { measurementKey, sharedState, type LiveWorker } from '../state.js'
 import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
 import { ensureRunJournal } from './abort.js'
-import { BATCH_MARK, fileBoundary, runsWhole, type FileBoundary } from './batch.js'
+import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
-import { batchErrors, budgetOf, fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
+import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
-import { startedTestOf } from './test-start.js'
+import { BATCH_MARK, fileBoundary, isWorkerResponse, response, startedTestOf, type FileBoundary } from './protocol.js'
 import { endedTestOf, JUDGE_MARK, treeNews, verdictQueryOf, verdictReply, type VerdictQuery } from './verdict-link.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
@@ -344,7 +344,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (endedTest) return this.running?.watch.tests.ended(endedTest)
     const query = verdictQueryOf(message)
     if (query) return this.answerVerdict(process, query)
-    if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
+    if (isWorkerResponse(message, 'testfileFinished')) {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
       this.settle = undefined
