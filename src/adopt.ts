@@ -2,7 +2,7 @@
 // defined by their own config files, which do not inherit the root config's `pool` and would
 // otherwise run on Vitest's default 'forks', unmeasured and silently.
 import type { TestSpecification } from 'vitest/node'
-import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from './vitest-adapter.js'
+import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from './vitest-internals/pool-config.js'
 import { memoryPoolKeepingOptions } from './memory-pool.js'
 import { POOL_NAME } from './pool/protocol.js'
 

@@ -5,7 +5,9 @@ import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolO
 import { MemoryReporter } from './reporter.js'
 import { sharedState } from './state.js'
 import { memoryIntensiveTag } from './policy/tags.js'
-import { ensureReporter, ensureTagDefined, isPoolNamed } from './vitest-adapter.js'
+import { ensureReporter } from './vitest-internals/tasks.js'
+import { ensureTagDefined } from './vitest-internals/runner-utils.js'
+import { isPoolNamed } from './vitest-internals/pool-config.js'
 import { POOL_NAME } from './pool/protocol.js'
 import { MemoryPoolWorker } from './pool/worker.js'
 

@@ -27,7 +27,8 @@ import { overBudgetText } from './report/verdict-line.js'
 import { newlyTaggedLine } from './report/newly-tagged.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
+import { markReporter } from './vitest-internals/tasks.js'
+import { projectPoolName, ranOnPool } from './vitest-internals/pool-config.js'
 
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined

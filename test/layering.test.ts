@@ -14,7 +14,7 @@ import { fileCycles, importGraph, importsOf } from './import-graph.js'
  */
 const LAYERS: string[][] = [
   ['model', 'errors', 'env', 'size', 'test-meta', 'schema-ref'],
-  ['vitest-adapter'],
+  ['vitest-internals'],
   ['measure'],
   ['policy'],
   ['options', 'option-table', 'option-types'],

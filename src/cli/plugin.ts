@@ -13,7 +13,7 @@ import { readBaseline } from '../report/outputs.js'
 import { sharedState } from '../state.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../sequencer.js'
-import { isMemoryReporter } from '../vitest-adapter.js'
+import { isMemoryReporter } from '../vitest-internals/tasks.js'
 
 interface TestConfig { pool?: unknown, projects?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } }
 

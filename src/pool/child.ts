@@ -8,7 +8,8 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, type FileBoundary } from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
-import { installRunnerHooks, testRunnerSource, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
+import { installRunnerHooks, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
+import { testRunnerSource } from '../vitest-internals/runner-class.js'
 import { askPool, isJudged, receiveLinkMessage } from './verdict-link.js'
 
 // Before anything heavy is imported: Vitest's worker and the environment's library come from it.

@@ -16,7 +16,7 @@ import { measurementKey, sharedState } from '../state.js'
 import type { FileMeasurement, SharedRun } from '../model.js'
 import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
-import { failFileInVitest, findFileTask, startTestInVitest } from '../vitest-adapter.js'
+import { catchErrorInVitest, failFileInVitest, findFileTask, startTestInVitest } from '../vitest-internals/tasks.js'
 import { annotateFileVerdict, verdictAnnotation } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
 import { TestTreeWindows } from './test-tree.js'
@@ -199,7 +199,7 @@ export class FileWatch {
       await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
     } catch (error) {
       // Vitest's internals moved: still say what happened, as an unhandled error.
-      this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
+      catchErrorInVitest(this.project.vitest, { name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
     // After failFileInVitest, which creates the File task when the file died before announcing it.

@@ -15,6 +15,7 @@ import type { ChildFilePeak } from './child-state.js'
 import { FileWatch } from './file-watch.js'
 import { SharedLifecycle } from './shared-lifecycle.js'
 import { response } from './protocol.js'
+import { catchErrorInVitest } from '../vitest-internals/tasks.js'
 import { preloadedEnvironment } from './spares.js'
 import type { TestProcess } from './test-process.js'
 
@@ -97,7 +98,7 @@ export function batchErrors(vitest: Vitest) {
   let first: unknown
   return {
     add(error: unknown): void {
-      if (first) vitest.state.catchError(error, 'Test Run Error')
+      if (first) catchErrorInVitest(vitest, error, 'Test Run Error')
       else first = error
     },
     finished: (): FinishedMessage => response({ type: 'testfileFinished', ...(first ? { error: first } : {}) }),

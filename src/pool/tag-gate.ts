@@ -10,7 +10,8 @@ import { budgetFor } from '../policy/budget.js'
 import { excludedAtFileLevel, laneSkipReason, MEMORY_INTENSIVE, memoryIntensiveSource, newlyFromHistory, type LastMeasured } from '../policy/tags.js'
 import { entryKey, historyIndex, peekHistory, type HistoryEntry } from '../record/history.js'
 import { measurementKey, sharedState } from '../state.js'
-import { compileTagsFilter, reportSkippedFile } from '../vitest-adapter.js'
+import { compileTagsFilter } from '../vitest-internals/runner-utils.js'
+import { reportSkippedFile } from '../vitest-internals/tasks.js'
 
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
 type FileSpec = FileRequest['context']['files'][number]

@@ -13,6 +13,7 @@ import { withTestHooks } from './inject.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { isWorkerResponse } from './protocol.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
+import { rpcFrame } from '../vitest-internals/rpc-frames.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
@@ -189,12 +190,13 @@ export class TestProcess {
   }
 
   private noteSaid(message: any): void {
-    if (message?.t === 'q' && typeof message.m === 'string') {
-      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
-      this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
+    const frame = rpcFrame(message)
+    if (frame?.kind === 'call') {
+      const argument = frame.firstArg !== null ? ` ${JSON.stringify(frame.firstArg.slice(0, 120))}` : ''
+      this.lastSaid = `its last message asked the runner for "${frame.method}"${argument}`
     } else if (isWorkerResponse(message)) {
       this.lastSaid = `its last message was "${message.type}"`
-    } else if (message?.t === 's') {
+    } else if (frame?.kind === 'answer') {
       this.lastSaid = 'its last message answered a call from the runner'
     }
   }

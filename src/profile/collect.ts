@@ -14,7 +14,7 @@ import type { FileReport, MemoryReport, ProfileReport } from '../record/report.j
 import type { FileMeasurement, PeakProfileRecord } from '../model.js'
 import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type MapLine } from './heap-profile.js'
 import { createLineMapper } from './source-map.js'
-import { transformedSourceMap } from '../vitest-adapter.js'
+import { transformedSourceMap } from '../vitest-internals/tasks.js'
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 /** A process writes its profile as it exits, which may be just after the run ends. */

@@ -5,7 +5,7 @@ import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { sharedState } from '../state.js'
-import { moduleStateInVitest } from '../vitest-adapter.js'
+import { moduleStateInVitest } from '../vitest-internals/tasks.js'
 import { schemaRef } from '../schema-ref.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 

@@ -3,7 +3,7 @@
 import type { FileSpan, RunTimeline } from '../measure/run-timeline.js'
 import type { FileMeasurement } from '../model.js'
 import type { Vitest } from 'vitest/node'
-import { findFileTask, shardLabel } from '../vitest-adapter.js'
+import { findFileTask, shardLabel } from '../vitest-internals/tasks.js'
 import { annotateFileVerdict, type VerdictAnnotation } from './verdict-annotations.js'
 
 export const META_KEY = 'vitestMemory'
