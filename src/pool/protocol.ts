@@ -67,3 +67,70 @@ export function startedTestOf(message: unknown): string | null {
   const id = (message as Record<string, unknown> | null)?.[TEST_START_KEY]
   return typeof id === 'string' ? id : null
 }
+
+// ---- A memory verdict carried into Vitest's own state (verdict-link.ts) ----
+
+export const JUDGE_MARK = '__vitest_memory_judge__'
+const QUERY_KEY = '__vitest_memory_verdict_query__'
+const REPLY_KEY = '__vitest_memory_verdict__'
+const TEST_END_KEY = '__vitest_memory_test_end__'
+const TREE_KEY = '__vitest_memory_tree__'
+
+export interface SerializedVerdictError { name: string, message: string, stack: string }
+
+export type VerdictQuery =
+  | { id: number, kind: 'file', file: string, ownPeakRssBytes: number, startRssBytes: number | null }
+  | { id: number, kind: 'test', file: string, testId: string, startRssBytes: number, ownPeakRssBytes: number, budgetBytes: number }
+
+export interface VerdictReply {
+  id: number
+  /** The highest tree RSS the pool saw for the file (or the test) so far. */
+  treePeakRssBytes: number | null
+  /** Fails the file (or the test) in Vitest. */
+  error?: SerializedVerdictError
+  /** Over its budget in warn mode: the test's annotation says so, the test passes. */
+  warning?: string
+}
+
+export interface TreeNews { testId: string, treeRssBytes: number }
+
+export function verdictQueryOf(message: unknown): VerdictQuery | null {
+  const query = (message as Record<string, unknown> | null)?.[QUERY_KEY]
+  return query && typeof query === 'object' ? query as VerdictQuery : null
+}
+
+export function verdictReply(reply: VerdictReply): Record<string, unknown> {
+  return { [REPLY_KEY]: reply }
+}
+
+export function endedTestOf(message: unknown): string | null {
+  const id = (message as Record<string, unknown> | null)?.[TEST_END_KEY]
+  return typeof id === 'string' ? id : null
+}
+
+export function treeNews(news: TreeNews): Record<string, unknown> {
+  return { [TREE_KEY]: news }
+}
+
+export function judgedFilesOf(message: unknown): string[] | null {
+  const files = (message as Record<string, unknown> | null)?.[JUDGE_MARK]
+  return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : null
+}
+
+export function verdictReplyOf(message: unknown): VerdictReply | undefined {
+  return (message as Record<string, unknown> | null)?.[REPLY_KEY] as VerdictReply | undefined
+}
+
+export function treeNewsOf(message: unknown): TreeNews | undefined {
+  return (message as Record<string, unknown> | null)?.[TREE_KEY] as TreeNews | undefined
+}
+
+/** A verdict query as the test process sends it. */
+export function verdictQuery(query: VerdictQuery): Record<string, unknown> {
+  return { [QUERY_KEY]: query }
+}
+
+/** In a test file's process: its end, one-way, so the pool can charge the tree peak to the test. */
+export function announceTestEnd(testId: string): void {
+  process.send?.({ [TEST_END_KEY]: testId })
+}

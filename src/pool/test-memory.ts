@@ -8,8 +8,8 @@ import { TEST_BUDGET_META_KEY, TEST_META_KEY } from '../test-meta.js'
 import { annotationsFor } from '../record/annotations.js'
 import type { TestMemory } from '../model.js'
 import { childSettings, childTracker } from './child-state.js'
-import { announceTestStart } from './protocol.js'
-import { announceTestEnd, askPool, takeTreeFigure, type VerdictReply } from './verdict-link.js'
+import { announceTestEnd, announceTestStart, type VerdictReply } from './protocol.js'
+import { askPool, takeTreeFigure } from './verdict-link.js'
 
 /** The part of Vitest's test task read here (the same shape on Vitest 4.1 and 5). */
 export interface MeasuredTest {

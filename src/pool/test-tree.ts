@@ -3,7 +3,7 @@
 // window opens at its start announcement and closes at its end (or its verdict query); the
 // highest tree sample in it is the test's tree peak. Tests that run at once share their samples.
 import type { TreeSample } from '../measure/sampler.js'
-import type { TreeNews } from './verdict-link.js'
+import type { TreeNews } from './protocol.js'
 
 /**
  * The process is told the tree's figure only when it rose this much since it was last told: a

@@ -8,13 +8,9 @@
 // - while a test runs and its subprocesses hold memory, the pool tells the process the tree's
 //   figure, so the test's own annotation includes what its subprocesses held.
 // Every wait here is bounded: without an answer the process goes on, and the pool judges the file
-// again when it ends (a verdict known only then still fails it).
-
-export const JUDGE_MARK = '__vitest_memory_judge__'
-const QUERY_KEY = '__vitest_memory_verdict_query__'
-const REPLY_KEY = '__vitest_memory_verdict__'
-const TEST_END_KEY = '__vitest_memory_test_end__'
-const TREE_KEY = '__vitest_memory_tree__'
+// again when it ends (a verdict known only then still fails it). The messages themselves (marks,
+// shapes, guards) are in protocol.ts; this module keeps the test process's side of the link.
+import { judgedFilesOf, treeNewsOf, verdictQuery, verdictReplyOf, type VerdictQuery, type VerdictReply } from './protocol.js'
 
 /**
  * How long a test process waits for the pool's verdict. The pool answers from its event loop in
@@ -22,47 +18,6 @@ const TREE_KEY = '__vitest_memory_tree__'
  * the pool's own judgement at the file's end still catches the verdict.
  */
 export const VERDICT_REPLY_TIMEOUT_MS = 2000
-
-export interface SerializedVerdictError { name: string, message: string, stack: string }
-
-export type VerdictQuery =
-  | { id: number, kind: 'file', file: string, ownPeakRssBytes: number, startRssBytes: number | null }
-  | { id: number, kind: 'test', file: string, testId: string, startRssBytes: number, ownPeakRssBytes: number, budgetBytes: number }
-
-export interface VerdictReply {
-  id: number
-  /** The highest tree RSS the pool saw for the file (or the test) so far. */
-  treePeakRssBytes: number | null
-  /** Fails the file (or the test) in Vitest. */
-  error?: SerializedVerdictError
-  /** Over its budget in warn mode: the test's annotation says so, the test passes. */
-  warning?: string
-}
-
-export interface TreeNews { testId: string, treeRssBytes: number }
-
-export function verdictQueryOf(message: unknown): VerdictQuery | null {
-  const query = (message as Record<string, unknown> | null)?.[QUERY_KEY]
-  return query && typeof query === 'object' ? query as VerdictQuery : null
-}
-
-export function verdictReply(reply: VerdictReply): Record<string, unknown> {
-  return { [REPLY_KEY]: reply }
-}
-
-export function endedTestOf(message: unknown): string | null {
-  const id = (message as Record<string, unknown> | null)?.[TEST_END_KEY]
-  return typeof id === 'string' ? id : null
-}
-
-export function treeNews(news: TreeNews): Record<string, unknown> {
-  return { [TREE_KEY]: news }
-}
-
-export function judgedFilesOf(message: unknown): string[] | null {
-  const files = (message as Record<string, unknown> | null)?.[JUDGE_MARK]
-  return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : null
-}
 
 // ---- In the test process ----
 
@@ -92,14 +47,14 @@ export function receiveLinkMessage(message: unknown): boolean {
     link().judged = new Set(judged)
     return false // the request itself goes on to Vitest's worker
   }
-  const reply = body[REPLY_KEY] as VerdictReply | undefined
+  const reply = verdictReplyOf(body)
   if (reply) {
     const resolve = link().waiting.get(reply.id)
     link().waiting.delete(reply.id)
     resolve?.(reply)
     return true
   }
-  const news = body[TREE_KEY] as TreeNews | undefined
+  const news = treeNewsOf(body)
   if (news) {
     const known = link().treeByTest.get(news.testId) ?? 0
     link().treeByTest.set(news.testId, Math.max(known, news.treeRssBytes))
@@ -119,10 +74,6 @@ export function takeTreeFigure(testId: string): number {
   return figure
 }
 
-export function announceTestEnd(testId: string): void {
-  process.send?.({ [TEST_END_KEY]: testId })
-}
-
 type QueryBody = VerdictQuery extends infer Q ? Q extends { id: number } ? Omit<Q, 'id'> : never : never
 
 /** Asks the pool; resolves with its answer, or null when none came in time. */
@@ -140,7 +91,7 @@ export function askPool(query: QueryBody): Promise<VerdictReply | null> {
       resolve(reply)
     })
     // send() also returns false for a long backlog (still delivered): only a closed channel is final.
-    if (!process.connected || (!process.send?.({ [QUERY_KEY]: { ...query, id } }) && !process.connected)) {
+    if (!process.connected || (!process.send?.(verdictQuery({ ...query, id } as VerdictQuery)) && !process.connected)) {
       clearTimeout(timer)
       state.waiting.delete(id)
       resolve(null)

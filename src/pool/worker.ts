@@ -30,8 +30,7 @@ import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
-import { BATCH_MARK, fileBoundary, isWorkerResponse, response, startedTestOf, type FileBoundary } from './protocol.js'
-import { endedTestOf, JUDGE_MARK, treeNews, verdictQueryOf, verdictReply, type VerdictQuery } from './verdict-link.js'
+import { BATCH_MARK, endedTestOf, fileBoundary, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
