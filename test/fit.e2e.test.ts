@@ -146,6 +146,8 @@ describe('a run with the planned maxWorkers', () => {
     // As a CI matrix passes the plan on: its maxWorkers and its maxMemory (SIZE less the runner).
     const asPlanned = await timed(['run', '--max-workers', String(shard.maxWorkers), '--max-memory', shard.maxMemory, '--memory-history', history('as-planned'), '--memory-report', join(dir, 'as-planned-report.json')])
     for (const result of [alone, fitted, asPlanned]) expect(result.code, result.output).toBe(0)
+    // The history knew every file: the summary says what fits this machine.
+    expect(fitted.output).toMatch(/^ Memory fit: this run peaked at [\d.]+ [MG]B \(.*\); by the history, --max-workers \d+.* fits this (machine|container)'s /m)
     expect(fitted.peakWithRunnerBytes, fitted.output).toBeLessThanOrEqual(1e9)
     expect(asPlanned.peakWithRunnerBytes, asPlanned.output).toBeLessThanOrEqual(1e9)
     // Two heavy files at once were seen: the planned workers were used, not one file at a time.
