@@ -12,7 +12,7 @@ const files: FitFile[] = [
 
 describe('fitJob', () => {
   test('the largest maxWorkers whose heaviest files and the runner fit', () => {
-    // 150 + 375 + 300 = 825 fits 1 GB; adding 200 would not.
+    // The runner (175) + 375 + 300 = 850 fits 1 GB; adding 200 would not.
     expect(fitWorkers(files.map(f => f.peakBytes!), 1e9)).toBe(2)
     expect(fitWorkers(files.map(f => f.peakBytes!), 10e9)).toBe(5)
     // Never below one: the admission gate runs a file alone rather than never.
@@ -25,7 +25,7 @@ describe('fitJob', () => {
     expect(result.plan.shards).toHaveLength(2)
     for (const shard of result.plan.shards) {
       expect(shard.predictedPeakBytes).toBeLessThanOrEqual(1e9)
-      expect(shard.maxMemory).toBe('850MB')
+      expect(shard.maxMemory).toBe(`${(1e9 - RUNNER_MEMORY_BYTES) / 1e6}MB`)
     }
     expect(result.plan.shards.flatMap(s => s.files).sort()).toEqual(files.map(f => f.file).sort())
   })
@@ -67,7 +67,7 @@ describe('fitLine', () => {
   test('the run\'s peak and the maxWorkers that fits the machine, by the history', () => {
     const path = history([['a.test.ts', 290 * MB], ['b.test.ts', 210 * MB], ['c.test.ts', 90 * MB]])
     const small = { ...run, run: { ...run.run, totalMemoryBytes: 16e9, cgroupLimitBytes: 1e9 } }
-    // This run's peaks (300 + 200 + 150 runner = 650; + 100 = 750 fits 1 GB too).
+    // This run's peaks: 300 + 200 + 100 + the runner's 175 = 775 fits 1 GB.
     expect(fitLine(small, path)).toMatch(/^ Memory fit: this run peaked at \d+ MB \(test processes at once 450 MB, Vitest's own .*\); by the history, --max-workers 3 \(all 3 files at once\) fits this container's 1.00 GB/)
     const tight = { ...run, run: { ...run.run, totalMemoryBytes: 700e6, cgroupLimitBytes: null } }
     expect(fitLine(tight, path)).toMatch(/--max-workers 2 fits this machine's 700 MB/)
