@@ -1,12 +1,13 @@
 // `plan --memory SIZE`: from a history of five files (~60 to ~375 MB tree peak), the maxWorkers and
 // shards that keep a job under SIZE; a file too heavy alone exits 1 (unless memory_intensive: the
 // heavy lane); and a real run with the planned maxWorkers stays under SIZE, watched from outside.
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { addMemoryIntensiveTag } from '../src/policy/module-tag.js'
 import { BARE_NODE_BYTES, RUNNER_MEMORY_BYTES, type FitPlan } from '../src/policy/job-fit.js'
-import { run } from './helpers.js'
+import { copyFixture, run } from './helpers.js'
 import { runWatched } from './process-watch.js'
 
 /** Tree peaks and durations as the fixture measured them (Vitest 4.1, Node 20). */
@@ -86,6 +87,15 @@ describe('plan --memory', () => {
     expect(fitted!.shards.flatMap(s => s.files)).not.toContain('test/huge.test.ts')
     expect(stderr).toContain('heavy lane')
     expect(stderr).toMatch(/test\/huge\.test\.ts 378 MB \(memory_intensive: history/)
+  })
+
+  test('a `@module-tag memory_intensive` comment puts the file in the heavy lane too', async () => {
+    const copy = copyFixture('fit')
+    const huge = join(copy, 'test/huge.test.ts')
+    writeFileSync(huge, addMemoryIntensiveTag(readFileSync(huge, 'utf8')))
+    const result = await run('cli', copy, ['plan', '--memory', '500MB', '--memory-history', history('comment')], { report: false })
+    expect(result.code, result.output).toBe(0)
+    expect((JSON.parse(result.stdout) as FitPlan).heavyLane!.files).toEqual([{ file: 'test/huge.test.ts', peakBytes: 378e6, memoryIntensive: 'comment' }])
   })
 
   test('--target-duration picks the fewest shards whose predicted duration meets it', async () => {
