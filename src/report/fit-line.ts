@@ -3,7 +3,7 @@
 import { readProcessMemory } from '../measure/procfs.js'
 import { fitWorkers, RUNNER_MEMORY_BYTES } from '../policy/job-fit.js'
 import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history.js'
-import type { MemoryReport } from '../record/report.js'
+import { runPeak, type MemoryReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
 
 /** Below this many files every maxWorkers fits the same way: the line would say nothing. */
@@ -27,7 +27,8 @@ export function fitLine(report: MemoryReport, historyPath: string | null): strin
   const machine = cgroupLimitBytes != null ? Math.min(cgroupLimitBytes, totalMemoryBytes) : totalMemoryBytes
   if (RUNNER_MEMORY_BYTES + Math.max(...peaks) > machine) return null // `plan --memory auto` names such a file
   const workers = fitWorkers(peaks, machine)
-  const atOnce = report.timeline?.length ? Math.max(...report.timeline.map(p => p.rssBytes)) : Math.max(...files.map(f => f.treePeakRssBytes!))
+  // The same figure as the report's run peak: the sampled sum, never below the heaviest file's exact peak.
+  const atOnce = runPeak(report)?.bytes ?? Math.max(...peaks)
   const own = readProcessMemory('self')?.hwmBytes ?? process.memoryUsage().rss
   const where = cgroupLimitBytes != null && cgroupLimitBytes < totalMemoryBytes ? 'this container\'s' : 'this machine\'s'
   const all = workers === peaks.length ? ` (all ${peaks.length} files at once)` : ''
