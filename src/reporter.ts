@@ -21,6 +21,7 @@ import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './repor
 import { label, renderTable } from './report/table.js'
 import { currentScheduling, endRunScheduling } from './schedule/run-scheduling.js'
 import { renderProfiles } from './report/profiles.js'
+import { fitLine } from './report/fit-line.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { overBudgetText } from './report/verdict-line.js'
 import { newlyTaggedLine } from './report/newly-tagged.js'
@@ -123,6 +124,8 @@ export class MemoryReporter implements Reporter {
 
     // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
+    const fit = fitLine(report, options.historyPath)
+    if (fit) vitest.logger.log(pc.dim(`${fit}\n`))
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
     const newly = newlyTaggedLine(report)
     if (newly) vitest.logger.log(pc.yellow(`${newly}\n`))

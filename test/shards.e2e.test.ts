@@ -88,10 +88,10 @@ describe('shards', () => {
     expect(result.stderr.trim()).toContain(`vitest-memory: ${message.replace('PLAN', planPath)}`)
   })
 
-  test('`plan` without --shards is a usage error', async () => {
+  test('`plan` without --shards or --memory is a usage error', async () => {
     const result = await run('cli', 'shards', ['plan'], { report: false })
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('vitest-memory: --shards is required. Usage: vitest-memory plan --shards N')
+    expect(result.stderr).toContain('vitest-memory: --shards N or --memory SIZE is required. Usage: vitest-memory plan --shards N | --memory SIZE')
   })
 })
 

@@ -65,6 +65,8 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     flags: Object.keys(PLAN_FLAGS),
     help: help(PLAN_USAGE, PLAN, [
       ['--shards N', 'how many shards, 1 to 256'],
+      ['--memory SIZE|auto', 'the CI job\'s memory: each shard\'s maxWorkers and --max-memory that keep it under SIZE (auto: this machine\'s or container\'s)'],
+      ['--target-duration D', 'with --memory: the fewest shards whose predicted duration is at most D ("10m", "90s")'],
       ['--memory-history PATH', 'the history that weighs the files (default .vitest-memory/history.json)'],
       ['-o, --output PLAN.json', 'also write the plan to PLAN.json (run a shard with --shard-plan PLAN.json --shard i)'],
     ], ['', 'Every other argument goes to Vitest to list the files: filters, --config, --project …']),
