@@ -4,7 +4,6 @@
 //   process tree) whether the file is over; an error in the answer fails the file right there, so
 //   Vitest's summary, junit, UI and `--bail` see a failed file like any other;
 // - a test with withMemoryBudget() asks the same at its end (before Vitest decides on a retry);
-// - a test's end is announced (one-way) so the pool can charge the tree peak to the test;
 // - while a test runs and its subprocesses hold memory, the pool tells the process the tree's
 //   figure, so the test's own annotation includes what its subprocesses held.
 // Every wait here is bounded: without an answer the process goes on, and the pool judges the file
@@ -13,7 +12,6 @@
 export const JUDGE_MARK = '__vitest_memory_judge__'
 const QUERY_KEY = '__vitest_memory_verdict_query__'
 const REPLY_KEY = '__vitest_memory_verdict__'
-const TEST_END_KEY = '__vitest_memory_test_end__'
 const TREE_KEY = '__vitest_memory_tree__'
 
 /**
@@ -48,11 +46,6 @@ export function verdictQueryOf(message: unknown): VerdictQuery | null {
 
 export function verdictReply(reply: VerdictReply): Record<string, unknown> {
   return { [REPLY_KEY]: reply }
-}
-
-export function endedTestOf(message: unknown): string | null {
-  const id = (message as Record<string, unknown> | null)?.[TEST_END_KEY]
-  return typeof id === 'string' ? id : null
 }
 
 export function treeNews(news: TreeNews): Record<string, unknown> {
@@ -117,10 +110,6 @@ export function takeTreeFigure(testId: string): number {
   const figure = link().treeByTest.get(testId) ?? 0
   link().treeByTest.delete(testId)
   return figure
-}
-
-export function announceTestEnd(testId: string): void {
-  process.send?.({ [TEST_END_KEY]: testId })
 }
 
 type QueryBody = VerdictQuery extends infer Q ? Q extends { id: number } ? Omit<Q, 'id'> : never : never

@@ -31,7 +31,7 @@ import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 import { startedTestOf } from './test-start.js'
-import { endedTestOf, JUDGE_MARK, treeNews, verdictQueryOf, verdictReply, type VerdictQuery } from './verdict-link.js'
+import { JUDGE_MARK, treeNews, verdictQueryOf, verdictReply, type VerdictQuery } from './verdict-link.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
@@ -340,8 +340,6 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (boundary) return this.onFileBoundary(process, boundary)
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
-    const endedTest = endedTestOf(message)
-    if (endedTest) return this.running?.watch.tests.ended(endedTest)
     const query = verdictQueryOf(message)
     if (query) return this.answerVerdict(process, query)
     if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
