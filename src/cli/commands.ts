@@ -83,5 +83,5 @@ export async function runSubcommand(command: Subcommand, argv: string[]): Promis
 }
 
 export function commandsHelp(): string {
-  return ['Commands:', ...Object.values(SUBCOMMANDS).flatMap(c => [`  ${c.usage}`, `      ${c.description}`]), '', 'Each command takes --help.'].join('\n')
+  return ['Commands:', ...Object.values(SUBCOMMANDS).flatMap(c => [`  ${c.usage}`, `      ${c.description}`]), '', 'Each command takes --help.', 'vitest-memory --version (or -v) prints this package\'s version and the Vitest it runs with, and starts nothing.'].join('\n')
 }
