@@ -66,7 +66,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     help: help(PLAN_USAGE, PLAN, [
       ['--shards N', 'how many shards, 1 to 256'],
       ['--memory-history PATH', 'the history that weighs the files (default .vitest-memory/history.json)'],
-      ['-o, --output PLAN.json', 'also write the plan to PLAN.json (run a shard with --shard-plan PLAN.json --shard i)'],
+      ['-o, --output PLAN.json', 'write the plan to PLAN.json instead of printing it, with one line on stdout (run a shard with --shard-plan PLAN.json --shard i)'],
     ], ['', 'Every other argument goes to Vitest to list the files: filters, --config, --project …']),
     run: planCommand,
   },
