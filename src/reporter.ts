@@ -1,7 +1,7 @@
 // MemoryReporter: joins Vitest's view of each test module with the pool's measurement into the
 // report model, then hands that model to each output in turn.
-import { mkdirSync } from 'node:fs'
-import { dirname, relative } from 'node:path'
+import { makeDirFor } from './state-dir.js'
+import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
@@ -202,7 +202,7 @@ export class MemoryReporter implements Reporter {
     if (measured.length === 0) return
     try {
       // Its folder first: a file in the way would otherwise read as the history's lock held by another run.
-      mkdirSync(dirname(options.historyPath), { recursive: true })
+      makeDirFor(options.historyPath)
       const warning = await recordHistory(options.historyPath, root, measured)
       if (warning) vitest.logger.warn(pc.yellow(warning))
     } catch (error) {

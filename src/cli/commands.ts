@@ -68,7 +68,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
       ['--memory SIZE|auto', 'the CI job\'s memory: each shard\'s maxWorkers and --max-memory that keep it under SIZE (auto: this machine\'s or container\'s)'],
       ['--target-duration D', 'with --memory: the fewest shards whose predicted duration is at most D ("10m", "90s")'],
       ['--memory-history PATH', 'the history that weighs the files (default .vitest-memory/history.json)'],
-      ['-o, --output PLAN.json', 'also write the plan to PLAN.json (run a shard with --shard-plan PLAN.json --shard i)'],
+      ['-o, --output PLAN.json', 'write the plan to PLAN.json instead of printing it, with one line on stdout (run a shard with --shard-plan PLAN.json --shard i)'],
     ], ['', 'Every other argument goes to Vitest to list the files: filters, --config, --project …']),
     run: planCommand,
   },
@@ -85,5 +85,5 @@ export async function runSubcommand(command: Subcommand, argv: string[]): Promis
 }
 
 export function commandsHelp(): string {
-  return ['Commands:', ...Object.values(SUBCOMMANDS).flatMap(c => [`  ${c.usage}`, `      ${c.description}`]), '', 'Each command takes --help.'].join('\n')
+  return ['Commands:', ...Object.values(SUBCOMMANDS).flatMap(c => [`  ${c.usage}`, `      ${c.description}`]), '', 'Each command takes --help.', 'vitest-memory --version (or -v) prints this package\'s version and the Vitest it runs with, and starts nothing.'].join('\n')
 }

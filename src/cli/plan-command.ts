@@ -41,8 +41,13 @@ export async function planCommand(argv: string[]): Promise<number> {
   })
   const plan = fitted?.plan ?? planShards(input, count)
   const json = JSON.stringify(plan, null, 2)
-  if (values.output) writeFileSync(resolve(values.output), `${json}\n`)
-  console.log(json)
+  if (!values.output) console.log(json)
+  else {
+    // The file is the plan; the terminal gets one line, not the JSON a second time.
+    writeFileSync(resolve(values.output), `${json}\n`)
+    const fileCount = plan.shards.reduce((sum, shard) => sum + shard.files.length, 0)
+    console.log(`vitest-memory: wrote a plan of ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'} for ${fileCount} file${fileCount === 1 ? '' : 's'} to ${values.output}`)
+  }
   return 0
 }
 

@@ -2,10 +2,11 @@
 // where the process flushes its best profile, what the small JSON beside it says, and the
 // socket the pool asks it through for one last capture before a limit kill. Loaded in the
 // profiler thread too: no imports beyond Node's.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import { makeDirFor } from '../state-dir.js'
 
 /** Under the journal's folder: the profiles of processes still running (or that died unannounced). */
 export const INFLIGHT_DIR = 'profiles/inflight'
@@ -72,7 +73,7 @@ export function peakSocketPath(pid: number): string {
 
 /** A temp file in the same folder, then rename: a reader (or a SIGKILL) never sees half a file. */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true })
+  makeDirFor(path)
   const temp = `${path}.${process.pid}.tmp`
   writeFileSync(temp, text)
   renameSync(temp, path)

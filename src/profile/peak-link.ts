@@ -1,8 +1,8 @@
 // The pool's side of --heap-profile=peak for one running file: it mirrors each flush of the
 // process into the journal (so `why` names the allocating lines of a run killed unannounced), asks
 // for one last capture before a limit kill, and adopts the final flush as the file's profile.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync, renameSync, rmSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { listDescendants } from '../measure/descendants.js'
 import { hasProcfs } from '../measure/procfs.js'
@@ -14,6 +14,7 @@ import { PROFILES_DIR, profileName } from '../pool/child-launch.js'
 import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type AllocationSite } from './heap-profile.js'
 import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture, type PeakFlushMeta, type PeakProfileRecord } from './peak-files.js'
 import { createLineMapper } from './source-map.js'
+import { makeDirFor } from '../state-dir.js'
 
 /**
  * Before a limit kill the pool waits this long for the process's last capture (a capture forces a
@@ -73,7 +74,7 @@ export class PeakProfileLink {
     const name = `${this.project.name ? `${profileName(this.project.name)}__` : ''}${profileName(this.relativeFile)}.heapprofile`
     const path = resolve(root, PROFILES_DIR, name)
     try {
-      mkdirSync(dirname(path), { recursive: true })
+      makeDirFor(path)
       rmSync(path, { force: true })
       renameSync(paths.profile, path)
     } catch (error) {

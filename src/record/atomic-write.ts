@@ -1,8 +1,8 @@
 // Files written whole or not at all: a temp file in the same folder, then a rename, so a reader
 // never sees half a file and a failed write leaves nothing behind.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { renameSync, rmSync, writeFileSync } from 'node:fs'
 import { messageOf } from '../errors.js'
+import { makeDirFor } from '../state-dir.js'
 
 export function writeJsonAtomic(path: string, data: unknown): void {
   writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`)
@@ -10,7 +10,7 @@ export function writeJsonAtomic(path: string, data: unknown): void {
 
 /** When it fails, the temp file is removed and the error thrown. */
 export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true })
+  makeDirFor(path)
   const temp = `${path}.${process.pid}.${Date.now()}.tmp`
   try {
     writeFileSync(temp, text)

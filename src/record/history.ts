@@ -1,11 +1,12 @@
 // The measured history: per file, its last few peaks, durations and dates. Meant to be kept in a
 // CI cache or committed. Writes merge with what is on disk under a lock and land atomically, so
 // parallel shards or an interrupted run never lose or corrupt earlier entries.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
+import { join } from 'node:path'
 import { displayPath, printable } from './display-path.js'
 import { writeJsonAtomic } from './report.js'
 import { schemaProblem, schemaRef } from './schemas.js'
+import { makeDirFor } from '../state-dir.js'
 
 export const HISTORY_SCHEMA_VERSION = 1
 /** Runs kept per file. */
@@ -193,7 +194,7 @@ async function lock(lockPath: string): Promise<() => void> {
   const deadline = Date.now() + LOCK_WAIT_MS
   for (;;) {
     try {
-      mkdirSync(dirname(lockPath), { recursive: true })
+      makeDirFor(lockPath)
       closeSync(openSync(lockPath, 'wx'))
       return () => {
         try {

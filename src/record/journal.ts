@@ -2,9 +2,9 @@
 // it happens. A line that write() returned for is in the kernel's page cache, so it survives the
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
 import type { PeakProcess } from '../measure/sampler.js'
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { closeSync, existsSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
 import type { AllocationSite } from '../profile/heap-profile.js'
+import { makeDirFor } from '../state-dir.js'
 
 export type JournalEntry =
   | { t: 'run', $schema?: string, at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
@@ -38,7 +38,7 @@ export class Journal {
 
   /** Starts a new journal for a run; the previous run's journal is kept as `<name>.previous`. */
   constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true })
+    makeDirFor(path)
     // A folder at the path is the user's, not an old journal to set aside.
     if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' })
     if (existsSync(path)) renameSync(path, `${path}.previous`)

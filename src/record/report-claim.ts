@@ -3,9 +3,9 @@
 // report holding its pid; a run that finds the path claimed by a live process writes
 // report.<pid>.json instead and says so in one line. The history needs none of this: its writes
 // merge under their own lock.
-import { linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { displayPath } from './display-path.js'
+import { makeDirFor } from '../state-dir.js'
 
 export interface ReportClaim {
   /** Where this run writes its report. */
@@ -34,7 +34,7 @@ function tryLock(lockPath: string, pid: number): number | null {
     // Written aside, then linked into place: the lock appears with its pid already in it.
     const temp = `${lockPath}.${pid}.tmp`
     try {
-      mkdirSync(dirname(lockPath), { recursive: true })
+      makeDirFor(lockPath)
       writeFileSync(temp, `${pid}\n`)
       linkSync(temp, lockPath)
       return null

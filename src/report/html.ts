@@ -1,6 +1,6 @@
 // The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
 // model. Everything is rendered here, escaped; the inline script only sorts the table.
-import { writeFileSync, mkdirSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { heaviestTest } from '../record/tests.js'
@@ -9,6 +9,7 @@ import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-cha
 import { escapeHtml as e } from './html-escape.js'
 import { leftBehindMessage } from '../policy/retained.js'
 import { renderProfilesHtml, type ProfileHref } from './html-profiles.js'
+import { makeDirFor } from '../state-dir.js'
 
 interface Column {
   key: string
@@ -136,7 +137,7 @@ ${renderProfilesHtml(report, profileHref)}
 
 /** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
 export function writeHtml(path: string, report: MemoryReport, root?: string): void {
-  mkdirSync(dirname(path), { recursive: true })
+  makeDirFor(path)
   writeFileSync(path, renderHtml(report, profileHrefFor(path, root)))
 }
 
