@@ -12,6 +12,7 @@ import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './op
 import { recordHistory } from './record/history.js'
 import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
+import { reportToWrite } from './record/watch-merge.js'
 import { collectProfiles } from './profile/collect.js'
 import { displayPath } from './record/display-path.js'
 import { claimReportPath, onProcessExit } from './record/report-claim.js'
@@ -130,7 +131,7 @@ export class MemoryReporter implements Reporter {
     const newly = newlyTaggedLine(report)
     if (newly) vitest.logger.log(pc.yellow(`${newly}\n`))
     const out = new OutputWriter(vitest.logger)
-    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
+    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, reportToWrite(report, options.reportPath, vitest.config.watch, root)))) {
       vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     }
     if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))

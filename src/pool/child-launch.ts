@@ -2,6 +2,7 @@
 // callable GC, heap profiling needs Node's sampling heap profiler writing where we read it.
 import { rmSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
+import { hasProcfs } from '../measure/procfs.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { inflightDir, PEAK_PROFILE_ENV, type PeakProfileSettings } from '../profile/peak-files.js'
 import { CHILD_SETTINGS_ENV, type ChildSettings } from './child-state.js'
@@ -15,6 +16,9 @@ export const HEAP_PROFILE_INTERVAL_BYTES = 32 * 1024
  * every live sample (a 2 GB peak is ~16k samples at 128 KiB), and a site holding 1 MB is still seen.
  */
 export const PEAK_PROFILE_INTERVAL_BYTES = 128 * 1024
+
+/** The pace of a process's own readings when no sampleIntervalMs is given (the option's default). */
+const DEFAULT_SELF_READINGS_MS = 50
 
 export interface ChildLaunch {
   execArgv: string[]
@@ -30,11 +34,13 @@ export interface ChildLaunch {
  */
 export const GC_TRIGGER_SHARE = 0.5
 
-export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations' | 'journalPath'>>, root: string, file: string, project = '', shared = false): ChildLaunch {
+export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations' | 'journalPath' | 'sampleIntervalMs'>>, root: string, file: string, project = '', shared = false): ChildLaunch {
   const settings: ChildSettings = {
     detectLeaks: options.detectLeaks,
     annotations: options.annotations !== false,
     ...(shared ? { shared, gcAboveBytes: Math.floor((options.retainedAboveBytes ?? 0) * GC_TRIGGER_SHARE) } : {}),
+    // The pool cannot read the process from outside: it reports itself, at the sampler's pace.
+    ...(hasProcfs() ? {} : { selfReadingsMs: options.sampleIntervalMs ?? DEFAULT_SELF_READINGS_MS }),
   }
   const execArgv = options.detectLeaks ? ['--expose-gc'] : []
   let profilePath: string | null = null

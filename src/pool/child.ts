@@ -8,6 +8,7 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
+import { startSelfReadings } from './self-readings.js'
 import { installRunnerHooks, testRunnerSource, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
 import { askPool, isJudged, receiveLinkMessage } from './verdict-link.js'
 
@@ -35,6 +36,9 @@ process.send = ((message: any, ...rest: unknown[]) => {
   }
   return send(message, ...rest)
 }) as typeof process.send
+
+// Off Linux the pool cannot read this process from outside: it sends its own readings.
+if (settings.selfReadingsMs) startSelfReadings(send, settings.selfReadingsMs)
 
 /** The kernel's peak was reset per test: the file's peak is the maximum of every reading. */
 function filePeak(): OwnPeak & ChildFilePeak {

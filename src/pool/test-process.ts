@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import type { PoolOptions } from 'vitest/node'
 import { TreeSampler, type TreeSample } from '../measure/sampler.js'
+import { selfReading } from './self-readings.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { formatDuration } from '../size.js'
 import { childLaunch, type ChildLaunch } from './child-launch.js'
@@ -93,6 +94,8 @@ export class TestProcess {
       // unanswered call is a process stuck in "starting" forever.
       let started = false
       child.on('message', (message: any) => {
+        const ownRss = selfReading(message)
+        if (ownRss !== null) return this.sampler.ownReading(ownRss)
         this.noteSaid(message)
         if (!started && message?.__vitest_worker_response__ && message.type === 'started') {
           started = true

@@ -61,6 +61,11 @@ export interface FileReport {
   /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
   shard?: string
   /**
+   * Watch mode only: the file was not re-run by the last run; its figures are those of the run
+   * started at this time (ISO date). Absent for every file the run measured itself.
+   */
+  measuredAt?: string
+  /**
    * The test environment whose library (jsdom, happy-dom) the file's process — a spare — loaded
    * before the file arrived. That memory is part of the file's peak and of its setup peak.
    */
