@@ -1,6 +1,6 @@
 // `vitest-memory [vitest args…]`: runs Vitest in-process through its public Node API.
 import { normalize } from 'node:path'
-import { optionsFromEnv, resolveOptions } from '../options.js'
+import { optionsFromEnv, resolveOptions, type MemoryPoolOptions } from '../options.js'
 import { sharedState } from '../state.js'
 import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
@@ -18,7 +18,8 @@ export async function runVitest(argv: string[]): Promise<void> {
   const args = shardPlan ? applyShardPlan(shardPlan, vitestArgs) : vitestArgs
   // Validate flags and environment before anything starts.
   resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
-  sharedState().cliOptions = memoryOptions
+  // Off-values (null) of the --no-* flags included: the layer's type is wider than the config's.
+  sharedState().cliOptions = memoryOptions as MemoryPoolOptions
 
   const { filter, options: vitestOptions } = await parseVitestArgs(args)
   const { startVitest } = await import('vitest/node')
