@@ -4,6 +4,7 @@ import { optionsFromEnv, resolveOptions, type MemoryPoolOptions } from '../optio
 import { sharedState } from '../state.js'
 import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
+import { configLoadLogger } from './config-load-logger.js'
 import { memoryCliPlugin } from './plugin.js'
 import { applyShardPlan } from './shard-plan-args.js'
 import { parseVitestArgs } from './vitest-args.js'
@@ -22,7 +23,7 @@ export async function runVitest(argv: string[]): Promise<void> {
   sharedState().cliOptions = memoryOptions as MemoryPoolOptions
 
   const { filter, options: vitestOptions } = await parseVitestArgs(args)
-  const { startVitest } = await import('vitest/node')
+  const { createViteLogger, startVitest } = await import('vitest/node')
   // What Vitest's own CLI does to its arguments before startVitest (normalizeCliOptions).
   const cliOptions = vitestOptions as Record<string, unknown>
   if (cliOptions.exclude) {
@@ -30,6 +31,9 @@ export async function runVitest(argv: string[]): Promise<void> {
     delete cliOptions.exclude
   }
   if (filter.some(f => f.includes(':'))) cliOptions.includeTaskLocation ??= true
-  const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, { plugins: [memoryCliPlugin()] })
+  const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, {
+    plugins: [memoryCliPlugin()],
+    customLogger: configLoadLogger(createViteLogger as never),
+  })
   if (!ctx.shouldKeepServer()) await ctx.exit()
 }
