@@ -53,6 +53,19 @@ describe('memoryPool() options of the wrong type', () => {
   })
 })
 
+describe('options that became constants', () => {
+  test('memoryPool({ top, sampleIntervalMs }) and --retained-above still run, each with one warning line, once', async () => {
+    const result = await run('cli', configWith('{ top: 3, sampleIntervalMs: 20 }'), ['run', '--retained-above', '10MB'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.report!.files).toHaveLength(1)
+    const warnings = ourLines(result.stderr)
+    expect(warnings.map(line => line.replace(/:.*/, ''))).toEqual(['vitest-memory', 'vitest-memory', 'vitest-memory'])
+    expect(warnings.join('\n')).toMatch(/retainedAbove \(--retained-above\) is no longer an option and is ignored/)
+    expect(warnings.join('\n')).toMatch(/memoryPool\(\{ top \}\) is no longer an option and is ignored/)
+    expect(warnings.join('\n')).toMatch(/memoryPool\(\{ sampleIntervalMs \}\) is no longer an option and is ignored/)
+  })
+})
+
 describe('environment variables', () => {
   test('VITEST_MEMORY_HTML=0 (or false, off, no) writes no HTML report at all, and no file named "0"', async () => {
     const dir = copyFixture('no-pool')
