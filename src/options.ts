@@ -119,13 +119,12 @@ export function resolveOptions(
     const given = merged[key]
     return row.check(given === undefined ? row.default : given, sourceLabel(row, env, cli)) as T
   }
-  warnRemoved(merged)
   const path = (key: 'report' | 'history' | 'journal' | 'markdown' | 'compareTo') => {
     const chosen = value<string | null | undefined>(key)
     return chosen ? resolve(root, chosen) : null
   }
   const html = value<string | true | null>('html')
-  return {
+  const resolved: ResolvedMemoryOptions = {
     budgetBytes: value('budget'),
     budgets: value('budgets'),
     budgetMode: value('budgetMode'),
@@ -156,6 +155,9 @@ export function resolveOptions(
     // Checked above: a string here is a path the user gave.
     askedFor: { report: typeof merged.report === 'string', history: typeof merged.history === 'string', journal: typeof merged.journal === 'string' },
   }
+  // Only once the rest is valid: a refused config stays one line.
+  warnRemoved(merged)
+  return resolved
 }
 
 /** Lines already printed, kept on globalThis: Vitest loads the config and the reporter in two module graphs. */
