@@ -212,6 +212,8 @@ export function helpText(): string {
     '      run the files of shard --shard i of a plan written by `vitest-memory plan`',
     '  -h, --help',
     '      show this help',
+    '  -v, --version',
+    '      show vitest-memory\'s version and the Vitest it runs',
     '',
     `Only in memoryPool({ … }): ${live.filter(row => !row.flags).map(row => row.key).join(', ')} (docs/reference.md).`,
     'A --no-* form turns an option off for this run, whatever the config or the environment says.',
