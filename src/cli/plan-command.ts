@@ -1,10 +1,10 @@
 // `vitest-memory plan --shards N [vitest args…]`: lists the test files the way Vitest would, weighs
 // each by its history (duration, peak) and prints a balanced plan as JSON, usable as a CI matrix.
-import { writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { shown, UsageError } from '../errors.js'
 import { DEFAULT_HISTORY_PATH } from '../options.js'
 import { planShards, type PlanFile } from '../policy/shard-plan.js'
+import { writeCommandOutput } from '../record/atomic-write.js'
 import { emptyHistory, historyIndex, inspectHistory, lastPeak } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'
 import { listTestFiles } from './vitest-files.js'
@@ -34,7 +34,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   })
   const plan = planShards(input, count)
   const json = JSON.stringify(plan, null, 2)
-  if (values.output) writeFileSync(resolve(values.output), `${json}\n`)
+  if (values.output) writeCommandOutput('the shard plan', resolve(values.output), `${json}\n`)
   console.log(json)
   return 0
 }

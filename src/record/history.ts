@@ -4,6 +4,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { displayPath, printable } from './display-path.js'
+import { mayMoveAside } from './output-path.js'
 import { writeJsonAtomic } from './report.js'
 import { schemaProblem, schemaRef } from './schemas.js'
 
@@ -102,6 +103,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function inspectHistory(path: string): HistoryCheck {
   let text: string
   try {
+    // A FIFO or a device (/dev/null, /dev/zero) holds no history: not read (it could block or never end).
+    const stats = statSync(path)
+    if (!stats.isFile() && !stats.isDirectory()) return { history: emptyHistory() }
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { history: emptyHistory() }
@@ -119,6 +123,8 @@ export function readHistory(path: string): { history: History | null, warning?: 
   const check = inspectHistory(path)
   if (check.history) return { history: check.history, ...(check.warning ? { warning: `vitest-memory: ${check.warning}.` } : {}) }
   if (check.unusable === 'newer') return { history: null, warning: `vitest-memory: ${check.warning}: it is left as it is and not updated.` }
+  // Only our own regular file is set aside: a folder or a link is the user's.
+  if (!mayMoveAside(path)) return { history: null, warning: `vitest-memory: ${check.warning}; it is not vitest-memory's own regular file (a link, a device…), so it is left as it is and not updated.` }
   const aside = `${path}.corrupt-${Date.now()}`
   try {
     renameSync(path, aside)

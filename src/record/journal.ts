@@ -1,12 +1,13 @@
 // The flight recorder: one JSON line per event, each written with a synchronous append the moment
 // it happens. A line that write() returned for is in the kernel's page cache, so it survives the
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, statSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, renameSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { AllocationSite } from '../profile/heap-profile.js'
+import { mayReplace, openInPlace, outputKind, writeAllInPlace } from './output-path.js'
 
 export type JournalEntry =
-  | { t: 'run', $schema?: string, at: number, pid: number, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
+  | { t: 'run', $schema?: string, at: number, pid: number, startTime?: number | null, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
   | { t: 'file-boot', at: number, file: string, project: string, pid: number }
   | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
   | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }
@@ -35,27 +36,45 @@ export class Journal {
   private fd: number | null
   readonly startedAt = Date.now()
 
-  /** Starts a new journal for a run; the previous run's journal is kept as `<name>.previous`. */
-  constructor(readonly path: string) {
+  /**
+   * Starts a new journal for a run; the previous run's journal is kept as `<name>.previous`.
+   * `onWriteFailure` hears of the first line that could not be written (a full disk); the journal
+   * stops there, and the run goes on.
+   */
+  constructor(readonly path: string, private readonly onWriteFailure: (error: unknown) => void = () => {}) {
+    // Throws for a folder, a link, a block device: only our own regular file is set aside.
+    const kind = outputKind(path)
+    // A FIFO or a device (/dev/null): written in place, never rotated.
+    if (kind === 'in-place') {
+      this.fd = openInPlace(path)
+      return
+    }
     mkdirSync(dirname(path), { recursive: true })
-    // A folder at the path is the user's, not an old journal to set aside.
-    if (existsSync(path) && statSync(path).isDirectory()) throw Object.assign(new Error(`EISDIR: ${path} is a folder`), { code: 'EISDIR' })
-    if (existsSync(path)) renameSync(path, `${path}.previous`)
-    this.fd = openSync(path, 'a')
+    const previous = `${path}.previous`
+    // Rotated only onto nothing or an old journal of ours; otherwise this run's journal starts empty.
+    if (kind === 'file' && mayReplace(previous)) renameSync(path, previous)
+    this.fd = openSync(path, 'w')
   }
 
   write(entry: JournalEntry): void {
     if (this.fd === null) return
     try {
-      writeSync(this.fd, `${JSON.stringify(entry)}\n`)
-    } catch {
-      // a full disk must not fail the test run; the journal just stops here
+      // All of it, or an error: a full disk may first take part of a line.
+      writeAllInPlace(this.fd, `${JSON.stringify(entry)}\n`)
+    } catch (error) {
+      // A full disk must not fail the test run: the journal stops here, and says so once.
+      this.close()
+      this.onWriteFailure(error)
     }
   }
 
   close(): void {
     if (this.fd === null) return
-    closeSync(this.fd)
+    try {
+      closeSync(this.fd)
+    } catch {
+      // a device that failed its writes may fail its close too
+    }
     this.fd = null
   }
 }

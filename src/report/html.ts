@@ -1,6 +1,6 @@
 // The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
 // model. Everything is rendered here, escaped; the inline script only sorts the table.
-import { writeFileSync, mkdirSync } from 'node:fs'
+import { writeCommandOutput } from '../record/atomic-write.js'
 import { dirname, join, relative } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { heaviestTest } from '../record/tests.js'
@@ -136,8 +136,7 @@ ${renderProfilesHtml(report, profileHref)}
 
 /** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
 export function writeHtml(path: string, report: MemoryReport, root?: string): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, renderHtml(report, profileHrefFor(path, root)))
+  writeCommandOutput('the HTML report', path, renderHtml(report, profileHrefFor(path, root)))
 }
 
 /** Links from an HTML file at `path` to profiles written under `root` (relative, so they work offline). */
