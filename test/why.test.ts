@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { spawn } from 'node:child_process'
 import { analyzeJournal, renderWhy, runnerLiveness } from '../src/cli/why.js'
+import { readStartTime } from '../src/measure/procfs.js'
 import { run } from './helpers.js'
 
 const lines = (...entries: object[]) => entries.map(e => JSON.stringify(e)).join('\n') + '\n'
@@ -71,18 +72,23 @@ describe('a file whose process never finished starting, and a runner still alive
     expect(text).not.toContain('killed without warning')
   })
 
-  test('runnerLiveness: a live process with the same command line is alive; exited or another command is dead', async () => {
-    const args = ['-e', 'setTimeout(() => {}, 20000)']
-    const child = spawn(process.execPath, args, { stdio: 'ignore' })
+  test('runnerLiveness: a live process that started when the run line says is alive, whatever its command line; a reused pid or an exited one is dead', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' })
     try {
       await new Promise(done => setTimeout(done, 200))
-      expect(runnerLiveness({ pid: child.pid!, argv: [process.execPath, ...args] })).toBe('alive')
-      expect(runnerLiveness({ pid: child.pid!, argv: ['/usr/bin/node', 'something-else.js'] })).toBe('dead')
+      const startTime = readStartTime(child.pid!)
+      expect(startTime).not.toBeNull()
+      // The argv recorded is the runner's own process.argv; /proc shows what launched it (npm's bin, npx): never compared.
+      expect(runnerLiveness({ pid: child.pid!, startTime, argv: ['/somewhere/node', '/elsewhere/dist/cli/main.js', 'run'] })).toBe('alive')
+      expect(runnerLiveness({ pid: child.pid!, startTime: startTime! - 1, argv: [] })).toBe('dead')
+      // A journal from before start times were recorded: the process must have started by its run line.
+      expect(runnerLiveness({ pid: child.pid!, at: Date.now(), argv: [] })).toBe('alive')
+      expect(runnerLiveness({ pid: child.pid!, at: Date.now() - 60_000, argv: [] })).toBe('dead')
     } finally {
       child.kill('SIGKILL')
       await new Promise(done => child.once('exit', done))
     }
-    expect(runnerLiveness({ pid: child.pid!, argv: [process.execPath, ...args] })).toBe('dead')
+    expect(runnerLiveness({ pid: child.pid!, startTime: 1, argv: [] })).toBe('dead')
   })
 })
 

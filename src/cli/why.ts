@@ -1,7 +1,9 @@
 // `vitest-memory why [JOURNAL]`: reads the flight recorder of a finished, crashed or killed run and
 // says in plain words what was running at the end, how big it was and how fast it was growing.
-import { existsSync, readFileSync } from 'node:fs'
-import { relative, resolve } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { basename, dirname, join, relative, resolve } from 'node:path'
+import { displayPath } from '../record/display-path.js'
+import { readStartTime } from '../measure/procfs.js'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
 import { schemaProblem } from '../record/schemas.js'
@@ -188,10 +190,12 @@ function describe(file: RunningAtEnd): string {
 }
 
 /**
- * Is the journal's runner alive? A process with its pid must exist and, where /proc shows it, run
- * the same command line: a pid reused by another process (or a journal copied from CI) is "dead".
+ * Is the journal's runner alive? A process with its pid must exist and, where /proc shows it, have
+ * started when the runner did (field 22 of /proc/<pid>/stat, on the run line): a pid reused by
+ * another process (or a journal copied from CI) is "dead". The command line is no test: npm's bin,
+ * npx and `node dist/cli/main.js` all show another one than process.argv.
  */
-export function runnerLiveness(run: { pid: number, argv: string[] } | null): RunnerLiveness {
+export function runnerLiveness(run: { pid: number, at?: number, startTime?: number | null } | null): RunnerLiveness {
   if (!run || !Number.isInteger(run.pid) || run.pid <= 0) return 'dead'
   try {
     process.kill(run.pid, 0)
@@ -199,14 +203,28 @@ export function runnerLiveness(run: { pid: number, argv: string[] } | null): Run
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return 'dead'
   }
   if (run.pid === process.pid) return 'dead'
-  let cmdline: string
+  const startTime = readStartTime(run.pid)
+  if (startTime === null) return existsSync('/proc/self') ? 'dead' : 'unknown'
+  if (run.startTime != null) return startTime === run.startTime ? 'alive' : 'dead'
+  // A journal written before start times were recorded: the pid was the runner's at its run line,
+  // so a process with it that started later is another one.
+  const startedAt = wallClockStart(startTime)
+  if (startedAt === null || run.at === undefined) return 'unknown'
+  return startedAt <= run.at + START_CLOCK_SLACK_MS ? 'alive' : 'dead'
+}
+
+/** Linux's USER_HZ: /proc/<pid>/stat counts start times in these ticks on every architecture. */
+const TICKS_PER_SECOND = 100
+/** The boot time in /proc/stat is whole seconds: a start time derived from it is this coarse. */
+const START_CLOCK_SLACK_MS = 2000
+
+function wallClockStart(ticks: number): number | null {
   try {
-    cmdline = readFileSync(`/proc/${run.pid}/cmdline`, 'utf8')
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1])
+    return Number.isFinite(btime) && btime > 0 ? btime * 1000 + (ticks * 1000) / TICKS_PER_SECOND : null
   } catch {
-    return existsSync('/proc/self') ? 'dead' : 'unknown'
+    return null
   }
-  const argv = cmdline.split('\0').filter(Boolean)
-  return argv.length === run.argv.length && argv.every((arg, i) => arg === run.argv[i]) ? 'alive' : 'dead'
 }
 
 /** Files that ran earlier in the same shared process (isolate: false), with what each kept. */
@@ -260,4 +278,19 @@ export function runWhy(argv: string[]): void {
     throw error
   }
   console.log(renderWhy(analysis, 5, runnerLiveness(analysis.run)))
+  for (const other of concurrentJournals(path)) console.log(`Another run at once wrote its own journal: ${displayPath(other)} (vitest-memory why ${displayPath(other)}).`)
+}
+
+/** journal.<pid>.jsonl beside journal.jsonl: runs that started while another held the journal. */
+function concurrentJournals(path: string): string[] {
+  const base = basename(path)
+  const dot = base.lastIndexOf('.')
+  const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, '']
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const pattern = new RegExp(`^${escape(stem)}\\.\\d+${escape(ext)}$`)
+  try {
+    return readdirSync(dirname(path)).filter(name => pattern.test(name)).sort().map(name => join(dirname(path), name))
+  } catch {
+    return []
+  }
 }

@@ -9,11 +9,14 @@
 import { constants } from 'node:os'
 import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
+import { readStartTime } from '../measure/procfs.js'
 import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
 import { writeFailure } from '../record/atomic-write.js'
 import { displayPath } from '../record/display-path.js'
 import { Journal } from '../record/journal.js'
+import { outputKind } from '../record/output-path.js'
 import { writePartialReport } from '../record/partial.js'
+import { claimOutputPath, onProcessExit, type ReportClaim } from '../record/report-claim.js'
 import { schemaRef } from '../record/schemas.js'
 import { sharedState } from '../state.js'
 
@@ -29,21 +32,30 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   installAbortHandler()
   const state = sharedState()
   if (state.journal || state.journalFailure || !options.journalPath) return
-  try {
-    state.journal = new Journal(options.journalPath)
-  } catch (error) {
+  const say = (line: string) => options.askedFor.journal ? vitest.logger.error(line) : vitest.logger.warn(line)
+  const failed = (path: string, error: unknown, after = '') => {
     // Said once per run; the run goes on without it (and fails at the end when it was asked for).
     state.journalFailure = { askedFor: options.askedFor.journal }
-    const line = `vitest-memory: could not write the journal ${displayPath(options.journalPath)}: ${writeFailure(error)}`
-    if (options.askedFor.journal) vitest.logger.error(line)
-    else vitest.logger.warn(line)
+    say(`vitest-memory: could not write the journal ${displayPath(path)}: ${writeFailure(error)}${after}`)
+  }
+  let claim: ReportClaim | null = null
+  try {
+    claim = claimJournal(options.journalPath)
+    const path = claim?.path ?? options.journalPath
+    state.journal = new Journal(path, error => failed(path, error, '; the journal stops there'))
+  } catch (error) {
+    claim?.release()
+    failed(claim?.path ?? options.journalPath, error)
     return
   }
+  journalClaim = claim
+  if (claim?.note) vitest.logger.warn(claim.note)
   state.journal.write({
     t: 'run',
     $schema: schemaRef('journal-entry'),
     at: state.journal.startedAt,
     pid: process.pid,
+    startTime: readStartTime(process.pid),
     argv: process.argv,
     cwd: process.cwd(),
     limitBytes: options.limitBytes,
@@ -52,16 +64,40 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   })
 }
 
+/** The claim on the journal's path this run holds (a second run at once writes journal.<pid>.jsonl). */
+let journalClaim: ReportClaim | null = null
+
+/** A FIFO or a device is no file two runs could rotate away from each other: it is not claimed. */
+function claimJournal(path: string): ReportClaim | null {
+  if (outputKind(path) === 'in-place') return null
+  let claim: ReportClaim
+  try {
+    claim = claimOutputPath(path, 'journal')
+  } catch {
+    return null // no lock can be made there: the journal's own open says why, if it fails too
+  }
+  onProcessExit(() => journalClaim?.release(), 'journal')
+  return claim
+}
+
+function releaseJournal(): void {
+  journalClaim?.release()
+  journalClaim = null
+}
+
 /** The run ended normally (called by the reporter). True when a journal the user asked for could not be written. */
 export function endRunJournal(): boolean {
   const state = sharedState()
+  const journal = state.journal
+  if (journal) {
+    journal.write({ t: 'run-end', at: Date.now(), durationMs: Date.now() - journal.startedAt })
+    journal.close()
+    state.journal = null
+    releaseJournal()
+  }
+  // Read after the last line: it may be the one a full disk refused.
   const failedAskedFor = state.journalFailure?.askedFor === true
   state.journalFailure = null
-  const journal = state.journal
-  if (!journal) return failedAskedFor
-  journal.write({ t: 'run-end', at: Date.now(), durationMs: Date.now() - journal.startedAt })
-  journal.close()
-  state.journal = null
   return failedAskedFor
 }
 
@@ -85,6 +121,7 @@ function onAbort(signal: NodeJS.Signals): void {
   journal?.write({ t: 'aborted', at: Date.now(), signal, running })
   journal?.close()
   state.journal = null
+  releaseJournal()
   const vitest = currentVitest
   if (vitest) {
     try {

@@ -17,15 +17,25 @@ export interface ReportClaim {
 
 /** Claims `path` for this run, or its report.<pid>.json variant when another live run holds it. */
 export function claimReportPath(path: string, pid = process.pid): ReportClaim {
+  return claimOutputPath(path, 'report', pid)
+}
+
+/** The same for any output a run writes from its start to its end (the report, the journal). */
+export function claimOutputPath(path: string, what: string, pid = process.pid): ReportClaim {
   const lockPath = `${path}.lock`
   const holder = tryLock(lockPath, pid)
   if (holder === null) return { path, note: null, release: () => unlock(lockPath, pid) }
-  const own = path.replace(/(\.json)?$/i, `.${pid}$1`)
+  const own = ownVariant(path, pid)
   return {
     path: own,
-    note: `vitest-memory: another run (pid ${holder}) was writing ${displayPath(path)} when this one started; this run's report is ${displayPath(own)}.`,
+    note: `vitest-memory: another run (pid ${holder}) was writing ${displayPath(path)} when this one started; this run's ${what} is ${displayPath(own)}.`,
     release: () => {},
   }
+}
+
+/** report.json → report.<pid>.json, journal.jsonl → journal.<pid>.jsonl. */
+export function ownVariant(path: string, pid: number): string {
+  return path.replace(/(\.jsonl?)?$/i, `.${pid}$1`)
 }
 
 /** Takes the lock (null), or returns the pid of the live process holding it. */
@@ -84,12 +94,11 @@ function unlock(lockPath: string, pid: number): void {
   }
 }
 
-const EXIT_MARK = Symbol.for('vitest-memory.report-claim-exit')
-
-/** Registers `release` once per process (watch mode claims again on every rerun). */
-export function onProcessExit(release: () => void): void {
+/** Registers `release` once per process and `key` (watch mode claims again on every rerun). */
+export function onProcessExit(release: () => void, key = 'report'): void {
+  const mark = Symbol.for(`vitest-memory.${key}-claim-exit`)
   const holder = process as unknown as Record<symbol, boolean>
-  if (holder[EXIT_MARK]) return
-  holder[EXIT_MARK] = true
+  if (holder[mark]) return
+  holder[mark] = true
   process.once('exit', release)
 }
