@@ -4,6 +4,8 @@ import { rmSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { inflightDir, PEAK_PROFILE_ENV, type PeakProfileSettings } from '../profile/peak-files.js'
+import { profileFileName } from '../profile/profile-name.js'
+import { mayMoveAside } from '../record/output-path.js'
 import { CHILD_SETTINGS_ENV, type ChildSettings } from './child-state.js'
 
 export const PROFILES_DIR = '.vitest-memory/profiles'
@@ -42,10 +44,10 @@ export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' |
   if (options.heapProfile === 'all') {
     const dir = resolve(root, PROFILES_DIR)
     // Two projects may run the same file: the project name keeps their profiles apart.
-    const name = `${project ? `${profileName(project)}__` : ''}${profileName(relative(root, file))}.heapprofile`
+    const name = profileFileName(project, relative(root, file))
     profilePath = resolve(dir, name)
     // A profile left from an earlier run must not pass for this one.
-    rmSync(profilePath, { force: true })
+    if (mayMoveAside(profilePath)) rmSync(profilePath)
     execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
   }
   const env: Record<string, string> = { [CHILD_SETTINGS_ENV]: JSON.stringify(settings) }
@@ -61,7 +63,3 @@ export function peakProfileSettings(options: Pick<ResolvedMemoryOptions, 'heapPr
   return { dir: inflightDir(options.journalPath ?? null, root), samplingIntervalBytes: PEAK_PROFILE_INTERVAL_BYTES }
 }
 
-/** A file name that says which test file it profiled: test/a/b.test.ts → test__a__b.test.ts */
-export function profileName(relativeFile: string): string {
-  return relativeFile.split(/[\\/]/).filter(part => part && part !== '..').join('__').replace(/[^\w.-]/g, '_')
-}
