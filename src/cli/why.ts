@@ -2,7 +2,7 @@
 // says in plain words what was running at the end, how big it was and how fast it was growing.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-import { displayPath } from '../record/display-path.js'
+import { displayPath, printable } from '../record/display-path.js'
 import { readStartTime } from '../measure/procfs.js'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
@@ -37,6 +37,8 @@ export interface JournalAnalysis {
   truncated: boolean
   /** --heap-profile=peak: the latest allocation sites per file and pid ("file\0pid"). */
   sites?: Map<string, Entry<'sites'>>
+  /** Lines of kinds this version does not know (a newer vitest-memory wrote them), by kind. */
+  unknownKinds?: Map<string, number>
 }
 
 export class JournalError extends Error {}
@@ -46,18 +48,33 @@ const KNOWN_EVENTS = new Set<string>(['run', 'file-boot', 'file-start', 'sample'
 /** Parses a journal; only the last run in it counts. A cut-short last line is tolerated. */
 export function analyzeJournal(text: string): JournalAnalysis {
   const lines = text.split('\n')
-  const entries: JournalEntry[] = []
+  const unknownKinds = new Map<string, number>()
   let truncated = false
-  lines.forEach((line, index) => {
-    if (!line.trim()) return
-    const isLast = lines.slice(index + 1).every(rest => !rest.trim())
+  let count = 0
+  // One pass, keeping only the current run's state: a long CI run's journal is read in linear
+  // time and without holding every line (asking "is this the last line?" of each was quadratic).
+  let lastLine = lines.length - 1
+  while (lastLine >= 0 && !lines[lastLine].trim()) lastLine--
+  let run: Entry<'run'> | null = null
+  let lastAt: number | null = null
+  let booting = new Map<string, Entry<'file-boot'>>()
+  let started = new Map<string, Entry<'file-start'>>()
+  let samples = new Map<string, Entry<'sample'>[]>()
+  let finished: Entry<'file-end'>[] = []
+  let sites = new Map<string, Entry<'sites'>>()
+  let ending: JournalAnalysis['ending'] = 'died'
+  let abortedBy: string | null = null
+  let abortedRunning: Entry<'aborted'>['running'] = []
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]
+    if (!line.trim()) continue
     let entry: JournalEntry | undefined
     try {
       entry = JSON.parse(line) as JournalEntry
     } catch {
-      if (isLast && !text.endsWith('\n')) {
+      if (index === lastLine && !text.endsWith('\n')) {
         truncated = true
-        return
+        continue
       }
     }
     if (entry === undefined) throw new JournalError(`line ${index + 1} is not a vitest-memory journal entry (not JSON)`)
@@ -65,30 +82,42 @@ export function analyzeJournal(text: string): JournalAnalysis {
     // size of the wrong type is a bad journal, not a RangeError later.
     const problem = schemaProblem('journal-entry', entry)
     if (problem) throw new JournalError(`line ${index + 1}: ${problem}`)
-    // An event a newer version added: nothing here knows it.
-    if (KNOWN_EVENTS.has(entry.t)) entries.push(entry)
-  })
-  if (entries.length === 0) throw new JournalError('it holds no journal entries')
-  const lastRun = entries.map(e => e.t).lastIndexOf('run')
-  const run = lastRun === -1 ? null : entries[lastRun] as Entry<'run'>
-  const events = lastRun === -1 ? entries : entries.slice(lastRun + 1)
-
-  const booting = new Map<string, Entry<'file-boot'>>()
-  const started = new Map<string, Entry<'file-start'>>()
-  const samples = new Map<string, Entry<'sample'>[]>()
-  const finished: Entry<'file-end'>[] = []
-  const sites = new Map<string, Entry<'sites'>>()
-  let ending: JournalAnalysis['ending'] = 'died'
-  let abortedBy: string | null = null
-  let abortedRunning: Entry<'aborted'>['running'] = []
-  for (const entry of events) {
+    // An event a newer version added: nothing here knows it (counted, and said once).
+    if (!KNOWN_EVENTS.has(entry.t)) {
+      unknownKinds.set(entry.t, (unknownKinds.get(entry.t) ?? 0) + 1)
+      continue
+    }
+    count++
+    if (entry.t === 'run') {
+      // Only the last run counts: what came before it is forgotten.
+      run = entry
+      lastAt = null
+      booting = new Map()
+      started = new Map()
+      samples = new Map()
+      finished = []
+      sites = new Map()
+      ending = 'died'
+      abortedBy = null
+      abortedRunning = []
+      continue
+    }
+    lastAt = entry.at
     const key = 'file' in entry && 'pid' in entry ? `${entry.file}\0${entry.pid}` : ''
     if (entry.t === 'file-boot') booting.set(key, entry)
     else if (entry.t === 'file-start') {
       booting.delete(key)
       started.set(key, entry)
     }
-    else if (entry.t === 'sample') samples.set(key, [...(samples.get(key) ?? []), entry])
+    else if (entry.t === 'sample') {
+      // Only the last two of a file's samples are read: growth rate and latest size.
+      const own = samples.get(key)
+      if (!own) samples.set(key, [entry])
+      else {
+        own.push(entry)
+        if (own.length > 2) own.shift()
+      }
+    }
     else if (entry.t === 'sites') sites.set(key, entry)
     else if (entry.t === 'file-end') {
       booting.delete(key)
@@ -101,7 +130,8 @@ export function analyzeJournal(text: string): JournalAnalysis {
       abortedRunning = entry.running
     }
   }
-  const endedAt = events.at(-1)?.at ?? run?.at ?? 0
+  if (count === 0) throw new JournalError('it holds no journal entries')
+  const endedAt = lastAt ?? run?.at ?? 0
   const inFlight = [...booting.entries(), ...started.entries()].sort(([, a], [, b]) => a.at - b.at)
   const running = inFlight.map(([key, start]) => {
     const own = samples.get(key) ?? []
@@ -124,7 +154,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
     if (running.some(r => r.file === entry.file)) continue
     running.push({ file: entry.file, pid: entry.pid, starting: entry.pid === 0, runningMs: entry.runningMs, rssBytes: entry.treeRssBytes, bytesPerSecond: null })
   }
-  return { run, ending, abortedBy, endedAt, running, finished, truncated, sites }
+  return { run, ending, abortedBy, endedAt, running, finished, truncated, sites, unknownKinds }
 }
 
 /** Whether the runner that wrote the journal is still alive: its journal is then not an ending. */
@@ -181,6 +211,11 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
     lines.push('No file finished.')
   }
   if (analysis.truncated) lines.push('(The last line was cut short: the runner was killed while writing it.)')
+  const unknown = [...(analysis.unknownKinds ?? new Map<string, number>())]
+  if (unknown.length > 0) {
+    const count = unknown.reduce((sum, [, n]) => sum + n, 0)
+    lines.push(`(${count} line${count === 1 ? '' : 's'} of a kind this version does not know, skipped: ${unknown.map(([kind, n]) => `${printable(kind, 40)} ×${n}`).join(', ')}; a newer vitest-memory wrote them.)`)
+  }
   return lines.join('\n')
 }
 
