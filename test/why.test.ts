@@ -54,9 +54,16 @@ describe('a file whose process never finished starting, and a runner still alive
 
   test('a dead runner: the file waiting for its process is the file in flight, with how long it was stuck', () => {
     const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, BOOT, { t: 'sample', at: 3500, file: 'other', pid: 99, rssBytes: 1, treeRssBytes: 1 })))
-    expect(text).toContain('The runner died while test/stuck.test.ts was waiting for its process to start; its process never finished starting: stuck for 2.00 s.')
-    expect(text).toContain('  test/stuck.test.ts: pid 12, never finished starting (stuck for 2.00 s)')
+    // Nothing was written at the death: the 2 s are up to the journal's last line, not until the runner died.
+    expect(text).toContain('The runner died while test/stuck.test.ts was waiting for its process to start; its process had not finished starting (began 2.00 s before the journal\'s last line).')
+    expect(text).toContain('  test/stuck.test.ts: pid 12, never finished starting (began 2.00 s before the journal\'s last line)')
     expect(text).not.toContain('no test file was running')
+  })
+
+  test('a runner killed 17 ms after a file booted: no "stuck for 0 ms"', () => {
+    const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, BOOT)))
+    expect(text).not.toContain('stuck for')
+    expect(text).toContain('its process had not finished starting (began 0 ms before the journal\'s last line)')
   })
 
   test('after SIGTERM, the file the aborted line names (pid 0: no process yet) is the file in flight', () => {

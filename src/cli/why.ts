@@ -2,7 +2,7 @@
 // says in plain words what was running at the end, how big it was and how fast it was growing.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
-import { displayPath, printable } from '../record/display-path.js'
+import { displayPath, printable, terminalSafe } from '../record/display-path.js'
 import { readStartTime } from '../measure/procfs.js'
 import { DEFAULT_JOURNAL_PATH, UsageError } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
@@ -173,7 +173,8 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
   const inFlight = live && liveness === 'alive' ? running.map(file => ({ ...file, runningMs: file.runningMs + Math.max(0, now - analysis.endedAt) })) : running
   const into = run ? `, ${formatDuration(analysis.endedAt - run.at)} into the run` : ''
   const what = inFlight.length === 1 ? `${inFlight[0].file} was ${inFlight[0].starting ? 'waiting for its process to start' : 'running'}` : inFlight.length > 1 ? `${inFlight.length} files were in flight` : 'no test file was running'
-  const size = inFlight.length === 1 ? `; ${describe(inFlight[0])}` : ''
+  const unannounced = analysis.ending === 'died' && !live
+  const size = inFlight.length === 1 ? `; ${describe(inFlight[0], unannounced)}` : ''
   if (analysis.ending === 'finished') {
     lines.push(`The run finished normally${run ? ` after ${formatDuration(analysis.endedAt - run.at)}` : ''}.`)
   } else if (analysis.ending === 'aborted') {
@@ -191,7 +192,7 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
   }
   for (const file of inFlight) {
     lines.push(file.starting
-      ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (stuck for ${formatDuration(file.runningMs)})`
+      ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (${startingFor(file, unannounced)})`
       : `  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
     if (file.sites) lines.push(...sitesLines(file.sites, `which lines were allocating: the sites live at its highest so far (${formatBytes(file.sites.sampledBytes)} of ${formatBytes(file.sites.capturedAtRssBytes)} RSS)`))
     lines.push(...sharedBefore(analysis, file))
@@ -216,12 +217,28 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
     const count = unknown.reduce((sum, [, n]) => sum + n, 0)
     lines.push(`(${count} line${count === 1 ? '' : 's'} of a kind this version does not know, skipped: ${unknown.map(([kind, n]) => `${printable(kind, 40)} ×${n}`).join(', ')}; a newer vitest-memory wrote them.)`)
   }
-  return lines.join('\n')
+  // File names, test names and sites come from the journal: nothing in them reaches the terminal raw.
+  return lines.map(terminalSafe).join('\n')
 }
 
-function describe(file: RunningAtEnd): string {
-  if (file.starting) return `its process never finished starting: stuck for ${formatDuration(file.runningMs)}`
+function describe(file: RunningAtEnd, unannounced: boolean): string {
+  if (file.starting) {
+    if (unannounced || file.runningMs < STUCK_AFTER_MS) return `its process had not finished starting (${startingFor(file, unannounced)})`
+    return `its process never finished starting: stuck for ${formatDuration(file.runningMs)}`
+  }
   return sizeOf(file)
+}
+
+/** A process starts in a few hundred ms: under this, a start is under way, not stuck. */
+const STUCK_AFTER_MS = 1000
+
+/**
+ * How long a file had been starting. A runner that died unannounced wrote nothing at its death:
+ * the time is only up to the journal's last line, maybe 17 ms, which is no "stuck".
+ */
+function startingFor(file: RunningAtEnd, unannounced: boolean): string {
+  if (unannounced) return `began ${formatDuration(file.runningMs)} before the journal's last line`
+  return file.runningMs < STUCK_AFTER_MS ? `began ${formatDuration(file.runningMs)} before` : `stuck for ${formatDuration(file.runningMs)}`
 }
 
 /**

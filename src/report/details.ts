@@ -2,6 +2,7 @@
 // (setup or its heaviest test), tests over their own budget, and the leak signal.
 import pc from 'picocolors'
 import { heaviestTest, peakTest, type TestReport } from '../record/tests.js'
+import { terminalSafe } from '../record/display-path.js'
 import type { FileReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
 
@@ -19,9 +20,9 @@ const NOTABLE_BYTES = 10e6
 export function detailLines(file: FileReport, colors: Colors = pc, baselineBytes = 0): string[] {
   const lines: string[] = []
   const where = isNotable(file, baselineBytes) ? whereLine(file) : null
-  if (where) lines.push(colors.dim(`     ↳ ${where}`))
+  if (where) lines.push(colors.dim(`     ↳ ${terminalSafe(where)}`))
   for (const test of (file.tests ?? []).filter(t => t.overBudget)) {
-    lines.push(colors.red(`     ↳ ✗ test "${test.fullName}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
+    lines.push(colors.red(`     ↳ ✗ test "${terminalSafe(test.fullName)}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
   }
   if (file.leak?.likely) lines.push(colors.yellow(`     ↳ ${leakText(file.leak)}`))
   return lines
