@@ -1,6 +1,9 @@
 // `vitest-memory [vitest args…]`: runs Vitest in-process through its public Node API.
-import { normalize } from 'node:path'
+import { existsSync } from 'node:fs'
+import { normalize, resolve } from 'node:path'
+import { UsageError } from '../errors.js'
 import { optionsFromEnv, resolveOptions } from '../options.js'
+import { displayPath } from '../record/display-path.js'
 import { sharedState } from '../state.js'
 import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
@@ -29,6 +32,17 @@ export async function runVitest(argv: string[]): Promise<void> {
     delete cliOptions.exclude
   }
   if (filter.some(f => f.includes(':'))) cliOptions.includeTaskLocation ??= true
+  if (cliOptions.mergeReports) checkBlobFolder(cliOptions.mergeReports)
   const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, { plugins: [memoryCliPlugin()] })
   if (!ctx.shouldKeepServer()) await ctx.exit()
+}
+
+/**
+ * Vitest reads the blob folder with a bare readdir (from the cwd, as its CLI does) and prints its
+ * ENOENT as an unhandled error with a stack: a missing folder is one line saying what to do.
+ */
+function checkBlobFolder(mergeReports: unknown): void {
+  const path = resolve(process.cwd(), typeof mergeReports === 'string' ? mergeReports : '.vitest-reports')
+  if (existsSync(path)) return
+  throw new UsageError(`--merge-reports: no blob reports to merge: ${displayPath(path)} does not exist. Run the shards with --reporter=blob first (they write .vitest-reports/), or give their folder: --merge-reports=DIR.`)
 }
