@@ -2,7 +2,7 @@
 // right run. A runner started through a bin link (npm's, npx) is seen alive; a second run at once
 // writes its own journal instead of rotating the first's away.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { CLI, cleanEnv, copyFixture, run, TARGET } from './helpers.js'
@@ -26,7 +26,7 @@ test('a run started through a bin link is alive to `why`; a second run at once k
   mkdirSync(join(root, 'bin'))
   symlinkSync(CLI, join(root, 'bin/vitest-memory'))
   const journal = join(root, '.vitest-memory/journal.jsonl')
-  const first = spawn(TARGET.node, [join(root, 'bin/vitest-memory'), 'run'], { cwd: root, env: cleanEnv({ UNTRUSTED_SLEEP_MS: '60000' }), stdio: 'ignore' })
+  const first = spawn(TARGET.node, [join(root, 'bin/vitest-memory'), 'run', '--test-timeout=120000'], { cwd: root, env: cleanEnv({ UNTRUSTED_SLEEP_MS: '60000' }), stdio: 'ignore' })
   try {
     await until(() => existsSync(journal) && readFileSync(journal, 'utf8').includes('"file":"b.test.ts"'), 'the first run to start b.test.ts')
     const alive = await run('cli', root, ['why'], { report: false })
@@ -58,4 +58,46 @@ test('a run started through a bin link is alive to `why`; a second run at once k
     first.kill('SIGKILL')
     await exited(first)
   }
+})
+
+/** A finished run's journal, as if the previous run had written it. */
+function seedPreviousJournal(root: string): string {
+  const text = [
+    { t: 'run', at: Date.now() - 60_000, pid: 1, argv: [], cwd: root, limitBytes: null, limits: [], totalMemoryBytes: 8e9, cgroupLimitBytes: null, cpus: 2 },
+    { t: 'run-end', at: Date.now() - 50_000, durationMs: 10_000 },
+  ].map(entry => JSON.stringify(entry)).join('\n')
+  mkdirSync(join(root, '.vitest-memory'))
+  writeFileSync(join(root, '.vitest-memory/journal.jsonl'), `${text}\n`)
+  return `${text}\n`
+}
+
+test('a signal while the config still loads: `why` tells of this run, stopped, not of the previous one', async () => {
+  const root = copyFixture('untrusted')
+  const previous = seedPreviousJournal(root)
+  const journal = join(root, '.vitest-memory/journal.jsonl')
+  // The config takes 60 s to load: no test process starts before the signal.
+  const runner = spawn(TARGET.node, [CLI, 'run'], { cwd: root, env: cleanEnv({ UNTRUSTED_CONFIG_DELAY_MS: '60000' }), stdio: 'ignore' })
+  try {
+    await until(() => readFileSync(journal, 'utf8').includes(`"pid":${runner.pid},`), 'the run\'s own journal')
+    runner.kill('SIGTERM')
+    await exited(runner)
+  } finally {
+    runner.kill('SIGKILL')
+  }
+  const why = await run('cli', root, ['why'], { report: false })
+  expect(why.code, why.output).toBe(0)
+  expect(why.stdout).toContain(`Run of pid ${runner.pid} started`)
+  expect(why.stdout).toMatch(/The runner was stopped by SIGTERM, [\d.]+ m?s into the run while no test file was running\./)
+  expect(readFileSync(`${journal}.previous`, 'utf8')).toBe(previous)
+})
+
+test('a config that fails to load: `why` says the runner exited with its code, not that it was killed', async () => {
+  const root = copyFixture('untrusted')
+  seedPreviousJournal(root)
+  const failed = await run('cli', root, ['run'], { report: false, env: { UNTRUSTED_CONFIG_THROW: '1' } })
+  expect(failed.code, failed.output).toBe(1)
+  const why = await run('cli', root, ['why'], { report: false })
+  expect(why.stdout).toContain(`The runner exited with code 1`)
+  expect(why.stdout).not.toContain('killed without warning')
+  expect(why.stdout).not.toContain('finished normally')
 })

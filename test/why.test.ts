@@ -116,18 +116,22 @@ describe('vitest-memory why (the command)', () => {
     return `${out.join('\n')}\n`
   }
 
-  test('a 400k-line journal is read in linear time (a generous bound: the machine may be busy); unknown kinds are said once', async () => {
+  test('a 400k-line journal is read in linear time; unknown kinds are said once', async () => {
+    const text = longJournal(20_000, 18)
+    // CPU time, not wall time: the machine may be busy. Linear is ~1 s; the quadratic reader took minutes.
+    const before = process.cpuUsage()
+    const analysis = analyzeJournal(text)
+    renderWhy(analysis)
+    const used = process.cpuUsage(before)
+    expect((used.user + used.system) / 1e3).toBeLessThan(10_000)
+    // And through the real command.
     const path = join(dir, 'long.jsonl')
-    writeFileSync(path, longJournal(20_000, 18))
-    const started = Date.now()
+    writeFileSync(path, text)
     const result = await run('cli', 'no-pool', ['why', path], { report: false, timeoutMs: 120_000 })
-    const elapsedMs = Date.now() - started
     expect(result.code, result.output).toBe(0)
     expect(result.stdout).toContain('The runner died while test/f19999.test.ts was running')
     expect(result.stdout).toContain('Heaviest finished files (of 19999):')
     expect(result.stdout.split('\n').filter(line => line.includes('from-the-future'))).toEqual(['(1 line of a kind this version does not know, skipped: from-the-future ×1; a newer vitest-memory wrote them.)'])
-    // Linear is ~2 s here; the quadratic reader took minutes. 20 s leaves room for a loaded machine.
-    expect(elapsedMs).toBeLessThan(20_000)
   }, 130_000)
 
   test('prints the story and exits 0', async () => {

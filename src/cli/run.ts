@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { normalize, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { optionsFromEnv, resolveOptions } from '../options.js'
+import { openRunJournalEarly } from '../pool/abort.js'
 import { displayPath } from '../record/display-path.js'
 import { sharedState } from '../state.js'
 import { helpText, splitArgs } from './args.js'
@@ -10,6 +11,9 @@ import { commandsHelp } from './commands.js'
 import { memoryCliPlugin } from './plugin.js'
 import { applyShardPlan } from './shard-plan-args.js'
 import { parseVitestArgs } from './vitest-args.js'
+
+/** Vitest flags after which no test file runs here: such a command opens no journal. */
+const NO_RUN_FLAGS = new Set(['--merge-reports', '--version', '-v', '--help', '-h'])
 
 export async function runVitest(argv: string[]): Promise<void> {
   const { options, vitestArgs } = splitArgs(argv)
@@ -20,8 +24,10 @@ export async function runVitest(argv: string[]): Promise<void> {
   const { help: _help, shardPlan, ...memoryOptions } = options
   const args = shardPlan ? applyShardPlan(shardPlan, vitestArgs) : vitestArgs
   // Validate flags and environment before anything starts.
-  resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
+  const early = resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
   sharedState().cliOptions = memoryOptions
+  // The journal first: a signal while Vitest loads is this run's story (the pool confirms it).
+  if (!args.some(arg => NO_RUN_FLAGS.has(arg.split('=')[0]))) openRunJournalEarly(early)
 
   const { filter, options: vitestOptions } = await parseVitestArgs(args)
   const { startVitest } = await import('vitest/node')

@@ -28,7 +28,9 @@ export interface RunningAtEnd {
 
 export interface JournalAnalysis {
   run: Entry<'run'> | null
-  ending: 'finished' | 'aborted' | 'died'
+  ending: 'finished' | 'aborted' | 'exited' | 'died'
+  /** The runner's exit code when it exited before the run ended. */
+  exitCode?: number | null
   abortedBy: string | null
   endedAt: number
   running: RunningAtEnd[]
@@ -43,7 +45,7 @@ export interface JournalAnalysis {
 
 export class JournalError extends Error {}
 
-const KNOWN_EVENTS = new Set<string>(['run', 'file-boot', 'file-start', 'sample', 'sites', 'file-end', 'recycle', 'aborted', 'run-end'])
+const KNOWN_EVENTS = new Set<string>(['run', 'file-boot', 'file-start', 'sample', 'sites', 'file-end', 'recycle', 'aborted', 'run-end', 'exit'])
 
 /** Parses a journal; only the last run in it counts. A cut-short last line is tolerated. */
 export function analyzeJournal(text: string): JournalAnalysis {
@@ -65,6 +67,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
   let ending: JournalAnalysis['ending'] = 'died'
   let abortedBy: string | null = null
   let abortedRunning: Entry<'aborted'>['running'] = []
+  let exitCode: number | null | undefined
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]
     if (!line.trim()) continue
@@ -100,6 +103,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
       ending = 'died'
       abortedBy = null
       abortedRunning = []
+      exitCode = undefined
       continue
     }
     lastAt = entry.at
@@ -124,7 +128,10 @@ export function analyzeJournal(text: string): JournalAnalysis {
       started.delete(key)
       finished.push(entry)
     } else if (entry.t === 'run-end') ending = 'finished'
-    else if (entry.t === 'aborted') {
+    else if (entry.t === 'exit') {
+      ending = 'exited'
+      exitCode = entry.exitCode
+    } else if (entry.t === 'aborted') {
       ending = 'aborted'
       abortedBy = entry.signal
       abortedRunning = entry.running
@@ -154,7 +161,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
     if (running.some(r => r.file === entry.file)) continue
     running.push({ file: entry.file, pid: entry.pid, starting: entry.pid === 0, runningMs: entry.runningMs, rssBytes: entry.treeRssBytes, bytesPerSecond: null })
   }
-  return { run, ending, abortedBy, endedAt, running, finished, truncated, sites, unknownKinds }
+  return { run, ending, abortedBy, endedAt, running, finished, truncated, sites, unknownKinds, ...(exitCode !== undefined ? { exitCode } : {}) }
 }
 
 /** Whether the runner that wrote the journal is still alive: its journal is then not an ending. */
@@ -177,6 +184,9 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
   const size = inFlight.length === 1 ? `; ${describe(inFlight[0], unannounced)}` : ''
   if (analysis.ending === 'finished') {
     lines.push(`The run finished normally${run ? ` after ${formatDuration(analysis.endedAt - run.at)}` : ''}.`)
+  } else if (analysis.ending === 'exited') {
+    const code = analysis.exitCode == null ? '' : ` with code ${analysis.exitCode}`
+    lines.push(`The runner exited${code}${into} before the run ended, while ${what}${size}: an error stopped it (a config that failed to load, an error Vitest could not recover from); its own output says which.`)
   } else if (analysis.ending === 'aborted') {
     lines.push(`The runner was stopped by ${analysis.abortedBy}${into} while ${what}${size}.`)
     lines.push('It killed the running files\' processes before it exited.')

@@ -5,7 +5,7 @@ import { relative, resolve } from 'node:path'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { inflightDir, PEAK_PROFILE_ENV, type PeakProfileSettings } from '../profile/peak-files.js'
 import { profileFileName } from '../profile/profile-name.js'
-import { mayMoveAside } from '../record/output-path.js'
+import { mayMoveAside, mayReplace } from '../record/output-path.js'
 import { CHILD_SETTINGS_ENV, type ChildSettings } from './child-state.js'
 
 export const PROFILES_DIR = '.vitest-memory/profiles'
@@ -45,10 +45,14 @@ export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' |
     const dir = resolve(root, PROFILES_DIR)
     // Two projects may run the same file: the project name keeps their profiles apart.
     const name = profileFileName(project, relative(root, file))
-    profilePath = resolve(dir, name)
+    const path = resolve(dir, name)
     // A profile left from an earlier run must not pass for this one.
-    if (mayMoveAside(profilePath)) rmSync(profilePath)
-    execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+    if (mayMoveAside(path)) rmSync(path)
+    // V8 writes the profile itself and would follow a link (or write into a device) at the name: not profiled then.
+    if (mayReplace(path)) {
+      profilePath = path
+      execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+    }
   }
   const env: Record<string, string> = { [CHILD_SETTINGS_ENV]: JSON.stringify(settings) }
   // The same for every file (the process names its flush by its pid): spare processes still apply.

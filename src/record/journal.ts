@@ -1,7 +1,7 @@
 // The flight recorder: one JSON line per event, each written with a synchronous append the moment
 // it happens. A line that write() returned for is in the kernel's page cache, so it survives the
 // runner being killed by SIGKILL (the OOM killer, a CI timeout); only a power cut could lose it.
-import { closeSync, mkdirSync, openSync, renameSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { AllocationSite } from '../profile/heap-profile.js'
 import { mayReplace, openInPlace, outputKind, writeAllInPlace } from './output-path.js'
@@ -15,6 +15,8 @@ export type JournalEntry =
   | { t: 'recycle', at: number, file: string, pid: number, process: number, rssBytes: number, thresholdBytes: number, files: number }
   | { t: 'aborted', at: number, signal: string, running: { file: string, pid: number, treeRssBytes: number | null, runningMs: number }[] }
   | { t: 'run-end', at: number, durationMs: number }
+  /** The runner exited before the run ended, neither finished nor stopped by a signal. */
+  | { t: 'exit', at: number, exitCode: number | null }
   /** --heap-profile=peak: the top allocation sites live at the file's highest memory so far (its process's latest flush). */
   | { t: 'sites', at: number, file: string, pid: number, capturedAtRssBytes: number, sampledBytes: number, arrayBuffersBytes: number | null, sites: AllocationSite[] }
 
@@ -35,6 +37,10 @@ export const SAMPLE_MIN_CHANGE_BYTES = 1024 * 1024
 export class Journal {
   private fd: number | null
   readonly startedAt = Date.now()
+  /** This run set the previous journal aside as `<name>.previous` (put back by discard()). */
+  private rotated = false
+  /** The file is this run's own (not a FIFO or device written in place). */
+  private ours = false
 
   /**
    * Starts a new journal for a run; the previous run's journal is kept as `<name>.previous`.
@@ -50,10 +56,26 @@ export class Journal {
       return
     }
     mkdirSync(dirname(path), { recursive: true })
+    this.ours = true
     const previous = `${path}.previous`
     // Rotated only onto nothing or an old journal of ours; otherwise this run's journal starts empty.
-    if (kind === 'file' && mayReplace(previous)) renameSync(path, previous)
+    if (kind === 'file' && mayReplace(previous)) {
+      renameSync(path, previous)
+      this.rotated = true
+    }
     this.fd = openSync(path, 'w')
+  }
+
+  /** Opened at a path the run turned out not to use: removed, and the previous journal put back. */
+  discard(): void {
+    this.close()
+    if (!this.ours) return
+    try {
+      if (this.rotated) renameSync(`${this.path}.previous`, this.path)
+      else rmSync(this.path, { force: true })
+    } catch {
+      // gone already
+    }
   }
 
   write(entry: JournalEntry): void {

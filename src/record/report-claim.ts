@@ -6,6 +6,7 @@
 import { linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { displayPath } from './display-path.js'
+import { outputKind } from './output-path.js'
 
 export interface ReportClaim {
   /** Where this run writes its report. */
@@ -22,6 +23,8 @@ export function claimReportPath(path: string, pid = process.pid): ReportClaim {
 
 /** The same for any output a run writes from its start to its end (the report, the journal). */
 export function claimOutputPath(path: string, what: string, pid = process.pid): ReportClaim {
+  // A FIFO or a device (/dev/null) is written in place and shared by design: no lock beside it.
+  if (isInPlace(path)) return { path, note: null, release: () => {} }
   const lockPath = `${path}.lock`
   const holder = tryLock(lockPath, pid)
   if (holder === null) return { path, note: null, release: () => unlock(lockPath, pid) }
@@ -30,6 +33,14 @@ export function claimOutputPath(path: string, what: string, pid = process.pid): 
     path: own,
     note: `vitest-memory: another run (pid ${holder}) was writing ${displayPath(path)} when this one started; this run's ${what} is ${displayPath(own)}.`,
     release: () => {},
+  }
+}
+
+function isInPlace(path: string): boolean {
+  try {
+    return outputKind(path) === 'in-place'
+  } catch {
+    return false // a link or a folder: the write itself refuses it in one line
   }
 }
 
