@@ -49,7 +49,11 @@ export function openRunJournalEarly(options: ResolvedMemoryOptions): void {
   installAbortHandler()
   installExitLine()
   openJournal(options, { error: line => console.error(line), warn: line => console.warn(line) })
+  openedEarly = true
 }
+
+/** The journal was opened by the CLI and the pool has not confirmed it yet. */
+let openedEarly = false
 
 /** Opens the run's journal (once per run) and makes sure a stopped runner leaves no orphans. */
 export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions): void {
@@ -57,14 +61,17 @@ export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions)
   installAbortHandler()
   installExitLine()
   const state = sharedState()
-  if ((state.journal || state.journalFailure) && journalRequested !== options.journalPath) {
+  // Only the first worker confirms: later projects (other roots) share the run's journal, as before.
+  const confirming = openedEarly
+  openedEarly = false
+  if (confirming && (state.journal || state.journalFailure) && journalRequested !== options.journalPath) {
     // Opened early for a path the config changed (or turned off): undone, the previous journal put back.
     state.journal?.discard()
     state.journal = null
     state.journalFailure = null
     releaseJournal()
   }
-  if (state.journal && journalLimits !== limitsOf(options)) writeRunLine(state.journal, options)
+  if (confirming && state.journal && journalLimits !== limitsOf(options)) writeRunLine(state.journal, options)
   if (state.journal || state.journalFailure || !options.journalPath) return
   openJournal(options, vitest.logger)
 }
