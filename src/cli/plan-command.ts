@@ -1,11 +1,11 @@
 // `vitest-memory plan --shards N [vitest args…]`: lists the test files the way Vitest would, weighs
 // each by its history (duration, peak) and prints a balanced plan as JSON, usable as a CI matrix.
 // With --memory SIZE the plan also fits each shard's job into SIZE (fit-plan.ts).
-import { writeFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
 import { shown, UsageError } from '../errors.js'
 import { DEFAULT_HISTORY_PATH } from '../options.js'
 import { planShards, type PlanFile } from '../policy/shard-plan.js'
+import { writeCommandOutput } from '../record/atomic-write.js'
 import { emptyHistory, historyIndex, inspectHistory, lastPeak } from '../record/history.js'
 import { parseCommandArgs } from './command-args.js'
 import { fitPlan, planMemory, targetDuration } from './fit-plan.js'
@@ -44,7 +44,7 @@ export async function planCommand(argv: string[]): Promise<number> {
   if (!values.output) console.log(json)
   else {
     // The file is the plan; the terminal gets one line, not the JSON a second time.
-    writeFileSync(resolve(values.output), `${json}\n`)
+    writeCommandOutput('the shard plan', resolve(values.output), `${json}\n`)
     const fileCount = plan.shards.reduce((sum, shard) => sum + shard.files.length, 0)
     console.log(`vitest-memory: wrote a plan of ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'} for ${fileCount} file${fileCount === 1 ? '' : 's'} to ${values.output}`)
   }

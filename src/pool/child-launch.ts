@@ -5,6 +5,8 @@ import { relative, resolve } from 'node:path'
 import { hasProcfs } from '../measure/procfs.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { inflightDir, PEAK_PROFILE_ENV, type PeakProfileSettings } from '../profile/peak-files.js'
+import { profileFileName } from '../profile/profile-name.js'
+import { mayMoveAside, mayReplace } from '../record/output-path.js'
 import { CHILD_SETTINGS_ENV, type ChildSettings } from './child-state.js'
 
 export const PROFILES_DIR = '.vitest-memory/profiles'
@@ -48,11 +50,15 @@ export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' |
   if (options.heapProfile === 'all') {
     const dir = resolve(root, PROFILES_DIR)
     // Two projects may run the same file: the project name keeps their profiles apart.
-    const name = `${project ? `${profileName(project)}__` : ''}${profileName(relative(root, file))}.heapprofile`
-    profilePath = resolve(dir, name)
+    const name = profileFileName(project, relative(root, file))
+    const path = resolve(dir, name)
     // A profile left from an earlier run must not pass for this one.
-    rmSync(profilePath, { force: true })
-    execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+    if (mayMoveAside(path)) rmSync(path)
+    // V8 writes the profile itself and would follow a link (or write into a device) at the name: not profiled then.
+    if (mayReplace(path)) {
+      profilePath = path
+      execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+    }
   }
   const env: Record<string, string> = { [CHILD_SETTINGS_ENV]: JSON.stringify(settings) }
   // The same for every file (the process names its flush by its pid): spare processes still apply.
@@ -67,7 +73,3 @@ export function peakProfileSettings(options: Pick<ResolvedMemoryOptions, 'heapPr
   return { dir: inflightDir(options.journalPath ?? null, root), samplingIntervalBytes: PEAK_PROFILE_INTERVAL_BYTES }
 }
 
-/** A file name that says which test file it profiled: test/a/b.test.ts → test__a__b.test.ts */
-export function profileName(relativeFile: string): string {
-  return relativeFile.split(/[\\/]/).filter(part => part && part !== '..').join('__').replace(/[^\w.-]/g, '_')
-}

@@ -1,12 +1,14 @@
 // Renders a comparison of two reports: a terminal table and a Markdown table.
 import pc from 'picocolors'
 import { NOISE_FLOOR_BYTES, NOISE_FLOOR_RATIO, withinNoise, type Comparison, type FileChange } from '../policy/regression.js'
+import { terminalSafe } from '../record/display-path.js'
 import { formatBytes } from '../size.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
+/** Escaped for the terminal (the Markdown table escapes it again for Markdown). */
 function label(c: FileChange): string {
-  return c.project ? `[${c.project}] ${c.file}` : c.file
+  return terminalSafe(c.project ? `[${c.project}] ${c.file}` : c.file)
 }
 
 function delta(c: FileChange): string {

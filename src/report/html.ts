@@ -1,6 +1,6 @@
 // The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
 // model. Everything is rendered here, escaped; the inline script only sorts the table.
-import { writeFileSync } from 'node:fs'
+import { writeCommandOutput } from '../record/atomic-write.js'
 import { dirname, join, relative } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { heaviestTest } from '../record/tests.js'
@@ -9,7 +9,6 @@ import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-cha
 import { escapeHtml as e } from './html-escape.js'
 import { leftBehindMessage } from '../policy/retained.js'
 import { renderProfilesHtml, type ProfileHref } from './html-profiles.js'
-import { makeDirFor } from '../state-dir.js'
 import { breakable, WRAP_CSS } from './html-wrap.js'
 
 interface Column {
@@ -140,8 +139,7 @@ ${renderProfilesHtml(report, profileHref)}
 
 /** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
 export function writeHtml(path: string, report: MemoryReport, root?: string): void {
-  makeDirFor(path)
-  writeFileSync(path, renderHtml(report, profileHrefFor(path, root)))
+  writeCommandOutput('the HTML report', path, renderHtml(report, profileHrefFor(path, root)))
 }
 
 /** Links from an HTML file at `path` to profiles written under `root` (relative, so they work offline). */

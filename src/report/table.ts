@@ -1,6 +1,7 @@
 // The terminal table printed after a run: heaviest files first, every over-budget file always.
 import pc from 'picocolors'
 import { formatBytes, formatDuration } from '../size.js'
+import { terminalSafe } from '../record/display-path.js'
 import { byWeight, fileWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { detailLines, setupBaseline } from './details.js'
 import { renderSharedProcesses, sharedDetailLine } from './shared.js'
@@ -116,8 +117,9 @@ function testMethodNote(files: FileReport[]): string {
   return ''
 }
 
+/** The file's name as the terminal shows it: an escape sequence or newline in a name is shown escaped, never played. */
 export function label(file: Pick<FileReport, 'project' | 'file'>): string {
-  return file.project ? `[${file.project}] ${file.file}` : file.file
+  return terminalSafe(file.project ? `[${file.project}] ${file.file}` : file.file)
 }
 
 /**
@@ -127,10 +129,10 @@ export function label(file: Pick<FileReport, 'project' | 'file'>): string {
 export function fitLabel(file: Pick<FileReport, 'project' | 'file'>, width: number): string {
   const full = label(file)
   if (full.length <= width) return full
-  const project = file.project ? `[${file.project}] ` : ''
+  const project = file.project ? terminalSafe(`[${file.project}] `) : ''
   const room = width - project.length
   if (room < 8) return truncateMiddle(full, width)
-  return project + truncateMiddle(file.file, room)
+  return project + truncateMiddle(terminalSafe(file.file), room)
 }
 
 function truncateMiddle(text: string, width: number): string {
