@@ -6,9 +6,10 @@
 // synchronously within the same signal dispatch (kill every test process tree, append the
 // `aborted` line, write the partial JSON report), sets the same exit code, and only exits itself
 // if nobody else does.
-import { existsSync, rmdirSync } from 'node:fs'
+import { existsSync, readFileSync, rmdirSync, rmSync } from 'node:fs'
+import { STATE_DIR_GITIGNORE } from '../state-dir.js'
 import { constants } from 'node:os'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Vitest } from 'vitest/node'
 import { USAGE_EXIT_CODE } from '../errors.js'
 import { machineInfo } from '../measure/machine.js'
@@ -142,7 +143,12 @@ function installExitLine(): void {
       releaseJournal()
       journal.discard()
       try {
-        if (madeFolder) rmdirSync(madeFolder)
+        if (madeFolder) {
+          // The folder this run made holds only our .gitignore then (state-dir.ts): both go.
+          const ignore = join(madeFolder, '.gitignore')
+          if (existsSync(ignore) && readFileSync(ignore, 'utf8') === STATE_DIR_GITIGNORE) rmSync(ignore)
+          rmdirSync(madeFolder)
+        }
       } catch {
         // it holds something else now: kept
       }
