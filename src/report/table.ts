@@ -5,6 +5,7 @@ import { terminalSafe } from '../record/display-path.js'
 import { byWeight, fileWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { detailLines, setupBaseline } from './details.js'
 import { renderSharedProcesses, sharedDetailLine } from './shared.js'
+import { maxOf } from '../numbers.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -22,8 +23,8 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   if (files.length === 0) return [...renderNotStarted(notStarted, top, colors), ''].join('\n')
   const shown = files.filter((file, index) => index < top || file.overBudget)
   const hidden = files.length - shown.length
-  const scale = Math.max(1, ...files.map(f => fileWeight(f) ?? 0))
-  const nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(4, ...shown.map(f => label(f).length)))
+  const scale = maxOf(files.map(f => fileWeight(f) ?? 0), 1)
+  const nameWidth = Math.min(MAX_NAME_WIDTH, maxOf(shown.map(f => label(f).length), 4))
   const methods = [...new Set(files.map(f => f.method).filter(Boolean))] as string[]
 
   const lines: string[] = ['']
@@ -54,7 +55,7 @@ function renderNotStarted(files: FileReport[], top: number, colors: Colors): str
   for (const reason of reasons) {
     const group = files.filter(f => f.skipReason === reason).sort((a, b) => a.file.localeCompare(b.file))
     lines.push(` ${colors.bold(colors.inverse(' NOT STARTED '))} ${group.length} file${group.length === 1 ? '' : 's'}: ${reason}`)
-    const nameWidth = Math.min(MAX_NAME_WIDTH, Math.max(...group.slice(0, top).map(f => label(f).length)))
+    const nameWidth = Math.min(MAX_NAME_WIDTH, maxOf(group.slice(0, top).map(f => label(f).length)))
     for (const file of group.slice(0, top)) {
       const why = file.tagSource ? `memory_intensive: ${file.tagSource}` : file.tags.length ? `tags: ${file.tags.join(', ')}` : ''
       lines.push(`   ${pad(fitLabel(file, nameWidth), nameWidth)}  ${colors.dim(why)}`.trimEnd())
