@@ -20,7 +20,7 @@ function name(file: FileReport): string {
 }
 
 function died(file: FileReport): boolean {
-  return file.state === 'crash' || (file.state as string) === 'killed'
+  return file.state === 'crash' || file.state === 'killed' || file.state === 'aborted'
 }
 
 /** The heap profile's top sites under a troubled file (--heap-profile). */

@@ -1,4 +1,5 @@
-// The terminal table printed after a run: heaviest files first, every over-budget file always.
+// The terminal table printed after a run: heaviest files first; every over-budget, crashed, killed
+// or aborted file always.
 import pc from 'picocolors'
 import { formatBytes, formatDuration } from '../size.js'
 import { terminalSafe } from '../record/display-path.js'
@@ -21,7 +22,7 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   const notStarted = report.files.filter(f => f.skipReason != null)
   const files = report.files.filter(f => f.skipReason == null).sort(byWeight)
   if (files.length === 0) return [...renderNotStarted(notStarted, top, colors), ''].join('\n')
-  const shown = files.filter((file, index) => index < top || file.overBudget)
+  const shown = files.filter((file, index) => index < top || alwaysShown(file))
   const hidden = files.length - shown.length
   const scale = maxOf(files.map(f => fileWeight(f) ?? 0), 1)
   const nameWidth = Math.min(MAX_NAME_WIDTH, maxOf(shown.map(f => label(f).length), 4))
@@ -45,6 +46,11 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   lines.push(...renderNotStarted(notStarted, top, colors))
   lines.push('')
   return lines.join('\n')
+}
+
+/** A file that went wrong for memory's sake is never hidden behind "lighter files not shown". */
+function alwaysShown(file: FileReport): boolean {
+  return file.overBudget || file.state === 'crash' || file.state === 'killed' || file.state === 'aborted'
 }
 
 /** Files the pool never started, grouped by why, each with the source of its memory_intensive tag. */
