@@ -57,8 +57,10 @@ describe('--heap-profile (over-budget: a second run, after the main one)', () =>
     // the smaller site is listed too, below it, at its own line
     const pricesLine = source.findIndex(l => l.includes('function loadPrices')) + 1
     expect(sites.slice(1)).toContainEqual(expect.objectContaining({ functionName: 'loadPrices', file: 'catalog.test.ts', line: pricesLine }))
-    expect(sites[0].share).toBeGreaterThan(0.5)
-    expect(sites[0].bytes).toBeGreaterThan(50e6)
+    // ~90 MB and ~65% on a quiet machine, seen at 46 MB under load (the sampled heap at exit):
+    // far above every other site of the file (< 2 MB) either way, and zero if profiling broke.
+    expect(sites[0].share).toBeGreaterThan(0.3)
+    expect(sites[0].bytes).toBeGreaterThan(10e6)
     expect(result.stdout).toMatch(new RegExp(`HEAP PROFILE[^]*catalog\\.test\\.ts \\(profiled in a second run\\)[^]*\\d+ MB\\s+\\d+%\\s+parseCatalog\\s+catalog\\.test\\.ts:${line}`))
   })
 
