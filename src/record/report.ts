@@ -182,6 +182,11 @@ export interface RunInfo {
   abortedBy?: string
   /** The --max-memory ceiling in force (files started only when they fit under it), when set. */
   maxMemoryBytes?: number
+  /**
+   * Set when --heap-profile=peak ran V8's sampling profiler in every file's process: every figure,
+   * budget and limit of the run includes what the profiler holds (~11 MB a small file).
+   */
+  heapProfiledAtPeak?: true
   /** How the files found their processes: on a spare that loaded their environment, or not. */
   spares?: SpareStats
 }

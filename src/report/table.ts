@@ -13,6 +13,9 @@ type Colors = ReturnType<typeof pc.createColors>
 const BAR_WIDTH = 20
 const MAX_NAME_WIDTH = 48
 
+/** Under --heap-profile=peak the profiler lives in the measured process: said, not subtracted. */
+export const PROFILED_NOTE = 'profiled at the peak (--heap-profile=peak): every figure, budget and limit includes the heap profiler\'s own memory'
+
 const METHOD_LABEL: Record<string, string> = {
   procfs: 'Linux procfs: exact kernel high-water mark (VmHWM)',
   getrusage: 'getrusage maxRSS (no procfs on this platform: process tree not counted)',
@@ -33,6 +36,7 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
     + (report.run.maxMemoryBytes != null ? ` · max memory ${formatBytes(report.run.maxMemoryBytes)} (files start only when they fit)` : '')
   lines.push(` ${colors.bold(colors.inverse(' MEMORY '))} peak RSS per test file${budgetText}`)
   lines.push(colors.dim(`   ${methods.map(m => METHOD_LABEL[m] ?? m).join('; ') || 'not measured'}${testMethodNote(files)}`))
+  if (report.run.heapProfiledAtPeak) lines.push(colors.dim(`   ${PROFILED_NOTE}`))
   lines.push('')
   const against = report.budgetBytes != null || files.some(f => f.budgetBytes != null) ? 'vs budget' : 'vs heaviest'
   // One definition of "heaviest" everywhere (sort, summary, budgets): the tree peak, shown first.
