@@ -14,14 +14,19 @@ const NAMED_FILES = 10
  * list them (a config that fails to load: the run itself then says so, in one line).
  */
 export async function unplannedFiles(plan: ShardPlan, vitestArgs: string[]): Promise<string[]> {
-  const planned = new Set(plan.shards.flatMap(shard => shard.files.map(file => resolve(file))))
   let collected: string[]
   try {
     collected = (await listTestFiles(vitestArgs, undefined, true)).files.map(f => f.file)
   } catch {
     return []
   }
-  return [...new Set(collected)].filter(file => !planned.has(resolve(file))).sort()
+  return filesInNoShard(plan, collected)
+}
+
+/** Pure: the collected files (any form of path) that no shard lists, absolute, once each, sorted. */
+export function filesInNoShard(plan: ShardPlan, collected: string[], cwd = process.cwd()): string[] {
+  const planned = new Set(plan.shards.flatMap(shard => shard.files.map(file => resolve(cwd, file))))
+  return [...new Set(collected.map(file => resolve(cwd, file)))].filter(file => !planned.has(file)).sort()
 }
 
 /** One line: which files are in no shard and that this (the last) shard runs them. */
