@@ -4,7 +4,7 @@
 import { runPeak, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { escapeHtml as e } from './html-escape.js'
-import { maxOf } from '../numbers.js'
+import { maxOf, minOf } from '../numbers.js'
 
 const WIDTH = 1000
 const LABEL_WIDTH = 110
@@ -133,7 +133,7 @@ const barX = (file: FileReport, endMs: number) => LABEL_WIDTH + (file.startedAtM
 /** Where the next bar of the lane starts (or the plot's end): a label beside a bar stops there. */
 function nextStart(lane: Lane, file: FileReport, endMs: number): number {
   const starts = lane.files.filter(f => f !== file && f.startedAtMs! >= file.startedAtMs!).map(f => barX(f, endMs))
-  return Math.min(WIDTH - 10, ...starts)
+  return minOf(starts, WIDTH - 10)
 }
 
 /**
