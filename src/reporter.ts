@@ -184,6 +184,7 @@ export class MemoryReporter implements Reporter {
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: Date.now() - this.startedAt,
         ...(options.maxMemoryBytes != null ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+        ...(options.heapProfile === 'peak' ? { heapProfiledAtPeak: true as const } : {}),
       },
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,

@@ -23,7 +23,7 @@ export async function runVitest(argv: string[]): Promise<void> {
     return
   }
   const { help: _help, shardPlan, ...memoryOptions } = options
-  const args = shardPlan ? applyShardPlan(shardPlan, vitestArgs) : vitestArgs
+  const args = shardPlan ? await applyShardPlan(shardPlan, vitestArgs) : vitestArgs
   // Validate flags and environment before anything starts.
   const early = resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
   // Off-values (null) of the --no-* flags included: the layer's type is wider than the config's.

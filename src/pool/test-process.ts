@@ -192,7 +192,7 @@ export class TestProcess {
 
   private noteSaid(message: any): void {
     if (message?.t === 'q' && typeof message.m === 'string') {
-      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
+      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(tailOf(message.a[0]))}` : ''
       this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
     } else if (message?.__vitest_worker_response__) {
       this.lastSaid = `its last message was "${message.type}"`
@@ -200,6 +200,14 @@ export class TestProcess {
       this.lastSaid = 'its last message answered a call from the runner'
     }
   }
+}
+
+/** How much of what a starting process asked for is quoted in the start-timeout error. */
+const QUOTED_ARGUMENT_CHARS = 120
+
+/** The end of a long argument (a module's path: its file name is what matters, not where the project is). */
+function tailOf(text: string): string {
+  return text.length > QUOTED_ARGUMENT_CHARS ? `…${text.slice(-(QUOTED_ARGUMENT_CHARS - 1))}` : text
 }
 
 function isChannelError(error: NodeJS.ErrnoException): boolean {

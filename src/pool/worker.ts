@@ -28,6 +28,7 @@ import { BATCH_MARK, fileBoundary, runsWhole, type FileBoundary } from './batch.
 import type { ChildFilePeak } from './child-state.js'
 import { batchErrors, budgetOf, fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
+import { failFileNotStarted } from './start-failure.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 import { startedTestOf } from './test-start.js'
@@ -249,6 +250,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.running = undefined
       this.releaseTicket()
       const serialized = serializeError(error)
+      // A file whose process could not start is a failed file (start-failure.ts).
+      if (request.type === 'run' && file && await failFileNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized, 0)) return response({ type: 'testfileFinished' })
       const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
       return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
     }

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { displayPath, printable } from './display-path.js'
 import { duplicateText, findDuplicates } from './duplicates.js'
 import { mayMoveAside } from './output-path.js'
+import { boundEntries } from './history-bound.js'
 import { writeJsonAtomic } from './report.js'
 import { schemaProblem, schemaRef } from './schemas.js'
 import { makeDirFor } from '../state-dir.js'
@@ -187,7 +188,10 @@ export interface MeasuredRun {
   run: HistoryRun
 }
 
-/** Pure merge: appends each run to its entry, keeps the last RUNS_KEPT, drops entries `exists` rejects. */
+/**
+ * Pure merge: appends each run to its entry, keeps the last RUNS_KEPT, drops entries `exists` rejects
+ * and, past MAX_HISTORY_ENTRIES, those run longest ago (history-bound.ts).
+ */
 export function mergeRuns(history: History, measured: MeasuredRun[], exists: (file: string) => boolean): History {
   const entries = history.entries.map(e => ({ ...e, runs: [...e.runs] }))
   const byKey = new Map(entries.map(e => [entryKey(e.project, e.file), e]))
@@ -206,7 +210,7 @@ export function mergeRuns(history: History, measured: MeasuredRun[], exists: (fi
   return {
     $schema: schemaRef('history'),
     schemaVersion: HISTORY_SCHEMA_VERSION,
-    entries: entries.filter(e => exists(e.file)).sort((a, b) => a.file.localeCompare(b.file) || a.project.localeCompare(b.project)),
+    entries: boundEntries(entries.filter(e => exists(e.file))).sort((a, b) => a.file.localeCompare(b.file) || a.project.localeCompare(b.project)),
   }
 }
 

@@ -11,6 +11,7 @@ import type { LeakVerdict } from '../policy/leaks.js'
 import type { AllocationSite } from '../profile/heap-profile.js'
 import type { SpareStats } from '../pool/spares.js'
 import type { TestDetails, TestReport } from './tests.js'
+import { maxOf } from '../numbers.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -182,6 +183,11 @@ export interface RunInfo {
   abortedBy?: string
   /** The --max-memory ceiling in force (files started only when they fit under it), when set. */
   maxMemoryBytes?: number
+  /**
+   * Set when --heap-profile=peak ran V8's sampling profiler in every file's process: every figure,
+   * budget and limit of the run includes what the profiler holds (~11 MB a small file).
+   */
+  heapProfiledAtPeak?: true
   /** How the files found their processes: on a spare that loaded their environment, or not. */
   spares?: SpareStats
 }
@@ -317,7 +323,7 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
  * file's, so the figure is the higher of the two. `sampled` says the sum made it.
  */
 export function runPeak(report: Pick<MemoryReport, 'timeline' | 'files'>): { bytes: number, sampled: boolean } | null {
-  const summed = report.timeline?.length ? Math.max(...report.timeline.map(p => p.rssBytes)) : null
+  const summed = report.timeline?.length ? maxOf(report.timeline.map(p => p.rssBytes)) : null
   const heaviest = report.files.reduce((max, f) => Math.max(max, f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
   if (summed == null && heaviest === 0) return null
   return (summed ?? 0) > heaviest ? { bytes: summed!, sampled: true } : { bytes: heaviest, sampled: false }

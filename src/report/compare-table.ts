@@ -3,6 +3,7 @@ import pc from 'picocolors'
 import { NOISE_FLOOR_BYTES, NOISE_FLOOR_RATIO, withinNoise, type Comparison, type FileChange } from '../policy/regression.js'
 import { terminalSafe } from '../record/display-path.js'
 import { formatBytes } from '../size.js'
+import { maxOf } from '../numbers.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -43,7 +44,7 @@ export function renderComparison(comparison: Comparison, colors: Colors = pc): s
     lines.push(`   no file changed${noise ? ` · ${noise}` : ''}`, '')
     return lines.join('\n')
   }
-  const width = Math.min(60, Math.max(4, ...rows.map(r => label(r).length)))
+  const width = Math.min(60, maxOf(rows.map(r => label(r).length), 4))
   lines.push(colors.dim(`   ${'File'.padEnd(width)}  ${'Base'.padStart(9)}  ${'Head'.padStart(9)}  Change`))
   for (const c of rows) {
     const name = label(c).length > width ? `…${label(c).slice(-width + 1)}` : label(c).padEnd(width)

@@ -6,6 +6,7 @@ import { terminalSafe } from '../record/display-path.js'
 import type { FileReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
 import { treePeakText } from './tree-peak.js'
+import { minOf } from '../numbers.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -45,7 +46,7 @@ function isNotable(file: FileReport, baselineBytes: number): boolean {
 /** The lightest setup peak of a run: what an (almost) empty file's process holds. */
 export function setupBaseline(files: FileReport[]): number {
   const setups = files.map(f => f.setupPeakRssBytes).filter((b): b is number => b != null)
-  return setups.length ? Math.min(...setups) : 0
+  return setups.length ? minOf(setups) : 0
 }
 
 function whereLine(file: FileReport): string | null {

@@ -5,6 +5,7 @@ import { fitWorkers, RUNNER_MEMORY_BYTES } from '../policy/job-fit.js'
 import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history.js'
 import { runPeak, type MemoryReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
+import { maxOf } from '../numbers.js'
 
 /** Below this many files every maxWorkers fits the same way: the line would say nothing. */
 const MIN_FILES = 2
@@ -25,10 +26,10 @@ export function fitLine(report: MemoryReport, historyPath: string | null): strin
   const peaks = history.entries.map(e => measured.get(entryKey(e.project, e.file)) ?? lastPeak(e)).filter((p): p is number => p != null)
   const { totalMemoryBytes, cgroupLimitBytes } = report.run
   const machine = cgroupLimitBytes != null ? Math.min(cgroupLimitBytes, totalMemoryBytes) : totalMemoryBytes
-  if (RUNNER_MEMORY_BYTES + Math.max(...peaks) > machine) return null // `plan --memory auto` names such a file
+  if (RUNNER_MEMORY_BYTES + maxOf(peaks) > machine) return null // `plan --memory auto` names such a file
   const workers = fitWorkers(peaks, machine)
   // The same figure as the report's run peak: the sampled sum, never below the heaviest file's exact peak.
-  const atOnce = runPeak(report)?.bytes ?? Math.max(...peaks)
+  const atOnce = runPeak(report)?.bytes ?? maxOf(peaks)
   const own = readProcessMemory('self')?.hwmBytes ?? process.memoryUsage().rss
   const where = cgroupLimitBytes != null && cgroupLimitBytes < totalMemoryBytes ? 'this container\'s' : 'this machine\'s'
   const all = workers === peaks.length ? ` (all ${peaks.length} files at once)` : ''

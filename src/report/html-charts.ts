@@ -4,6 +4,7 @@
 import { runPeak, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { escapeHtml as e } from './html-escape.js'
+import { maxOf, minOf } from '../numbers.js'
 
 const WIDTH = 1000
 const LABEL_WIDTH = 110
@@ -39,7 +40,7 @@ export function heatColor(file: FileReport, heaviest: number): string {
 
 function runEndMs(report: MemoryReport): number {
   const ends = report.files.map(f => (f.startedAtMs ?? 0) + (f.durationMs ?? 0))
-  return Math.max(1, report.run.durationMs ?? 0, ...ends, ...(report.timeline ?? []).map(p => p.t))
+  return maxOf([...ends, ...(report.timeline ?? []).map(p => p.t)], Math.max(1, report.run.durationMs ?? 0))
 }
 
 function niceStep(max: number, ticks: number): number {
@@ -132,7 +133,7 @@ const barX = (file: FileReport, endMs: number) => LABEL_WIDTH + (file.startedAtM
 /** Where the next bar of the lane starts (or the plot's end): a label beside a bar stops there. */
 function nextStart(lane: Lane, file: FileReport, endMs: number): number {
   const starts = lane.files.filter(f => f !== file && f.startedAtMs! >= file.startedAtMs!).map(f => barX(f, endMs))
-  return Math.min(WIDTH - 10, ...starts)
+  return minOf(starts, WIDTH - 10)
 }
 
 /**
@@ -156,7 +157,7 @@ export function renderTimeline(report: MemoryReport): string {
   const placed = report.files.filter(f => f.startedAtMs != null)
   if (placed.length === 0) return '<p class="note" id="timeline-missing">No file in this report says when it ran.</p>'
   const endMs = runEndMs(report)
-  const heaviest = Math.max(1, ...report.files.map(weight))
+  const heaviest = maxOf(report.files.map(weight), 1)
   const lanes = lanesOf(placed)
   const height = lanes.length * LANE_HEIGHT + 24
   const rows = lanes.map((lane, index) => {
