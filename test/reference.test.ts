@@ -15,7 +15,8 @@ import { ROOT } from './helpers.js'
 /** Flags that are not memoryPool() options: they steer the CLI itself. */
 const CLI_ONLY_FLAGS = ['--shard-plan']
 /** VITEST_MEMORY_* variables that are no options: internal (parent → child) or a test switch, documented elsewhere. */
-const NOT_OPTIONS = ['VITEST_MEMORY_CHILD_SETTINGS', 'VITEST_MEMORY_FORCE_FALLBACK', 'VITEST_MEMORY_OWN_GROUP', 'VITEST_MEMORY_PEAK_PROFILE',
+// VITEST_MEMORY_ORPHAN_GUARD=0 turns the orphan guard off for its benchmark only (bench/orphan-guard.mjs).
+const NOT_OPTIONS = ['VITEST_MEMORY_CHILD_SETTINGS', 'VITEST_MEMORY_FORCE_FALLBACK', 'VITEST_MEMORY_ORPHAN_GUARD', 'VITEST_MEMORY_OWN_GROUP', 'VITEST_MEMORY_PEAK_PROFILE',
   'VITEST_MEMORY_PRELOAD', 'VITEST_MEMORY_SHARD', 'VITEST_MEMORY_WORKER_ENTRY']
 
 /** Every .ts file under src/, for the names the code mentions. */
