@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest'
 import type { TreeSample } from '../src/measure/sampler.js'
 import { TestTreeWindows, TREE_NEWS_STEP_BYTES } from '../src/pool/test-tree.js'
 import { judgeFile, judgeTest } from '../src/policy/verdict.js'
+import { answerVerdict } from '../src/pool/verdict-answer.js'
 
 const MB = 1e6
 const sample = (rootMb: number, treeMb: number): TreeSample => ({ at: 0, rootRssBytes: rootMb * MB, rootHwmBytes: rootMb * MB, treeRssBytes: treeMb * MB, heaviestChild: null })
@@ -60,5 +61,39 @@ describe('the one verdict', () => {
     expect(judgeFile({ treePeakRssBytes: 365 * MB, budgetBytes: null, budgetSource: null }, policy).over).toBe(false)
     expect(judgeFile({ treePeakRssBytes: null, budgetBytes: 1, budgetSource: 'global' }, policy).over).toBe(false)
     expect(judgeTest(150 * MB, null, 'fail')).toBeNull()
+  })
+})
+
+describe('the pool\'s answer to a verdict query (no process: a fake running file)', () => {
+  const policy = { budgetMode: 'fail' as const, sharedBudget: 'added' as const }
+  const running = (budgetBytes: number | null) => ({
+    file: '/p/a.test.ts', relativeFile: 'a.test.ts', startedAt: 0,
+    budget: budgetBytes == null ? null : { bytes: budgetBytes, source: 'global' },
+    watch: { tests: new TestTreeWindows(), shared: null },
+  }) as never
+
+  test('a file over its budget: an error, and the file is marked as failed in its process', () => {
+    const file = running(200 * MB) as { failedInChild?: boolean }
+    const reply = answerVerdict({ id: 1, kind: 'file', file: '/p/a.test.ts', ownPeakRssBytes: 61 * MB, startRssBytes: null }, file as never, 365 * MB, policy)
+    expect(reply.error?.message).toBe('vitest-memory: a.test.ts peaked at 365 MB, over its memory budget of 200 MB (global)')
+    expect(file.failedInChild).toBe(true)
+    expect(answerVerdict({ id: 2, kind: 'file', file: '/p/a.test.ts', ownPeakRssBytes: 61 * MB, startRssBytes: null }, running(200 * MB), 150 * MB, policy).error).toBeUndefined()
+  })
+
+  test('a query for another file than the one running gets no verdict', () => {
+    expect(answerVerdict({ id: 3, kind: 'file', file: '/p/other.test.ts', ownPeakRssBytes: 900 * MB, startRssBytes: null }, running(1), 900 * MB, policy)).toEqual({ id: 3, treePeakRssBytes: null })
+  })
+
+  test('a budgeted test is charged its window\'s tree peak; warn mode answers with a warning', () => {
+    const file = running(null) as { watch: { tests: TestTreeWindows } }
+    file.watch.tests.started('t')
+    file.watch.tests.sample(sample(61, 310))
+    const query = { id: 4, kind: 'test' as const, file: '/p/a.test.ts', testId: 't', startRssBytes: 60 * MB, ownPeakRssBytes: 61 * MB, budgetBytes: 100 * MB }
+    const failed = answerVerdict(query, file as never, 0, policy)
+    expect(failed.treePeakRssBytes).toBe(310 * MB)
+    expect(failed.error?.message).toBe('vitest-memory: a.test.ts: the test added 250 MB, over its memory budget of 100 MB (withMemoryBudget)')
+    const warned = answerVerdict(query, file as never, 0, { ...policy, budgetMode: 'warn' })
+    expect(warned.error).toBeUndefined()
+    expect(warned.warning).toContain('(warning only)')
   })
 })

@@ -19,7 +19,7 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { verdictAnnotation } from '../record/verdict-annotations.js'
-import { fileVerdictText, judgeFile, judgeTest, overBudgetError, testVerdictText } from '../policy/verdict.js'
+import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type LiveWorker } from '../state.js'
 import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
@@ -32,6 +32,7 @@ import { failFileNotStarted } from './start-failure.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 import { startedTestOf } from './test-start.js'
+import { answerVerdict } from './verdict-answer.js'
 import { JUDGE_MARK, treeNews, verdictQueryOf, verdictReply, type VerdictQuery } from './verdict-link.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
@@ -411,39 +412,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    * budget: the tree is sampled now and judged by the one verdict (policy/verdict.ts).
    */
   private answerVerdict(process: TestProcess, query: VerdictQuery): void {
-    const running = this.running
     process.sampler.sampleNow()
-    if (query.kind === 'test') {
-      running?.watch.tests.ended(query.testId)
-      const tree = running?.watch.tests.peakOf(query.testId) ?? null
-      const added = Math.max(0, Math.max(query.ownPeakRssBytes, tree ?? 0) - query.startRssBytes)
-      const verdict = judgeTest(added, query.budgetBytes, this.resolved.budgetMode)
-      const text = verdict?.over ? `${running?.relativeFile ?? 'the file'}: ${testVerdictText(verdict)}` : null
-      process.send(verdictReply({
-        id: query.id,
-        treePeakRssBytes: tree,
-        ...(text && verdict?.fails ? { error: overBudgetError(`vitest-memory: ${text}`) } : {}),
-        ...(text && !verdict?.fails ? { warning: testVerdictText(verdict!) } : {}),
-      }))
-      return
-    }
-    if (!running || running.file !== query.file) {
-      process.send(verdictReply({ id: query.id, treePeakRssBytes: null }))
-      return
-    }
-    const figures = {
-      treePeakRssBytes: Math.max(process.sampler.treePeakBytes, query.ownPeakRssBytes),
-      budgetBytes: running.budget?.bytes ?? null,
-      budgetSource: running.budget?.source ?? null,
-      shared: query.startRssBytes != null ? { startRssBytes: query.startRssBytes } : running.watch.shared,
-    }
-    const verdict = judgeFile(figures, this.resolved)
-    if (verdict.fails) running.failedInChild = true
-    process.send(verdictReply({
-      id: query.id,
-      treePeakRssBytes: figures.treePeakRssBytes,
-      ...(verdict.fails ? { error: overBudgetError(`vitest-memory: ${running.relativeFile} ${fileVerdictText(verdict, figures)}`) } : {}),
-    }))
+    process.send(verdictReply(answerVerdict(query, this.running, process.sampler.treePeakBytes, this.resolved)))
   }
 
   private releaseTicket(): void {
