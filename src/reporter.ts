@@ -1,7 +1,7 @@
 // MemoryReporter: joins Vitest's view of each test module with the pool's measurement into the
 // report model, then hands that model to each output in turn.
-import { mkdirSync } from 'node:fs'
-import { dirname, relative } from 'node:path'
+import { makeDirFor } from './state-dir.js'
+import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
@@ -12,6 +12,7 @@ import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './op
 import { recordHistory } from './record/history.js'
 import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
+import { reportToWrite } from './record/watch-merge.js'
 import { collectProfiles } from './profile/collect.js'
 import { displayPath } from './record/display-path.js'
 import { claimReportPath, onProcessExit } from './record/report-claim.js'
@@ -22,6 +23,7 @@ import { label, renderTable } from './report/table.js'
 import { currentScheduling, endRunScheduling } from './pool/run-scheduling.js'
 import { POOL_NAME } from './pool/protocol.js'
 import { renderProfiles } from './report/profiles.js'
+import { fitLine } from './report/fit-line.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { overBudgetText } from './report/verdict-line.js'
 import { newlyTaggedLine } from './report/newly-tagged.js'
@@ -123,11 +125,13 @@ export class MemoryReporter implements Reporter {
 
     // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
+    const fit = fitLine(report, options.historyPath)
+    if (fit) vitest.logger.log(pc.dim(`${fit}\n`))
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
     const newly = newlyTaggedLine(report)
     if (newly) vitest.logger.log(pc.yellow(`${newly}\n`))
     const out = new OutputWriter(vitest.logger)
-    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
+    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, reportToWrite(report, options.reportPath, vitest.config.watch, root)))) {
       vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     }
     if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
@@ -180,6 +184,7 @@ export class MemoryReporter implements Reporter {
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: Date.now() - this.startedAt,
         ...(options.maxMemoryBytes != null ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+        ...(options.heapProfile === 'peak' ? { heapProfiledAtPeak: true as const } : {}),
       },
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
@@ -199,7 +204,7 @@ export class MemoryReporter implements Reporter {
     if (measured.length === 0) return
     try {
       // Its folder first: a file in the way would otherwise read as the history's lock held by another run.
-      mkdirSync(dirname(options.historyPath), { recursive: true })
+      makeDirFor(options.historyPath)
       const warning = await recordHistory(options.historyPath, root, measured)
       if (warning) vitest.logger.warn(pc.yellow(warning))
     } catch (error) {

@@ -13,11 +13,11 @@ import { fileCycles, importGraph, importsOf } from './import-graph.js'
  * file name without `.ts`. A value import may go to its own layer or any below it.
  */
 const LAYERS: string[][] = [
-  ['model', 'errors', 'env', 'size', 'test-meta', 'schema-ref'],
+  ['model', 'errors', 'env', 'size', 'numbers', 'state-dir', 'test-meta', 'schema-ref'],
   ['vitest-internals'],
   ['measure'],
   ['policy'],
-  ['options', 'option-table', 'option-types'],
+  ['options', 'option-table', 'option-types', 'option-values', 'option-docs'],
   ['state'],
   ['record'],
   ['profile', 'schedule'],

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { cleanEnv, CLI, fileEntry, fixture, MiB, run, TARGET, type RunResult } from './helpers.js'
+import { cleanEnv, CLI, copyFixture, fileEntry, fixture, MiB, run, TARGET, type RunResult } from './helpers.js'
 
 async function runWithJunit(fixtureName: string, args: string[]): Promise<RunResult & { junit: string }> {
   const junitPath = join(mkdtempSync(join(tmpdir(), 'vm-verdict-')), 'junit.xml')
@@ -50,6 +50,15 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     expect(files.filter(f => f.state === 'fail' && f.overBudget), result.output).toHaveLength(1)
     expect(files.filter(f => f.state === 'pass' || (f.state === 'fail' && !f.overBudget))).toHaveLength(0)
     expect(result.stdout).toMatch(/Test Files\s+1 failed/)
+  })
+
+  test('blob reports carry the failed files, and --merge-reports keeps them failed', async () => {
+    const copy = copyFixture('verdict')
+    for (const shard of ['1/2', '2/2']) await run('cli', copy, ['run', '--memory-budget', '200MB', '--no-memory-history', '--reporter=blob', '--shard', shard])
+    const merged = await run('cli', copy, ['run', '--merge-reports', '--memory-budget', '200MB', '--no-memory-history'])
+    expect(merged.code, merged.output).toBe(1)
+    expect(merged.stdout).toMatch(/Test Files\s+2 failed \| 1 passed \(3\)/)
+    expect(merged.report!.files.filter(f => f.overBudget && f.state === 'fail').map(f => f.file).sort()).toEqual(['test/own-heavy.test.ts', 'test/subprocess-heavy.test.ts'])
   })
 
   test('warn mode: no failure anywhere, exit 0, and "(warning only)" where the verdict is shown', async () => {

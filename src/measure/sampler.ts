@@ -2,7 +2,6 @@
 // The process's own peak comes from the kernel (exact); the tree's peak can only be sampled.
 // After the process dies /proc/<pid> is gone, so what a crash report needs (the root's last
 // high-water mark, the descendants that may now be orphans) is kept from the last sample.
-import pidusage from 'pidusage'
 import { listDescendants, ThreadScan } from './descendants.js'
 import { hasProcfs, readCommand, readProcessMemory, readStartTime } from './procfs.js'
 import type { PeakProcess } from '../model.js'
@@ -109,18 +108,19 @@ export class TreeSampler {
     return this.record({ at: Date.now(), rootRssBytes: root.rssBytes, rootHwmBytes: root.hwmBytes, treeRssBytes, heaviestChild })
   }
 
-  private async tick(): Promise<void> {
-    if (this.procfs) {
-      this.sampleNow()
-      return
-    }
-    // Portable fallback: the root process only (descendants cannot be listed without procfs).
-    try {
-      const { memory } = await pidusage(this.pid)
-      this.record({ at: Date.now(), rootRssBytes: memory, rootHwmBytes: memory, treeRssBytes: memory, heaviestChild: null })
-    } catch {
-      // the process is gone
-    }
+  private tick(): void {
+    // Without procfs the process reports its own readings (ownReading): nothing to read from here.
+    if (this.procfs) this.sampleNow()
+  }
+
+  /**
+   * Portable fallback: the RSS the process reported of itself over IPC (pool/self-readings.ts),
+   * taken as the root's and the tree's reading (descendants cannot be listed without procfs).
+   * Ignored where procfs is read: the kernel's figures are exact.
+   */
+  ownReading(rssBytes: number): void {
+    if (this.procfs) return
+    this.record({ at: Date.now(), rootRssBytes: rssBytes, rootHwmBytes: rssBytes, treeRssBytes: rssBytes, heaviestChild: null })
   }
 
   private record(sample: TreeSample): TreeSample {

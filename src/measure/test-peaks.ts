@@ -75,7 +75,8 @@ export class TestPeakTracker {
       startRssBytes: test.startRssBytes,
       heapDeltaBytes,
       heapAfterGcBytes,
-      durationMs: this.now() - test.startedAt,
+      // Rounded: the figure rides on task.meta, which Vitest UI shows as it is.
+      durationMs: Math.round((this.now() - test.startedAt) * 10) / 10,
       overlapping: test.overlapping,
       method: this.method,
     }

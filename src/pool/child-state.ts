@@ -22,6 +22,8 @@ export interface ChildSettings {
   shared?: boolean
   /** Shared: a forced GC after a file once JavaScript's memory grew this much since the last one. */
   gcAboveBytes?: number
+  /** Without procfs (off Linux): send the process's own RSS to the pool this often (self-readings.ts). */
+  selfReadingsMs?: number
 }
 
 /** What a test process measured of one file, beside its own peak (OwnPeak). */
@@ -79,7 +81,7 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
   const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0 }
+  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0, ...(typeof parsed.selfReadingsMs === 'number' && parsed.selfReadingsMs > 0 ? { selfReadingsMs: parsed.selfReadingsMs } : {}) }
 }
 
 /** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */

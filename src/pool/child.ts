@@ -8,6 +8,7 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, type FileBoundary } from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
+import { startSelfReadings } from './self-readings.js'
 import { installRunnerHooks, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
 import { testRunnerSource } from '../vitest-internals/runner-class.js'
 import { askPool, isJudged, receiveLinkMessage } from './verdict-link.js'
@@ -36,6 +37,9 @@ process.send = ((message: any, ...rest: unknown[]) => {
   }
   return send(message, ...rest)
 }) as typeof process.send
+
+// Off Linux the pool cannot read this process from outside: it sends its own readings.
+if (settings.selfReadingsMs) startSelfReadings(send, settings.selfReadingsMs)
 
 /** The kernel's peak was reset per test: the file's peak is the maximum of every reading. */
 function filePeak(): OwnPeak & ChildFilePeak {

@@ -73,7 +73,6 @@ export function startedTestOf(message: unknown): string | null {
 export const JUDGE_MARK = '__vitest_memory_judge__'
 const QUERY_KEY = '__vitest_memory_verdict_query__'
 const REPLY_KEY = '__vitest_memory_verdict__'
-const TEST_END_KEY = '__vitest_memory_test_end__'
 const TREE_KEY = '__vitest_memory_tree__'
 
 export interface SerializedVerdictError { name: string, message: string, stack: string }
@@ -103,11 +102,6 @@ export function verdictReply(reply: VerdictReply): Record<string, unknown> {
   return { [REPLY_KEY]: reply }
 }
 
-export function endedTestOf(message: unknown): string | null {
-  const id = (message as Record<string, unknown> | null)?.[TEST_END_KEY]
-  return typeof id === 'string' ? id : null
-}
-
 export function treeNews(news: TreeNews): Record<string, unknown> {
   return { [TREE_KEY]: news }
 }
@@ -128,9 +122,4 @@ export function treeNewsOf(message: unknown): TreeNews | undefined {
 /** A verdict query as the test process sends it. */
 export function verdictQuery(query: VerdictQuery): Record<string, unknown> {
   return { [QUERY_KEY]: query }
-}
-
-/** In a test file's process: its end, one-way, so the pool can charge the tree peak to the test. */
-export function announceTestEnd(testId: string): void {
-  process.send?.({ [TEST_END_KEY]: testId })
 }

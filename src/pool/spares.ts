@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { readProcessMemory } from '../measure/procfs.js'
 import { environmentPreload, type Preload } from '../vitest-internals/environment-modules.js'
 import { OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
+import { guardAgainstOrphans } from './orphan-guard.js'
 import { PRELOAD_ENV } from './preload.js'
 import type { SpareStats } from '../model.js'
 
@@ -47,7 +48,7 @@ export interface ProcessSpec {
  * `preload`: what a spare loads while it waits.
  */
 export function forkTestProcess(spec: ProcessSpec, preload: Preload | null = null): ChildProcess {
-  return fork(CHILD_ENTRY, [], {
+  const child = fork(CHILD_ENTRY, [], {
     env: {
       ...spec.env,
       VITEST_MEMORY_WORKER_ENTRY: spec.workerEntry,
@@ -59,6 +60,9 @@ export function forkTestProcess(spec: ProcessSpec, preload: Preload | null = nul
     serialization: 'advanced',
     detached: OWN_PROCESS_GROUP,
   })
+  // Busy in synchronous code, it would not hear the runner die (orphan-guard.ts).
+  if (OWN_PROCESS_GROUP) guardAgainstOrphans(child)
+  return child
 }
 
 interface Spare {

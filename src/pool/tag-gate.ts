@@ -1,11 +1,13 @@
 // Decides, before any process exists, whether a file handed to the pool is started: the fast lane
 // (--skip-memory-intensive), the heavy lane (--only-memory-intensive) and a `--tags-filter` that
-// excludes the whole file all stop it here, so its top-level code never runs.
+// excludes the whole file all stop it here, so its top-level code never runs; so does a malformed
+// `@memory-budget`/`@memory-limit` comment, which fails the file (annotation-gate.ts).
 import { relative } from 'node:path'
 import { statSync } from 'node:fs'
 import type { TestProject, WorkerRequest } from 'vitest/node'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
+import { failOnBadAnnotations } from './annotation-gate.js'
 import { budgetFor } from '../policy/budget.js'
 import { excludedAtFileLevel, laneSkipReason, MEMORY_INTENSIVE, memoryIntensiveSource, newlyFromHistory, type LastMeasured } from '../policy/tags.js'
 import { entryKey, historyIndex, peekHistory, type HistoryEntry } from '../record/history.js'
@@ -25,6 +27,8 @@ export async function skipBeforeStart(request: FileRequest, project: TestProject
   const spec = request.context.files[0]
   if (!spec) return false
   const relativeFile = relative(project.config.root, spec.filepath).split('\\').join('/')
+  // A malformed budget or limit comment fails that file here, before any process.
+  if (request.type === 'run' && await failOnBadAnnotations(project, spec.filepath, relativeFile)) return true
   const fileTags = spec.fileTags ?? []
   const inputs = {
     relativeFile,

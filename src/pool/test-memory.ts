@@ -8,7 +8,7 @@ import { TEST_BUDGET_META_KEY, TEST_META_KEY } from '../test-meta.js'
 import { annotationsFor } from '../record/annotations.js'
 import type { TestMemory } from '../model.js'
 import { childSettings, childTracker } from './child-state.js'
-import { announceTestEnd, announceTestStart, type VerdictReply } from './protocol.js'
+import { announceTestStart, type VerdictReply } from './protocol.js'
 import { askPool, takeTreeFigure } from './verdict-link.js'
 
 /** The part of Vitest's test task read here (the same shape on Vitest 4.1 and 5). */
@@ -31,10 +31,7 @@ export function testFinished(test: MeasuredTest): Promise<void> | undefined {
   if (!measured) return
   const meta = test.meta as Record<string, unknown>
   const budget = typeof meta[TEST_BUDGET_META_KEY] === 'number' ? meta[TEST_BUDGET_META_KEY] as number : null
-  if (budget == null) {
-    announceTestEnd(test.id)
-    return record(test, withTree(measured, takeTreeFigure(test.id)), null)
-  }
+  if (budget == null) return record(test, withTree(measured, takeTreeFigure(test.id)), null)
   return askPool({ kind: 'test', file: test.file?.filepath ?? '', testId: test.id, startRssBytes: measured.startRssBytes, ownPeakRssBytes: measured.peakRssBytes, budgetBytes: budget })
     .then(reply => record(test, withTree(measured, Math.max(takeTreeFigure(test.id), reply?.treePeakRssBytes ?? 0)), reply))
 }

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
 import type { PoolOptions } from 'vitest/node'
 import { TreeSampler, type TreeSample } from '../measure/sampler.js'
+import { selfReading } from './self-readings.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { formatDuration } from '../size.js'
 import { childLaunch, type ChildLaunch } from './child-launch.js'
@@ -95,6 +96,8 @@ export class TestProcess {
       // unanswered call is a process stuck in "starting" forever.
       let started = false
       child.on('message', (message: any) => {
+        const ownRss = selfReading(message)
+        if (ownRss !== null) return this.sampler.ownReading(ownRss)
         this.noteSaid(message)
         if (!started && isWorkerResponse(message, 'started')) {
           started = true
@@ -192,7 +195,7 @@ export class TestProcess {
   private noteSaid(message: any): void {
     const frame = rpcFrame(message)
     if (frame?.kind === 'call') {
-      const argument = frame.firstArg !== null ? ` ${JSON.stringify(frame.firstArg.slice(0, 120))}` : ''
+      const argument = frame.firstArg !== null ? ` ${JSON.stringify(tailOf(frame.firstArg))}` : ''
       this.lastSaid = `its last message asked the runner for "${frame.method}"${argument}`
     } else if (isWorkerResponse(message)) {
       this.lastSaid = `its last message was "${message.type}"`
@@ -200,6 +203,14 @@ export class TestProcess {
       this.lastSaid = 'its last message answered a call from the runner'
     }
   }
+}
+
+/** How much of what a starting process asked for is quoted in the start-timeout error. */
+const QUOTED_ARGUMENT_CHARS = 120
+
+/** The end of a long argument (a module's path: its file name is what matters, not where the project is). */
+function tailOf(text: string): string {
+  return text.length > QUOTED_ARGUMENT_CHARS ? `…${text.slice(-(QUOTED_ARGUMENT_CHARS - 1))}` : text
 }
 
 function isChannelError(error: NodeJS.ErrnoException): boolean {

@@ -1,7 +1,9 @@
 // Charges a file's process tree to the test that was running. The process knows its own peak per
 // test exactly; what its subprocesses hold only the pool sees, in its tree samples. Each test's
-// window opens at its start announcement and closes at its end (or its verdict query); the
-// highest tree sample in it is the test's tree peak. Tests that run at once share their samples.
+// window opens at its start announcement and closes at the next test's start, its verdict query
+// or the file's end — no message per test end: the start already says the previous one is over
+// (tests run one after another; concurrent ones are marked as sharing their peak anyway). The
+// highest tree sample in a window is its test's tree peak.
 import type { TreeSample } from '../measure/sampler.js'
 import type { TreeNews } from './protocol.js'
 
@@ -19,6 +21,7 @@ export class TestTreeWindows {
   readonly peaks = new Map<string, number>()
 
   started(testId: string): void {
+    for (const open of [...this.open.keys()]) this.ended(open)
     this.open.set(testId, { peak: 0, told: 0, subprocesses: false })
   }
 
@@ -48,8 +51,9 @@ export class TestTreeWindows {
     return news
   }
 
-  /** Plain data for the file's measurement: test id → tree peak. */
+  /** Plain data for the file's measurement: test id → tree peak (the file ended: every window closes). */
   toRecord(): Record<string, number> | undefined {
+    for (const open of [...this.open.keys()]) this.ended(open)
     return this.peaks.size ? Object.fromEntries(this.peaks) : undefined
   }
 }

@@ -4,7 +4,6 @@
 //   process tree) whether the file is over; an error in the answer fails the file right there, so
 //   Vitest's summary, junit, UI and `--bail` see a failed file like any other;
 // - a test with withMemoryBudget() asks the same at its end (before Vitest decides on a retry);
-// - a test's end is announced (one-way) so the pool can charge the tree peak to the test;
 // - while a test runs and its subprocesses hold memory, the pool tells the process the tree's
 //   figure, so the test's own annotation includes what its subprocesses held.
 // Every wait here is bounded: without an answer the process goes on, and the pool judges the file

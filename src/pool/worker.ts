@@ -19,7 +19,7 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { verdictAnnotation } from '../record/verdict-annotations.js'
-import { fileVerdictText, judgeFile, judgeTest, overBudgetError, testVerdictText } from '../policy/verdict.js'
+import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
 import { runScheduling } from './run-scheduling.js'
 import { measurementKey, sharedState, type LiveWorker } from '../state.js'
 import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-internals/tasks.js'
@@ -28,9 +28,11 @@ import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
 import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
+import { failFileNotStarted } from './start-failure.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
-import { BATCH_MARK, endedTestOf, fileBoundary, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
+import { BATCH_MARK, fileBoundary, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
+import { answerVerdict } from './verdict-answer.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
@@ -248,6 +250,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.running = undefined
       this.releaseTicket()
       const serialized = serializeError(error)
+      // A file whose process could not start is a failed file (start-failure.ts).
+      if (request.type === 'run' && file && await failFileNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized, 0)) return response({ type: 'testfileFinished' })
       const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
       return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
     }
@@ -339,8 +343,6 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (boundary) return this.onFileBoundary(process, boundary)
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
-    const endedTest = endedTestOf(message)
-    if (endedTest) return this.running?.watch.tests.ended(endedTest)
     const query = verdictQueryOf(message)
     if (query) return this.answerVerdict(process, query)
     if (isWorkerResponse(message, 'testfileFinished')) {
@@ -409,39 +411,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    * budget: the tree is sampled now and judged by the one verdict (policy/verdict.ts).
    */
   private answerVerdict(process: TestProcess, query: VerdictQuery): void {
-    const running = this.running
     process.sampler.sampleNow()
-    if (query.kind === 'test') {
-      running?.watch.tests.ended(query.testId)
-      const tree = running?.watch.tests.peakOf(query.testId) ?? null
-      const added = Math.max(0, Math.max(query.ownPeakRssBytes, tree ?? 0) - query.startRssBytes)
-      const verdict = judgeTest(added, query.budgetBytes, this.resolved.budgetMode)
-      const text = verdict?.over ? `${running?.relativeFile ?? 'the file'}: ${testVerdictText(verdict)}` : null
-      process.send(verdictReply({
-        id: query.id,
-        treePeakRssBytes: tree,
-        ...(text && verdict?.fails ? { error: overBudgetError(`vitest-memory: ${text}`) } : {}),
-        ...(text && !verdict?.fails ? { warning: testVerdictText(verdict!) } : {}),
-      }))
-      return
-    }
-    if (!running || running.file !== query.file) {
-      process.send(verdictReply({ id: query.id, treePeakRssBytes: null }))
-      return
-    }
-    const figures = {
-      treePeakRssBytes: Math.max(process.sampler.treePeakBytes, query.ownPeakRssBytes),
-      budgetBytes: running.budget?.bytes ?? null,
-      budgetSource: running.budget?.source ?? null,
-      shared: query.startRssBytes != null ? { startRssBytes: query.startRssBytes } : running.watch.shared,
-    }
-    const verdict = judgeFile(figures, this.resolved)
-    if (verdict.fails) running.failedInChild = true
-    process.send(verdictReply({
-      id: query.id,
-      treePeakRssBytes: figures.treePeakRssBytes,
-      ...(verdict.fails ? { error: overBudgetError(`vitest-memory: ${running.relativeFile} ${fileVerdictText(verdict, figures)}`) } : {}),
-    }))
+    process.send(verdictReply(answerVerdict(query, this.running, process.sampler.treePeakBytes, this.resolved)))
   }
 
   private releaseTicket(): void {

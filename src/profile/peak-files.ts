@@ -1,12 +1,13 @@
 // The files and the channel between a test file's process profiling at its peak and the pool:
 // where the process flushes its best profile, what the small JSON beside it says, and the
 // socket the pool asks it through for one last capture before a limit kill. Loaded in the
-// profiler thread too: no imports beyond Node's (and model.ts's types, erased when compiled).
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+// profiler thread too: no imports beyond Node's (and model.ts's types, erased when compiled) and state-dir.ts.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import type { PeakFlushMeta } from '../model.js'
+import { makeDirFor } from '../state-dir.js'
 
 /** Under the journal's folder: the profiles of processes still running (or that died unannounced). */
 export const INFLIGHT_DIR = 'profiles/inflight'
@@ -41,7 +42,7 @@ export function peakSocketPath(pid: number): string {
 
 /** A temp file in the same folder, then rename: a reader (or a SIGKILL) never sees half a file. */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true })
+  makeDirFor(path)
   const temp = `${path}.${process.pid}.tmp`
   writeFileSync(temp, text)
   renameSync(temp, path)

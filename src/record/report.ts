@@ -4,6 +4,7 @@ import type { TimelinePoint, MeasurementMethod, PeakProcess, FileMeasurement, Fi
 import { judgeFile, type JudgedBasis, type VerdictPolicy } from '../policy/verdict.js'
 import { leftBehind } from '../policy/retained.js'
 import type { TestDetails, TestReport } from './tests.js'
+import { maxOf } from '../numbers.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -53,6 +54,11 @@ export interface FileReport {
   workerSlot?: number
   /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
   shard?: string
+  /**
+   * Watch mode only: the file was not re-run by the last run; its figures are those of the run
+   * started at this time (ISO date). Absent for every file the run measured itself.
+   */
+  measuredAt?: string
   /**
    * The test environment whose library (jsdom, happy-dom) the file's process — a spare — loaded
    * before the file arrived. That memory is part of the file's peak and of its setup peak.
@@ -170,6 +176,11 @@ export interface RunInfo {
   abortedBy?: string
   /** The --max-memory ceiling in force (files started only when they fit under it), when set. */
   maxMemoryBytes?: number
+  /**
+   * Set when --heap-profile=peak ran V8's sampling profiler in every file's process: every figure,
+   * budget and limit of the run includes what the profiler holds (~11 MB a small file).
+   */
+  heapProfiledAtPeak?: true
   /** How the files found their processes: on a spare that loaded their environment, or not. */
   spares?: SpareStats
 }
@@ -305,7 +316,7 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
  * file's, so the figure is the higher of the two. `sampled` says the sum made it.
  */
 export function runPeak(report: Pick<MemoryReport, 'timeline' | 'files'>): { bytes: number, sampled: boolean } | null {
-  const summed = report.timeline?.length ? Math.max(...report.timeline.map(p => p.rssBytes)) : null
+  const summed = report.timeline?.length ? maxOf(report.timeline.map(p => p.rssBytes)) : null
   const heaviest = report.files.reduce((max, f) => Math.max(max, f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
   if (summed == null && heaviest === 0) return null
   return (summed ?? 0) > heaviest ? { bytes: summed!, sampled: true } : { bytes: heaviest, sampled: false }

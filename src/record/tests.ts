@@ -5,6 +5,7 @@ import type { TestMemory, TestPeakMethod, LeakVerdict } from '../model.js'
 import { judgeLeak } from '../policy/leaks.js'
 import { judgeTest } from '../policy/verdict.js'
 import { TEST_BUDGET_META_KEY, TEST_META_KEY } from '../test-meta.js'
+import { maxOf } from '../numbers.js'
 
 export interface TestReport {
   name: string
@@ -101,7 +102,7 @@ const PEAK_TIE_SHARE = 0.02
 /** The test during which the file's process reached its highest RSS (of near-equal peaks, the one that added the most). */
 export function peakTest(tests: readonly TestReport[]): TestReport | null {
   if (tests.length === 0) return null
-  const highest = Math.max(...tests.map(t => t.peakRssBytes))
+  const highest = maxOf(tests.map(t => t.peakRssBytes))
   const atPeak = tests.filter(t => t.peakRssBytes >= highest * (1 - PEAK_TIE_SHARE))
   return [...atPeak].sort((a, b) => b.addedRssBytes - a.addedRssBytes || b.peakRssBytes - a.peakRssBytes)[0]
 }

@@ -6,6 +6,7 @@ import { byWeight, runPeak, type FileReport, type MemoryReport } from '../record
 import { formatBytes, formatDuration } from '../size.js'
 import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
 import { renderComparisonMarkdown } from './compare-table.js'
+import { PROFILED_NOTE } from './table.js'
 
 /** Escapes text for Markdown (and the HTML GitHub allows in it): names render as typed. */
 export function escapeMarkdown(text: string): string {
@@ -20,7 +21,7 @@ function name(file: FileReport): string {
 }
 
 function died(file: FileReport): boolean {
-  return file.state === 'crash' || (file.state as string) === 'killed'
+  return file.state === 'crash' || file.state === 'killed' || file.state === 'aborted'
 }
 
 /** The heap profile's top sites under a troubled file (--heap-profile). */
@@ -50,6 +51,7 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
     `${verdict} · ${measured.length} of ${files.length} files measured · ${budget}`,
     '',
   ]
+  if (report.run.heapProfiledAtPeak) lines.push(`_${PROFILED_NOTE}._`, '')
   if (over.length > 0) {
     lines.push('### Over budget', '')
     for (const f of over) lines.push(`- **${name(f)}** ${overBudgetText(f, escapeMarkdown)}`, ...sitesMarkdown(f))
@@ -57,7 +59,7 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   }
   if (dead.length > 0) {
     lines.push('### Crashed or killed', '')
-    for (const f of dead) lines.push(`- **${name(f)}** ${f.state === 'crash' ? 'crashed' : 'was killed'}${f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''}`, ...sitesMarkdown(f))
+    for (const f of dead) lines.push(`- **${name(f)}** ${f.state === 'crash' ? 'crashed' : f.state === 'aborted' ? 'was stopped with the run' : 'was killed'}${f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''}`, ...sitesMarkdown(f))
     lines.push('')
   }
   const shown = files.filter((f, i) => i < top || f.overBudget || died(f))
@@ -65,7 +67,7 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   lines.push('| File | Peak RSS | Tree peak | Duration | Budget | State |', '| --- | ---: | ---: | ---: | ---: | --- |')
   for (const f of shown) {
     const ratio = f.budgetBytes ? `${Math.round(((f.treePeakRssBytes ?? 0) / f.budgetBytes) * 100)}% of ${formatBytes(f.budgetBytes)}` : '—'
-    const state = died(f) ? `**${f.state === 'crash' ? 'crashed' : 'killed'}**` : f.overBudget ? `**${f.state}, over budget**` : f.state
+    const state = died(f) ? `**${f.state === 'crash' ? 'crashed' : f.state === 'aborted' ? 'aborted' : 'killed'}**` : f.overBudget ? `**${f.state}, over budget**` : f.state
     lines.push(`| ${name(f)} | ${formatBytes(f.peakRssBytes)} | ${formatBytes(f.treePeakRssBytes)} | ${formatDuration(f.durationMs)} | ${ratio} | ${state} |`)
   }
   lines.push('')
