@@ -27,7 +27,10 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
         return
       }
       // Vite lets a config hook change the config in place; inline projects are plain objects.
-      for (const project of inlineProjects(test?.projects)) (project.plugins ??= []).push(memoryCliPlugin('project'))
+      for (const project of inlineProjects(test?.projects)) {
+        project.plugins ??= []
+        project.plugins.push(memoryCliPlugin('project'))
+      }
       const added: Record<string, unknown> = {}
       if (!isMemoryPool(test?.pool)) added.pool = memoryPool()
       // Defined in the config, so `--list-tags` shows it and strictTags accepts it in every project.
