@@ -76,7 +76,8 @@ describe('Vitest UI (html reporter) in Chromium', () => {
     await page.waitForURL(/#.*[?&]test=/)
     const detail = page.getByTestId('file-detail')
     await detail.getByText(name).first().waitFor()
-    return detail.getByTestId('report').textContent()
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the rendered text, with the line breaks the assertions read; textContent runs words together
+    return detail.getByTestId('report').innerText()
   }
 
   test('a test\'s memory shows as its "memory" annotation', async () => {
