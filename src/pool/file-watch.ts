@@ -1,10 +1,9 @@
 // Watches one test file while its process runs: enforces the hard limit on every tree sample,
 // writes the journal's lines for the file, and when the process dies before the file finished,
 // turns the death into a measurement and a FAILED file in Vitest with the likely cause.
+// What it reports goes to its injected sink (worker-ports.ts), so it can be driven with fakes.
 import type { TestProject } from 'vitest/node'
-import { machineInfo, readOomKillCount, recentOomKillCount } from '../measure/machine.js'
-import { readCommand } from '../measure/procfs.js'
-import type { TreeSample, TreeSampler } from '../measure/sampler.js'
+import type { TreeSample } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, nextSampleIntervalMs, type FileLimit, type PreviousSample } from '../policy/limit.js'
@@ -12,14 +11,10 @@ import { PeakProfileLink } from './peak-link.js'
 import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { messageOf } from '../errors.js'
-import { measurementKey, sharedState } from '../state.js'
 import type { FileMeasurement, SharedRun } from '../model.js'
-import { runTimeline } from '../measure/run-timeline.js'
-import { attachMeasurement } from '../record/task-meta.js'
-import { catchErrorInVitest, failFileInVitest, findFileTask, startTestInVitest } from '../vitest-internals/tasks.js'
-import { annotateFileVerdict, verdictAnnotation } from '../record/verdict-annotations.js'
-import { killProcessTree } from './kill-tree.js'
+import { verdictAnnotation } from '../record/verdict-annotations.js'
 import { TestTreeWindows } from './test-tree.js'
+import type { OrchestratorDeps, PoolProcess, ProcessSampler } from './worker-ports.js'
 
 /** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
 const STDERR_TAIL_BYTES = 16 * 1024
@@ -30,7 +25,8 @@ export class FileWatch {
   /** True once the process died mid-file: this watch reports the file, nobody else. */
   handlesDeath = false
   private pid = 0
-  private sampler: TreeSampler | undefined
+  private sampler: ProcessSampler | undefined
+  private process: PoolProcess | undefined
   private breach: LimitBreach | null = null
   private stderrTail = ''
   private oomKillsAtStart: number | null = null
@@ -60,6 +56,7 @@ export class FileWatch {
     peakDir: string | null,
     /** The run's sampleIntervalMs: the pace of a file without a limit, or flat and far below it. */
     private readonly baseSampleIntervalMs: number,
+    private readonly deps: OrchestratorDeps,
   ) {
     this.peak = peakDir ? new PeakProfileLink(peakDir, project, relativeFile) : null
   }
@@ -67,22 +64,24 @@ export class FileWatch {
   /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
   booting(pid: number): void {
     this.pid = pid
-    sharedState().journal?.write({ t: 'file-boot', at: Date.now(), file: this.relativeFile, project: this.project.name, pid })
+    this.deps.run.journal({ t: 'file-boot', at: this.deps.clock.now(), file: this.relativeFile, project: this.project.name, pid })
   }
 
   /** The file was handed to a live process: its time and measurement start now. */
-  started(pid: number, sampler: TreeSampler): void {
+  started(process: PoolProcess): void {
     if (this.sampler) return
+    const { pid, sampler } = process
     this.pid = pid
+    this.process = process
     this.sampler = sampler
     sampler.setInterval(nextSampleIntervalMs(this.limit, this.baseSampleIntervalMs, null, null))
-    this.startedAt = Date.now()
-    this.oomKillsAtStart = this.shared ? recentOomKillCount() : readOomKillCount()
-    sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+    this.startedAt = this.deps.clock.now()
+    this.oomKillsAtStart = this.deps.machine.oomKills(this.shared !== null)
+    this.deps.run.journal({ t: 'file-start', at: this.deps.clock.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
   }
 
   testStarted(testId: string): void {
-    this.lastTestStart = { id: testId, at: Date.now() }
+    this.lastTestStart = { id: testId, at: this.deps.clock.now() }
     this.tests.started(testId)
   }
 
@@ -109,9 +108,9 @@ export class FileWatch {
         limitSource: this.limit!.source,
         afterMs: sample.at - this.startedAt,
         // The file's own process is named as such: its command line is Vitest's fork entry, cut short.
-        heaviest: child === null ? `${this.pid} ${OWN_PROCESS}` : `${child} ${readCommand(child)}`,
+        heaviest: child === null ? `${this.pid} ${OWN_PROCESS}` : `${child} ${this.deps.machine.readCommand(child)}`,
       }
-      const kill = () => killProcessTree(this.pid, this.sampler?.seen.values() ?? [], 'SIGKILL')
+      const kill = () => this.process?.kill()
       // Profiling at the peak: the process's last capture first (bounded), so the killed file has its sites.
       if (this.peak) void this.peak.captureBeforeKill(this.pid).finally(kill)
       else kill()
@@ -122,7 +121,7 @@ export class FileWatch {
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
-      sharedState().journal?.write({ t: 'sample', at: sample.at, file: this.relativeFile, pid: this.pid, rssBytes: sample.rootRssBytes, treeRssBytes: sample.treeRssBytes })
+      this.deps.run.journal({ t: 'sample', at: sample.at, file: this.relativeFile, pid: this.pid, rssBytes: sample.rootRssBytes, treeRssBytes: sample.treeRssBytes })
     }
   }
 
@@ -139,11 +138,10 @@ export class FileWatch {
   async died(exitCode: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): Promise<void> {
     this.handlesDeath = true
     await Promise.race([closed, new Promise(done => setTimeout(done, CLOSE_WAIT_MS).unref())])
-    const durationMs = Date.now() - this.startedAt
+    const durationMs = this.deps.clock.now() - this.startedAt
     const rootPeak = this.sampler?.rootPeakBytes || null
     const treePeak = Math.max(this.sampler?.treePeakBytes ?? 0, rootPeak ?? 0) || null
-    const oomKillsNow = readOomKillCount()
-    const machine = machineInfo()
+    const oomKillsNow = this.deps.machine.oomKills(false)
     const facts: CrashFacts = {
       file: this.relativeFile,
       pid: this.pid,
@@ -154,7 +152,7 @@ export class FileWatch {
       stderrTail: this.stderrTail,
       limitBreach: this.breach,
       oomKillsWhileRunning: oomKillsNow != null && this.oomKillsAtStart != null ? oomKillsNow - this.oomKillsAtStart : null,
-      machineMemoryBytes: machine.cgroupLimitBytes ?? machine.totalMemoryBytes,
+      machineMemoryBytes: this.deps.machine.memoryBytes(),
       startTimeout: this.startTimeout,
     }
     const verdict = classifyCrash(facts)
@@ -184,40 +182,39 @@ export class FileWatch {
         ...(this.breach ? { heaviest: this.breach.heaviest } : {}),
       },
     }
-    sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
+    const { run, vitest } = this.deps
+    run.measured(measurement)
     this.journalEnd(measurement, verdict.state)
     // Vitest may not have heard that test start yet (its updates are throttled): it must, for the
     // verdict and the error to land on that test.
-    if (this.lastTestStart) await startTestInVitest(this.project, this.lastTestStart.id, this.lastTestStart.at).catch(() => {})
-    if (this.annotations) {
-      const task = findFileTask(this.project.vitest, this.project.name, this.file)
-      // A dead file has failed already: only its kill is worth an annotation (budgets judge finished files).
-      if (task && measurement.crash?.state === 'killed') annotateFileVerdict(task as never, verdictAnnotation(measurement, { budgetMode: 'fail', sharedBudget: 'added' }))
-    }
+    if (this.lastTestStart) await vitest.startTest(this.project, this.lastTestStart.id, this.lastTestStart.at).catch(() => {})
+    // A dead file has failed already: only its kill is worth an annotation (budgets judge finished files).
+    if (this.annotations && measurement.crash?.state === 'killed') vitest.annotateFile(this.project, this.file, verdictAnnotation(measurement, { budgetMode: 'fail', sharedBudget: 'added' }))
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {
-      await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
+      await vitest.failFile(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
     } catch (error) {
       // Vitest's internals moved: still say what happened, as an unhandled error.
-      catchErrorInVitest(this.project.vitest, { name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
+      vitest.catchError(this.project.vitest, { name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
     // After failFileInVitest, which creates the File task when the file died before announcing it.
-    attachMeasurement(this.project.vitest, measurement, runTimeline())
+    vitest.attachMeasurement(this.project.vitest, measurement)
   }
 
   /** The runner is being stopped: record what this file was doing, for the partial report. */
   abort(signal: NodeJS.Signals) {
     const last = this.sampler?.last ?? null
     const rootPeak = this.sampler?.rootPeakBytes || null
-    sharedState().measurements.set(measurementKey(this.project.name, this.file), {
+    const now = this.deps.clock.now()
+    this.deps.run.measured({
       file: this.file,
       project: this.project.name,
       pid: this.pid,
       method: 'procfs',
       peakRssBytes: rootPeak,
       treePeakRssBytes: Math.max(this.sampler?.treePeakBytes ?? 0, rootPeak ?? 0) || null,
-      durationMs: Date.now() - this.startedAt,
+      durationMs: now - this.startedAt,
       startedAt: this.startedAt,
       budgetBytes: this.budget?.bytes ?? null,
       budgetSource: this.budget?.source ?? null,
@@ -231,13 +228,13 @@ export class FileWatch {
         fix: 'run `vitest-memory why` on the journal to see how big the file was and how fast it grew',
       },
     })
-    return { file: this.relativeFile, pid: this.pid, treeRssBytes: last?.treeRssBytes ?? null, runningMs: Date.now() - this.startedAt }
+    return { file: this.relativeFile, pid: this.pid, treeRssBytes: last?.treeRssBytes ?? null, runningMs: now - this.startedAt }
   }
 
   private journalEnd(measurement: FileMeasurement, state: string): void {
-    sharedState().journal?.write({
+    this.deps.run.journal({
       t: 'file-end',
-      at: Date.now(),
+      at: this.deps.clock.now(),
       file: this.relativeFile,
       pid: this.pid,
       state,

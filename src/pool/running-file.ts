@@ -8,16 +8,13 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { limitFor } from '../policy/limit.js'
-import { measurementKey, sharedState } from '../state.js'
 import type { FileMeasurement } from '../model.js'
 import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child-state.js'
 import { FileWatch } from './file-watch.js'
 import { SharedLifecycle } from './shared-lifecycle.js'
 import { response } from './protocol.js'
-import { catchErrorInVitest } from '../vitest-internals/tasks.js'
-import { preloadedEnvironment } from './spares.js'
-import type { TestProcess } from './test-process.js'
+import type { OrchestratorDeps, PoolProcess, VitestSink } from './worker-ports.js'
 
 export type StartRequest = Extract<WorkerRequest, { type: 'start' }>
 export type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
@@ -37,15 +34,15 @@ export interface RunningFile {
 }
 
 /** A file is about to run: its budget and hard limit (config, annotations) and its watch. */
-export function openRunningFile(project: TestProject, file: string, resolved: ResolvedMemoryOptions): RunningFile {
+export function openRunningFile(project: TestProject, file: string, resolved: ResolvedMemoryOptions, deps: OrchestratorDeps): RunningFile {
   const root = project.config.root
   const relativeFile = toPosix(relative(root, file))
   const annotations = readAnnotations(file)
   const budget = budgetFor(relativeFile, annotations, resolved)
   const limit = limitFor(relativeFile, annotations, resolved)
-  const startedAt = Date.now()
-  const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir ?? null, resolved.sampleIntervalMs)
-  sharedState().startedFiles.add(measurementKey(project.name, file))
+  const startedAt = deps.clock.now()
+  const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir ?? null, resolved.sampleIntervalMs, deps)
+  deps.run.fileStarted(project.name, file)
   return { file, relativeFile, startedAt, budget, watch }
 }
 
@@ -54,7 +51,7 @@ export function openRunningFile(project: TestProject, file: string, resolved: Re
  * `atEnd`: the process waits at the file's end, so one more sample belongs to it (not so for a
  * batch run whole: by the time its end is reported the process runs the next file).
  */
-export function fileMeasurement(running: RunningFile, process: TestProcess, project: string, own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd: boolean): FileMeasurement {
+export function fileMeasurement(running: RunningFile, process: PoolProcess, project: string, own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd: boolean, now: number): FileMeasurement {
   if (atEnd) process.sampler.sampleNow()
   const peak = own?.peakRssBytes ?? null
   const treePeak = Math.max(process.sampler.treePeakBytes, peak ?? 0) || null
@@ -69,14 +66,14 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
     method: own?.method ?? 'getrusage',
     peakRssBytes: peak,
     treePeakRssBytes: treePeak,
-    durationMs: Date.now() - startedAt,
+    durationMs: now - startedAt,
     startedAt,
     budgetBytes: budget?.bytes ?? null,
     budgetSource: budget?.source ?? null,
     setupPeakRssBytes: own?.setupPeakRssBytes ?? null,
     testPeakMethod: own?.testPeakMethod ?? null,
     profilePath: process.launch.profilePath,
-    preloadedEnvironment: preloadedEnvironment(process.child),
+    preloadedEnvironment: process.preloadedEnvironment,
     ...watch.limitFields(),
     ...(shared ? { shared } : {}),
     ...(testTreePeaks ? { testTreePeaks } : {}),
@@ -94,11 +91,11 @@ export function budgetOf(project: TestProject, file: string, resolved: ResolvedM
 }
 
 /** A batch's errors: the first goes back with its `testfileFinished`, the others to Vitest's state. */
-export function batchErrors(vitest: Vitest) {
+export function batchErrors(vitest: Vitest, catchError: VitestSink['catchError']) {
   let first: unknown
   return {
     add(error: unknown): void {
-      if (first) catchErrorInVitest(vitest, error, 'Test Run Error')
+      if (first) catchError(vitest, error, 'Test Run Error')
       else first = error
     },
     finished: (): FinishedMessage => response({ type: 'testfileFinished', ...(first ? { error: first } : {}) }),

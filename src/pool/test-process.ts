@@ -1,19 +1,19 @@
 // One test process: a child running Vitest's own fork worker behind the pool's entry. Boots it
 // (a spare, or a fresh fork), replays Vitest's start request, bounds the start, samples its tree,
 // pipes its output and stops it (SIGTERM, then SIGKILL). It decides nothing about files: the
-// worker (worker.ts) owns which file runs on it and what a death means.
+// worker (worker.ts) owns which file runs on it and what a death means. Constructed idle: start()
+// boots it, as Vitest's PoolRunner keeps forking in its start().
 import type { ChildProcess } from 'node:child_process'
 import { resolve } from 'node:path'
-import type { PoolOptions } from 'vitest/node'
-import { TreeSampler, type TreeSample } from '../measure/sampler.js'
+import { TreeSampler } from '../measure/sampler.js'
 import { selfReading } from './self-readings.js'
-import type { ResolvedMemoryOptions } from '../options.js'
 import { formatDuration } from '../size.js'
 import { childLaunch, type ChildLaunch } from './child-launch.js'
 import { withTestHooks } from './inject.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { isWorkerResponse } from './protocol.js'
-import { forkTestProcess, type SpareProcesses } from './spares.js'
+import { forkTestProcess, preloadedEnvironment } from './spares.js'
+import type { BootOptions, PoolProcess, ProcessEvents } from './worker-ports.js'
 import { rpcFrame } from '../vitest-internals/rpc-frames.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
@@ -22,57 +22,27 @@ const SIGKILL_AFTER_MS = 500
 const SIGKILL_AFTER_MS_PROFILING = 10_000
 const FLUSH_WAIT_MS = 1000
 
-/** What the worker hears from its process. */
-export interface ProcessEvents {
-  /** Every message but the start answer: Vitest's RPC from the first byte on, and its responses. */
-  message(message: any): void
-  sample(sample: TreeSample): void
-  stderr(chunk: Buffer): void
-  /** An IPC error that is not the channel closing under a dying process. */
-  error(error: Error): void
-  /**
-   * The process did not finish starting in time and is killed next. Returns true when the file
-   * waiting on it reports the death itself; otherwise `ready` rejects with the reason.
-   */
-  startTimedOut(detail: string): boolean
-  /** The process exited on its own (not stopped by the pool); `closed` resolves once its pipes are drained. */
-  exited(code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): void
-}
-
-export interface BootOptions {
-  pool: PoolOptions
-  resolved: ResolvedMemoryOptions
-  /** Vitest's start request, replayed to the process (with the pool's setup file added). */
-  startRequest: unknown
-  /** Messages Vitest sent before there was a process to send them to. */
-  pending: unknown[]
-  /** The file it is booted for (names its heap profile), or undefined. */
-  file: string | undefined
-  shared: boolean
-  spares: SpareProcesses | null
-  /** Boot a replacement spare at once (false: take one if it is there, start none). */
-  refillSpares: boolean
-  sampleIntervalMs: number
-}
-
-export class TestProcess {
-  readonly child: ChildProcess
-  readonly sampler: TreeSampler
-  readonly launch: ChildLaunch
-  /** Resolves when the process answered Vitest's start request. */
-  readonly ready: Promise<void>
+export class TestProcess implements PoolProcess {
   /** Set once the pool is stopping it: its exit is expected. */
   stopping = false
   /** What the process last sent, in words: the start-timeout error names it. */
   private lastSaid = 'it sent nothing'
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
+  private booted: { child: ChildProcess, sampler: TreeSampler, launch: ChildLaunch, ready: Promise<void> } | undefined
 
-  constructor(options: BootOptions, events: ProcessEvents) {
+  /** Nothing runs yet: start() boots the process, as Vitest's PoolRunner keeps that in its start(). */
+  constructor(private readonly options: BootOptions, private readonly events: ProcessEvents) {
+    this.stdout = options.pool.project.vitest.logger.outputStream
+    this.stderr = options.pool.project.vitest.logger.errorStream
+  }
+
+  /** Boots the process (a spare, or a fresh fork), wires its events, arms the start timeout and replays Vitest's start request. */
+  start(): Promise<void> {
+    if (this.booted) return this.booted.ready
+    const { options, events } = this
     const { pool, resolved } = options
-    this.stdout = pool.project.vitest.logger.outputStream
-    this.stderr = pool.project.vitest.logger.errorStream
-    const launch = this.launch = childLaunch(resolved, pool.project.config.root, options.file ?? 'unknown', pool.project.name, options.shared)
+    const launch = childLaunch(resolved, pool.project.config.root, options.file ?? 'unknown', pool.project.name, options.shared)
     const spec = {
       workerEntry: resolve(pool.distPath, 'workers/forks.js'),
       env: { ...pool.env, ...launch.env },
@@ -83,21 +53,21 @@ export class TestProcess {
     }
     // A process started with per-file arguments (its own heap profile) cannot be booted ahead.
     const reusable = launch.profilePath === null ? options.spares : null
-    const child = this.child = reusable?.take(spec) ?? forkTestProcess(spec)
+    const child = reusable?.take(spec) ?? forkTestProcess(spec)
     if (options.refillSpares) reusable?.fill(spec)
     pipeOutput(child.stdout, this.stdout)
     pipeOutput(child.stderr, this.stderr)
     child.stderr?.on('data', (chunk: Buffer) => events.stderr(chunk))
-    this.sampler = new TreeSampler(child.pid!, options.sampleIntervalMs, sample => events.sample(sample))
-    this.sampler.start()
-    this.ready = new Promise<void>((ready, failed) => {
+    const sampler = new TreeSampler(child.pid!, options.sampleIntervalMs, sample => events.sample(sample))
+    sampler.start()
+    const ready = new Promise<void>((ready, failed) => {
       // Every message is Vitest's from the first byte on: while starting, the worker already calls
       // back over RPC (a custom environment is resolved and fetched through the runner), and an
       // unanswered call is a process stuck in "starting" forever.
       let started = false
       child.on('message', (message: any) => {
         const ownRss = selfReading(message)
-        if (ownRss !== null) return this.sampler.ownReading(ownRss)
+        if (ownRss !== null) return sampler.ownReading(ownRss)
         this.noteSaid(message)
         if (!started && isWorkerResponse(message, 'started')) {
           started = true
@@ -123,20 +93,47 @@ export class TestProcess {
       })
       child.on('exit', (code, signal) => {
         clearTimeout(startTimer)
-        this.sampler.stop()
+        sampler.stop()
         if (!started) failed(new Error(`the test file's process exited (${signal ?? `code ${code}`}) while starting`))
         if (this.stopping) return
         // No orphans: whatever the file started goes with it.
-        killProcessTree(child.pid!, this.sampler.seen.values(), 'SIGKILL')
+        killProcessTree(child.pid!, sampler.seen.values(), 'SIGKILL')
         const closed = new Promise<void>(done => child.once('close', () => done()))
         events.exited(code, signal, closed)
         void closed.then(() => this.releaseOutput())
       })
     })
     // A boot failure is handled by whoever awaits `ready`; never an unhandled rejection.
-    this.ready.catch(() => {})
+    ready.catch(() => {})
+    this.booted = { child, sampler, launch, ready }
     this.send(withTestHooks(options.startRequest))
     for (const queued of options.pending) this.send(queued)
+    return ready
+  }
+
+  private get boot() {
+    if (!this.booted) throw new Error('vitest-memory: the test process was not started (start() first)')
+    return this.booted
+  }
+
+  get child(): ChildProcess {
+    return this.boot.child
+  }
+
+  get sampler(): TreeSampler {
+    return this.boot.sampler
+  }
+
+  get launch(): ChildLaunch {
+    return this.boot.launch
+  }
+
+  get ready(): Promise<void> {
+    return this.boot.ready
+  }
+
+  get preloadedEnvironment(): string | null {
+    return preloadedEnvironment(this.booted?.child)
   }
 
   get pid(): number {

@@ -9,36 +9,37 @@
 // `start` request is answered here and replayed to each process, so a file the pool decides not
 // to run never costs a process, and the events Vitest sees can be shaped (a crash becomes a failed
 // file instead of "Worker exited unexpectedly").
+//
+// Its lifecycle is one state (worker-lifecycle.ts); what it needs from outside (processes, the
+// run's state, Vitest's task state, the clock) comes in as `deps` (worker-ports.ts; wired in worker-deps.ts), so the unit
+// tests drive it with fakes.
 import { EventEmitter } from 'node:events'
 import { relative } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
-import { hasProcfs, resetPeak } from '../measure/procfs.js'
-import { runTimeline } from '../measure/run-timeline.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
-import { attachMeasurement } from '../record/task-meta.js'
 import { verdictAnnotation } from '../record/verdict-annotations.js'
 import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
-import { runScheduling } from './run-scheduling.js'
-import { measurementKey, sharedState, type LiveWorker } from '../state.js'
-import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-internals/tasks.js'
-import { ensureRunJournal } from './abort.js'
+import type { RunScheduling } from './run-scheduling.js'
+import type { LiveWorker } from '../state.js'
 import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
 import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
-import { failFileNotStarted } from './start-failure.js'
-import { skipBeforeStart } from './tag-gate.js'
-import { TestProcess } from './test-process.js'
 import { BATCH_MARK, fileBoundary, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
 import { answerVerdict } from './verdict-answer.js'
+import { productionDeps } from './worker-deps.js'
+import type { OrchestratorDeps, PoolProcess } from './worker-ports.js'
+import { WorkerLifecycle, WorkerState } from './worker-lifecycle.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
   /** What Vitest listens to; process events are forwarded here. */
   private readonly events = new EventEmitter()
-  private process: TestProcess | undefined
+  /** Idle → started → booting → ready ⇄ running … → stopping → stopped; start/stop under its lock. */
+  readonly lifecycle = new WorkerLifecycle()
+  private process: PoolProcess | undefined
   private startRequest: StartRequest | undefined
   /** Messages Vitest sent before there was a process to send them to. */
   private pending: unknown[] = []
@@ -56,6 +57,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     readonly name: string,
     private readonly options: PoolOptions,
     private readonly resolved: ResolvedMemoryOptions,
+    private readonly deps: OrchestratorDeps = productionDeps,
   ) {
     const project = options.project
     this.shared = project.config.isolate === false
@@ -76,7 +78,12 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   /** Nothing is spawned yet: the process is started when a file is handed over. */
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    await this.lifecycle.exclusive(() => {
+      if (this.lifecycle.state === WorkerState.Idle) this.lifecycle.to(WorkerState.Started)
+      else if (this.lifecycle.closed) throw new Error('vitest-memory: a stopped pool worker cannot start again')
+    })
+  }
 
   /**
    * isolate: false only: Vitest may hand this worker the next file when its environment is the
@@ -96,7 +103,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
           return
         case 'run':
         case 'collect':
-          void this.runRequest(message as FileRequest).then(done => this.emitMessage(done))
+          void this.lifecycle.queue(() => this.runRequest(message as FileRequest)).then(done => this.emitMessage(done))
           return
         case 'stop':
           if (!this.process?.alive) {
@@ -111,15 +118,20 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   async stop(): Promise<void> {
-    const process = this.process
-    this.process = undefined
-    if (process) {
-      await process.stop()
-      this.shared?.processEnded(process.pid)
-      sharedState().liveWorkers.delete(this)
-    }
-    // Only now is the file's memory given back: under --max-memory the next file may use it.
-    this.releaseTicket()
+    await this.lifecycle.exclusive(async () => {
+      if (this.lifecycle.closed) return
+      this.lifecycle.to(WorkerState.Stopping)
+      const process = this.process
+      this.process = undefined
+      if (process) {
+        await process.stop()
+        this.shared?.processEnded(process.pid)
+        this.deps.run.gone(this)
+      }
+      // Only now is the file's memory given back: under --max-memory the next file may use it.
+      this.releaseTicket()
+      this.lifecycle.to(WorkerState.Stopped)
+    })
   }
 
   /** The runner is being stopped (SIGTERM/SIGINT): kill the tree now, synchronously. */
@@ -139,7 +151,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private async runRequest(request: FileRequest): Promise<FinishedMessage> {
     const specs = request.context.files
     if (!this.shared || specs.length <= 1) return this.afterFile(await this.runFile(request))
-    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
+    const scheduling = this.scheduling()
     const config = this.startRequest?.context.config as { runner?: string } | undefined
     if (runsWhole({
       shared: true,
@@ -150,11 +162,12 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       heapProfile: this.resolved.heapProfile != null,
       customRunner: Boolean(config?.runner),
     })) return this.runWhole(request, scheduling.spares)
-    const errors = batchErrors(this.options.project.vitest)
+    const { vitest } = this.deps
+    const errors = batchErrors(this.options.project.vitest, vitest.catchError)
     for (const [index, spec] of specs.entries()) {
       // --bail or a cancel: the files not yet started stay unstarted, as with Vitest's own pool.
-      if (isCancelling(this.options.project.vitest)) {
-        await cancelFilesInVitest(this.options.project, specs.slice(index))
+      if (vitest.isCancelling(this.options.project)) {
+        await vitest.cancelFiles(this.options.project, specs.slice(index))
         break
       }
       const done = this.afterFile(await this.runFile(withFiles(request, [spec])))
@@ -168,28 +181,28 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    * (onFileBoundary). When it dies, the file in flight has failed (its watch says why) and the
    * files it had not started run on a fresh process.
    */
-  private async runWhole(request: FileRequest, spares: ReturnType<typeof runScheduling>['spares']): Promise<FinishedMessage> {
+  private async runWhole(request: FileRequest, spares: RunScheduling['spares']): Promise<FinishedMessage> {
     const project = this.options.project
-    const errors = batchErrors(project.vitest)
+    const { vitest } = this.deps
+    const errors = batchErrors(project.vitest, vitest.catchError)
     let waiting: FileSpec[] = []
     for (const spec of request.context.files) {
       try {
-        if (!await skipBeforeStart(withFiles(request, [spec]), project, this.resolved)) waiting.push(spec)
+        if (!await vitest.skipBeforeStart(withFiles(request, [spec]), project, this.resolved)) waiting.push(spec)
       } catch (error) {
         errors.add(serializeError(error))
       }
     }
     while (waiting.length) {
-      if (isCancelling(project.vitest)) {
-        await cancelFilesInVitest(project, waiting)
+      if (vitest.isCancelling(project)) {
+        await vitest.cancelFiles(project, waiting)
         break
       }
       const batch = this.batchWaiting = new Map(waiting.map(spec => [spec.filepath, spec]))
       const finished = new Promise<FinishedMessage>(done => this.settle = done)
-      let process: TestProcess
+      let process: PoolProcess
       try {
-        process = this.ensureProcess(waiting[0]!.filepath, spares)
-        await process.ready
+        process = await this.readyProcess(waiting[0]!.filepath, spares)
       } catch (error) {
         this.settle = undefined
         this.batchWaiting = undefined
@@ -212,7 +225,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   /** A process running a batch whole says where a file starts and ends. */
-  private onFileBoundary(process: TestProcess, boundary: FileBoundary): void {
+  private onFileBoundary(process: PoolProcess, boundary: FileBoundary): void {
     if (boundary.type === 'start') {
       if (!this.batchWaiting?.delete(boundary.file)) return
       this.beginFile(boundary.file)
@@ -226,23 +239,26 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private async runFile(request: FileRequest): Promise<FinishedMessage> {
     const file = request.context.files[0]?.filepath
     try {
-      if (await skipBeforeStart(request, this.options.project, this.resolved)) return response({ type: 'testfileFinished' })
+      if (await this.deps.vitest.skipBeforeStart(request, this.options.project, this.resolved)) return response({ type: 'testfileFinished' })
     } catch (error) {
       return response({ type: 'testfileFinished', error: serializeError(error) })
     }
-    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
+    const scheduling = this.scheduling()
     if (request.type === 'run' && file && scheduling.gate) {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
       this.ticket = await scheduling.gate.admit(predicted, () => this.process?.sampler.last?.treeRssBytes ?? 0)
     }
+    // Stopped while the file waited for room (a cancel): it starts no process.
+    if (this.lifecycle.closed) {
+      this.releaseTicket()
+      return response({ type: 'testfileFinished' })
+    }
     if (request.type === 'run' && file) this.beginFile(file)
     const watch = this.running?.watch
     const finished = new Promise<FinishedMessage>(done => this.settle = done)
-    let process: TestProcess
+    let process: PoolProcess
     try {
-      process = this.ensureProcess(file, scheduling.spares)
-      watch?.booting(process.pid)
-      await process.ready
+      process = await this.readyProcess(file, scheduling.spares, pid => watch?.booting(pid))
     } catch (error) {
       // A process that died while starting is reported by the file's watch, as a failed file.
       if (watch?.handlesDeath) return finished
@@ -251,7 +267,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.releaseTicket()
       const serialized = serializeError(error)
       // A file whose process could not start is a failed file (start-failure.ts).
-      if (request.type === 'run' && file && await failFileNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized, 0)) return response({ type: 'testfileFinished' })
+      if (request.type === 'run' && file && await this.deps.vitest.failNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized)) return response({ type: 'testfileFinished' })
       const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
       return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
     }
@@ -268,9 +284,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const figures = (done.vitestMemory as Partial<ChildFilePeak> | undefined)?.shared
     if (process?.alive && this.shared.recycleAfter(process.pid, figures?.endRssBytes ?? null)) {
       this.process = undefined
+      this.lifecycle.to(WorkerState.Started)
       // Ended in the background (SIGTERM, SIGKILL after a grace period): the next file starts on
       // a spare or a fresh process at once.
-      void process.stop().then(() => this.process || sharedState().liveWorkers.delete(this))
+      void process.stop().then(() => this.process || this.deps.run.gone(this))
     }
     return done
   }
@@ -279,23 +296,37 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    * The file's time and peak start now, whether the process was started for it, booted ahead as
    * a spare, or ran other files before: the same rule for all, so the figures agree.
    */
-  private handOver(running: RunningFile, process: TestProcess): void {
+  private handOver(running: RunningFile, process: PoolProcess): void {
     const pid = process.pid
     // A shared process resets its own peak when the file's request arrives (and reports what it
     // held then): between two files the pool adds no reading of its own to the wait.
     if (this.shared) running.watch.shared = this.shared.placeFile(pid, running.relativeFile, process.sampler.last?.rootRssBytes)
-    else if (hasProcfs()) resetPeak(pid)
+    else this.deps.machine.resetPeak(pid)
     process.sampler.reset()
-    running.startedAt = Date.now()
-    running.watch.started(pid, process.sampler)
-    runTimeline().begin(this, this.options.project.name, running.file, running.startedAt)
+    running.startedAt = this.deps.clock.now()
+    running.watch.started(process)
+    this.deps.run.timeline.begin(this, this.options.project.name, running.file, running.startedAt)
+    this.lifecycle.to(WorkerState.Running)
   }
 
-  /** The live process, or a new one (a spare when one is waiting) that is sent Vitest's start request. */
-  private ensureProcess(file: string | undefined, spares: ReturnType<typeof runScheduling>['spares']): TestProcess {
-    if (this.process?.alive) return this.process
-    ensureRunJournal(this.options.project.vitest, this.resolved)
-    const process = new TestProcess({
+  private scheduling(): RunScheduling {
+    const { project, distPath } = this.options
+    return this.deps.run.scheduling(this.resolved, project.vitest.logger, { maxWorkers: project.config.maxWorkers, distPath })
+  }
+
+  /**
+   * The live process, or a new one (a spare when one is waiting), started and sent Vitest's start
+   * request; resolves once it answered. `booting` hears a new process's pid before that.
+   */
+  private async readyProcess(file: string | undefined, spares: RunScheduling['spares'], booting?: (pid: number) => void): Promise<PoolProcess> {
+    if (this.process?.alive) {
+      booting?.(this.process.pid)
+      await this.process.ready
+      return this.process
+    }
+    this.lifecycle.to(WorkerState.Booting)
+    this.deps.run.openJournal(this.options.project.vitest, this.resolved)
+    const process = this.deps.createProcess({
       pool: this.options,
       resolved: this.resolved,
       startRequest: this.startRequest,
@@ -311,7 +342,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       sample: (sample) => {
         this.running?.watch.sample(sample)
         for (const news of this.running?.watch.tests.sample(sample) ?? []) process.send(treeNews(news))
-        runTimeline().update(this, sample.treeRssBytes)
+        this.deps.run.timeline.update(this, sample.treeRssBytes)
       },
       stderr: chunk => this.running?.watch.stderr(chunk),
       error: error => this.events.emit('error', error),
@@ -323,7 +354,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
     })
     this.process = process
-    sharedState().liveWorkers.add(this)
+    this.deps.run.live(this)
+    const ready = process.start()
+    booting?.(process.pid)
+    await ready
+    if (process === this.process && this.lifecycle.state === WorkerState.Booting) this.lifecycle.to(WorkerState.Ready)
     return process
   }
 
@@ -337,7 +372,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     this.events.emit('message', message)
   }
 
-  private onProcessMessage(process: TestProcess, message: any): void {
+  private onProcessMessage(process: PoolProcess, message: any): void {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
     const boundary = fileBoundary(message)
     if (boundary) return this.onFileBoundary(process, boundary)
@@ -359,14 +394,15 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    * Vitest is never told about the exit ("Worker exited unexpectedly" names nothing): a death
    * mid-file becomes that file's failure; a shared worker's next file gets a fresh process.
    */
-  private onProcessExit(process: TestProcess, code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): void {
+  private onProcessExit(process: PoolProcess, code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): void {
     this.shared?.processEnded(process.pid)
     if (process !== this.process) return
     this.process = undefined
-    runTimeline().end(this)
-    sharedState().liveWorkers.delete(this)
+    this.lifecycle.to(WorkerState.Started)
+    this.deps.run.timeline.end(this)
+    this.deps.run.gone(this)
     this.releaseTicket()
-    if (sharedState().aborting) return
+    if (this.deps.run.aborting()) return
     const running = this.running
     this.running = undefined
     const settle = this.settle
@@ -380,29 +416,30 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   private beginFile(file: string): void {
-    this.running = openRunningFile(this.options.project, file, this.resolved)
+    this.running = openRunningFile(this.options.project, file, this.resolved, this.deps)
   }
 
   /** Stores the file's measurement before Vitest learns that the file finished. */
   private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd = true): void {
     const process = this.process
     if (!this.running || !process) return
-    const measurement = fileMeasurement(this.running, process, this.options.project.name, own, atEnd)
+    const { run, vitest, clock } = this.deps
+    const measurement = fileMeasurement(this.running, process, this.options.project.name, own, atEnd, clock.now())
     const { file, watch } = this.running
-    const project = this.options.project.name
-    sharedState().measurements.set(measurementKey(project, file), measurement)
+    run.measured(measurement)
     const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), annotation)
+    vitest.attachMeasurement(this.options.project.vitest, measurement, annotation)
     // Over budget though the process was not told (a peak after its question, or a file that did
     // not ask): failed in Vitest's state now, before Vitest learns that the file finished.
     const verdict = judgeFile(measurement, this.resolved)
     if (verdict.fails && !this.running.failedInChild) {
-      void failFinishedFileInVitest(this.options.project, file, overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
+      void vitest.failFinishedFile(this.options.project, file, overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
     }
-    if (verdict.fails) bailAfterMemoryFailure(this.options.project)
-    runTimeline().end(this)
-    watch.finished(measurement, fileStateInVitest(this.options.project, file))
+    if (verdict.fails) vitest.bail(this.options.project)
+    run.timeline.end(this)
+    watch.finished(measurement, vitest.fileState(this.options.project, file))
     this.running = undefined
+    if (this.lifecycle.state === WorkerState.Running) this.lifecycle.to(WorkerState.Ready)
     // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).
   }
 
@@ -410,7 +447,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    * A test process asks, before Vitest settles a file (or a budgeted test), whether it is over its
    * budget: the tree is sampled now and judged by the one verdict (policy/verdict.ts).
    */
-  private answerVerdict(process: TestProcess, query: VerdictQuery): void {
+  private answerVerdict(process: PoolProcess, query: VerdictQuery): void {
     process.sampler.sampleNow()
     process.send(verdictReply(answerVerdict(query, this.running, process.sampler.treePeakBytes, this.resolved)))
   }
