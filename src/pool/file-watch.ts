@@ -12,9 +12,8 @@ import { PeakProfileLink } from './peak-link.js'
 import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { messageOf } from '../errors.js'
-import { measurementKey, sharedState } from '../state.js'
+import { measurementKey, runSession } from '../run-session.js'
 import type { FileMeasurement, SharedRun } from '../model.js'
-import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { catchErrorInVitest, failFileInVitest, findFileTask, startTestInVitest } from '../vitest-internals/tasks.js'
 import { annotateFileVerdict, verdictAnnotation } from '../record/verdict-annotations.js'
@@ -67,7 +66,7 @@ export class FileWatch {
   /** A process is starting for the file (or a spare is being handed over): journaled so a stall names the file. */
   booting(pid: number): void {
     this.pid = pid
-    sharedState().journal?.write({ t: 'file-boot', at: Date.now(), file: this.relativeFile, project: this.project.name, pid })
+    runSession().journal?.write({ t: 'file-boot', at: Date.now(), file: this.relativeFile, project: this.project.name, pid })
   }
 
   /** The file was handed to a live process: its time and measurement start now. */
@@ -78,7 +77,7 @@ export class FileWatch {
     sampler.setInterval(nextSampleIntervalMs(this.limit, this.baseSampleIntervalMs, null, null))
     this.startedAt = Date.now()
     this.oomKillsAtStart = this.shared ? recentOomKillCount() : readOomKillCount()
-    sharedState().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+    runSession().journal?.write({ t: 'file-start', at: Date.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
   }
 
   testStarted(testId: string): void {
@@ -122,7 +121,7 @@ export class FileWatch {
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
-      sharedState().journal?.write({ t: 'sample', at: sample.at, file: this.relativeFile, pid: this.pid, rssBytes: sample.rootRssBytes, treeRssBytes: sample.treeRssBytes })
+      runSession().journal?.write({ t: 'sample', at: sample.at, file: this.relativeFile, pid: this.pid, rssBytes: sample.rootRssBytes, treeRssBytes: sample.treeRssBytes })
     }
   }
 
@@ -184,7 +183,7 @@ export class FileWatch {
         ...(this.breach ? { heaviest: this.breach.heaviest } : {}),
       },
     }
-    sharedState().measurements.set(measurementKey(this.project.name, this.file), measurement)
+    runSession().measurements.set(measurementKey(this.project.name, this.file), measurement)
     this.journalEnd(measurement, verdict.state)
     // Vitest may not have heard that test start yet (its updates are throttled): it must, for the
     // verdict and the error to land on that test.
@@ -203,14 +202,14 @@ export class FileWatch {
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
     // After failFileInVitest, which creates the File task when the file died before announcing it.
-    attachMeasurement(this.project.vitest, measurement, runTimeline())
+    attachMeasurement(this.project.vitest, measurement, runSession().timeline)
   }
 
   /** The runner is being stopped: record what this file was doing, for the partial report. */
   abort(signal: NodeJS.Signals) {
     const last = this.sampler?.last ?? null
     const rootPeak = this.sampler?.rootPeakBytes || null
-    sharedState().measurements.set(measurementKey(this.project.name, this.file), {
+    runSession().measurements.set(measurementKey(this.project.name, this.file), {
       file: this.file,
       project: this.project.name,
       pid: this.pid,
@@ -235,7 +234,7 @@ export class FileWatch {
   }
 
   private journalEnd(measurement: FileMeasurement, state: string): void {
-    sharedState().journal?.write({
+    runSession().journal?.write({
       t: 'file-end',
       at: Date.now(),
       file: this.relativeFile,

@@ -8,7 +8,7 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { limitFor } from '../policy/limit.js'
-import { measurementKey, sharedState } from '../state.js'
+import { measurementKey, runSession } from '../run-session.js'
 import type { FileMeasurement } from '../model.js'
 import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child-state.js'
@@ -45,7 +45,7 @@ export function openRunningFile(project: TestProject, file: string, resolved: Re
   const limit = limitFor(relativeFile, annotations, resolved)
   const startedAt = Date.now()
   const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir ?? null, resolved.sampleIntervalMs)
-  sharedState().startedFiles.add(measurementKey(project.name, file))
+  runSession().startedFiles.add(measurementKey(project.name, file))
   return { file, relativeFile, startedAt, budget, watch }
 }
 

@@ -13,7 +13,6 @@ import { EventEmitter } from 'node:events'
 import { relative } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { hasProcfs, resetPeak } from '../measure/procfs.js'
-import { runTimeline } from '../measure/run-timeline.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
@@ -21,7 +20,7 @@ import { attachMeasurement } from '../record/task-meta.js'
 import { verdictAnnotation } from '../record/verdict-annotations.js'
 import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
 import { runScheduling } from './run-scheduling.js'
-import { measurementKey, sharedState, type LiveWorker } from '../state.js'
+import { measurementKey, runSession, type LiveWorker } from '../run-session.js'
 import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-internals/tasks.js'
 import { ensureRunJournal } from './abort.js'
 import { runsWhole } from './batch.js'
@@ -116,7 +115,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (process) {
       await process.stop()
       this.shared?.processEnded(process.pid)
-      sharedState().liveWorkers.delete(this)
+      runSession().liveWorkers.delete(this)
     }
     // Only now is the file's memory given back: under --max-memory the next file may use it.
     this.releaseTicket()
@@ -270,7 +269,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.process = undefined
       // Ended in the background (SIGTERM, SIGKILL after a grace period): the next file starts on
       // a spare or a fresh process at once.
-      void process.stop().then(() => this.process || sharedState().liveWorkers.delete(this))
+      void process.stop().then(() => this.process || runSession().liveWorkers.delete(this))
     }
     return done
   }
@@ -288,7 +287,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     process.sampler.reset()
     running.startedAt = Date.now()
     running.watch.started(pid, process.sampler)
-    runTimeline().begin(this, this.options.project.name, running.file, running.startedAt)
+    runSession().timeline.begin(this, this.options.project.name, running.file, running.startedAt)
   }
 
   /** The live process, or a new one (a spare when one is waiting) that is sent Vitest's start request. */
@@ -311,7 +310,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       sample: (sample) => {
         this.running?.watch.sample(sample)
         for (const news of this.running?.watch.tests.sample(sample) ?? []) process.send(treeNews(news))
-        runTimeline().update(this, sample.treeRssBytes)
+        runSession().timeline.update(this, sample.treeRssBytes)
       },
       stderr: chunk => this.running?.watch.stderr(chunk),
       error: error => this.events.emit('error', error),
@@ -323,7 +322,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
     })
     this.process = process
-    sharedState().liveWorkers.add(this)
+    runSession().liveWorkers.add(this)
     return process
   }
 
@@ -363,10 +362,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     this.shared?.processEnded(process.pid)
     if (process !== this.process) return
     this.process = undefined
-    runTimeline().end(this)
-    sharedState().liveWorkers.delete(this)
+    runSession().timeline.end(this)
+    runSession().liveWorkers.delete(this)
     this.releaseTicket()
-    if (sharedState().aborting) return
+    if (runSession().aborting) return
     const running = this.running
     this.running = undefined
     const settle = this.settle
@@ -390,9 +389,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const measurement = fileMeasurement(this.running, process, this.options.project.name, own, atEnd)
     const { file, watch } = this.running
     const project = this.options.project.name
-    sharedState().measurements.set(measurementKey(project, file), measurement)
+    runSession().measurements.set(measurementKey(project, file), measurement)
     const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), annotation)
+    attachMeasurement(this.options.project.vitest, measurement, runSession().timeline, annotation)
     // Over budget though the process was not told (a peak after its question, or a file that did
     // not ask): failed in Vitest's state now, before Vitest learns that the file finished.
     const verdict = judgeFile(measurement, this.resolved)
@@ -400,7 +399,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       void failFinishedFileInVitest(this.options.project, file, overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
     }
     if (verdict.fails) bailAfterMemoryFailure(this.options.project)
-    runTimeline().end(this)
+    runSession().timeline.end(this)
     watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).
