@@ -1,9 +1,9 @@
 // memoryPool(): the initializer set as `test.pool` in vitest.config.ts.
 import type { PoolRunnerInitializer } from 'vitest/node'
 import { USAGE_EXIT_CODE, UsageError } from './errors.js'
-import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from './options.js'
+import { validateConfigOptions, type MemoryPoolOptions } from './options.js'
 import { MemoryReporter } from './reporter.js'
-import { sharedState } from './state.js'
+import { runSession } from './run-session.js'
 import { memoryIntensiveTag } from './policy/tags.js'
 import { ensureReporter } from './vitest-internals/tasks.js'
 import { ensureTagDefined } from './vitest-internals/runner-utils.js'
@@ -14,7 +14,7 @@ import { MemoryPoolWorker } from './pool/worker.js'
 const POOL_MARK = Symbol.for('vitest-memory.pool')
 
 export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializer {
-  const state = sharedState()
+  const state = runSession()
   try {
     // With the flags of a vitest-memory run (they win over the config), and the environment.
     validateConfigOptions(options, state.cliOptions)
@@ -32,7 +32,8 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
       const { project } = poolOptions
       ensureReporter(project.vitest, () => new MemoryReporter())
       ensureTagDefined(project.config, memoryIntensiveTag)
-      const resolved = resolveOptions(options, optionsFromEnv(), state.cliOptions, project.config.root)
+      // Once per project and run, not once per file (isolate: a worker per file).
+      const resolved = runSession().options(project.config.root, options)
       return new MemoryPoolWorker(POOL_NAME, poolOptions, resolved)
     },
   } as PoolRunnerInitializer
@@ -43,7 +44,7 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
  * any (calling memoryPool() again would replace them).
  */
 export function memoryPoolKeepingOptions(): PoolRunnerInitializer {
-  const state = sharedState()
+  const state = runSession()
   const kept = state.configOptions
   const pool = memoryPool(kept ?? {})
   state.configOptions = kept

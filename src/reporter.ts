@@ -5,10 +5,9 @@ import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
-import { runTimeline } from './measure/run-timeline.js'
 import { USAGE_EXIT_CODE } from './errors.js'
 import { endRunJournal } from './pool/abort.js'
-import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './options.js'
+import type { ResolvedMemoryOptions } from './options.js'
 import { recordHistory } from './record/history.js'
 import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
@@ -20,7 +19,6 @@ import { placementOf, readMemoryMeta } from './record/task-meta.js'
 import { schemaRef } from './schema-ref.js'
 import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
-import { currentScheduling, endRunScheduling } from './pool/run-scheduling.js'
 import { POOL_NAME } from './pool/protocol.js'
 import { renderProfiles } from './report/profiles.js'
 import { fitLine } from './report/fit-line.js'
@@ -28,7 +26,7 @@ import { overBudgetTestLines } from './report/test-budgets.js'
 import { overBudgetText } from './report/verdict-line.js'
 import { newlyTaggedLine } from './report/newly-tagged.js'
 import { formatBytes } from './size.js'
-import { measurementKey, sharedState } from './state.js'
+import { measurementKey, runSession, type RunSession } from './run-session.js'
 import { markReporter } from './vitest-internals/tasks.js'
 import { projectPoolName, ranOnPool } from './vitest-internals/pool-config.js'
 
@@ -54,21 +52,17 @@ export class MemoryReporter implements Reporter {
   onTestRunStart(): void {
     this.startedAt = Date.now()
     this.verdict = []
-    sharedState().measurements.clear()
-    sharedState().tagging.clear()
-    sharedState().startedFiles.clear()
-    sharedState().recycles = []
-    sharedState().sharedProcesses = 0
+    // The previous run's end() left the session clean.
+    runSession().begin()
     this.baseline = this.readBaseline()
     this.claimReport()
   }
 
   /** Null without --compare-to; never throws (a bad option is reported when the run ends). */
   private readBaseline(): Baseline | null | undefined {
-    const state = sharedState()
     if (!this.vitest) return undefined
     try {
-      return readBaseline(resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).compareTo)
+      return readBaseline(runSession().options(this.vitest.config.root).compareTo)
     } catch {
       return undefined
     }
@@ -76,11 +70,11 @@ export class MemoryReporter implements Reporter {
 
   /** Holds the report path for this run, so a second run at once writes its own file instead. */
   private claimReport(): void {
-    const state = sharedState()
+    const state = runSession()
     if (!this.vitest || state.reportClaim) return
     let path: string
     try {
-      path = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, this.vitest.config.root).reportPath
+      path = state.options(this.vitest.config.root).reportPath
     } catch {
       return // a bad option is reported where the options are resolved for the run
     }
@@ -92,17 +86,27 @@ export class MemoryReporter implements Reporter {
       return
     }
     // A run that ends without reaching onTestRunEnd (an error, a signal) still lets go of it.
-    onProcessExit(() => sharedState().reportClaim?.release())
+    onProcessExit(() => runSession().reportClaim?.release())
   }
 
+  /** The run's report from the session's data; the session is ended after it, whatever happens. */
   async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
-    const spares = currentScheduling()?.spares?.stats
-    endRunScheduling()
+    const state = runSession()
+    try {
+      await this.endRun(state, testModules)
+    } finally {
+      state.end()
+    }
+  }
+
+  private async endRun(state: RunSession, testModules: ReadonlyArray<TestModule>): Promise<void> {
+    const spares = state.scheduling?.spares?.stats
+    // The spares go first: they would only take CPU and memory from writing the report.
+    state.scheduling?.end()
     const vitest = this.vitest
     // An asked-for journal that could not be written was said when it failed; it fails the run here.
     const journalFailed = endRunJournal()
     if (!vitest) return
-    const state = sharedState()
     const ours = testModules.filter(m => ranOnPool(m, POOL_NAME))
     const unmeasured = unmeasuredLine(testModules.filter(m => !ranOnPool(m, POOL_NAME)))
     if (ours.length === 0) {
@@ -111,17 +115,13 @@ export class MemoryReporter implements Reporter {
     }
     const root = vitest.config.root
     const claim = state.reportClaim
-    const resolved = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const resolved = state.options(root)
     const options = claim ? { ...resolved, reportPath: claim.path } : resolved
     const baseline = this.baseline !== undefined ? this.baseline : readBaseline(options.compareTo)
     this.baseline = undefined
-    const report = this.buildReport(ours, options, root)
+    const report = this.buildReport(state, ours, options, root)
     if (spares) report.run.spares = { ...spares }
     await collectProfiles(report, state.measurements, options, { vitest, root })
-    state.measurements.clear()
-    state.tagging.clear()
-    runTimeline().clear()
-    state.startedFiles.clear()
 
     // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
@@ -154,9 +154,8 @@ export class MemoryReporter implements Reporter {
     this.vitest.logger.error(['', pc.dim('vitest-memory: the memory verdict again, after the coverage report:'), ...this.verdict].join('\n'))
   }
 
-  private buildReport(modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
-    const { measurements, tagging } = sharedState()
-    const timeline = runTimeline()
+  private buildReport(state: RunSession, modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
+    const { measurements, tagging, timeline } = state
     const files = modules.map((module) => {
       const key = measurementKey(module.project.name, module.moduleId)
       // A merged run (--merge-reports) has no pool: the shards' measurements ride on the task's meta.
@@ -168,11 +167,11 @@ export class MemoryReporter implements Reporter {
         project: module.project.name,
         vitestState: module.state(),
         durationMs: module.diagnostic().duration ?? null,
-        started: sharedState().startedFiles.has(key),
+        started: state.startedFiles.has(key),
       }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks), options), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
     })
     const points = timeline.timeline()
-    const shared = sharedProcessesReport(files, sharedState().recycles ?? [], timeline.startedAt ?? this.startedAt, options)
+    const shared = sharedProcessesReport(files, state.recycles, timeline.startedAt ?? this.startedAt, options)
     return {
       $schema: schemaRef('report'),
       schemaVersion: SCHEMA_VERSION,

@@ -2,10 +2,9 @@
 // a run that waited for it. Installed by the CLI when the config has no sequencer of its own.
 import { relative } from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
-import { optionsFromEnv, resolveOptions } from './options.js'
 import { median, predictPeak } from './policy/admission.js'
 import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from './record/history.js'
-import { sharedState } from './state.js'
+import { runSession } from './run-session.js'
 import { adoptUnpooledProjects } from './adopt.js'
 import { recordQueue } from './schedule/queue-forecast.js'
 import { maxOf } from './numbers.js'
@@ -37,9 +36,8 @@ export class MemorySequencer extends BaseSequencer {
 
   /** A file's weight: its share of the heaviest peak plus its share of the longest duration. */
   private weights(): ((spec: TestSpecification) => number) | null {
-    const state = sharedState()
     const root = this.ctx.config.root
-    const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, root)
+    const options = runSession().options(root)
     if (!options.historyPath) return null
     // Read only: a corrupt file is set aside (and reported) by the writer at the end of the run.
     const history = peekHistory(options.historyPath)

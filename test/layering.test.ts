@@ -18,7 +18,7 @@ const LAYERS: string[][] = [
   ['measure'],
   ['policy'],
   ['options', 'option-table', 'option-types', 'option-values', 'option-docs'],
-  ['state'],
+  ['run-session'],
   ['record'],
   ['profile', 'schedule'],
   ['report'],

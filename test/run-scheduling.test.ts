@@ -2,10 +2,11 @@
 // "waiting for memory" line is not repeated more than once every couple of seconds.
 import { afterEach, expect, test, vi } from 'vitest'
 import { resolveOptions } from '../src/options.js'
-import { endRunScheduling, runScheduling } from '../src/pool/run-scheduling.js'
+import { runScheduling } from '../src/pool/run-scheduling.js'
+import { runSession } from '../src/run-session.js'
 
 afterEach(() => {
-  endRunScheduling()
+  runSession().end()
   vi.useRealTimers()
 })
 

@@ -6,7 +6,7 @@ import { totalmem } from 'node:os'
 import { relative } from 'node:path'
 import { shown, UsageError } from '../errors.js'
 import { readCgroupLimit } from '../measure/machine.js'
-import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
+import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor } from '../policy/budget.js'
 import { BARE_NODE_BYTES, fitJob, type FitFile, type FitPlan, type Unfit } from '../policy/job-fit.js'
@@ -15,7 +15,7 @@ import { memoryIntensiveSource } from '../policy/tags.js'
 import { displayPath } from '../record/display-path.js'
 import { historyIndex, inspectHistory, lastPeak } from '../record/history.js'
 import { formatBytes, formatDuration, parseSize, SizeError } from '../size.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 
 /** The job's memory: a size, or "auto" for this machine's (or its container's, when smaller). */
 export function planMemory(value: string): number {
@@ -65,7 +65,8 @@ export function fitPlan(input: FitPlanInput): { plan: FitPlan | null, summary: s
   const { history, warning } = inspectHistory(input.historyPath)
   if (!history) throw new UsageError(`--memory needs a measured history, and ${warning}.`)
   const index = historyIndex(history)
-  const options = resolveOptions(sharedState().configOptions ?? {}, optionsFromEnv(), {}, input.root)
+  // The plan command sets no flags of a run: the session's command-line layer is empty here.
+  const options = runSession().options(input.root)
   const fitFiles: FitFile[] = input.files.map(({ project, file }) => {
     const relativeFile = toPosix(relative(input.root, file))
     const entry = index.get(`${project}\0${relativeFile}`)

@@ -6,11 +6,10 @@
 import type { Plugin } from 'vite'
 import type { Vitest } from 'vitest/node'
 import { UsageError } from '../errors.js'
-import { optionsFromEnv, resolveOptions } from '../options.js'
 import { isMemoryPool, memoryPool } from '../memory-pool.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
 import { readBaseline } from '../report/outputs.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../sequencer.js'
 import { isMemoryReporter } from '../vitest-internals/tasks.js'
@@ -41,7 +40,7 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
     },
     configureVitest({ vitest }: { vitest: Vitest }) {
       // The base report of --compare-to must be readable before anything runs (or is written over it).
-      const options = resolveOptions(sharedState().configOptions ?? {}, optionsFromEnv(), sharedState().cliOptions, vitest.config.root)
+      const options = runSession().options(vitest.config.root)
       const baseline = readBaseline(options.compareTo)
       if (baseline?.error) throw new UsageError(baseline.error)
       const reporters = vitest.config.reporters as unknown[]

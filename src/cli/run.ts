@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs'
 import { normalize, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
-import { optionsFromEnv, resolveOptions, type MemoryPoolOptions } from '../options.js'
+import type { MemoryPoolOptions } from '../options.js'
 import { openRunJournalEarly } from '../pool/abort.js'
 import { displayPath } from '../record/display-path.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
 import { configLoadLogger } from './config-load-logger.js'
@@ -25,9 +25,9 @@ export async function runVitest(argv: string[]): Promise<void> {
   const { help: _help, shardPlan, ...memoryOptions } = options
   const args = shardPlan ? await applyShardPlan(shardPlan, vitestArgs) : vitestArgs
   // Validate flags and environment before anything starts.
-  const early = resolveOptions({}, optionsFromEnv(), memoryOptions, process.cwd())
   // Off-values (null) of the --no-* flags included: the layer's type is wider than the config's.
-  sharedState().cliOptions = memoryOptions as MemoryPoolOptions
+  runSession().cliOptions = memoryOptions as MemoryPoolOptions
+  const early = runSession().options(process.cwd(), {})
   // The journal first: a signal while Vitest loads is this run's story (the pool confirms it).
   if (!args.some(arg => NO_RUN_FLAGS.has(arg.split('=')[0]))) openRunJournalEarly(early)
 

@@ -1,7 +1,6 @@
 // The run's timeline: which file ran in which worker slot when, and the summed RSS of every
 // running file's process tree over time. Fed by each pool worker's tree sampler; read once by the
-// reporter at the end of the run. Lives on globalThis for the same reason as the shared state:
-// the pool and the reporter are loaded through different module graphs.
+// reporter at the end of the run. The run session (../run-session.ts) holds the run's one.
 import type { TimelinePoint } from '../model.js'
 
 export interface FileSpan {
@@ -87,7 +86,7 @@ export class RunTimeline {
     return out
   }
 
-  /** Forgets the run (the reporter calls this once it has read it). Running files stay. */
+  /** Forgets the run (the session's end() calls this). Running files stay. */
   clear(): void {
     this.spans.length = 0
     this.points = []
@@ -108,12 +107,4 @@ export class RunTimeline {
     }
     this.points.push(point)
   }
-}
-
-const KEY = Symbol.for('vitest-memory.run-timeline')
-
-export function runTimeline(): RunTimeline {
-  const holder = globalThis as { [KEY]?: RunTimeline }
-  holder[KEY] ??= new RunTimeline()
-  return holder[KEY]
 }

@@ -14,32 +14,23 @@ import type { Vitest } from 'vitest/node'
 import { USAGE_EXIT_CODE } from '../errors.js'
 import { machineInfo } from '../measure/machine.js'
 import { readStartTime } from '../measure/procfs.js'
-import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from '../options.js'
+import type { ResolvedMemoryOptions } from '../options.js'
 import { writeFailure } from '../record/atomic-write.js'
 import { displayPath } from '../record/display-path.js'
 import { Journal } from '../record/journal.js'
 import { writePartialReport } from '../record/partial.js'
 import { claimOutputPath, onProcessExit, type ReportClaim } from '../record/report-claim.js'
 import { schemaRef } from '../schema-ref.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 
 const HANDLER_MARK = Symbol.for('vitest-memory.abort-handler')
 /** If no other handler ends the process after a signal, this one does, this much later. */
 const EXIT_FALLBACK_MS = 200
 
-let currentVitest: Vitest | undefined
-
 interface JournalLogger {
   error: (line: string) => void
   warn: (line: string) => void
 }
-
-/** The journal path the open journal (or its failure) is for, as the options gave it (before a claim). */
-let journalRequested: string | null = null
-/** The folder this run made for its journal (removed again when the journal is undone and it is empty). */
-let madeFolder: string | null = null
-/** The limits the run line recorded: the pool's options may add the config's. */
-let journalLimits = ''
 
 /**
  * The CLI opens the journal first thing, before Vitest loads the config: a signal in the run's
@@ -50,38 +41,37 @@ export function openRunJournalEarly(options: ResolvedMemoryOptions): void {
   installAbortHandler()
   installExitLine()
   openJournal(options, { error: line => console.error(line), warn: line => console.warn(line) })
-  openedEarly = true
+  runSession().journalOpening.openedEarly = true
 }
-
-/** The journal was opened by the CLI and the pool has not confirmed it yet. */
-let openedEarly = false
 
 /** Opens the run's journal (once per run) and makes sure a stopped runner leaves no orphans. */
 export function ensureRunJournal(vitest: Vitest, options: ResolvedMemoryOptions): void {
-  currentVitest = vitest
+  const state = runSession().begin()
+  state.vitest = vitest
   installAbortHandler()
   installExitLine()
-  const state = sharedState()
+  const opening = state.journalOpening
   // Only the first worker confirms: later projects (other roots) share the run's journal, as before.
-  const confirming = openedEarly
-  openedEarly = false
-  if (confirming && (state.journal || state.journalFailure) && journalRequested !== options.journalPath) {
+  const confirming = opening.openedEarly
+  opening.openedEarly = false
+  if (confirming && (state.journal || state.journalFailure) && opening.requested !== options.journalPath) {
     // Opened early for a path the config changed (or turned off): undone, the previous journal put back.
     state.journal?.discard()
     state.journal = null
     state.journalFailure = null
     releaseJournal()
   }
-  if (confirming && state.journal && journalLimits !== limitsOf(options)) writeRunLine(state.journal, options)
+  if (confirming && state.journal && opening.limits !== limitsOf(options)) writeRunLine(state.journal, options)
   if (state.journal || state.journalFailure || !options.journalPath) return
   openJournal(options, vitest.logger)
 }
 
 function openJournal(options: ResolvedMemoryOptions, logger: JournalLogger): void {
-  const state = sharedState()
+  const state = runSession()
   if (state.journal || state.journalFailure || !options.journalPath) return
-  journalRequested = options.journalPath
-  madeFolder = existsSync(dirname(options.journalPath)) ? null : dirname(options.journalPath)
+  const opening = state.journalOpening
+  opening.requested = options.journalPath
+  opening.madeFolder = existsSync(dirname(options.journalPath)) ? null : dirname(options.journalPath)
   const say = (line: string) => options.askedFor.journal ? logger.error(line) : logger.warn(line)
   const failed = (path: string, error: unknown, after = '') => {
     // Said once per run; the run goes on without it (and fails at the end when it was asked for).
@@ -98,7 +88,7 @@ function openJournal(options: ResolvedMemoryOptions, logger: JournalLogger): voi
     failed(claim?.path ?? options.journalPath, error)
     return
   }
-  journalClaim = claim
+  opening.claim = claim
   if (claim?.note) logger.warn(claim.note)
   writeRunLine(state.journal, options)
 }
@@ -108,7 +98,7 @@ function limitsOf(options: ResolvedMemoryOptions): string {
 }
 
 function writeRunLine(journal: Journal, options: ResolvedMemoryOptions): void {
-  journalLimits = limitsOf(options)
+  runSession().journalOpening.limits = limitsOf(options)
   journal.write({
     t: 'run',
     $schema: schemaRef('journal-entry'),
@@ -135,10 +125,11 @@ function installExitLine(): void {
   if (holder[EXIT_LINE_MARK]) return
   holder[EXIT_LINE_MARK] = true
   process.once('exit', (code) => {
-    const state = sharedState()
+    const state = runSession()
     const journal = state.journal
     if (!journal) return
     state.journal = null
+    const madeFolder = state.journalOpening.madeFolder
     if (code === USAGE_EXIT_CODE) {
       releaseJournal()
       journal.discard()
@@ -159,9 +150,6 @@ function installExitLine(): void {
   })
 }
 
-/** The claim on the journal's path this run holds (a second run at once writes journal.<pid>.jsonl). */
-let journalClaim: ReportClaim | null = null
-
 /** A FIFO or a device is no file two runs could rotate away from each other: it is not claimed (claimOutputPath knows). */
 function claimJournal(path: string): ReportClaim | null {
   let claim: ReportClaim
@@ -170,18 +158,19 @@ function claimJournal(path: string): ReportClaim | null {
   } catch {
     return null // no lock can be made there: the journal's own open says why, if it fails too
   }
-  onProcessExit(() => journalClaim?.release(), 'journal')
+  onProcessExit(() => runSession().journalOpening.claim?.release(), 'journal')
   return claim
 }
 
 function releaseJournal(): void {
-  journalClaim?.release()
-  journalClaim = null
+  const opening = runSession().journalOpening
+  opening.claim?.release()
+  opening.claim = null
 }
 
 /** The run ended normally (called by the reporter). True when a journal the user asked for could not be written. */
 export function endRunJournal(): boolean {
-  const state = sharedState()
+  const state = runSession()
   const journal = state.journal
   if (journal) {
     journal.write({ t: 'run-end', at: Date.now(), durationMs: Date.now() - journal.startedAt })
@@ -203,7 +192,7 @@ function installAbortHandler(): void {
 }
 
 function onAbort(signal: NodeJS.Signals): void {
-  const state = sharedState()
+  const state = runSession()
   state.aborting = signal
   const running = []
   for (const worker of state.liveWorkers) {
@@ -216,10 +205,10 @@ function onAbort(signal: NodeJS.Signals): void {
   journal?.close()
   state.journal = null
   releaseJournal()
-  const vitest = currentVitest
+  const vitest = state.vitest
   if (vitest) {
     try {
-      const options = resolveOptions(state.configOptions ?? {}, optionsFromEnv(), state.cliOptions, vitest.config.root)
+      const options = state.options(vitest.config.root)
       const partial = writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
       process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${partial} (the last complete report is kept)\n`)
     } catch (error) {

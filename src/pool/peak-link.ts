@@ -8,7 +8,7 @@ import { listDescendants } from '../measure/descendants.js'
 import { hasProcfs } from '../measure/procfs.js'
 import { SAMPLE_EVERY_MS } from '../record/journal.js'
 import { outputKind } from '../record/output-path.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 import { transformedSourceMap } from '../vitest-internals/tasks.js'
 import { tryKill } from './kill-tree.js'
 import { PROFILES_DIR } from './child-launch.js'
@@ -103,7 +103,7 @@ export class PeakProfileLink {
   }
 
   private journal(pid: number, meta: PeakFlushMeta, sites: AllocationSite[]): void {
-    sharedState().journal?.write({
+    runSession().journal?.write({
       t: 'sites',
       at: meta.at,
       file: this.relativeFile,

@@ -1,6 +1,6 @@
 // The run-wide scheduling objects the pool's workers share: the memory admission gate (with its
-// predictions from history) and the spare processes. They live on globalThis (under their own
-// registered symbol) so the reporter, loaded through another module graph, can end them.
+// predictions from history) and the spare processes. The pool's first worker makes them and
+// stores them on the run session, whose end() (called by the reporter) ends them.
 import { availableParallelism } from 'node:os'
 import pc from 'picocolors'
 import { availableMemoryBytes } from '../measure/machine.js'
@@ -11,26 +11,16 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import { SpareProcesses } from './spares.js'
 import { formatBytes } from '../size.js'
 import { filesToCome, upcomingEnvironments } from '../schedule/queue-forecast.js'
+import { runSession, type RunScheduling } from '../run-session.js'
 
 /** While files wait for room, memory readings are re-checked this often. */
 const REEVALUATE_MS = 100
 /** The "waiting for memory" line is printed at most this often. */
 const WAIT_NOTICE_MS = 2_000
 
-export interface RunScheduling {
-  gate: AdmissionGate | null
-  spares: SpareProcesses | null
-  predict(project: string, relativeFile: string): number
-  /** Ends spares and timers; the next run starts afresh. */
-  end(): void
-}
-
 interface Logger {
   log(...args: unknown[]): void
 }
-
-const KEY = Symbol.for('vitest-memory.scheduling')
-type Holder = { [KEY]?: RunScheduling }
 
 /** What the run's first worker knows about the run beyond the pool's options. */
 export interface RunShape {
@@ -40,22 +30,11 @@ export interface RunShape {
   distPath: string
 }
 
+/** The run's scheduling: made by the first worker that asks, kept on the run session until its end(). */
 export function runScheduling(options: ResolvedMemoryOptions, logger: Logger, shape?: RunShape): RunScheduling {
-  const holder = globalThis as Holder
-  holder[KEY] ??= createScheduling(options, logger, shape)
-  return holder[KEY]
-}
-
-/** The current run's scheduling, if a worker started one (the reporter reads its spares' figures). */
-export function currentScheduling(): RunScheduling | undefined {
-  return (globalThis as Holder)[KEY]
-}
-
-/** Ends the current run's scheduling (spares killed); called by the reporter at run end. */
-export function endRunScheduling(): void {
-  const holder = globalThis as Holder
-  holder[KEY]?.end()
-  holder[KEY] = undefined
+  const session = runSession().begin()
+  session.scheduling ??= createScheduling(options, logger, shape)
+  return session.scheduling
 }
 
 function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape: RunShape | undefined): RunScheduling {

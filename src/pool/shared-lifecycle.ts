@@ -7,7 +7,7 @@ import { readProcessMemory } from '../measure/procfs.js'
 import type { SharedFileFigures, RecycleRecord, SharedRun } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { autoRecycleAbove, recycleReason } from '../policy/recycle.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 import { totalmem } from 'node:os'
 
 interface ProcessRecord {
@@ -39,8 +39,8 @@ export class SharedLifecycle {
    */
   placeFile(pid: number, relativeFile: string, lastRssBytes?: number): SharedRun {
     if (this.current?.pid !== pid) {
-      const state = sharedState()
-      state.sharedProcesses = (state.sharedProcesses ?? 0) + 1
+      const state = runSession()
+      state.sharedProcesses++
       this.current = { number: state.sharedProcesses, pid, files: [] }
     }
     const previousFile = this.current.files.at(-1) ?? null
@@ -72,8 +72,8 @@ export class SharedLifecycle {
       thresholdBytes: this.recycleAboveBytes!,
       files: [...this.current.files],
     }
-    const state = sharedState()
-    ;(state.recycles ??= []).push(record)
+    const state = runSession()
+    state.recycles.push(record)
     state.journal?.write({ t: 'recycle', at: record.at, file: record.files.at(-1) ?? '', pid, process: record.process, rssBytes: record.rssBytes, thresholdBytes: record.thresholdBytes, files: record.files.length })
     this.current = null
     return record

@@ -11,7 +11,7 @@ import { failOnBadAnnotations } from './annotation-gate.js'
 import { budgetFor } from '../policy/budget.js'
 import { excludedAtFileLevel, laneSkipReason, MEMORY_INTENSIVE, memoryIntensiveSource, newlyFromHistory, type LastMeasured } from '../policy/tags.js'
 import { entryKey, historyIndex, peekHistory, type HistoryEntry } from '../record/history.js'
-import { measurementKey, sharedState } from '../state.js'
+import { measurementKey, runSession } from '../run-session.js'
 import { compileTagsFilter } from '../vitest-internals/runner-utils.js'
 import { reportSkippedFile } from '../vitest-internals/tasks.js'
 
@@ -40,7 +40,7 @@ export async function skipBeforeStart(request: FileRequest, project: TestProject
   const tagSource = memoryIntensiveSource(inputs)
   const tags = tagSource && !fileTags.includes(MEMORY_INTENSIVE) ? [...fileTags, MEMORY_INTENSIVE] : [...fileTags]
   const skipReason = laneSkipReason(options.memoryIntensiveMode, tagSource) ?? await tagsFilterReason(spec, tags, project)
-  sharedState().tagging.set(measurementKey(project.name, spec.filepath), { tags, tagSource, skipReason, ...(newlyFromHistory(inputs, tagSource) ? { newly: true } : {}) })
+  runSession().tagging.set(measurementKey(project.name, spec.filepath), { tags, tagSource, skipReason, ...(newlyFromHistory(inputs, tagSource) ? { newly: true } : {}) })
   if (skipReason) {
     await reportSkippedFile(project, spec.filepath, tags, request.type)
     return true

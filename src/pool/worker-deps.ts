@@ -1,13 +1,11 @@
 // The orchestrator's dependencies as production wires them, in this one place (the ports are in
-// worker-ports.ts): TestProcess for processes, today's run state (state.ts, the run's scheduling,
-// timeline and journal) and Vitest's internals for the sink. A change in where run state lives (a
-// run session) changes this file alone.
+// worker-ports.ts): TestProcess for processes, the run session (run-session.ts: the run's
+// measurements, scheduling, timeline and journal) and Vitest's internals for the sink.
 import { machineInfo, readOomKillCount, recentOomKillCount } from '../measure/machine.js'
 import { hasProcfs, readCommand, resetPeak } from '../measure/procfs.js'
-import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { annotateFileVerdict } from '../record/verdict-annotations.js'
-import { measurementKey, sharedState } from '../state.js'
+import { measurementKey, runSession } from '../run-session.js'
 import { bailAfterMemoryFailure, cancelFilesInVitest, catchErrorInVitest, failFileInVitest, failFinishedFileInVitest, fileStateInVitest, findFileTask, isCancelling, startTestInVitest } from '../vitest-internals/tasks.js'
 import { ensureRunJournal } from './abort.js'
 import { runScheduling } from './run-scheduling.js'
@@ -20,17 +18,17 @@ export const productionDeps: OrchestratorDeps = {
   createProcess: (options, events) => new TestProcess(options, events),
   run: {
     openJournal: ensureRunJournal,
-    journal: entry => sharedState().journal?.write(entry),
-    fileStarted: (project, file) => sharedState().startedFiles.add(measurementKey(project, file)),
-    measured: measurement => sharedState().measurements.set(measurementKey(measurement.project, measurement.file), measurement),
-    live: worker => sharedState().liveWorkers.add(worker),
-    gone: worker => sharedState().liveWorkers.delete(worker),
-    aborting: () => sharedState().aborting,
+    journal: entry => runSession().journal?.write(entry),
+    fileStarted: (project, file) => runSession().startedFiles.add(measurementKey(project, file)),
+    measured: measurement => runSession().measurements.set(measurementKey(measurement.project, measurement.file), measurement),
+    live: worker => runSession().liveWorkers.add(worker),
+    gone: worker => runSession().liveWorkers.delete(worker),
+    aborting: () => runSession().aborting,
     scheduling: runScheduling,
     timeline: {
-      begin: (key, project, file, at) => runTimeline().begin(key, project, file, at),
-      update: (key, rssBytes) => runTimeline().update(key, rssBytes),
-      end: key => runTimeline().end(key),
+      begin: (key, project, file, at) => runSession().timeline.begin(key, project, file, at),
+      update: (key, rssBytes) => runSession().timeline.update(key, rssBytes),
+      end: key => runSession().timeline.end(key),
     },
   },
   vitest: {
@@ -44,7 +42,7 @@ export const productionDeps: OrchestratorDeps = {
     fileState: fileStateInVitest,
     startTest: startTestInVitest,
     catchError: catchErrorInVitest,
-    attachMeasurement: (vitest, measurement, annotation) => attachMeasurement(vitest, measurement, runTimeline(), annotation ?? null),
+    attachMeasurement: (vitest, measurement, annotation) => attachMeasurement(vitest, measurement, runSession().timeline, annotation ?? null),
     annotateFile(project, file, annotation) {
       const task = findFileTask(project.vitest, project.name, file)
       if (task) annotateFileVerdict(task as never, annotation)

@@ -7,9 +7,9 @@ import type { FileMeasurement } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { JournalEntry } from '../record/journal.js'
 import type { VerdictAnnotation } from '../record/verdict-annotations.js'
-import type { LiveWorker } from '../state.js'
+import type { LiveWorker, RunScheduling } from '../run-session.js'
 import type { SerializedError } from '../vitest-internals/tasks.js'
-import type { RunScheduling, RunShape } from './run-scheduling.js'
+import type { RunShape } from './run-scheduling.js'
 import type { SpareProcesses } from './spares.js'
 
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>

@@ -4,14 +4,14 @@ import { relative } from 'node:path'
 import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
-import { sharedState } from '../state.js'
+import { runSession } from '../run-session.js'
 import { moduleStateInVitest } from '../vitest-internals/tasks.js'
 import { schemaRef } from '../schema-ref.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
 /** Where this run writes its report: the path it claimed at its start, else the configured one. */
 export function reportPathOf(options: ResolvedMemoryOptions): string {
-  return sharedState().reportClaim?.path ?? options.reportPath
+  return runSession().reportClaim?.path ?? options.reportPath
 }
 
 /**
@@ -25,7 +25,7 @@ export function partialReportPath(reportPath: string): string {
 /** Writes the partial report; returns its path. */
 export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): string {
   const root = vitest.config.root
-  const files = [...sharedState().measurements.values()].map((measurement) => {
+  const files = [...runSession().measurements.values()].map((measurement) => {
     const vitestState = moduleStateInVitest(vitest, measurement.file, measurement.project)
     return buildFileReport({
       file: measurement.file,

@@ -4,7 +4,7 @@
 // follow the environments of the files just started.
 import { readFile } from 'node:fs/promises'
 import type { TestSpecification } from 'vitest/node'
-import { measurementKey, sharedState } from '../state.js'
+import { measurementKey, runSession } from '../run-session.js'
 import type { QueuedFile } from '../model.js'
 
 /** Vitest's own reading of a file's environment comment (getSpecificationsOptions in its pool). */
@@ -25,7 +25,7 @@ export async function recordQueue(sorted: readonly TestSpecification[]): Promise
       environment: fileEnvironment(await source, spec.project.config.environment),
     }
   }))
-  sharedState().queue = queue
+  runSession().queue = queue
 }
 
 export function fileEnvironment(source: string, projectEnvironment: string | undefined): string {
@@ -34,7 +34,7 @@ export function fileEnvironment(source: string, projectEnvironment: string | und
 
 /** The queued files no worker has taken yet, in order; null when the queue is unknown. */
 function untakenFiles(): QueuedFile[] | null {
-  const { queue, tagging } = sharedState()
+  const { queue, tagging } = runSession()
   // A file a worker took has its tags recorded (before its process starts, or instead of it).
   return queue ? queue.filter(file => !tagging.has(file.key)) : null
 }
