@@ -42,6 +42,7 @@ export const OPTIONS: OptionDoc[] = [
   { key: "recycleAbove", flags: "`--recycle-above SIZE\\|auto`", env: "`VITEST_MEMORY_RECYCLE_ABOVE`", default: "none", meaning: "`isolate: false`: replace a shared process whose RSS after a file exceeds SIZE (a size, a %, or `auto`: half the machine's or container's memory split over the workers)" },
   { key: "retainedAbove", flags: "`--retained-above SIZE`", env: "—", default: "`50MB`", meaning: "`isolate: false`: name a file that leaves at least SIZE in its process after a forced GC" },
   { key: "sharedBudget", flags: "`--shared-budget added\\|absolute`", env: "—", default: "`'added'`", meaning: "`isolate: false`: a budget judges what the file added above what its process held at its start, or (`absolute`) its whole peak" },
+  { key: "vm", flags: "—", env: "—", default: "`false`", meaning: "vm mode: each file in a fresh vm context of Vitest's own vm runtime (what `pool: 'vmForks'` runs), in processes that run files one after another, each file measured on its own; under the CLI `--pool vmForks` / `vmThreads` chooses it too ([vm mode](vm-mode.md))" },
 ]
 
 /** The reference's options table, as docs/reference.md shows it. */

@@ -293,7 +293,9 @@ function resolveSharedOptions(merged: OptionLayer, label: (key: keyof MemoryPool
     throw new UsageError(`Invalid ${label('sharedBudget')} ${shown(sharedBudget)}: use "added" or "absolute".`)
   }
   const recycleAbove = merged.recycleAbove
+  if (merged.vm != null && typeof merged.vm !== 'boolean') throw new UsageError(`Invalid ${label('vm')} ${shown(merged.vm)}: use true or false.`)
   return {
+    vm: merged.vm ?? false,
     recycleAbove: recycleAbove == null ? null
       : typeof recycleAbove === 'string' && recycleAbove.trim().toLowerCase() === 'auto' ? 'auto' as const
       : sizeOption(recycleAbove, label('recycleAbove')),

@@ -1,6 +1,7 @@
 // `vitest-memory [vitest args…]`: runs Vitest in-process through its public Node API.
 import { normalize } from 'node:path'
 import { optionsFromEnv, resolveOptions } from '../options.js'
+import { poolOrigins } from '../pool/pool-choice.js'
 import { sharedState } from '../state.js'
 import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
@@ -29,6 +30,8 @@ export async function runVitest(argv: string[]): Promise<void> {
     delete cliOptions.exclude
   }
   if (filter.some(f => f.includes(':'))) cliOptions.includeTaskLocation ??= true
+  // `--pool` overrides every project's pool in Vitest: the line about its stand-in names the flag.
+  if (typeof cliOptions.pool === 'string') poolOrigins().cli = cliOptions.pool
   const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, { plugins: [memoryCliPlugin()] })
   if (!ctx.shouldKeepServer()) await ctx.exit()
 }

@@ -8,6 +8,7 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
+import { isVmWorkerEntry } from './vm-mode.js'
 import { installRunnerHooks, testRunnerSource, type FileBoundaries } from './runner-hooks.js'
 
 // Before anything heavy is imported: Vitest's worker and the environment's library come from it.
@@ -71,7 +72,8 @@ process.once('disconnect', () => {
 // (a project with its own `runner` gets setup-file hooks instead: see inject.ts). The class's
 // module is imported after the worker when the worker loads it anyway (then nothing is read
 // from disk in between and no request is handled before the wrap), else before the worker.
-const runnerSource = testRunnerSource(entry)
+// In vm mode each file's context loads its own copy of Vitest's runner: the native class is not it.
+const runnerSource = isVmWorkerEntry(entry) ? null : testRunnerSource(entry)
 const boundaries: FileBoundaries | undefined = meter
   ? {
       fileStarted: (file) => {

@@ -12,6 +12,7 @@ import { childLaunch, type ChildLaunch } from './child-launch.js'
 import { withTestHooks } from './inject.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
+import { VM_EXEC_ARGV, vmWorkerEntry } from './vm-mode.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
@@ -50,6 +51,8 @@ export interface BootOptions {
   /** Boot a replacement spare at once (false: take one if it is there, start none). */
   refillSpares: boolean
   sampleIntervalMs: number
+  /** vm mode: Vitest's vm worker runtime instead of its forks worker (vm-mode.ts). */
+  vm?: boolean
 }
 
 export class TestProcess {
@@ -71,9 +74,9 @@ export class TestProcess {
     this.stderr = pool.project.vitest.logger.errorStream
     const launch = this.launch = childLaunch(resolved, pool.project.config.root, options.file ?? 'unknown', pool.project.name, options.shared)
     const spec = {
-      workerEntry: resolve(pool.distPath, 'workers/forks.js'),
+      workerEntry: options.vm ? vmWorkerEntry(pool.distPath) : resolve(pool.distPath, 'workers/forks.js'),
       env: { ...pool.env, ...launch.env },
-      execArgv: [...pool.execArgv, ...launch.execArgv],
+      execArgv: [...pool.execArgv, ...(options.vm ? VM_EXEC_ARGV : []), ...launch.execArgv],
       // A spare that loaded this environment's library ahead is taken first.
       environment: pool.environment?.name,
       project: pool.project.name,

@@ -29,6 +29,7 @@ import { batchErrors, fileMeasurement, openRunningFile, response, serializeError
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
+import { vmLifecycleThreshold } from './vm-lifecycle.js'
 import { startedTestOf } from './test-start.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
@@ -55,8 +56,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     private readonly resolved: ResolvedMemoryOptions,
   ) {
     const project = options.project
+    const workers = Number(project.config.maxWorkers || project.vitest.config.maxWorkers || 1)
     this.shared = project.config.isolate === false
-      ? new SharedLifecycle(resolved, Number(project.config.maxWorkers || project.vitest.config.maxWorkers || 1), project.name)
+      ? new SharedLifecycle(resolved, workers, project.name, resolved.vm ? vmLifecycleThreshold(resolved, project, workers) : undefined)
       : null
   }
 
@@ -146,6 +148,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       recycleAboveBytes: this.shared.recycleAboveBytes,
       heapProfile: this.resolved.heapProfile != null,
       customRunner: Boolean(config?.runner),
+      vm: this.resolved.vm,
     })) return this.runWhole(request, scheduling.spares)
     const errors = batchErrors(this.options.project.vitest)
     for (const [index, spec] of specs.entries()) {
@@ -300,6 +303,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       // A shared process is replaced only when it is recycled or dies: a spare then helps.
       refillSpares: !this.shared || this.shared.recycleAboveBytes != null,
       sampleIntervalMs: this.resolved.sampleIntervalMs,
+      vm: this.resolved.vm,
     }, {
       message: message => this.onProcessMessage(process, message),
       sample: (sample) => {
