@@ -24,7 +24,7 @@ import { renderProfiles } from './report/profiles.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, projectPoolName, ranOnPool } from './vitest-adapter.js'
+import { markReporter, namesOwnPool, projectPoolName, ranOnPool } from './vitest-adapter.js'
 
 const POOL_NAME = 'vitest-memory'
 
@@ -244,7 +244,7 @@ function whyUnmeasured(module: TestModule): string {
   const project = module.project.name ? `project ${module.project.name}` : 'the root project'
   if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck) return `${project}: --typecheck files run in Vitest's typescript pool`
   if (module.project.config.browser?.enabled) return `${project}: browser mode runs in the browser`
-  return `${project} names its own pool '${projectPoolName(module.project)}'`
+  return `${project} ${namesOwnPool(module.project) ? 'names' : 'inherits'} pool '${projectPoolName(module.project)}', which vitest-memory cannot stand in for`
 }
 
 /** One line per crashed or killed file: the run's end must not hide them. */

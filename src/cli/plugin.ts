@@ -69,8 +69,10 @@ function poolInPlaceOf(test: TestConfig | undefined): Record<string, unknown> {
   if (typeof pool !== 'string') return {}
   const standIn = standInFor(pool)
   if (!standIn) return {}
-  poolOrigins().root = pool
-  if (!Array.isArray(test?.projects)) rootPoolLines.push(standInLine(pool, `the root project names pool '${pool}'`))
+  // Vitest 5 has merged `--pool` into the config its plugins see.
+  const fromCli = poolOrigins().cli === pool
+  if (!fromCli) poolOrigins().root = pool
+  if (!Array.isArray(test?.projects)) rootPoolLines.push(standInLine(pool, fromCli ? `--pool ${pool}` : `the root project names pool '${pool}'`))
   return standIn.vm ? { pool: memoryPoolKeepingOptions({ vm: true }), isolate: false } : { pool: memoryPoolKeepingOptions() }
 }
 

@@ -22,8 +22,6 @@ export function adoptUnpooledProjects(specs: readonly TestSpecification[]): void
     if (chosen !== POOL_NAME) {
       const standIn = standInFor(chosen)
       if (!standIn) continue
-      // Not yet: a project that names 'threads' (or 'forks') keeps it.
-      if (!standIn.vm && namesOwnPool(project)) continue
       const origin = poolOrigin(project, chosen, namesOwnPool(project))
       const key = `${chosen}\0${origin}`
       const entry = lines.get(key) ?? { pool: chosen, origin, projects: [] }
