@@ -1,7 +1,8 @@
 // A monorepo whose root config lists projects by their own config files: the CLI measures every
 // project that runs one of Vitest's pools, and says in one line what stands in for 'threads'.
 import { describe, expect, test } from 'vitest'
-import { runWithOutcomes } from './helpers.js'
+import { availableParallelism } from 'node:os'
+import { run, runWithOutcomes } from './helpers.js'
 
 describe('projects from config files (packages/*: alpha names no pool, beta runs on threads, gamma has no config)', () => {
   test('alpha, gamma and beta (in the pool\'s processes) are measured, with one line for beta; outcomes equal plain vitest', async () => {
@@ -39,4 +40,10 @@ describe('one rule for the pool the user chose (root pool: \'threads\', projects
     expect(ours.stdout).toContain('vitest-memory: 1 file not measured: project custom names pool \'custom-forks\', which vitest-memory cannot stand in for (1 file)')
   })
 
+  test('spareProcesses auto with projects: at maxWorkers = cores no spare boots (the run\'s maxWorkers, not a project\'s)', async () => {
+    const cores = availableParallelism()
+    const result = await run('cli', 'pool-inherit', ['run', '--no-memory-history', '--no-memory-journal', '--maxWorkers', String(cores)], { env: { IN_PROCESS: '1' } })
+    expect(result.code, result.output).toBe(0)
+    expect(result.report!.run.spares).toMatchObject({ setting: 'auto', booted: 0 })
+  })
 })

@@ -19,6 +19,7 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { fileVerdict } from '../record/verdict-annotations.js'
+import { filesAtOnce } from '../schedule/files-at-once.js'
 import { runScheduling } from '../schedule/run-scheduling.js'
 import { measurementKey, sharedState, type LiveWorker } from '../state.js'
 import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
@@ -138,7 +139,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private async runRequest(request: FileRequest): Promise<FinishedMessage> {
     const specs = request.context.files
     if (!this.shared || specs.length <= 1) return this.afterFile(await this.runFile(request))
-    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
+    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: filesAtOnce(this.options.project), distPath: this.options.distPath })
     const config = this.startRequest?.context.config as { runner?: string } | undefined
     if (runsWhole({
       shared: true,
@@ -229,7 +230,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     } catch (error) {
       return response({ type: 'testfileFinished', error: serializeError(error) })
     }
-    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: this.options.project.config.maxWorkers, distPath: this.options.distPath })
+    const scheduling = runScheduling(this.resolved, this.options.project.vitest.logger, { maxWorkers: filesAtOnce(this.options.project), distPath: this.options.distPath })
     if (request.type === 'run' && file && scheduling.gate) {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
       this.ticket = await scheduling.gate.admit(predicted, () => this.process?.sampler.last?.treeRssBytes ?? 0)
