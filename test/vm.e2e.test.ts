@@ -29,6 +29,9 @@ describe('vm mode', () => {
     }
     expect(result.stdout).toContain('leak-global.test.ts left +')
     expect(result.stdout).not.toMatch(/clean-0\d\.test\.ts left/)
+    // Per-test peaks in every file, from the setup file each context evaluates.
+    for (const file of report.files) expect(file.tests.length, file.file).toBe(1)
+    expect(fileEntry(result, 'transient-200mb.test.ts').tests[0]!.addedRssBytes! / MiB).toBeGreaterThan(190)
   })
 
   test('--pool vmForks and --pool vmThreads on the command line: vm mode, one line says so', async () => {

@@ -133,7 +133,7 @@ export class TestProcess {
     })
     // A boot failure is handled by whoever awaits `ready`; never an unhandled rejection.
     this.ready.catch(() => {})
-    this.send(withTestHooks(options.startRequest))
+    this.send(withTestHooks(options.startRequest, options.vm))
     for (const queued of options.pending) this.send(queued)
   }
 
