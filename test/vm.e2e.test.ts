@@ -18,9 +18,11 @@ describe('vm mode', () => {
     const leak = fileEntry(result, 'leak-global.test.ts').shared!
     expect(transient.addedPeakBytes! / MiB).toBeGreaterThan(198)
     expect(transient.addedPeakBytes! / MiB).toBeLessThan(215)
-    expect(transient.leftBehind).toBe(false)
     expect(leak.retainedBytes! / MiB).toBeGreaterThan(115)
-    expect(report.sharedProcesses!.leftBehind).toEqual(['leak-global.test.ts'])
+    // The leaker is named and no clean file is. (The transient file may be too, now and then: its
+    // context, freed once Vitest sets up the next one, can still hold the block at its GC; docs/vm-mode.md.)
+    expect(report.sharedProcesses!.leftBehind).toContain('leak-global.test.ts')
+    expect(report.sharedProcesses!.leftBehind.filter(f => f.startsWith('clean-'))).toEqual([])
     const shared = report.files.map(f => f.shared!)
     expect(new Set(shared.map(s => s.process)).size).toBe(1)
     expect(shared.map(s => s.order).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7])
@@ -42,7 +44,7 @@ describe('vm mode', () => {
       expect(result.output.split(`--pool ${pool}: it runs`).length).toBe(2)
       expect(result.output).not.toContain('not measured')
       expect(result.report!.files).toHaveLength(7)
-      expect(result.report!.sharedProcesses!.leftBehind).toEqual(['leak-global.test.ts'])
+      expect(result.report!.sharedProcesses!.leftBehind).toContain('leak-global.test.ts')
     }
   })
 

@@ -8,7 +8,7 @@ import { readOwnPeak, type OwnPeak } from '../measure/self.js'
 import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
-import { isVmWorkerEntry } from './vm-mode.js'
+import { installVmBoundary, isVmWorkerEntry, VM_FILE_START_KEY } from './vm-mode.js'
 import { installRunnerHooks, testRunnerSource, type FileBoundaries } from './runner-hooks.js'
 
 // Before anything heavy is imported: Vitest's worker and the environment's library come from it.
@@ -22,6 +22,7 @@ const tracker = childTracker(settings)
 // A shared process (isolate: false) measures each file at its boundaries. Handed one file per
 // `run` request (the pool split Vitest's batch), a request is a file boundary; handed a batch
 // whole (marked by the pool), the runner reports where each file starts and ends.
+const vm = isVmWorkerEntry(entry)
 const meter = settings.shared ? sharedFileMeter(settings) : null
 let runningBatch = false
 
@@ -73,7 +74,7 @@ process.once('disconnect', () => {
 // module is imported after the worker when the worker loads it anyway (then nothing is read
 // from disk in between and no request is handled before the wrap), else before the worker.
 // In vm mode each file's context loads its own copy of Vitest's runner: the native class is not it.
-const runnerSource = isVmWorkerEntry(entry) ? null : testRunnerSource(entry)
+const runnerSource = vm ? null : testRunnerSource(entry)
 const boundaries: FileBoundaries | undefined = meter
   ? {
       fileStarted: (file) => {
@@ -101,11 +102,22 @@ if (meter) {
   // start reading the IPC channel and Vitest would miss the start request): the file's peak is
   // reset before the worker begins the file.
   process.prependListener('message', (message: any) => {
-    if (message?.__vitest_worker_request__ && (message.type === 'run' || message.type === 'collect')) {
+    if (!message?.__vitest_worker_request__) return
+    if (message.type === 'run' || message.type === 'collect') {
       runningBatch = message[BATCH_MARK] === true
-      if (!runningBatch) fileStarted()
+      // vm mode: the file starts at the vm boundary below, once its context is set up.
+      if (!runningBatch && !vm) fileStarted()
     }
   })
+  // vm mode: Vitest lets go of the previous file's context only once it sets up the next one, so
+  // a file is measured from its first setup file on (the pool's, run in the file's own context):
+  // its peak reset and start reading there, and the pool's tree sampler restarts with it.
+  if (vm) {
+    installVmBoundary(() => {
+      fileStarted()
+      send({ [VM_FILE_START_KEY]: true })
+    })
+  }
 }
 
 // A spare loads its test environment's library while it waits (nothing when forked for a file).

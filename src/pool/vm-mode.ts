@@ -2,7 +2,9 @@
 // place of its forks worker. The environment's library is loaded once per process and each `run`
 // request gets a fresh vm context, so the pool hands a vm process one file per request (never a
 // batch whole: files of one request would share one context) and measures each file at the
-// request boundary, as for any shared process (isolate: false).
+// request boundary, as for any shared process (isolate: false). One difference: Vitest lets go
+// of the previous file's context only while it sets up the next one, so a vm file's measurement
+// starts at its first setup file (the vm boundary), not when its request arrives.
 import { resolve } from 'node:path'
 
 /** Vitest's pools that vm mode stands in for. */
@@ -19,4 +21,25 @@ export const VM_EXEC_ARGV: readonly string[] = ['--experimental-vm-modules']
 /** Whether the child's worker entry is one of Vitest's vm workers. */
 export function isVmWorkerEntry(entry: string): boolean {
   return /[\\/]workers[\\/]vm(Forks|Threads)\.js$/.test(entry)
+}
+
+/** Key of the message a vm process sends when a file's measurement starts (its context is set up). */
+export const VM_FILE_START_KEY = '__vitest_memory_vm_file_start__'
+
+const BOUNDARY_KEY = Symbol.for('vitest-memory.vm-boundary')
+
+/** In the child: what runs at each vm file's first setup file (kept on `process`, which every context sees). */
+export function installVmBoundary(boundary: () => void): void {
+  (process as unknown as Record<symbol, unknown>)[BOUNDARY_KEY] = boundary
+}
+
+/** In a file's vm context (the pool's setup file): the vm boundary, when this is a vm process. */
+export function vmBoundary(): void {
+  const boundary = (process as unknown as Record<symbol, unknown>)[BOUNDARY_KEY]
+  if (typeof boundary === 'function') boundary()
+}
+
+/** In the pool: whether a message says a vm file's measurement starts now. */
+export function isVmFileStart(message: unknown): boolean {
+  return (message as Record<string, unknown> | null)?.[VM_FILE_START_KEY] === true
 }

@@ -31,6 +31,7 @@ import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 import { vmLifecycleThreshold } from './vm-lifecycle.js'
+import { isVmFileStart } from './vm-mode.js'
 import { startedTestOf } from './test-start.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
@@ -339,6 +340,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
     const boundary = fileBoundary(message)
     if (boundary) return this.onFileBoundary(process, boundary)
+    if (isVmFileStart(message)) return process.sampler.reset()
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
     if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
