@@ -11,7 +11,7 @@ const dist = join(dirname(fileURLToPath(import.meta.url)), '../dist/pool')
 await build({
   input: join(dist, 'child.js'),
   platform: 'node',
-  // Builtins and the package's dependencies are loaded as they are (pidusage is CommonJS).
+  // Builtins and the package's dependencies are loaded as they are.
   external: id => id.startsWith('node:') || !/^[./]/.test(id),
   logLevel: 'warn',
   output: { file: join(dist, 'child.bundle.js'), format: 'esm', sourcemap: false },

@@ -170,6 +170,7 @@ export function shape(text) {
     // A shard plan balances measured peaks and durations: which shard a middling file lands on
     // varies with the machine's timings (the heaviest files stay apart; the prose says so).
     .replace(/"files": \[[^\]]*\]/g, '"files": [FILES]')
+    .replace(/(shard \d+\/\d+: )\d+ files? · --max-workers \d+/g, '$1N files · --max-workers N')
     // Where Node lives differs from machine to machine.
     .replace(/(?:\/[\w.+-]+)+\/node\b/g, 'node')
     // Of near-equal peaks, which test reached the highest, or added the most, varies from run to run.

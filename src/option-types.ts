@@ -15,9 +15,9 @@ export interface MemoryPoolOptions {
   budgetMode?: BudgetMode
   /** Where the JSON report goes (default `.vitest-memory/report.json`, relative to the root). */
   report?: string
-  /** How many files the terminal table lists (over-budget files are always listed). Default 10. */
+  /** @deprecated Ignored, with a warning: the table lists the 10 heaviest files and every one over budget, crashed or killed. */
   top?: number
-  /** How often the process tree is sampled, in milliseconds. Default 50. */
+  /** @deprecated Ignored, with a warning: the process tree is sampled every 50 ms (10 ms near a hard limit). */
   sampleIntervalMs?: number
   /** Attach each test's memory to it as a Vitest test annotation (Vitest UI, VS Code, html/junit reporters). Default true. */
   annotations?: boolean
@@ -47,7 +47,7 @@ export interface MemoryPoolOptions {
    * after the main run; 'all' writes what was still live when each process exited.
    */
   heapProfile?: HeapProfileMode
-  /** Write the self-contained HTML report; `true` = `.vitest-memory/report.html`. */
+  /** Write the self-contained HTML report; `true` = `.vitest-memory/report.html`; a path must end in `.html`. */
   html?: string | boolean
   /** Write a Markdown summary to this path. */
   markdown?: string
@@ -65,7 +65,7 @@ export interface MemoryPoolOptions {
   journal?: string | false
   /** isolate: false only: replace a shared process whose RSS after a file exceeds this (a size, a %, or 'auto'). */
   recycleAbove?: string
-  /** isolate: false only: name a file that leaves at least this much in its process after a GC. Default 50MB. */
+  /** @deprecated Ignored, with a warning: with isolate: false a file that leaves 50 MB or more after a GC is named. */
   retainedAbove?: string
   /** isolate: false only: budgets judge what a file added above its process's start ('added', default) or its whole peak ('absolute'). */
   sharedBudget?: SharedBudget
@@ -85,7 +85,9 @@ export interface ResolvedMemoryOptions {
   budgets: { glob: string, bytes: number }[]
   budgetMode: BudgetMode
   reportPath: string
+  /** A constant now (options.ts TABLE_ROWS); kept so the readers of this shape stay as they are. */
   top: number
+  /** A constant now (options.ts TREE_SAMPLE_INTERVAL_MS). */
   sampleIntervalMs: number
   /** How long a test process may take to finish starting before it is killed and its file fails. */
   startTimeoutMs: number
@@ -110,6 +112,7 @@ export interface ResolvedMemoryOptions {
   journalPath: string | null
   /** A size, 'auto' (resolved per project from its worker count), or null: never recycle. */
   recycleAbove: number | 'auto' | null
+  /** A constant now (policy/retained.ts DEFAULT_RETAINED_ABOVE). */
   retainedAboveBytes: number
   sharedBudget: SharedBudget
   /** vm mode: Vitest's vm runtime in the test processes (see MemoryPoolOptions.vm). */

@@ -1,7 +1,7 @@
 // MemoryReporter: joins Vitest's view of each test module with the pool's measurement into the
 // report model, then hands that model to each output in turn.
-import { mkdirSync } from 'node:fs'
-import { dirname, relative } from 'node:path'
+import { makeDirFor } from './state-dir.js'
+import { relative } from 'node:path'
 import pc from 'picocolors'
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { machineInfo } from './measure/machine.js'
@@ -12,28 +12,31 @@ import { optionsFromEnv, resolveOptions, type ResolvedMemoryOptions } from './op
 import { recordHistory } from './record/history.js'
 import { buildFileReport, sharedProcessesReport, writeJsonAtomic, SCHEMA_VERSION, type MemoryReport } from './record/report.js'
 import { testDetails } from './record/tests.js'
+import { reportToWrite } from './record/watch-merge.js'
 import { collectProfiles } from './profile/collect.js'
 import { displayPath } from './record/display-path.js'
 import { claimReportPath, onProcessExit } from './record/report-claim.js'
 import { placementOf, readMemoryMeta } from './record/task-meta.js'
-import { schemaRef } from './record/schemas.js'
+import { schemaRef } from './schema-ref.js'
 import { OutputWriter, readBaseline, writeOutputs, type Baseline } from './report/outputs.js'
 import { label, renderTable } from './report/table.js'
-import { currentScheduling, endRunScheduling } from './schedule/run-scheduling.js'
+import { currentScheduling, endRunScheduling } from './pool/run-scheduling.js'
+import { POOL_NAME } from './pool/protocol.js'
 import { renderProfiles } from './report/profiles.js'
+import { fitLine } from './report/fit-line.js'
 import { overBudgetTestLines } from './report/test-budgets.js'
+import { overBudgetText } from './report/verdict-line.js'
+import { newlyTaggedLine } from './report/newly-tagged.js'
 import { formatBytes } from './size.js'
 import { measurementKey, sharedState } from './state.js'
-import { markReporter, namesOwnPool, projectPoolName, ranOnPool } from './vitest-adapter.js'
-
-const POOL_NAME = 'vitest-memory'
+import { markReporter } from './vitest-internals/tasks.js'
+import { namesOwnPool, projectPoolName, ranOnPool } from './vitest-internals/pool-config.js'
 
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
   private startedAt = Date.now()
   /** The run's memory verdict (over budget, crashed, killed), repeated as the output's last lines. */
   private verdict: string[] = []
-  private sharedBudget: ResolvedMemoryOptions['sharedBudget'] = 'added'
   /** The --compare-to report as it was when the run started: this run may write over it. */
   private baseline: Baseline | null | undefined
 
@@ -122,16 +125,19 @@ export class MemoryReporter implements Reporter {
 
     // The table first: no output that fails to be written may hide it.
     vitest.logger.log(renderTable(report, options.top) + renderProfiles(report))
+    const fit = fitLine(report, options.historyPath)
+    if (fit) vitest.logger.log(pc.dim(`${fit}\n`))
     if (unmeasured) vitest.logger.log(`${unmeasured}\n`)
+    const newly = newlyTaggedLine(report)
+    if (newly) vitest.logger.log(pc.yellow(`${newly}\n`))
     const out = new OutputWriter(vitest.logger)
-    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, report))) {
+    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, reportToWrite(report, options.reportPath, vitest.config.watch, root)))) {
       vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     }
     if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
     claim?.release()
     state.reportClaim = null
     await this.recordHistory(report, options, root, vitest, out)
-    this.sharedBudget = options.sharedBudget
     this.judgeBudgets(report, vitest)
     this.verdict.push(...deathLines(report))
     const verdict = writeOutputs(report, options, root, vitest.logger, out, baseline)
@@ -178,6 +184,7 @@ export class MemoryReporter implements Reporter {
         startedAt: new Date(this.startedAt).toISOString(),
         durationMs: Date.now() - this.startedAt,
         ...(options.maxMemoryBytes != null ? { maxMemoryBytes: options.maxMemoryBytes } : {}),
+        ...(options.heapProfile === 'peak' ? { heapProfiledAtPeak: true as const } : {}),
       },
       budgetBytes: options.budgetBytes,
       budgetMode: options.budgetMode,
@@ -197,7 +204,7 @@ export class MemoryReporter implements Reporter {
     if (measured.length === 0) return
     try {
       // Its folder first: a file in the way would otherwise read as the history's lock held by another run.
-      mkdirSync(dirname(options.historyPath), { recursive: true })
+      makeDirFor(options.historyPath)
       const warning = await recordHistory(options.historyPath, root, measured)
       if (warning) vitest.logger.warn(pc.yellow(warning))
     } catch (error) {
@@ -213,9 +220,7 @@ export class MemoryReporter implements Reporter {
     const color = fail ? pc.red : pc.yellow
     if (over.length > 0) {
       const head = `vitest-memory: ${over.length} file${over.length === 1 ? '' : 's'} over ${over.length === 1 ? 'its' : 'their'} memory budget${fail ? '' : ' (warning only)'}:`
-      const lines = over.map(f => f.shared && this.sharedBudget === 'added'
-        ? `  ${label(f)} added ${formatBytes(f.shared.addedPeakBytes)} above the ${formatBytes(f.shared.startRssBytes)} its shared process held (peak ${formatBytes(f.treePeakRssBytes)}; budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`
-        : `  ${label(f)} peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${f.budgetSource})`)
+      const lines = over.map(f => `  ${label(f)} ${overBudgetText(f)}`)
       vitest.logger.error(color([head, ...lines].join('\n')))
       this.verdict.push(color(head), ...lines.map(line => color(line)))
     }

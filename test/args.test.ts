@@ -32,21 +32,59 @@ describe('splitArgs', () => {
   })
 
   test('--detect-leaks and --heap-profile[=MODE]: the mode may be left out, inline or a known next word', () => {
-    expect(splitArgs(['--detect-leaks', '--heap-profile', 'src']).options).toEqual({ detectLeaks: true, heapProfile: 'over-budget' })
-    expect(splitArgs(['--detect-leaks', '--heap-profile', 'src']).vitestArgs).toEqual(['src'])
+    expect(splitArgs(['--detect-leaks', '--heap-profile', 'run']).options).toEqual({ detectLeaks: true, heapProfile: 'over-budget' })
+    expect(splitArgs(['src', '--heap-profile', '--reporter=dot']).vitestArgs).toEqual(['src', '--reporter=dot'])
     expect(splitArgs(['--heap-profile=all']).options).toEqual({ heapProfile: 'all' })
     expect(splitArgs(['--heap-profile', 'all', 'src']).options).toEqual({ heapProfile: 'all' })
     expect(() => splitArgs(['--detect-leak'])).toThrow(/did you mean --detect-leaks\?/)
+  })
+
+  test.each([
+    [['--memory-html', 'reports/mem'], 'Invalid --memory-html "reports/mem": a PATH after --memory-html ends in .html (e.g. --memory-html=reports/memory.html); a test filter goes before --memory-html.'],
+    [['--heap-profile', 'src'], 'Invalid --heap-profile "src": a MODE after --heap-profile is peak, over-budget or all (e.g. --heap-profile=peak); a test filter goes before --heap-profile.'],
+  ])('an optional-value flag never lets its meant value become a test filter: %j', (argv, message) => {
+    expect(() => splitArgs(argv)).toThrow(message)
+  })
+
+  test.each([
+    [['--memory-html=reports/mem'], 'Invalid --memory-html "reports/mem": write --memory-html alone, or --memory-html=PATH with a PATH ending in .html.'],
+    [['--memory-html='], 'Invalid --memory-html "": write --memory-html alone'],
+    [['--heap-profile='], 'Invalid --heap-profile "": use "peak", "over-budget" or "all".'],
+    [['--memory-report='], 'Invalid --memory-report "": use a path (a string)'],
+  ])('%j (a value after "=" that does not fit, or none) is one line', async (argv, message) => {
+    const { resolveOptions } = await import('../src/options.js')
+    expect(() => resolveOptions({}, {}, splitArgs(argv).options, '/r')).toThrow(message)
+  })
+
+  test('every option that can be off has its --no-* form, and it wins over the config and the environment', async () => {
+    const { optionsFromEnv, resolveOptions } = await import('../src/options.js')
+    const config = { budget: '1GB', budgetMode: 'warn' as const, history: 'h.json', maxMemory: '2GB', spareProcesses: 3, memoryIntensiveAbove: '1GB', annotations: true, heapProfile: 'all' as const, html: true, markdown: 'm.md', compareTo: 'b.json', memoryLimit: '3GB', journal: 'j.jsonl', recycleAbove: '1GB' }
+    const env = optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: '1' })
+    const off = ['--no-memory-budget', '--no-memory-budget-warn', '--no-memory-history', '--no-max-memory', '--no-spare-processes', '--no-memory-intensive-above',
+      '--no-memory-annotations', '--no-detect-leaks', '--no-heap-profile', '--no-memory-html', '--no-memory-markdown', '--no-compare-to', '--no-memory-limit',
+      '--no-memory-journal', '--no-recycle-above']
+    expect(resolveOptions(config, env, splitArgs(off).options, '/r')).toMatchObject({
+      budgetBytes: null, budgetMode: 'fail', historyPath: null, maxMemoryBytes: null, spareProcesses: 0, memoryIntensiveAboveBytes: null, annotations: false,
+      detectLeaks: false, heapProfile: null, htmlPath: null, markdownPath: null, compareTo: null, limitBytes: null, journalPath: null, recycleAbove: null,
+    })
+    expect(resolveOptions({ annotations: false }, {}, splitArgs(['--memory-annotations']).options, '/r').annotations).toBe(true)
+    expect(() => splitArgs(['--no-memory-html=x'])).toThrow('--no-memory-html takes no value: write just "--no-memory-html".')
   })
 
   test('a negative size is taken as the value, so the size parser can explain it', () => {
     expect(splitArgs(['--memory-budget', '-1GB']).options.budget).toBe('-1GB')
   })
 
-  test('help lists every owned flag and points to vitest --help', () => {
+  test('help lists every owned flag, its --no-* form, and points to vitest --help', async () => {
+    const { FLAGS } = await import('../src/cli/args.js')
     const text = helpText()
-    for (const flag of ['--memory-budget SIZE', '--memory-budget-warn', '--memory-report PATH']) expect(text).toContain(flag)
+    for (const flag of ['--memory-budget SIZE, --no-memory-budget', '--memory-budget-warn', '--memory-report PATH', '--memory-html[=PATH], --no-memory-html']) expect(text).toContain(flag)
+    for (const { flag, removed } of FLAGS) {
+      if (removed) expect(text).not.toContain(flag)
+      else expect(text).toMatch(new RegExp(`(^|[ ,])${flag.replace(/[-[\]]/g, '\\$&')}([ ,[=]|$)`, 'm'))
+    }
     expect(text).toContain('vitest --help')
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(200)
   })
 })
 

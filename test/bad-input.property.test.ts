@@ -209,6 +209,43 @@ describe('generated bad input, in-process readers', () => {
     }), { numRuns: RUNS })
   })
 
+  test('duplicate history entries: merged the same whatever their order, so every reader sees one entry per file', () => {
+    // Repeats of existing entries, each with runs of its own (some equal to the original's).
+    const repeat = fc.record({ of: fc.integer({ min: 0, max: HISTORY.entries.length - 1 }), peaks: fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 4 }), day: fc.integer({ min: 10, max: 28 }) })
+    fc.assert(fc.property(fc.array(repeat, { minLength: 1, maxLength: 5 }), fc.nat(), (repeats, seed) => {
+      const extra = repeats.map(({ of, peaks, day }) => ({ ...HISTORY.entries[of], runs: peaks.map((p, k) => historyRun(p * 100e6, `2026-11-${day}T0${k}:00:00.000Z`)) }))
+      const all = [...HISTORY.entries, ...extra]
+      // The same entries in another order.
+      const shuffled = all.map((entry, i) => ({ entry, rank: (i * 7919 + seed) % 1009 })).sort((a, b) => a.rank - b.rank).map(({ entry }) => entry)
+      const views = [all, shuffled].map(entries => checkHistory(JSON.stringify({ schemaVersion: 1, entries }), 'history.json'))
+      for (const { history, warning } of views) {
+        expect(history!.entries).toHaveLength(HISTORY.entries.length)
+        expect(warning!.split('\n')).toHaveLength(1)
+        expect(warning).toMatch(/^history\.json: entries\[\d+\] repeats entries\[\d+\] \((\[unit\] )?test\/f\d\.test\.ts\) — (merged into one entry|\d+ repeats merged, the first shown); 6 files kept$/)
+      }
+      // What the fast lane, tag and plan read (historyIndex + lastPeak) agrees.
+      const peaks = views.map(({ history }) => new Map([...historyIndex(history!)].map(([key, entry]) => [key, [lastPeak(entry), entry.runs]])))
+      expect(peaks[1]).toEqual(peaks[0])
+    }), { numRuns: RUNS })
+  })
+
+  test('a report repeating a file is refused in one line naming it (compare could read growth as shrinkage)', () => {
+    const path = join(dir, 'repeat-report.json')
+    fc.assert(fc.property(fc.integer({ min: 0, max: REPORT.files.length - 1 }), fc.integer({ min: 1, max: 4000 }), fc.boolean(), (of, mb, first) => {
+      const copy = { ...REPORT.files[of], treePeakRssBytes: mb * MiB }
+      writeFileSync(path, JSON.stringify({ ...REPORT, files: first ? [copy, ...REPORT.files] : [...REPORT.files, copy] }))
+      let error: unknown
+      try {
+        readReport(path)
+      } catch (caught) {
+        error = caught
+      }
+      expectOneLineNaming(error, path)
+      expect((error as Error).message).toContain(`repeats files[`)
+      expect((error as Error).message).toContain(REPORT.files[of].file)
+    }), { numRuns: 50 })
+  })
+
   test('journal: the story is told, or one line says which line is bad', () => {
     const text = fc.oneof(
       fc.tuple(fc.integer({ min: 0, max: JOURNAL.length - 1 }), corrupted(JOURNAL[0])).map(([i, line]) => {

@@ -30,16 +30,30 @@ describe('a custom environment named by its bare file name (my-env.ts, not ./my-
 })
 
 describe('an environment that throws while the worker starts', () => {
-  test('fails the run as under forks, naming the file and keeping the environment\'s own stack; no stall at the end', async () => {
+  test('fails the run as under forks, and fails that file (forks loses it from the counts); no stall at the end', async () => {
     const forks = await run('vitest', 'start-error', ['run', '--pool=forks'], { timeoutMs: HANG_GUARD_MS })
     const ours = await run('cli', 'start-error', ['run', '--no-memory-history', '--no-memory-journal'], { timeoutMs: HANG_GUARD_MS })
     expect(ours.signal, ours.output).toBeNull()
     expect(ours.code).toBe(forks.code)
     expect(ours.code).toBe(1)
-    expect(ours.stdout).toMatch(/Test Files\s+1 passed \(1\)/)
-    expect(ours.output).toContain('[vitest-memory]: the test process for broken.test.ts failed to start: broken-env: cannot set up')
-    expect(ours.output).toMatch(/broken-env: cannot set up\n.*setup/)
+    expect(ours.stdout).toMatch(/Test Files\s+1 failed \| 1 passed \(2\)/)
+    expect(ours.output).toContain('TestProcessStartError: [vitest-memory]: the test process for broken.test.ts failed to start: broken-env: cannot set up')
+    expect(ours.output).not.toMatch(/Unhandled Error/)
     expect(ours.output).not.toContain('Timeout terminating')
+    expect(fileEntry(ours, 'broken.test.ts').state).toBe('fail')
+  })
+})
+
+describe('a custom environment that does not exist', () => {
+  test('fails its file with one line naming it and what to check, no module runner stack; the others run', async () => {
+    const ours = await run('cli', 'missing-env', ['run', '--no-memory-history', '--no-memory-journal'], { timeoutMs: HANG_GUARD_MS })
+    expect(ours.signal, ours.output).toBeNull()
+    expect(ours.code, ours.output).toBe(1)
+    expect(ours.stdout).toMatch(/Test Files\s+1 failed \| 1 passed \(2\)/)
+    expect(ours.output).toMatch(/TestProcessStartError: \[vitest-memory\]: the test process for missing\.test\.ts failed to start: Failed to load url \S*no-such-env .*Does the file exist\? \(check the environment the file names in `\/\/ @vitest-environment`, or `environment` in the config\)\n/)
+    expect(ours.output).not.toMatch(/Unhandled Error|module-runner\.js/)
+    expect(fileEntry(ours, 'missing.test.ts').state).toBe('fail')
+    expect(fileEntry(ours, 'ok.test.ts').state).toBe('pass')
   })
 })
 

@@ -28,8 +28,9 @@ test('coverage numbers under memoryPool equal those under forks', async () => {
 
 test('with --coverage the memory verdict is repeated after the coverage text, as the output\'s last lines', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vm-coverage-'))
-  // every file is over a 10 MB budget: the verdict names both
-  const result = await run('vitest', 'parity-coverage', ['run', '--coverage', '--coverage.reporter=text', `--coverage.reportsDirectory=${dir}`], { env: { VITEST_MEMORY_BUDGET: '10MB' } })
+  // every file is over a 10 MB budget: the verdict names both. Over budget, they are failed files,
+  // and Vitest reports coverage after failures only with reportOnFailure (as for any failure).
+  const result = await run('vitest', 'parity-coverage', ['run', '--coverage', '--coverage.reporter=text', '--coverage.reportOnFailure', `--coverage.reportsDirectory=${dir}`], { env: { VITEST_MEMORY_BUDGET: '10MB' } })
   expect(result.code, result.output).toBe(1)
   const coverageAt = result.output.lastIndexOf('All files')
   const verdictAt = result.output.lastIndexOf('vitest-memory: 2 files over their memory budget')

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { topAllocationSites, type HeapProfileJson } from '../src/profile/heap-profile.js'
 import { createLineMapper, originalLine } from '../src/profile/source-map.js'
-import { encode } from '@jridgewell/sourcemap-codec'
+import { TraceMap } from '@jridgewell/trace-mapping'
 
 let nextId = 1
 function node(functionName: string, url: string, lineNumber: number, selfSize: number, children: HeapProfileJson['head'][] = []): HeapProfileJson['head'] {
@@ -38,13 +38,15 @@ describe('topAllocationSites', () => {
 
 describe('source maps', () => {
   test('a generated position maps to the original line of the segment covering it', () => {
-    // generated line 0: col 0 → source line 2, col 10 → source line 5
-    const mappings = [[[0, 0, 2, 0], [10, 0, 5, 0]], [], [[4, 0, 9, 2]]] as ReturnType<typeof import('@jridgewell/sourcemap-codec').decode>
-    expect(originalLine(mappings, 0, 3)).toBe(3)
-    expect(originalLine(mappings, 0, 12)).toBe(6)
-    expect(originalLine(mappings, 1, 0)).toBeNull()
-    expect(originalLine(mappings, 2, 0)).toBe(10)
-    const mapper = createLineMapper(file => (file === 'a.ts' ? { mappings: encode(mappings) } : null))
+    // generated line 0: col 0 → source line 2, col 10 → source line 5; line 2: col 4 → source line 9
+    const mappings = 'AAEA,UAGA;;IAIE'
+    const map = new TraceMap({ version: 3, names: [], sources: ['a.ts'], mappings })
+    expect(originalLine(map, 0, 3)).toBe(3)
+    expect(originalLine(map, 0, 12)).toBe(6)
+    expect(originalLine(map, 1, 0)).toBeNull()
+    // before the line's first segment: that segment's line
+    expect(originalLine(map, 2, 0)).toBe(10)
+    const mapper = createLineMapper(file => (file === 'a.ts' ? { mappings } : null))
     expect(mapper('a.ts', 0, 12)).toBe(6)
     expect(mapper('b.ts', 0, 0)).toBeNull()
   })

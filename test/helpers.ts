@@ -97,7 +97,7 @@ export function run(
       clearTimeout(timer)
       const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : null
       try {
-        const printsPlan = code === 0 && args[0] === 'plan' && !args.includes('--help') && !args.includes('-h')
+        const printsPlan = code === 0 && args[0] === 'plan' && !args.some(a => ['--help', '-h', '-o', '--output'].includes(a.split('=')[0]))
         checkWrittenFiles(fixture(fixtureName), args, env, report, printsPlan ? stdout : null)
       } catch (error) {
         fail(error)

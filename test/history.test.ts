@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
+import { MAX_HISTORY_ENTRIES } from '../src/record/history-bound.js'
 import { checkHistory, emptyHistory, lastPeak, mergeRuns, peekHistory, readHistory, recordHistory, RUNS_KEPT, type MeasuredRun } from '../src/record/history.js'
 
 const run = (file: string, peak: number, at: string, project = ''): MeasuredRun => ({
@@ -33,6 +34,15 @@ describe('mergeRuns', () => {
   test('prunes files that no longer exist', () => {
     const history = mergeRuns(emptyHistory(), [run('kept.test.ts', 1, 'x'), run('gone.test.ts', 2, 'x')], file => file === 'kept.test.ts')
     expect(history.entries.map(e => e.file)).toEqual(['kept.test.ts'])
+  })
+
+  test(`keeps at most ${MAX_HISTORY_ENTRIES} entries: those run longest ago go, this run's stay`, () => {
+    const old = { ...emptyHistory(), entries: Array.from({ length: MAX_HISTORY_ENTRIES }, (_, i) => ({ project: '', file: `f${i}.test.ts`, runs: [{ at: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(6, '0')}Z`, peakRssBytes: 1, treePeakRssBytes: 1, durationMs: 1, state: 'pass' }] })) }
+    old.entries[7].runs[0].at = '2025-06-01T00:00:00Z'
+    const merged = mergeRuns(old, [run('new.test.ts', 5, '2026-12-07T00:00:00Z')], () => true)
+    expect(merged.entries).toHaveLength(MAX_HISTORY_ENTRIES)
+    expect(merged.entries.some(e => e.file === 'new.test.ts')).toBe(true)
+    expect(merged.entries.some(e => e.file === 'f7.test.ts')).toBe(false)
   })
 })
 

@@ -85,6 +85,130 @@ describe('HTML report in Chromium', () => {
   })
 })
 
+/** Line breaks inside the elements: each as "before|after", and those not after a "/", a "_" or a space. */
+async function lineBreaks(page: Page, selector: string): Promise<{ breaks: string[], inWord: string[], lines: number[] }> {
+  return page.evaluate((selector) => {
+    const breaks: string[] = []
+    const inWord: string[] = []
+    const lines: number[] = []
+    for (const element of document.querySelectorAll(selector)) {
+      const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT)
+      let text = ''
+      let previousTop: number | null = null
+      let spaceSince = false
+      let count = 1
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const value = node.nodeValue ?? ''
+        for (let i = 0; i < value.length; i++) {
+          const char = value[i]
+          if (/\s/.test(char) && char !== '\u00a0') {
+            spaceSince = true
+            text += char
+            continue
+          }
+          const range = document.createRange()
+          range.setStart(node, i)
+          range.setEnd(node, i + 1)
+          const box = range.getClientRects()[0]
+          if (box && previousTop !== null && box.top > previousTop + box.height / 2) {
+            count++
+            const shown = `${text}|${value.slice(i)}`
+            breaks.push(shown)
+            if (!spaceSince && !/[/_]$/.test(text)) inWord.push(shown)
+          }
+          if (box) previousTop = box.top
+          spaceSince = false
+          text += char
+        }
+      }
+      lines.push(count)
+    }
+    return { breaks, inWord, lines }
+  }, selector)
+}
+
+describe('HTML report at 1000 px: where names wrap, and every bar that has room carries its name', () => {
+  const LONG = 'packages/some-long-package-name/src/__tests__/deeply/nested_folder/render-thumbnails.test.ts'
+  let browser: Browser
+  let page: Page
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vm-browser-wrap-'))
+    const result = await run('cli', 'reports', ['run', 'light', 'heavy', '--no-memory-history', '--memory-budget-warn'])
+    expect(result.report, result.output).not.toBeNull()
+    const report = JSON.parse(JSON.stringify(result.report)) as MemoryReport
+    const template = report.files[0]
+    const at = (file: string, startedAtMs: number, durationMs: number, extra: Partial<MemoryReport['files'][number]> = {}) => ({ ...template, file, startedAtMs, durationMs, workerSlot: 0, ...extra })
+    // A wide bar, a narrow one with room beside it, a row of small ones: the timeline runs 1 s.
+    report.files = [
+      at('test/big-buffer.test.ts', 0, 500, { tags: ['memory_intensive'] }),
+      at(LONG, 520, 20),
+      at('test/memory_intensive/huge_catalog-import.test.ts', 800, 150, { tags: ['memory_intensive', 'slow_io'] }),
+      ...Array.from({ length: 8 }, (_, i) => at(`test/small/unit-${i}_helpers.test.ts`, 40 * i, 25, { workerSlot: 1 })),
+    ]
+    report.run.durationMs = 1000
+    report.timeline = [{ t: 0, rssBytes: 60e6 }, { t: 1000, rssBytes: 60e6 }]
+    const jsonPath = join(dir, 'report.json')
+    writeFileSync(jsonPath, JSON.stringify(report))
+    const rendered = await run('cli', 'reports', ['html', jsonPath], { report: false })
+    expect(rendered.code, rendered.output).toBe(0)
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1000, height: 900 } })
+    await page.goto(pathToFileURL(join(dir, 'report.html')).href, { waitUntil: 'load' })
+    // For a person to look at: the page as rendered.
+    await page.screenshot({ path: join(dir, 'report.png'), fullPage: true })
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  test('names break only after "/" or "_" (or at a space), never inside a word', async () => {
+    const names = await lineBreaks(page, '#files td.name, #files td[data-key="tags"], #files td[data-key="test"], #files td[data-key="budget"], .card .value')
+    expect(names.inWord).toEqual([])
+    // The long path does wrap (the check above is not vacuous), at its slashes.
+    const long = await lineBreaks(page, `#files tr:has(td[data-sort="${LONG}"]) td.name`)
+    expect(long.lines[0]).toBeGreaterThan(1)
+    for (const line of long.breaks) expect(line).toMatch(/[/_]\|/)
+    // With room in the column, a short name stays on one line: no "test/big-" above "buffer.test.ts".
+    const short = await lineBreaks(page, '#files tr:has(td[data-sort="test/big-buffer.test.ts"]) td.name')
+    expect(short.lines).toEqual([1])
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1000)
+  })
+
+  test('a bar\'s label sits inside it or beside it, overlaps no other bar or label, and says the name or its start', async () => {
+    const bars = await page.locator('#timeline g.span').evaluateAll(groups => groups.map((g) => {
+      const box = (el: Element | null) => {
+        if (!el) return null
+        const r = el.getBoundingClientRect()
+        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }
+      }
+      return { file: (g as SVGGElement).dataset.file!, bar: box(g.querySelector('rect'))!, label: box(g.querySelector('text')), text: g.querySelector('text')?.textContent ?? null }
+    }))
+    const overlap = (a: { left: number, right: number, top: number, bottom: number }, b: typeof a) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+    for (const bar of bars) {
+      if (!bar.label) continue
+      const name = bar.file.split('/').pop()!
+      expect(bar.text === name || (bar.text!.endsWith('…') && name.startsWith(bar.text!.slice(0, -1))), `${bar.text} for ${name}`).toBe(true)
+      const inside = bar.label.left >= bar.bar.left && bar.label.right <= bar.bar.right
+      expect(inside || bar.label.left >= bar.bar.right, `${bar.text} is inside or right of its bar`).toBe(true)
+      for (const other of bars) {
+        if (other === bar) continue
+        expect(overlap(bar.label, other.bar), `${bar.text} over the bar of ${other.file}`).toBe(false)
+        if (other.label) expect(overlap(bar.label, other.label), `${bar.text} over ${other.text}`).toBe(false)
+      }
+    }
+    const label = (file: string) => bars.find(b => b.file === file)!
+    expect(label('test/big-buffer.test.ts').text).toBe('big-buffer.test.ts')
+    // Too narrow for its name, with room after it: the name beside the bar.
+    expect(label(LONG).text).toBe('render-thumbnails.test.ts')
+    expect(label(LONG).label!.left).toBeGreaterThanOrEqual(label(LONG).bar.right)
+    // The last of the small bars has the lane's end beside it; the others keep their tooltip.
+    expect(label('test/small/unit-7_helpers.test.ts').text).toBe('unit-7_helpers.test.ts')
+    expect(await page.locator('#timeline g.span rect title').count()).toBe(bars.length)
+  })
+})
+
 describe('HTML report at 1100 px with a long unbreakable test name', () => {
   test('the File column keeps its width, the page does not scroll sideways, and no attribute carries a NUL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vm-browser-long-'))

@@ -48,17 +48,22 @@ describe('--heap-profile (over-budget: a second run, after the main one)', () =>
     })
   })
 
-  test('its top allocation site is the named function, at its line in the TypeScript source', () => {
+  test('its top allocation sites are the named functions, at their lines in the TypeScript source', () => {
     const source = readFileSync(join(profileFixture, 'catalog.test.ts'), 'utf8').split('\n')
     const line = source.findIndex(l => l.includes('function parseCatalog')) + 1
+    const pricesLine = source.findIndex(l => l.includes('function loadPrices')) + 1
     const sites = fileEntry(result, 'catalog.test.ts').profile!.sites
     expect(sites.length).toBeLessThanOrEqual(10)
-    expect(sites[0]).toMatchObject({ functionName: 'parseCatalog', file: 'catalog.test.ts', line })
-    // the smaller site is listed too, below it, at its own line
-    const pricesLine = source.findIndex(l => l.includes('function loadPrices')) + 1
-    expect(sites.slice(1)).toContainEqual(expect.objectContaining({ functionName: 'loadPrices', file: 'catalog.test.ts', line: pricesLine }))
-    expect(sites[0].share).toBeGreaterThan(0.5)
-    expect(sites[0].bytes).toBeGreaterThan(50e6)
+    // The profile is taken at the file's highest memory so far, by a thread that also yields the
+    // CPU: on a quiet machine after parseCatalog is done (~90 MB, 65%, then loadPrices ~42 MB), on a
+    // loaded one possibly part-way through it (seen: 46 MB, or below loadPrices). Either way the two
+    // functions are the top two sites, at their own lines, and hold nearly all of the sampled heap
+    // (every other site of the file is below 2 MB); none of it holds if profiling or mapping broke.
+    const top = sites.slice(0, 2)
+    expect(top).toContainEqual(expect.objectContaining({ functionName: 'parseCatalog', file: 'catalog.test.ts', line }))
+    expect(top).toContainEqual(expect.objectContaining({ functionName: 'loadPrices', file: 'catalog.test.ts', line: pricesLine }))
+    expect(top[0].share + top[1].share).toBeGreaterThan(0.6)
+    expect(top.find(site => site.functionName === 'parseCatalog')!.bytes).toBeGreaterThan(10e6)
     expect(result.stdout).toMatch(new RegExp(`HEAP PROFILE[^]*catalog\\.test\\.ts \\(profiled in a second run\\)[^]*\\d+ MB\\s+\\d+%\\s+parseCatalog\\s+catalog\\.test\\.ts:${line}`))
   })
 

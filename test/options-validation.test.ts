@@ -1,6 +1,6 @@
 // Every memoryPool() option, flag and VITEST_MEMORY_* variable is checked before anything runs:
 // a bad one is a UsageError whose message is one line naming the option, the value and what is allowed.
-import { describe, expect, test } from 'vitest'
+import { describe, expect, test, vi } from 'vitest'
 import { splitArgs } from '../src/cli/args.js'
 import { UsageError } from '../src/errors.js'
 import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from '../src/options.js'
@@ -33,10 +33,6 @@ describe('memoryPool() options of the wrong type or value', () => {
     [{ limits: 'e2e/**' as never }, 'Invalid memoryPool({ limits }) "e2e/**": use an object of globs to sizes, e.g. { \'test/e2e/**\': \'4GB\' }.'],
     [{ memoryIntensive: 'test/e2e/**' as never }, 'Invalid memoryPool({ memoryIntensive }) "test/e2e/**": use a list of globs relative to the root, e.g. [\'test/e2e/**\'].'],
     [{ memoryIntensive: ['a', 3] as never }, 'Invalid memoryPool({ memoryIntensive }) ["a",3]: use a list of globs'],
-    [{ top: 0 }, 'Invalid memoryPool({ top }) 0: use a whole number of at least 1.'],
-    [{ top: '10' as never }, 'Invalid memoryPool({ top }) "10": use a whole number of at least 1.'],
-    [{ sampleIntervalMs: -1 }, 'Invalid memoryPool({ sampleIntervalMs }) -1: use a number of milliseconds from 5 to 5000.'],
-    [{ sampleIntervalMs: '50' as never }, 'Invalid memoryPool({ sampleIntervalMs }) "50": use a number of milliseconds from 5 to 5000.'],
     [{ spareProcesses: 1.5 }, 'Invalid memoryPool({ spareProcesses }) 1.5: use a whole number from 0 to 16, or "auto".'],
     [{ detectLeaks: 'yes' as never }, 'Invalid memoryPool({ detectLeaks }) "yes": use true or false.'],
     [{ budgetMode: 'soft' as never }, 'Invalid memoryPool({ budgetMode }) "soft": use "fail" or "warn".'],
@@ -49,19 +45,63 @@ describe('memoryPool() options of the wrong type or value', () => {
     [{ startTimeout: '60s' as never }, 'Invalid memoryPool({ startTimeout }) "60s": use a number of milliseconds from 100 to 3600000'],
     [{ annotations: 'no' as never }, 'Invalid memoryPool({ annotations }) "no": use true or false.'],
     [{ recycleAbove: 2e9 as never }, 'Invalid memoryPool({ recycleAbove }) 2000000000: a bare number has no unit'],
-    [{ retainedAbove: true as never }, 'Invalid memoryPool({ retainedAbove }) true: write a size with a unit'],
     [{ sharedBudget: 'peak' as never }, 'Invalid memoryPool({ sharedBudget }) "peak": use "added" or "absolute".'],
+    // Not a plain object: a Map's entries are no keys, so it used to mean "no budgets" silently.
+    [{ budgets: new Map([['e2e/**', '2GB']]) as never }, 'Invalid memoryPool({ budgets }) a Map: use an object of globs to sizes (a plain object literal), e.g. { \'test/e2e/**\': \'2GB\' }.'],
+    [{ limits: new Map() as never }, 'Invalid memoryPool({ limits }) a Map: use an object of globs to sizes (a plain object literal), e.g. { \'test/e2e/**\': \'4GB\' }.'],
+    [{ budgets: new (class Budgets {})() as never }, 'Invalid memoryPool({ budgets }) a Budgets: use an object of globs to sizes'],
+    [{ memoryIntensive: new Set(['e2e/**']) as never }, 'Invalid memoryPool({ memoryIntensive }) a Set: use a list of globs relative to the root'],
+    // An empty glob is a TypeError in picomatch mid-run; refused before anything runs.
+    [{ budgets: { '': '1GB' } }, 'Invalid memoryPool({ budgets }): a glob is empty (""); write one relative to the root, e.g. { \'test/e2e/**\': \'2GB\' }.'],
+    [{ limits: { 'e2e/**': '4GB', ' ': '1GB' } }, 'Invalid memoryPool({ limits }): a glob is empty (" ")'],
+    // The HTML report's path ends in .html in the config as on the command line.
+    [{ html: 'x.txt' }, 'Invalid memoryPool({ html }) "x.txt": use true, false or a path ending in .html.'],
+    [{ html: 'reports/mem' }, 'Invalid memoryPool({ html }) "reports/mem": use true, false or a path ending in .html.'],
   ])('%j → one line naming it, the value and what is allowed', (options, message) => {
     expect(usageError(() => validateConfigOptions(options)).message).toContain(message)
   })
 
   test('a whole argument that is not an object is refused too', () => {
     expect(usageError(() => validateConfigOptions('1GB' as never)).message).toBe('Invalid memoryPool() argument "1GB": pass an object of options, e.g. memoryPool({ budget: \'1GB\' }).')
+    expect(usageError(() => validateConfigOptions(new Map([['budget', '1GB']]) as never)).message).toBe('Invalid memoryPool() argument a Map: pass an object of options, e.g. memoryPool({ budget: \'1GB\' }).')
+  })
+
+  test('an HTML path ending in .html or .htm, any case, is accepted wherever it is given', () => {
+    expect(resolveOptions({ html: 'out/Page.HTML' }, {}, {}, '/p').htmlPath).toBe('/p/out/Page.HTML')
+    expect(resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_HTML: 'page.htm' }), {}, '/p').htmlPath).toBe('/p/page.htm')
+    expect(usageError(() => resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_HTML: 'page.txt' }), {}, '/p')).message)
+      .toBe('Invalid VITEST_MEMORY_HTML "page.txt": use true, false or a path ending in .html.')
   })
 
   test('good values of every type still resolve', () => {
-    const o = resolveOptions({ history: false, journal: 'j.jsonl', html: false, report: 'r.json', budgets: {}, memoryIntensive: [], top: 3, sampleIntervalMs: 20, spareProcesses: 0 }, {}, {}, '/p')
-    expect(o).toMatchObject({ historyPath: null, journalPath: '/p/j.jsonl', htmlPath: null, reportPath: '/p/r.json', top: 3, sampleIntervalMs: 20, spareProcesses: 0 })
+    const o = resolveOptions({ history: false, journal: 'j.jsonl', html: false, report: 'r.json', memoryIntensive: [], spareProcesses: 0, budgets: Object.assign(Object.create(null), { 'e2e/**': '2GB' }) }, {}, {}, '/p')
+    expect(o).toMatchObject({ historyPath: null, journalPath: '/p/j.jsonl', htmlPath: null, reportPath: '/p/r.json', spareProcesses: 0, budgets: [{ glob: 'e2e/**', bytes: 2e9 }] })
+  })
+})
+
+describe('knobs that became constants (top, sampleIntervalMs, retainedAbove)', () => {
+  test('still accepted, whatever their value, with one warning line each, once; the constants apply', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    // The warnings are printed once per process: forget earlier ones.
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('vitest-memory.removed-option-warnings')]
+    try {
+      const config = { top: 3, sampleIntervalMs: 'fast' as never, retainedAbove: '5MB' }
+      expect(() => validateConfigOptions(config)).not.toThrow()
+      const o = resolveOptions(config, {}, splitArgs(['--retained-above', '1GB']).options, '/p')
+      expect(o).toMatchObject({ top: 10, sampleIntervalMs: 50, retainedAboveBytes: 50e6 })
+      const lines = warn.mock.calls.map(call => String(call[0]))
+      expect(lines).toHaveLength(3)
+      for (const line of lines) expect(line.split('\n')).toHaveLength(1)
+      expect(lines[0]).toBe('vitest-memory: memoryPool({ top }) is no longer an option and is ignored: the table lists the 10 heaviest files and every file over budget, crashed or killed; the JSON and HTML reports list all.')
+      expect(lines[1]).toMatch(/^vitest-memory: memoryPool\(\{ sampleIntervalMs \}\) is no longer an option and is ignored: .*every 50 ms/)
+      expect(lines[2]).toMatch(/^vitest-memory: retainedAbove \(--retained-above\) is no longer an option and is ignored: .*50 MB/)
+    } finally {
+      warn.mockRestore()
+    }
+  })
+
+  test('the removed flag still takes its value, so the value never becomes a test filter', () => {
+    expect(splitArgs(['--retained-above', '80MB', 'math'])).toEqual({ options: { retainedAbove: '80MB' }, vitestArgs: ['math'] })
   })
 })
 
@@ -106,6 +146,13 @@ describe('boolean-ish environment values mean the same everywhere', () => {
   test('a report cannot be turned off: an off-value is refused instead of writing a file named "0"', () => {
     expect(usageError(() => optionsFromEnv({ VITEST_MEMORY_REPORT: '0' })).message)
       .toBe('Invalid VITEST_MEMORY_REPORT "0": the JSON report cannot be turned off; give a path, e.g. ".vitest-memory/report.json".')
+  })
+
+  test('an on-word is no path: VITEST_MEMORY_HISTORY=1 is refused rather than read as a file named "1"', () => {
+    expect(usageError(() => optionsFromEnv({ VITEST_MEMORY_HISTORY: '1' })).message)
+      .toBe('Invalid VITEST_MEMORY_HISTORY "1": give a path, e.g. ".vitest-memory/history.json", or 0 to turn it off.')
+    expect(usageError(() => optionsFromEnv({ VITEST_MEMORY_MARKDOWN: 'yes' })).message)
+      .toBe('Invalid VITEST_MEMORY_MARKDOWN "yes": give a path, e.g. "memory.md", or 0 to turn it off.')
   })
 })
 

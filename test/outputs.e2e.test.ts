@@ -2,7 +2,7 @@
 // anything is written, and an output that fails never swallows the table or the verdict.
 // Unwritable paths are made with a file where a folder should be, or a folder where a file should
 // be: those fail for root too (CI runs as root, where chmod changes nothing).
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { copyFixture, run } from './helpers.js'
@@ -147,5 +147,33 @@ describe('an output that cannot be written', () => {
     expect(result.code, result.output).toBe(1)
     expect(result.stdout).toContain('MEMORY')
     expect(result.output).toContain('1 failed')
+  })
+})
+
+describe('.vitest-memory/ stays out of commits', () => {
+  test('a run that creates the folder writes a .gitignore of * into it; a history kept elsewhere gets none', async () => {
+    const dir = freshCopy('reports')
+    const result = await run('cli', dir, ['run', 'light', '--memory-history', 'memory/history.json'], { report: false })
+    expect(result.code, result.output).toBe(0)
+    const ignore = readFileSync(join(dir, '.vitest-memory/.gitignore'), 'utf8')
+    expect(ignore.split('\n').filter(line => line && !line.startsWith('#'))).toEqual(['*'])
+    expect(existsSync(join(dir, 'memory/history.json'))).toBe(true)
+    expect(existsSync(join(dir, 'memory/.gitignore'))).toBe(false)
+  })
+
+  test('a .gitignore of the user\'s own in the folder is left as it is, and one that was deleted comes back', async () => {
+    const dir = freshCopy('reports')
+    mkdirSync(join(dir, '.vitest-memory'))
+    const own = '*\n!history.json\n!.gitignore\n'
+    writeFileSync(join(dir, '.vitest-memory/.gitignore'), own)
+    const first = await run('cli', dir, ['run', 'light'], { report: false })
+    expect(first.code, first.output).toBe(0)
+    expect(readFileSync(join(dir, '.vitest-memory/.gitignore'), 'utf8')).toBe(own)
+    expect(existsSync(join(dir, '.vitest-memory/history.json'))).toBe(true)
+
+    rmSync(join(dir, '.vitest-memory/.gitignore'))
+    const second = await run('cli', dir, ['run', 'light'], { report: false })
+    expect(second.code, second.output).toBe(0)
+    expect(readFileSync(join(dir, '.vitest-memory/.gitignore'), 'utf8')).toContain('\n*\n')
   })
 })

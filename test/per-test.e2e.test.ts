@@ -73,9 +73,13 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     expect(testNamed(result, 'concurrent.test.ts', 'second').addedRssBytes).toBeGreaterThanOrEqual(110 * MiB)
   })
 
-  test('a test over its withMemoryBudget() fails the run and is named; its neighbour within budget is not', () => {
+  test('a test over its withMemoryBudget() is a failed test in Vitest and is named; its neighbour within budget is not', () => {
     expect(result.code, result.output).toBe(1)
-    expect(result.stdout).toMatch(/Test Files\s+4 passed/)
+    expect(result.stdout).toMatch(/Test Files\s+1 failed \| 3 passed/)
+    expect(result.stdout).toMatch(/Tests\s+1 failed \| \d+ passed/)
+    expect(result.output).toMatch(/MemoryBudgetExceeded: vitest-memory: test-budget\.test\.ts: the test added 1\d\d MB, over its memory budget of 100 MB \(withMemoryBudget\)/)
+    expect(testNamed(result, 'test-budget.test.ts', 'renders thumbnails').state).toBe('fail')
+    expect(testNamed(result, 'test-budget.test.ts', 'stays small').state).toBe('pass')
     expect(result.stderr).toContain('vitest-memory: 1 test over its memory budget:')
     expect(result.stderr).toMatch(/test-budget\.test\.ts > renders thumbnails added 1\d\d MB \(peak \d+ MB, budget 100 MB\)/)
     expect(result.stderr).not.toContain('stays small')
@@ -89,6 +93,7 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     const warned = await run('cli', 'per-test', ['run', 'test-budget.test.ts', '--memory-budget-warn'])
     expect(warned.code, warned.output).toBe(0)
     expect(warned.stderr).toContain('vitest-memory: 1 test over its memory budget (warning only):')
+    expect(warned.stdout).toMatch(/Tests\s+2 passed/)
   })
 
 })
@@ -106,7 +111,7 @@ describe('per-test peaks without procfs', () => {
 })
 
 describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest UI and VS Code show)', () => {
-  test('junit carries a memory property per test, with what it added and its peak; a test over its own budget gets a warning', async () => {
+  test('junit carries a memory property per test, with what it added and its peak; a test over its own budget fails with the verdict', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
     const junitPath = join(dir, 'junit.xml')
     const result = await run('vitest', 'per-test', ['run', 'one-heavy-test', 'test-budget', '--reporter=default', '--reporter=junit', `--outputFile.junit=${junitPath}`])
@@ -118,7 +123,8 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
     expect(Number(property![1])).toBeGreaterThan(300)
     const measured = testNamed(result, 'one-heavy-test.test.ts', 'imports the full catalogue')
     expect(Number(property![2]) * 1e6).toBeCloseTo(measured.peakRssBytes, -6)
-    expect(junit).toMatch(/<property name="warning" value="vitest-memory: over its memory budget: added 1\d\d MB, budget 100 MB">/)
+    const budgetCase = junit.slice(junit.indexOf('name="renders thumbnails"'))
+    expect(budgetCase.slice(0, budgetCase.indexOf('</testcase>'))).toMatch(/<failure message="vitest-memory: test-budget\.test\.ts: the test added 1\d\d MB, over its memory budget of 100 MB \(withMemoryBudget\)" type="MemoryBudgetExceeded">/)
   })
 
   test('a file over its budget: the verdict is an annotation on the test during which it peaked', async () => {

@@ -25,6 +25,8 @@ export interface WatchedRun {
   output: string
   /** Highest summed RSS of the runner's descendants seen from outside. */
   peakBelowRunnerBytes: number
+  /** The same with the runner's own RSS added: what the job's memory holds. */
+  peakWithRunnerBytes: number
 }
 
 export function runWatched(fixtureName: string, args: string[], env: Record<string, string> = {}, intervalMs = 10): Promise<WatchedRun> {
@@ -32,16 +34,19 @@ export function runWatched(fixtureName: string, args: string[], env: Record<stri
     const child = spawn(TARGET.node, [CLI, ...args], { cwd: fixture(fixtureName), env: cleanEnv(env) })
     let output = ''
     let peak = 0
+    let withRunner = 0
     child.stdout.on('data', (d) => { output += d })
     child.stderr.on('data', (d) => { output += d })
     const timer = setInterval(() => {
       const sum = listDescendants(child.pid!).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
       if (sum > peak) peak = sum
+      const total = sum + (readProcessMemory(child.pid!)?.rssBytes ?? 0)
+      if (total > withRunner) withRunner = total
     }, intervalMs)
     child.on('error', fail)
     child.on('close', (code) => {
       clearInterval(timer)
-      done({ code, output, peakBelowRunnerBytes: peak })
+      done({ code, output, peakBelowRunnerBytes: peak, peakWithRunnerBytes: withRunner })
     })
   })
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { parseIncrease } from '../src/options.js'
-import { compareReports } from '../src/policy/regression.js'
-import { renderComparison } from '../src/report/compare-table.js'
+import { compareReports, withinNoise } from '../src/policy/regression.js'
+import { renderComparison, renderComparisonMarkdown } from '../src/report/compare-table.js'
 import { file, MB, report } from './report-model.js'
 
 const thresholds = { failOnIncrease: 0.2, minDeltaBytes: 20 * MB }
@@ -41,6 +41,49 @@ describe('compareReports', () => {
     expect(text).toMatch(/c\.test\.ts\s+300 MB\s+250 MB\s+shrank −50\.0 MB \(−17%\)/)
     expect(text).toContain('appeared')
     expect(text).toContain('disappeared')
+  })
+})
+
+describe('the noise floor', () => {
+  // What four runs of the same code measured (examples/basic): +8 kB on 60 MB, +2.0 MB on 303 MB.
+  const base = report([file('small.test.ts', 60), file('large.test.ts', 303), file('tiny.test.ts', 2), file('real.test.ts', 60), file('gone.test.ts', 50)])
+  const head = report([file('small.test.ts', 60.008), file('large.test.ts', 305), file('tiny.test.ts', 2.9), file('real.test.ts', 64), file('new.test.ts', 1)])
+  const comparison = compareReports(base, head, thresholds)
+  const change = (name: string) => comparison.changes.find(c => c.file === name)!
+
+  test('below 1 MB or below 2% of the base is noise; appeared, disappeared and real growth are not', () => {
+    expect(withinNoise(change('small.test.ts'))).toBe(true) // +8 kB, +0%
+    expect(withinNoise(change('large.test.ts'))).toBe(true) // +2 MB, +0.7%
+    expect(withinNoise(change('tiny.test.ts'))).toBe(true) // +0.9 MB, +45%
+    expect(withinNoise(change('real.test.ts'))).toBe(false) // +4 MB, +6.7%
+    expect(withinNoise(change('gone.test.ts'))).toBe(false)
+    expect(withinNoise(change('new.test.ts'))).toBe(false)
+  })
+
+  test('a regression is always listed, even under the noise floor (a --min-delta below 1 MB)', () => {
+    const tight = compareReports(report([file('x', 2)]), report([file('x', 2.9)]), { failOnIncrease: 0.2, minDeltaBytes: 0.5 * MB })
+    expect(tight.regressions).toHaveLength(1)
+    expect(withinNoise(tight.changes[0])).toBe(false)
+    expect(renderComparison(tight, identityColors())).toMatch(/✗ x .*over the threshold/)
+  })
+
+  test('the tables leave noise out and say how many files they left out, and why', () => {
+    const text = renderComparison(comparison, identityColors())
+    expect(text).not.toContain('small.test.ts')
+    expect(text).not.toContain('large.test.ts')
+    expect(text).not.toContain('tiny.test.ts')
+    expect(text).toMatch(/real\.test\.ts\s+60\.0 MB\s+64\.0 MB\s+grew \+4\.0 MB \(\+7%\)/)
+    expect(text).toContain('1 grew · 1 appeared · 1 disappeared · 3 files within ±1.0 MB or ±2% of their base not listed (run-to-run noise)')
+    const markdown = renderComparisonMarkdown(comparison)
+    expect(markdown).not.toContain('small.test.ts')
+    expect(markdown).toContain('| real.test.ts | 60.0 MB | 64.0 MB | grew +4.0 MB (+7%) |')
+    expect(markdown).toContain('3 files within ±1.0 MB or ±2% of their base not listed (run-to-run noise).')
+  })
+
+  test('only noise: "no file changed", and the count', () => {
+    const quiet = compareReports(report([file('a', 60)]), report([file('a', 60.008)]), thresholds)
+    expect(renderComparison(quiet, identityColors())).toContain('no file changed · 1 file within ±1.0 MB or ±2% of its base not listed (run-to-run noise)')
+    expect(renderComparisonMarkdown(quiet)).toContain('No file changed; 1 file within ±1.0 MB or ±2% of its base not listed (run-to-run noise).')
   })
 })
 

@@ -6,6 +6,7 @@ import { splitArgs } from '../src/cli/args.js'
 import { RunTimeline } from '../src/measure/run-timeline.js'
 import { annotations, writeGitHubOutput } from '../src/report/github.js'
 import { renderHtml } from '../src/report/html.js'
+import { breakable, LONGEST_UNBROKEN } from '../src/report/html-wrap.js'
 import { escapeMarkdown, renderMarkdown } from '../src/report/markdown.js'
 import { file, MB, report } from './report-model.js'
 
@@ -36,7 +37,8 @@ describe('HTML report', () => {
     expect(html).toContain('slot 1')
     expect(html).toContain('slot 2')
     expect(html).toMatch(/class="span trouble died" data-file="test\/crash\.test\.ts"/)
-    expect(html).toMatch(/<tr class="trouble"><td data-key="file" data-sort="[^"]*" class="name">test\/crash\.test\.ts<\/td><td data-key="state" data-sort="crash" class="state-crash">crashed/)
+    // A name is pieces kept whole, with a break opportunity after each "/" and "_" (html-wrap.ts).
+    expect(html).toMatch(/<tr class="trouble"><td data-key="file" data-sort="[^"]*" class="name"><span class="seg">test\/<\/span><wbr><span class="seg">crash\.test\.ts<\/span><\/td><td data-key="state" data-sort="crash" class="state-crash">crashed/)
   })
 
   test('a merged report without a timeline says so instead of drawing an empty chart', () => {
@@ -54,7 +56,12 @@ describe('Markdown report', () => {
     expect(md).toContain('### Crashed or killed\n\n- **test/crash.test.ts** crashed')
     expect(md).toContain('test/&lt;img src=x onerror=alert\\(1\\)&gt;.test.ts')
     expect(md).not.toContain('<img')
-    expect(md).toMatch(/\*\*Totals:\*\* 3 files · heaviest test\/heavy\.test\.ts 400 MB · run peak \(all running files\) 460 MB/)
+    expect(md).toMatch(/\*\*Totals:\*\* 3 files · heaviest test\/heavy\.test\.ts 400 MB · run peak 460 MB \(summed RSS of the files running at once, sampled\)/)
+  })
+
+  test('the run peak is never below the heaviest file\'s exact peak (the sum is only sampled)', () => {
+    const sampledLow = { ...sample, timeline: (sample.timeline ?? []).map(p => ({ ...p, rssBytes: Math.min(p.rssBytes, 300e6) })) }
+    expect(renderMarkdown(sampledLow)).toContain('run peak 400 MB (its heaviest file\'s exact peak; the sampled sum was lower)')
   })
 
   test('escapes table and emphasis characters', () => {
@@ -68,7 +75,7 @@ describe('GitHub Actions output', () => {
   test('annotates over-budget and crashed files with paths relative to the repository', () => {
     const lines = annotations(sample, '/repo/packages/app', undefined, env)
     expect(lines).toEqual([
-      '::error file=packages/app/test/heavy.test.ts,title=Memory budget exceeded::test/heavy.test.ts peaked at 400 MB, over its budget of 256 MB (global).',
+      '::error file=packages/app/test/heavy.test.ts,title=Memory budget exceeded::test/heavy.test.ts peaked at 400 MB (budget 256 MB, global).',
       '::error file=packages/app/test/crash.test.ts,title=Test file crashed::test/crash.test.ts crashed: its process died before the file finished.',
     ])
   })
@@ -157,13 +164,28 @@ describe('HTML report columns from tags and per-test peaks', () => {
       file('test/light.test.ts', 61),
     ]))
     expect(html).toContain('<button type="button">Tags</button>')
-    expect(html).toContain('>memory_intensive</td>')
-    expect(html).toContain('>catalog &gt; imports everything (+309 MB)</td>')
+    const shown = html.replace(/<wbr>|<\/?span[^>]*>/g, '')
+    expect(shown).toContain('>memory_intensive</td>')
+    // A figure keeps its unit on its line.
+    expect(shown).toContain('>catalog &gt; imports everything (+309\u00a0MB)</td>')
   })
 
   test('without them, the columns are left out', () => {
     const html = renderHtml(report([file('test/light.test.ts', 61)]))
     expect(html).not.toContain('Heaviest test')
     expect(html).not.toContain('>Tags<')
+  })
+})
+
+describe('breakable: where a name may wrap in the HTML report', () => {
+  test('after "/" and "_" and at spaces; a hyphen or a dot is no break; every piece escaped', () => {
+    expect(breakable('test/big-buffer.test.ts')).toBe('<span class="seg">test/</span><wbr><span class="seg">big-buffer.test.ts</span>')
+    expect(breakable('memory_intensive, <b>')).toBe('<span class="seg">memory_</span><wbr><span class="seg">intensive,</span> <span class="seg">&lt;b&gt;</span>')
+    expect(breakable('76% of 400 MB')).toBe('<span class="seg">76%</span> <span class="seg">of</span> <span class="seg">400\u00a0MB</span>')
+  })
+
+  test(`a piece longer than ${LONGEST_UNBROKEN} characters may break anywhere rather than widen the page`, () => {
+    const hash = 'a'.repeat(LONGEST_UNBROKEN + 1)
+    expect(breakable(`snapshots/${hash}.snap`)).toBe(`<span class="seg">snapshots/</span><wbr><span class="seg long">${hash}.snap</span>`)
   })
 })

@@ -2,7 +2,7 @@
 // "waiting for memory" line is not repeated more than once every couple of seconds.
 import { afterEach, expect, test, vi } from 'vitest'
 import { resolveOptions } from '../src/options.js'
-import { endRunScheduling, runScheduling } from '../src/schedule/run-scheduling.js'
+import { endRunScheduling, runScheduling } from '../src/pool/run-scheduling.js'
 
 afterEach(() => {
   endRunScheduling()

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, test } from 'vitest'
-import { reexportOf, testRunnerSource } from '../src/pool/runner-hooks.js'
+import { reexportOf, testRunnerSource } from '../src/vitest-internals/runner-class.js'
 import { COMPAT_V5 } from './targets.js'
 
 const ROOT = resolve(import.meta.dirname, '..')

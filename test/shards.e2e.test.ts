@@ -25,8 +25,9 @@ describe('shards', () => {
     expect(unsharded.code, unsharded.output).toBe(0)
     const planned = await run('cli', 'shards', ['plan', '--shards', '2', '--memory-history', history, '-o', planPath], { report: false })
     expect(planned.code, planned.output).toBe(0)
-    plan = JSON.parse(planned.stdout)
-    expect(JSON.parse(readFileSync(planPath, 'utf8'))).toEqual(plan)
+    // With -o the file is the plan and stdout one line, not the JSON again.
+    plan = JSON.parse(readFileSync(planPath, 'utf8'))
+    expect(planned.stdout).toBe(`vitest-memory: wrote a plan of 2 shards for ${plan.shards.flatMap(s => s.files).length} files to ${planPath}\n`)
   })
 
   test('`plan --shards 2` prints a matrix and keeps the two heavy files apart', () => {
@@ -88,10 +89,10 @@ describe('shards', () => {
     expect(result.stderr.trim()).toContain(`vitest-memory: ${message.replace('PLAN', planPath)}`)
   })
 
-  test('`plan` without --shards is a usage error', async () => {
+  test('`plan` without --shards or --memory is a usage error', async () => {
     const result = await run('cli', 'shards', ['plan'], { report: false })
     expect(result.code).toBe(2)
-    expect(result.stderr).toContain('vitest-memory: --shards is required. Usage: vitest-memory plan --shards N')
+    expect(result.stderr).toContain('vitest-memory: --shards N or --memory SIZE is required. Usage: vitest-memory plan --shards N | --memory SIZE')
   })
 })
 

@@ -13,11 +13,12 @@ function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix))
 }
 
-/** A history in which heavy.test.ts last peaked at 2 GB on 2026-11-20. */
-function craftedHistory(): string {
+/** A history in which heavy.test.ts last peaked at 2 GB on 2026-11-20 (after `before`, when given). */
+function craftedHistory(before: number[] = []): string {
   const path = join(tempDir('vm-tags-history-'), 'history.json')
-  const run = { at: '2026-11-20T08:00:00.000Z', peakRssBytes: 2e9, treePeakRssBytes: 2e9, durationMs: 900, state: 'pass' }
-  writeFileSync(path, JSON.stringify({ schemaVersion: 1, entries: [{ project: '', file: 'heavy.test.ts', runs: [run] }] }))
+  const run = (peak: number, day: number) => ({ at: `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`, peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 900, state: 'pass' })
+  const runs = [...before.map((peak, i) => run(peak, 10 + i)), run(2e9, 20)]
+  writeFileSync(path, JSON.stringify({ schemaVersion: 1, entries: [{ project: '', file: 'heavy.test.ts', runs }] }))
   return path
 }
 
@@ -30,6 +31,19 @@ async function runWithMarkers(command: 'cli' | 'vitest', args: string[], env: Re
 }
 
 describe('the fast lane: --skip-memory-intensive', () => {
+  test('a file the history tags since its last run (the run before was light) is named once, not skipped silently', async () => {
+    const args = ['run', '--skip-memory-intensive', '--memory-intensive-above', '1GB']
+    const newly = await run('cli', 'tags', [...args, '--memory-history', craftedHistory([150e6])])
+    expect(newly.code, newly.output).toBe(0)
+    expect(newly.stdout).toContain('vitest-memory: newly memory_intensive since the last run, not started: heavy.test.ts (history: 2.00 GB on 2026-11-20)')
+    expect(fileEntry(newly, 'heavy.test.ts')).toMatchObject({ state: 'skip', newlyMemoryIntensive: true })
+    // Heavy in the run before too: an old story, no line.
+    const old = await run('cli', 'tags', [...args, '--memory-history', craftedHistory([1.8e9])])
+    expect(old.code, old.output).toBe(0)
+    expect(old.stdout).not.toContain('newly memory_intensive')
+    expect(fileEntry(old, 'heavy.test.ts').newlyMemoryIntensive).toBeUndefined()
+  })
+
   test('tagged files are never started, counted as skipped, and listed with their tag source', async () => {
     const result = await runWithMarkers('cli', ['run', '--skip-memory-intensive', '--memory-intensive-above', '1GB', '--memory-history', craftedHistory()])
     expect(result.code, result.output).toBe(0)

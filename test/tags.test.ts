@@ -9,7 +9,7 @@ import { splitArgs } from '../src/cli/args.js'
 import { optionsFromEnv, resolveOptions } from '../src/options.js'
 import { addMemoryIntensiveTag, hasMemoryIntensiveTag, moduleTags, removeMemoryIntensiveTag } from '../src/policy/module-tag.js'
 import { excludedAtFileLevel, laneSkipReason, memoryIntensiveSource, memoryIntensiveTag, type TagInputs } from '../src/policy/tags.js'
-import { compileTagsFilter } from '../src/vitest-adapter.js'
+import { compileTagsFilter } from '../src/vitest-internals/runner-utils.js'
 import { COMPAT_V5 } from './targets.js'
 
 // Spelled in two parts: Vitest reads `// @module-` + `tag name` anywhere in a test file, strings included.

@@ -233,7 +233,7 @@ describe('two runs at once in one project', () => {
     expect(reports, readdirSync(dir).join(', ')).toHaveLength(2)
     expect(reports).toContain('report.json')
     const other = reports.find(f => f !== 'report.json')!
-    const notes = [firstResult, second].flatMap(r => r.output.split('\n').filter(l => l.includes('another run (pid')))
+    const notes = [firstResult, second].flatMap(r => r.output.split('\n').filter(l => l.includes('another run (pid') && l.includes('report')))
     expect(notes).toHaveLength(1)
     expect(notes[0]).toMatch(new RegExp(`^vitest-memory: another run \\(pid \\d+\\) was writing \\.vitest-memory/report\\.json when this one started; this run's report is \\.vitest-memory/${other.replace(/\./g, '\\.')}\\.$`))
     for (const name of reports) {

@@ -17,7 +17,7 @@ export default defineConfig({ test: { pool: memoryPool(${options}) } })
   return dir
 }
 
-/** The lines vitest-memory printed (Vite adds its own "failed to load config" line, Vitest a banner). */
+/** The lines vitest-memory printed (under plain vitest, Vite adds its own "failed to load config" line, Vitest a banner). */
 function ourLines(output: string): string[] {
   return output.split('\n').filter(line => line.includes('vitest-memory:'))
 }
@@ -30,10 +30,13 @@ describe('memoryPool() options of the wrong type', () => {
     ['{ html: 123 }', 'Invalid memoryPool({ html }) 123: use true, false or a path ending in .html.'],
     ['{ markdown: true }', 'Invalid memoryPool({ markdown }) true: use a path (a string), e.g. "memory.md".'],
     ['{ compareTo: 42 }', 'Invalid memoryPool({ compareTo }) 42: use the path of a saved report.json (a string).'],
-  ])('vitest-memory run with memoryPool(%s): exit 2, one line, no stack', async (options, message) => {
+    ['{ budgets: new Map([[\'e2e/**\', \'1GB\']]) }', 'Invalid memoryPool({ budgets }) a Map: use an object of globs to sizes (a plain object literal), e.g. { \'test/e2e/**\': \'2GB\' }.'],
+    ['{ limits: { \'\': \'1GB\' } }', 'Invalid memoryPool({ limits }): a glob is empty (""); write one relative to the root, e.g. { \'test/e2e/**\': \'4GB\' }.'],
+    ['{ html: \'x.txt\' }', 'Invalid memoryPool({ html }) "x.txt": use true, false or a path ending in .html.'],
+  ])('vitest-memory run with memoryPool(%s): exit 2, one line (no "failed to load config" before it), no stack', async (options, message) => {
     const result = await run('cli', configWith(options), ['run'], { report: false })
     expect(result.code, result.output).toBe(2)
-    expect(ourLines(result.stderr)).toEqual([`vitest-memory: ${message}`])
+    expect(result.stderr.trim()).toBe(`vitest-memory: ${message}`)
     expect(result.output).not.toMatch(/ERR_INVALID_ARG_TYPE|\n\s+at /)
     expect(result.stdout).toBe('')
   })
@@ -47,6 +50,19 @@ describe('memoryPool() options of the wrong type', () => {
     expect(ourLines(result.output)).toHaveLength(1)
     expect(ourLines(result.output)[0]).toContain(`vitest-memory: ${message}`)
     expect(result.output).not.toMatch(/ERR_INVALID_ARG_TYPE|\n\s+at /)
+  })
+})
+
+describe('options that became constants', () => {
+  test('memoryPool({ top, sampleIntervalMs }) and --retained-above still run, each with one warning line, once', async () => {
+    const result = await run('cli', configWith('{ top: 3, sampleIntervalMs: 20 }'), ['run', '--retained-above', '10MB'])
+    expect(result.code, result.output).toBe(0)
+    expect(result.report!.files).toHaveLength(1)
+    const warnings = ourLines(result.stderr)
+    expect(warnings.map(line => line.replace(/:.*/, ''))).toEqual(['vitest-memory', 'vitest-memory', 'vitest-memory'])
+    expect(warnings.join('\n')).toMatch(/retainedAbove \(--retained-above\) is no longer an option and is ignored/)
+    expect(warnings.join('\n')).toMatch(/memoryPool\(\{ top \}\) is no longer an option and is ignored/)
+    expect(warnings.join('\n')).toMatch(/memoryPool\(\{ sampleIntervalMs \}\) is no longer an option and is ignored/)
   })
 })
 
@@ -75,6 +91,8 @@ describe('flag values', () => {
     ['--spare-processes ""', ['--spare-processes', ''], 'Invalid --spare-processes "": use a whole number from 0 to 16, or "auto".'],
     ['a 320-digit --memory-budget', ['--memory-budget', `${'9'.repeat(320)}GB`], 'Invalid --memory-budget "99999999999999999999…": more than any machine can address (2^53 bytes)'],
     ['--max-memory lots', ['--max-memory', 'lots'], 'Invalid --max-memory "lots": write it with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%"; or "auto"'],
+    ['--memory-html reports/mem (no .html: never a test filter)', ['--memory-html', 'reports/mem'], 'Invalid --memory-html "reports/mem": a PATH after --memory-html ends in .html'],
+    ['--heap-profile= (empty)', ['--heap-profile='], 'Invalid --heap-profile "": use "peak", "over-budget" or "all".'],
   ])('%s: exit 2, one line that quotes the value', async (_name, args, message) => {
     const result = await run('cli', 'no-pool', ['run', ...args], { report: false })
     expect(result.code).toBe(2)

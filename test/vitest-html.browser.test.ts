@@ -89,6 +89,23 @@ describe('Vitest UI (html reporter) in Chromium', () => {
     expect(problems).toEqual([])
   })
 
+  test('a file over its budget is shown failed (red, ✗) in the explorer; a file within it passed', async () => {
+    const result = await run('cli', 'verdict', ['run', '--memory-budget', '200MB', '--no-memory-history', '--reporter=html', `--outputFile.html=${join(root, 'verdict/index.html')}`])
+    expect(result.code, result.output).toBe(1)
+    await page.goto(`${origin}/verdict/`, { waitUntil: 'load' })
+    const row = (label: string) => page.locator(`[data-testid="explorer-item"][aria-label="${label}"]`)
+    await row('test/own-heavy.test.ts').waitFor()
+    // Vitest UI marks a failed file with the close icon and its name in red.
+    const failedMark = '[i-carbon\\:close]'
+    for (const file of ['test/own-heavy.test.ts', 'test/subprocess-heavy.test.ts']) {
+      expect(await row(file).locator(failedMark).count(), file).toBe(1)
+      expect(await row(file).locator(`span.text-red-700:text-is("${file}")`).count(), file).toBe(1)
+    }
+    expect(await row('test/light.test.ts').locator(failedMark).count()).toBe(0)
+    await page.screenshot({ path: join(root, 'verdict.png') })
+    expect(problems).toEqual([])
+  })
+
   test('a file over its budget shows its verdict on the test at its peak', async () => {
     const result = await run('vitest', 'budget', ['run', 'heavy.test.ts', '--reporter=html', `--outputFile.html=${join(root, 'budget/index.html')}`])
     expect(result.code, result.output).toBe(1)

@@ -3,7 +3,7 @@
 import { describe, expect, test } from 'vitest'
 import { vmMemoryLimitBytes, vmRecycleThreshold } from '../src/policy/vm-recycle.js'
 import { standInFor, standInLine } from '../src/pool/pool-choice.js'
-import { isVmWorkerEntry } from '../src/pool/vm-mode.js'
+import { isVmWorkerEntry } from '../src/vitest-internals/worker-entries.js'
 
 const GB = 1e9
 

@@ -10,7 +10,7 @@ import { splitArgs } from '../src/cli/args.js'
 import { optionsFromEnv, resolveOptions } from '../src/options.js'
 import { AdmissionGate } from '../src/policy/admission.js'
 import { AUTO_MAX_SPARES, autoSpareCount, SPARE_BYTES_BEFORE_MEASURED } from '../src/policy/spare-count.js'
-import { BUILTIN_ENVIRONMENTS, environmentPreload, importConditions, resolvePackageImport } from '../src/pool/environment-modules.js'
+import { BUILTIN_ENVIRONMENTS, environmentPreload, importConditions, resolvePackageImport } from '../src/vitest-internals/environment-modules.js'
 import { COMPAT_V5 } from './targets.js'
 
 const ROOT = resolve(import.meta.dirname, '..')

@@ -1,11 +1,14 @@
 // Watch mode under memoryPool: an edit reruns the affected file and the memory table is printed
-// for the rerun; killing Vitest leaves no test process behind.
+// for the rerun, report.json stays a report of the whole suite (the rerun merged into the last
+// one); killing Vitest leaves no test process behind.
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { listDescendants } from '../src/measure/descendants.js'
+import type { MemoryReport } from '../src/record/report.js'
 import { cleanEnv, copyFixture, TARGET } from './helpers.js'
+import { assertFitsSchema } from './schema-check.js'
 
 const killAtEnd: number[] = []
 afterEach(() => {
@@ -40,6 +43,10 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   await until('the first run\'s memory table', () => tables(output) === 1 && output.includes('Waiting for file changes'), () => output)
   expect(output).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
   expect(output).toMatch(/other\.test\.ts\s+\d+\.?\d* MB/)
+  const reportPath = join(dir, 'report.json')
+  const first = JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport
+  expect(first.files.map(f => f.file).sort()).toEqual(['other.test.ts', 'value.test.ts'])
+  expect(first.files.every(f => f.measuredAt === undefined)).toBe(true)
 
   // The edit reruns only the file that imports value.ts, and measures it again.
   const before = output.length
@@ -49,6 +56,19 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   expect(rerun).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
   expect(rerun).not.toContain('other.test.ts')
   expect(rerun).toContain('1 file measured')
+  // report.json: the rerun's file measured again, the other one kept from the first run and marked so.
+  const merged = JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport
+  assertFitsSchema('report', merged, 'the merged report.json')
+  expect(merged.run.startedAt > first.run.startedAt, `${merged.run.startedAt} after ${first.run.startedAt}`).toBe(true)
+  const byName = new Map(merged.files.map(f => [f.file, f]))
+  expect([...byName.keys()].sort()).toEqual(['other.test.ts', 'value.test.ts'])
+  expect(byName.get('value.test.ts')!.measuredAt).toBeUndefined()
+  expect(byName.get('value.test.ts')!.peakRssBytes).toBeGreaterThan(20e6)
+  const kept = byName.get('other.test.ts')!
+  const measuredFirst = first.files.find(f => f.file === 'other.test.ts')!
+  expect(kept.measuredAt).toBe(first.run.startedAt)
+  expect(kept.peakRssBytes).toBe(measuredFirst.peakRssBytes)
+  expect(kept.startedAtMs).toBeUndefined()
 
   // Kill Vitest while a test process is running: that process must not outlive it. The wait is for
   // this edit's RERUN (the previous one's is already in the output, and a spare process of the

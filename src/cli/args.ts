@@ -1,9 +1,10 @@
 // Splits the command line: the flags vitest-memory owns become options, everything else goes
 // to Vitest unchanged. Each owned flag is one row of FLAGS; help text is generated from it.
-import { UsageError } from '../errors.js'
-import { environmentVariables, spareProcessesValue, type MemoryPoolOptions } from '../options.js'
+import { shown, UsageError } from '../errors.js'
+import { defaultShown, flagUsage, offFlag, OPTIONS, type FlagForm, type OptionRow } from '../option-table.js'
+import type { OptionLayer } from '../options.js'
 
-export interface CliOptions extends MemoryPoolOptions {
+export interface CliOptions extends OptionLayer {
   help?: boolean
   /** A plan written by `vitest-memory plan`; `--shard i` then picks its shard. */
   shardPlan?: string
@@ -11,48 +12,40 @@ export interface CliOptions extends MemoryPoolOptions {
 
 interface FlagSpec {
   flag: string
-  /** Placeholder of the value, e.g. "SIZE"; absent for a boolean flag. */
+  /** Placeholder of the value, e.g. "SIZE"; absent for a switch. */
   value?: string
-  /** The value may be left out: the next argument is taken only when it matches (a RegExp, or one of `choices`); otherwise write --flag=VALUE. */
-  optionalValue?: boolean | RegExp
-  choices?: string[]
-  description: string
-  apply: (options: CliOptions, value: string) => void
+  /** The value may be left out: see FlagForm.optional. */
+  optional?: FlagForm['optional']
+  /** A removed option's flag: still read (and warned about), never suggested. */
+  removed?: boolean
+  apply: (options: CliOptions, value: string | undefined) => void
 }
 
+/** Every flag of the options table (each row's forms and its `--no-*` form), then the CLI's own. */
 export const FLAGS: FlagSpec[] = [
-  { flag: '--memory-budget', value: 'SIZE', description: 'fail the run when a file\'s peak RSS exceeds SIZE (e.g. 512MB, 1.5GB, 800MiB, 25%)', apply: (o, v) => { o.budget = v } },
-  { flag: '--memory-budget-warn', description: 'report files over budget without failing the run', apply: (o) => { o.budgetMode = 'warn' } },
-  { flag: '--memory-report', value: 'PATH', description: 'where to write the JSON report (default .vitest-memory/report.json)', apply: (o, v) => { o.report = v } },
-  { flag: '--memory-history', value: 'PATH', description: 'the measured history merged after each run (default .vitest-memory/history.json)', apply: (o, v) => { o.history = v } },
-  { flag: '--max-memory', value: 'SIZE|auto', description: 'start a file only when its predicted peak fits beside the running ones under SIZE (auto: 80% of the container\'s limit or total memory)', apply: (o, v) => { o.maxMemory = v } },
-  { flag: '--spare-processes', value: 'N|auto', description: 'test processes kept booted ahead of time, loading the files\' test environment (default 1; auto: as many as free cores and memory allow, within --max-memory; 0 turns it off)', apply: (o, v) => { o.spareProcesses = spareProcessesValue(v, '--spare-processes') } },
-  { flag: '--no-memory-history', description: 'keep no history for this run', apply: (o) => { o.history = false } },
-  { flag: '--memory-intensive-above', value: 'SIZE', description: 'tag memory_intensive every file whose last measured peak in the history exceeded SIZE (default: its budget)', apply: (o, v) => { o.memoryIntensiveAbove = v } },
-  { flag: '--skip-memory-intensive', description: 'fast lane: never start files tagged memory_intensive (they are reported as skipped)', apply: (o) => { o.memoryIntensiveMode = lane(o, 'skip') } },
-  { flag: '--only-memory-intensive', description: 'heavy lane: start only the files tagged memory_intensive', apply: (o) => { o.memoryIntensiveMode = lane(o, 'only') } },
-  { flag: '--detect-leaks', description: 'force a GC after each test and flag files whose retained heap keeps growing', apply: (o) => { o.detectLeaks = true } },
-  { flag: '--heap-profile', value: 'MODE', optionalValue: true, choices: ['over-budget', 'all', 'peak'], description: 'heap-profile files over budget (re-run after the main run); =peak: what each file held at its highest memory, killed files too; =all: what each process still held at exit', apply: (o, v) => { o.heapProfile = (v || 'over-budget') as never } },
-  { flag: '--memory-html', value: '[PATH]', optionalValue: /\.html?$/i, description: 'write the self-contained HTML report (default .vitest-memory/report.html; a PATH must end in .html)', apply: (o, v) => { o.html = v || true } },
-  { flag: '--memory-markdown', value: 'PATH', description: 'write a Markdown summary of the run to PATH', apply: (o, v) => { o.markdown = v } },
-  { flag: '--compare-to', value: 'BASE.json', description: 'compare with a saved report; a file that grew too much fails the run', apply: (o, v) => { o.compareTo = v } },
-  { flag: '--fail-on-increase', value: 'PERCENT', description: 'growth that fails the comparison (default 20%)', apply: (o, v) => { o.failOnIncrease = v } },
-  { flag: '--min-delta', value: 'SIZE', description: '...and only when the file grew by at least SIZE (default 20MB)', apply: (o, v) => { o.minDelta = v } },
-  { flag: '--shard-plan', value: 'PLAN.json', description: 'run the files of shard --shard i of a plan written by `vitest-memory plan`', apply: (o, v) => { o.shardPlan = v } },
-  { flag: '--memory-limit', value: 'SIZE', description: 'kill a file\'s process tree when its RSS exceeds SIZE; the file fails as "killed"', apply: (o, v) => { o.memoryLimit = v } },
-  { flag: '--memory-journal', value: 'PATH', description: 'the flight recorder, readable by `vitest-memory why` (default .vitest-memory/journal.jsonl)', apply: (o, v) => { o.journal = v } },
-  { flag: '--no-memory-journal', description: 'keep no journal for this run', apply: (o) => { o.journal = false } },
-  { flag: '--recycle-above', value: 'SIZE|auto', description: 'isolate: false: replace a shared test process whose RSS after a file exceeds SIZE (e.g. 1GB, 25%; auto: half the memory split over the workers)', apply: (o, v) => { o.recycleAbove = v } },
-  { flag: '--retained-above', value: 'SIZE', description: 'isolate: false: name files that leave at least SIZE in their process after a GC (default 50MB)', apply: (o, v) => { o.retainedAbove = v } },
-  { flag: '--shared-budget', value: 'MODE', choices: ['added', 'absolute'], description: 'isolate: false: budgets judge what a file added above its process\'s start (added, default) or its whole peak (absolute)', apply: (o, v) => { o.sharedBudget = v as never } },
+  ...OPTIONS.flatMap(rowFlags),
+  { flag: '--shard-plan', value: 'PLAN.json', apply: (o, v) => { o.shardPlan = v } },
 ]
 
-function lane(options: CliOptions, mode: 'skip' | 'only'): 'skip' | 'only' {
-  if (options.memoryIntensiveMode && options.memoryIntensiveMode !== mode) {
-    throw new UsageError('--skip-memory-intensive and --only-memory-intensive exclude each other: give one (the fast lane or the heavy lane).')
+function rowFlags(row: OptionRow): FlagSpec[] {
+  const set = (options: CliOptions, value: unknown) => {
+    const previous = options[row.key]
+    if (row.exclusive && previous !== undefined && previous !== value) throw new UsageError(row.exclusive.flags)
+    ;(options as Record<string, unknown>)[row.key] = value
   }
-  return mode
+  const forms: FlagSpec[] = (row.flags ?? []).map(form => ({
+    flag: form.name,
+    value: form.value,
+    optional: form.optional,
+    removed: Boolean(row.removed),
+    apply: (o, text) => set(o, text === undefined ? form.sets : row.fromText ? row.fromText(text, form.name) : text),
+  }))
+  const off = offFlag(row)
+  return off ? [...forms, { flag: off, apply: o => set(o, row.off) }] : forms
 }
+
+/** The Vitest commands a word after an optional-value flag may be: never its value, never refused. */
+const VITEST_COMMANDS = ['run', 'watch', 'dev', 'related', 'bench', 'list', 'init']
 
 export interface SplitArgs {
   options: CliOptions
@@ -79,17 +72,25 @@ export function splitArgs(argv: string[]): SplitArgs {
       vitestArgs.push(arg)
       continue
     }
-    if (spec.optionalValue) {
+    if (spec.optional) {
       const next = argv[i + 1]
-      const takesNext = inlineValue === undefined && next !== undefined
-        && (spec.choices?.includes(next) || (spec.optionalValue instanceof RegExp && spec.optionalValue.test(next)))
-      if (takesNext) i++
-      spec.apply(options, inlineValue ?? (takesNext ? next : ''))
+      // A next word is its value when it fits; any other word (not a flag, not a Vitest command)
+      // is refused: it was surely meant as the value, and a test filter would swallow it silently.
+      if (inlineValue === undefined && next !== undefined && !next.startsWith('-') && !VITEST_COMMANDS.includes(next)) {
+        if (!spec.optional.fits(next)) {
+          const { expects, example } = spec.optional
+          throw new UsageError(`Invalid ${spec.flag} ${shown(next)}: a ${spec.value} after ${spec.flag} ${expects} (e.g. ${example}); a test filter goes before ${spec.flag}.`)
+        }
+        i++
+        spec.apply(options, next)
+        continue
+      }
+      spec.apply(options, inlineValue)
       continue
     }
     if (!spec.value) {
       if (inlineValue !== undefined) throw new UsageError(`${spec.flag} takes no value: write just "${spec.flag}".`)
-      spec.apply(options, '')
+      spec.apply(options, undefined)
       continue
     }
     const value = inlineValue ?? argv[i + 1]
@@ -112,11 +113,11 @@ function splitInline(arg: string): [string, string | undefined] {
 function looksLikeOurs(name: string): boolean {
   if (!name.startsWith('--')) return false
   if (name.startsWith('--memory') || name.startsWith('--no-memory')) return true
-  return FLAGS.some(f => editDistance(f.flag, name) <= 2)
+  return OUR_FLAGS.some(flag => editDistance(flag, name) <= 2)
 }
 
 /** Our flags as candidates for "did you mean". */
-export const OUR_FLAGS = FLAGS.map(f => f.flag)
+export const OUR_FLAGS = FLAGS.filter(f => !f.removed).map(f => f.flag)
 
 /** The one line for a flag nobody knows, with the closest known flag when one is close. */
 export function unknownFlagMessage(name: string, candidates: readonly string[] = OUR_FLAGS): string {
@@ -167,10 +168,38 @@ function editDistance(a: string, b: string): number {
   return row[b.length]
 }
 
+/** A meaning as plain text for the terminal: no backticks, a link as its words. */
+function plain(markdown: string): string {
+  return markdown.replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/`/g, '')
+}
+
+/** One option of the table as --help shows it: its flags on one line, what it does, its default and variable below. */
+function helpRow(row: OptionRow): string[] {
+  const flags = [...(row.flags ?? []).map(flagUsage), ...(offFlag(row) ? [offFlag(row)!] : [])].join(', ')
+  const fallback = defaultShown(row, false)
+  const facts = [fallback !== null ? `default: ${fallback}` : null, row.env ? `env ${row.env.join(', ')}` : null].filter(Boolean)
+  return [`  ${flags}`, ...wrap(`${plain(row.meaning)}${facts.length ? ` [${facts.join('; ')}]` : ''}`, HELP_WIDTH - 6).map(line => `      ${line}`)]
+}
+
+/** Help lines fit a 100-column terminal (the description column starts at 6). */
+const HELP_WIDTH = 100
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else {
+      line = line ? `${line} ${word}` : word
+    }
+  }
+  return [...lines, line]
+}
+
 export function helpText(): string {
-  const usage = (f: FlagSpec) => `${f.flag}${f.optionalValue ? `[=${f.value}]` : f.value ? ` ${f.value}` : ''}`
-  const width = Math.max(...FLAGS.map(f => usage(f).length))
-  const rows = FLAGS.map(f => `  ${usage(f).padEnd(width)}  ${f.description}`)
+  const live = OPTIONS.filter(row => !row.removed)
   return [
     'Usage: vitest-memory [vitest args…] [memory options]',
     '       vitest-memory tag --above SIZE [--write] [--remove-below SIZE]   (see vitest-memory tag --help)',
@@ -178,13 +207,18 @@ export function helpText(): string {
     'Runs Vitest with every test file in its own process and reports each file\'s exact peak memory.',
     '',
     'Memory options:',
-    ...rows,
-    `  ${'-h, --help'.padEnd(width)}  show this help`,
+    ...live.filter(row => row.flags).flatMap(helpRow),
+    '  --shard-plan PLAN.json',
+    '      run the files of shard --shard i of a plan written by `vitest-memory plan`',
+    '  -h, --help',
+    '      show this help',
+    '  -v, --version',
+    '      show vitest-memory\'s version and the Vitest it runs',
     '',
-    `Environment: ${environmentVariables().join(', ')} (flags win over env, env over config).`,
-    'Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
-    'A flag neither vitest-memory nor Vitest knows is refused (exit 2).',
-    'See `vitest --help` for those.',
+    `Only in memoryPool({ … }): ${live.filter(row => !row.flags).map(row => row.key).join(', ')} (docs/reference.md).`,
+    'A --no-* form turns an option off for this run, whatever the config or the environment says.',
+    'Flags win over env, env over config. Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
+    'A flag neither vitest-memory nor Vitest knows is refused (exit 2). See `vitest --help` for Vitest\'s.',
     '',
     'Exit codes: 0 all good · 1 test failures, a crashed or killed file, a file over budget, a regression, or an output asked for that could not be written · 2 bad usage or input.',
   ].join('\n')

@@ -1,4 +1,5 @@
 // The subcommands of vitest-memory; anything else on the command line is a Vitest run.
+import { DEFAULT_FAIL_ON_INCREASE, DEFAULT_HISTORY_PATH, DEFAULT_JOURNAL_PATH, DEFAULT_MIN_DELTA } from '../option-table.js'
 import { compareCommand, COMPARE_FLAGS, COMPARE_USAGE } from './compare-command.js'
 import { htmlCommand, HTML_FLAGS, HTML_USAGE } from './html-command.js'
 import { planCommand, PLAN_FLAGS, PLAN_USAGE } from './plan-command.js'
@@ -31,7 +32,7 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     usage: 'vitest-memory why [JOURNAL]',
     description: WHY,
     flags: [],
-    help: help('vitest-memory why [JOURNAL]', WHY, [['JOURNAL', 'the journal to read (default .vitest-memory/journal.jsonl, or VITEST_MEMORY_JOURNAL)']]),
+    help: help('vitest-memory why [JOURNAL]', WHY, [['JOURNAL', `the journal to read (default ${DEFAULT_JOURNAL_PATH}, or VITEST_MEMORY_JOURNAL)`]]),
     run: async (argv) => { runWhy(argv); return 0 },
   },
   tag: {
@@ -53,8 +54,8 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     description: COMPARE,
     flags: Object.keys(COMPARE_FLAGS),
     help: help(COMPARE_USAGE, COMPARE, [
-      ['--fail-on-increase PERCENT', 'growth that fails the comparison (default 20%)'],
-      ['--min-delta SIZE', '…and only when the file grew by at least SIZE (default 20MB)'],
+      ['--fail-on-increase PERCENT', `growth that fails the comparison (default ${DEFAULT_FAIL_ON_INCREASE})`],
+      ['--min-delta SIZE', `…and only when the file grew by at least SIZE (default ${DEFAULT_MIN_DELTA})`],
       ['--markdown PATH', 'also write the comparison as Markdown (or --memory-markdown PATH)'],
     ], ['', 'Exit codes: 0 no file grew beyond both thresholds · 1 one did · 2 bad usage or an unreadable report.']),
     run: compareCommand,
@@ -65,8 +66,10 @@ export const SUBCOMMANDS: Record<string, Subcommand> = {
     flags: Object.keys(PLAN_FLAGS),
     help: help(PLAN_USAGE, PLAN, [
       ['--shards N', 'how many shards, 1 to 256'],
-      ['--memory-history PATH', 'the history that weighs the files (default .vitest-memory/history.json)'],
-      ['-o, --output PLAN.json', 'also write the plan to PLAN.json (run a shard with --shard-plan PLAN.json --shard i)'],
+      ['--memory SIZE|auto', 'the CI job\'s memory: each shard\'s maxWorkers and --max-memory that keep it under SIZE (auto: this machine\'s or container\'s)'],
+      ['--target-duration D', 'with --memory: the fewest shards whose predicted duration is at most D ("10m", "90s")'],
+      ['--memory-history PATH', `the history that weighs the files (default ${DEFAULT_HISTORY_PATH})`],
+      ['-o, --output PLAN.json', 'write the plan to PLAN.json instead of printing it, with one line on stdout (run a shard with --shard-plan PLAN.json --shard i)'],
     ], ['', 'Every other argument goes to Vitest to list the files: filters, --config, --project …']),
     run: planCommand,
   },
@@ -83,5 +86,5 @@ export async function runSubcommand(command: Subcommand, argv: string[]): Promis
 }
 
 export function commandsHelp(): string {
-  return ['Commands:', ...Object.values(SUBCOMMANDS).flatMap(c => [`  ${c.usage}`, `      ${c.description}`]), '', 'Each command takes --help.'].join('\n')
+  return ['Commands:', ...Object.values(SUBCOMMANDS).flatMap(c => [`  ${c.usage}`, `      ${c.description}`]), '', 'Each command takes --help.', 'vitest-memory --version (or -v) prints this package\'s version and the Vitest it runs with, and starts nothing.'].join('\n')
 }

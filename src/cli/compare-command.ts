@@ -1,7 +1,8 @@
 // `vitest-memory compare BASE.json HEAD.json`: the regression gate between two saved reports.
 // Exit 1 when a file grew beyond both thresholds, 0 otherwise, 2 on bad usage.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { appendFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { writeCommandOutput } from '../record/atomic-write.js'
 import { UsageError } from '../errors.js'
 import { DEFAULT_FAIL_ON_INCREASE, DEFAULT_MIN_DELTA, parseIncrease } from '../options.js'
 import { compareReports } from '../policy/regression.js'
@@ -34,8 +35,7 @@ export async function compareCommand(argv: string[]): Promise<number> {
   console.log(renderComparison(comparison))
   const markdown = renderComparisonMarkdown(comparison)
   if (values.markdown) {
-    mkdirSync(dirname(resolve(values.markdown)), { recursive: true })
-    writeFileSync(resolve(values.markdown), `${markdown}\n`)
+    writeCommandOutput('the Markdown comparison', resolve(values.markdown), `${markdown}\n`)
   }
   if (isGitHubActions()) {
     // Annotations carry paths relative to the repository; the reports' paths are relative to their root (here: cwd).

@@ -3,11 +3,13 @@
 import { MESSAGE_PREFIX, USAGE_EXIT_CODE, UsageError } from '../errors.js'
 import { runSubcommand, SUBCOMMANDS } from './commands.js'
 import { runVitest } from './run.js'
+import { asksForVersion, versionLine } from './version.js'
 
 async function main(argv: string[]): Promise<void> {
   try {
     const command = SUBCOMMANDS[argv[0]]
-    if (command) process.exitCode = await runSubcommand(command, argv.slice(1))
+    if (!command && asksForVersion(argv)) console.log(versionLine())
+    else if (command) process.exitCode = await runSubcommand(command, argv.slice(1))
     else await runVitest(argv)
   } catch (error) {
     const usage = error instanceof UsageError ? error : findUsageError(error)

@@ -7,14 +7,14 @@ import type { Plugin } from 'vite'
 import type { Vitest } from 'vitest/node'
 import { UsageError } from '../errors.js'
 import { optionsFromEnv, resolveOptions } from '../options.js'
-import { isVmMemoryPool, memoryPool, memoryPoolKeepingOptions } from '../pool/index.js'
+import { isVmMemoryPool, memoryPool, memoryPoolKeepingOptions } from '../memory-pool.js'
 import { poolOrigins, sayOnce, standInFor, standInLine } from '../pool/pool-choice.js'
 import { memoryIntensiveTag } from '../policy/tags.js'
 import { readBaseline } from '../report/outputs.js'
 import { sharedState } from '../state.js'
 import { MemoryReporter } from '../reporter.js'
-import { MemorySequencer } from '../schedule/sequencer.js'
-import { isMemoryReporter } from '../vitest-adapter.js'
+import { MemorySequencer } from '../sequencer.js'
+import { isMemoryReporter } from '../vitest-internals/tasks.js'
 
 interface TestConfig { pool?: unknown, projects?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } }
 

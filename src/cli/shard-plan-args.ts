@@ -5,9 +5,14 @@ import { UsageError } from '../errors.js'
 import type { ShardPlan } from '../policy/shard-plan.js'
 import { printable } from '../record/display-path.js'
 import { schemaProblem } from '../record/schemas.js'
+import { unplannedFiles, unplannedLine } from './unplanned-files.js'
+import { maxOf } from '../numbers.js'
 
-/** Takes `--shard i` out of Vitest's arguments and adds the shard's files as filters. */
-export function applyShardPlan(planPath: string, vitestArgs: string[]): string[] {
+/**
+ * Takes `--shard i` out of Vitest's arguments and adds the shard's files as filters. The last shard
+ * also runs the collected files no shard lists, and names them (unplanned-files.ts).
+ */
+export async function applyShardPlan(planPath: string, vitestArgs: string[]): Promise<string[]> {
   const args = [...vitestArgs]
   const at = args.findIndex(a => a === '--shard' || a.startsWith('--shard='))
   if (at === -1) throw new UsageError(`--shard-plan needs --shard i: write "--shard-plan ${planPath} --shard 1".`)
@@ -23,6 +28,13 @@ export function applyShardPlan(planPath: string, vitestArgs: string[]): string[]
   process.env.VITEST_MEMORY_SHARD = `${index}/${plan.shards.length}`
   // Absolute paths: Vitest keeps a file when its path starts with a filter.
   const filters = shard.files.map(file => resolve(file))
+  if (index === maxOf(plan.shards.map(s => s.index))) {
+    const unplanned = await unplannedFiles(plan, args)
+    if (unplanned.length > 0) {
+      console.error(unplannedLine(unplanned, planPath, index, plan.shards.length))
+      filters.push(...unplanned.map(file => resolve(file)))
+    }
+  }
   // A shard with no files (more shards than files) is not a failure.
   return filters.length > 0 ? [...args, ...filters] : [...args, '--passWithNoTests', resolve('.vitest-memory-empty-shard')]
 }

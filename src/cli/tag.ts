@@ -1,10 +1,11 @@
 // `vitest-memory tag --above SIZE [--write] [--remove-below SIZE]`: tags the files the history
 // measured as heavy with `// @module-tag memory_intensive`, and untags the ones that got lighter.
 // Without --write nothing on disk changes: it lists what it would do.
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { DEFAULT_HISTORY_PATH, UsageError } from '../options.js'
 import { addMemoryIntensiveTag, hasMemoryIntensiveTag, removeMemoryIntensiveTag } from '../policy/module-tag.js'
+import { writeFileAtomic } from '../record/atomic-write.js'
 import { displayPath, printable } from '../record/display-path.js'
 import { inspectHistory, lastPeak, type History } from '../record/history.js'
 import { formatBytes, parseSize, SizeError } from '../size.js'
@@ -201,7 +202,8 @@ function edit(collected: Collected, file: string, write: boolean, action: 'add' 
     after = source
   }
   try {
-    writeFileSync(target.path, after)
+    // Temp + rename: a test file with other hard links (one outside the project) is replaced, the other names keep their content.
+    writeFileAtomic(target.path, after)
   } catch (error) {
     return `not changed: cannot write it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
   }

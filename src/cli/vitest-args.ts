@@ -3,7 +3,7 @@
 // line that names it and the closest flag of vitest-memory or Vitest. Nested options
 // (--coverage.enabled), --no-* negations, short aliases and everything after `--` pass as in `vitest`.
 import { UsageError } from '../errors.js'
-import { vitestCreateCLI, type VitestCac } from '../vitest-adapter.js'
+import { vitestCreateCLI, type VitestCac } from '../vitest-internals/cli.js'
 import { OUR_FLAGS, unknownFlagMessage } from './args.js'
 
 export interface VitestArgs {

@@ -4,20 +4,61 @@ import { availableParallelism, freemem, totalmem } from 'node:os'
 
 /** Values at or above this are "no limit" in cgroup v1 (it reports a huge page-aligned number). */
 const CGROUP_V1_UNLIMITED = 2 ** 60
+const CGROUP_ROOT = '/sys/fs/cgroup'
+const CGROUP_V1_MEMORY = '/sys/fs/cgroup/memory'
 
-/** The memory limit of this process's cgroup (v2 or v1), or null when there is none. */
-export function readCgroupLimit(): number | null {
-  const read = (path: string) => {
-    try {
-      return readFileSync(path, 'utf8').trim()
-    } catch {
-      return null
-    }
+/** Reads a small file's text, or null when it is not there (or not readable). */
+export type ReadText = (path: string) => string | null
+
+const readText: ReadText = (path) => {
+  try {
+    return readFileSync(path, 'utf8').trim()
+  } catch {
+    return null
   }
-  const v2 = read('/sys/fs/cgroup/memory.max')
-  if (v2 !== null) return v2 === 'max' ? null : Number(v2)
-  const v1 = read('/sys/fs/cgroup/memory/memory.limit_in_bytes')
-  if (v1 !== null && Number(v1) < CGROUP_V1_UNLIMITED) return Number(v1)
+}
+
+/**
+ * The cgroup directories that bound this process's memory, its own first, then its ancestors up to
+ * the mount: the process's cgroup (from /proc/self/cgroup) is usually not the mount's root (a
+ * systemd slice, a CI runner's cgroup, cgroup v1 without a cgroup namespace), and when its path is
+ * not under the mount (a container's own cgroup mounted as the root) the root is what applies.
+ */
+function cgroupDirs(read: ReadText): { version: 1 | 2, dirs: string[] } | null {
+  const lines = (read('/proc/self/cgroup') ?? '').split('\n')
+  const v1Path = lines.map(line => /^\d+:([^:]*):(.*)$/.exec(line)).find(m => m && m[1].split(',').includes('memory'))?.[2]
+  const v2Path = lines.map(line => /^0::(.*)$/.exec(line)).find(Boolean)?.[1]
+  const below = (mount: string, path: string | undefined) => {
+    const parts = (path ?? '/').split('/').filter(Boolean)
+    const dirs = parts.map((_, i) => `${mount}/${parts.slice(0, parts.length - i).join('/')}`)
+    return [...dirs, mount]
+  }
+  // cgroup v2 mounted at the root (cgroup.controllers), or a v2 container's own memory.max there.
+  if (read(`${CGROUP_ROOT}/cgroup.controllers`) !== null || read(`${CGROUP_ROOT}/memory.max`) !== null) return { version: 2, dirs: below(CGROUP_ROOT, v2Path) }
+  if (read(`${CGROUP_V1_MEMORY}/memory.limit_in_bytes`) !== null) return { version: 1, dirs: below(CGROUP_V1_MEMORY, v1Path) }
+  return null
+}
+
+/** The memory limit of this process's cgroup (v2 or v1): the tightest of it and its ancestors, or null. */
+export function readCgroupLimit(read: ReadText = readText): number | null {
+  const found = cgroupDirs(read)
+  if (!found) return null
+  const limits: number[] = []
+  for (const dir of found.dirs) {
+    const text = read(`${dir}/${found.version === 2 ? 'memory.max' : 'memory.limit_in_bytes'}`)
+    const bytes = text === null || text === 'max' ? NaN : Number(text)
+    if (Number.isFinite(bytes) && bytes > 0 && bytes < CGROUP_V1_UNLIMITED) limits.push(bytes)
+  }
+  return limits.length > 0 ? Math.min(...limits) : null
+}
+
+/** What this process's cgroup uses now (v2 memory.current, v1 memory.usage_in_bytes), or null. */
+function readCgroupUsage(read: ReadText): number | null {
+  const found = cgroupDirs(read)
+  for (const dir of found?.dirs ?? []) {
+    const text = read(`${dir}/${found!.version === 2 ? 'memory.current' : 'memory.usage_in_bytes'}`)
+    if (text !== null && Number.isFinite(Number(text))) return Number(text)
+  }
   return null
 }
 
@@ -25,15 +66,10 @@ export function readCgroupLimit(): number | null {
  * Memory still available: the machine's (MemAvailable, what os.freemem() reads on Linux), and
  * within a container the limit minus what the container already uses, whichever is smaller.
  */
-export function availableMemoryBytes(): number {
-  const limit = readCgroupLimit()
-  let used: number | null = null
-  try {
-    used = Number(readFileSync('/sys/fs/cgroup/memory.current', 'utf8').trim())
-  } catch {
-    // cgroup v1 or no cgroup: the machine's figure alone
-  }
-  const inContainer = limit != null && used != null && Number.isFinite(used) ? Math.max(0, limit - used) : Infinity
+export function availableMemoryBytes(read: ReadText = readText): number {
+  const limit = readCgroupLimit(read)
+  const used = limit != null ? readCgroupUsage(read) : null
+  const inContainer = limit != null && used != null ? Math.max(0, limit - used) : Infinity
   return Math.min(freemem(), inContainer)
 }
 

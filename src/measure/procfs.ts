@@ -63,15 +63,30 @@ export function readStartTime(pid: number): number | null {
   return readStatField(pid, 19)
 }
 
-/** The first line of /proc/<pid>/cmdline, shortened, to name a process in messages. */
+/** The command of a process (/proc/<pid>/cmdline), shortened, to name it in messages; '?' when gone. */
 export function readCommand(pid: number): string {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)
-    const text = argv.join(' ').replace(/\s+/g, ' ').trim()
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text
+    return commandText(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean))
   } catch {
     return '?'
   }
+}
+
+/** How long a command named in a message may be (its program's name is never cut). */
+export const COMMAND_TEXT_MAX = 80
+
+/**
+ * A command in a few words: the program's base name (its directory depends on where things are
+ * installed and would push what matters out of a cut text) and its arguments, the arguments cut
+ * when the whole is longer than `max`.
+ */
+export function commandText(argv: string[], max = COMMAND_TEXT_MAX): string {
+  if (argv.length === 0) return '?'
+  const program = argv[0].split('/').filter(Boolean).at(-1) ?? argv[0]
+  const args = argv.slice(1).join(' ').replace(/\s+/g, ' ').trim()
+  const text = args ? `${program} ${args}` : program
+  if (text.length <= max) return text
+  return `${program} ${args.slice(0, Math.max(0, max - program.length - 4))}...`
 }
 
 /**

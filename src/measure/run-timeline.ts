@@ -2,6 +2,7 @@
 // running file's process tree over time. Fed by each pool worker's tree sampler; read once by the
 // reporter at the end of the run. Lives on globalThis for the same reason as the shared state:
 // the pool and the reporter are loaded through different module graphs.
+import type { TimelinePoint } from '../model.js'
 
 export interface FileSpan {
   project: string
@@ -12,13 +13,6 @@ export interface FileSpan {
   /** Epoch milliseconds. */
   startedAt: number
   endedAt: number | null
-}
-
-export interface TimelinePoint {
-  /** Milliseconds since the run's first file started. */
-  t: number
-  /** Summed RSS of all running files' process trees. */
-  rssBytes: number
 }
 
 interface Running {

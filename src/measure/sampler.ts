@@ -2,9 +2,9 @@
 // The process's own peak comes from the kernel (exact); the tree's peak can only be sampled.
 // After the process dies /proc/<pid> is gone, so what a crash report needs (the root's last
 // high-water mark, the descendants that may now be orphans) is kept from the last sample.
-import pidusage from 'pidusage'
 import { listDescendants, ThreadScan } from './descendants.js'
-import { hasProcfs, readProcessMemory, readStartTime } from './procfs.js'
+import { hasProcfs, readCommand, readProcessMemory, readStartTime } from './procfs.js'
+import type { PeakProcess } from '../model.js'
 
 export interface TreeSample {
   at: number
@@ -18,6 +18,14 @@ export interface TreeSample {
   heaviestChild: { pid: number, rssBytes: number } | null
 }
 
+/** The heaviest processes kept for a tree peak: enough to say which one made it. */
+export const PEAK_PROCESSES_KEPT = 5
+/**
+ * The list is taken again only when the tree's peak rose this much: a tree that grows sample by
+ * sample would otherwise read every command line at every sample.
+ */
+const PEAK_PROCESSES_STEP_BYTES = 1_000_000
+
 /** A descendant seen alive, with its kernel start time so a reused pid is never mistaken for it. */
 export interface KnownProcess {
   pid: number
@@ -30,6 +38,9 @@ export class TreeSampler {
   /** Highest VmHWM of the root seen since start (or the last reset): its peak if it dies. */
   rootPeakBytes = 0
   last: TreeSample | null = null
+  /** The processes of the tree at its peak (since start or the last reset), when it had subprocesses. */
+  peakProcesses: PeakProcess[] | null = null
+  private peakProcessesAt = 0
   /** Every descendant seen since start: they may outlive the root and must then be killed. */
   readonly seen = new Map<number, KnownProcess>()
   private timer: NodeJS.Timeout | undefined
@@ -66,6 +77,8 @@ export class TreeSampler {
   reset(): void {
     this.treePeakBytes = 0
     this.rootPeakBytes = 0
+    this.peakProcesses = null
+    this.peakProcessesAt = 0
   }
 
   /** Takes one sample now; synchronous on Linux so it can run inside a message handler. */
@@ -75,6 +88,7 @@ export class TreeSampler {
     if (!root) return null
     let treeRssBytes = root.rssBytes
     let heaviestChild: TreeSample['heaviestChild'] = null
+    const members: { pid: number, rssBytes: number }[] = []
     for (const pid of listDescendants(this.pid, this.threads)) {
       const memory = readProcessMemory(pid)
       if (!memory) continue
@@ -83,23 +97,30 @@ export class TreeSampler {
         if (startTime !== null) this.seen.set(pid, { pid, startTime })
       }
       treeRssBytes += memory.rssBytes
+      members.push({ pid, rssBytes: memory.rssBytes })
       if (!heaviestChild || memory.rssBytes > heaviestChild.rssBytes) heaviestChild = { pid, rssBytes: memory.rssBytes }
+    }
+    if (members.length > 0 && treeRssBytes > this.treePeakBytes && treeRssBytes >= this.peakProcessesAt + PEAK_PROCESSES_STEP_BYTES) {
+      this.peakProcessesAt = treeRssBytes
+      this.peakProcesses = [{ pid: this.pid, command: null, rssBytes: root.rssBytes }, ...members.map(m => ({ ...m, command: readCommand(m.pid) }))]
+        .sort((a, b) => b.rssBytes - a.rssBytes).slice(0, PEAK_PROCESSES_KEPT)
     }
     return this.record({ at: Date.now(), rootRssBytes: root.rssBytes, rootHwmBytes: root.hwmBytes, treeRssBytes, heaviestChild })
   }
 
-  private async tick(): Promise<void> {
-    if (this.procfs) {
-      this.sampleNow()
-      return
-    }
-    // Portable fallback: the root process only (descendants cannot be listed without procfs).
-    try {
-      const { memory } = await pidusage(this.pid)
-      this.record({ at: Date.now(), rootRssBytes: memory, rootHwmBytes: memory, treeRssBytes: memory, heaviestChild: null })
-    } catch {
-      // the process is gone
-    }
+  private tick(): void {
+    // Without procfs the process reports its own readings (ownReading): nothing to read from here.
+    if (this.procfs) this.sampleNow()
+  }
+
+  /**
+   * Portable fallback: the RSS the process reported of itself over IPC (pool/self-readings.ts),
+   * taken as the root's and the tree's reading (descendants cannot be listed without procfs).
+   * Ignored where procfs is read: the kernel's figures are exact.
+   */
+  ownReading(rssBytes: number): void {
+    if (this.procfs) return
+    this.record({ at: Date.now(), rootRssBytes: rssBytes, rootHwmBytes: rssBytes, treeRssBytes: rssBytes, heaviestChild: null })
   }
 
   private record(sample: TreeSample): TreeSample {

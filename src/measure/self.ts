@@ -1,8 +1,7 @@
 // How a test process reads its own peak: VmHWM on Linux, getrusage's maxRSS elsewhere.
 import { OwnProcfs } from './own-procfs.js'
 import { hasProcfs } from './procfs.js'
-
-export type MeasurementMethod = 'procfs' | 'getrusage'
+import type { MeasurementMethod } from '../model.js'
 
 export interface OwnPeak {
   method: MeasurementMethod

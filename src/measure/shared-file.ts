@@ -9,6 +9,7 @@
 // never below what the GC leaves, so a file that did not reach that growth kept less than it; with
 // `gcAboveBytes` at half the naming threshold, files that kept little between two GCs add up to
 // less than half the threshold, and a clean file measured after them is never named.
+import type { SharedFileFigures } from '../model.js'
 
 export interface SharedProbe {
   /** Current RSS. */
@@ -20,27 +21,6 @@ export interface SharedProbe {
   /** A forced, synchronous full GC. */
   gc(): void
   now(): number
-}
-
-/** What a shared process measured around one file; travels to the pool with `testfileFinished`. */
-export interface SharedFileFigures {
-  /** 1 for the first file this process ran, 2 for the next, … */
-  order: number
-  /** RSS when the file started: what the process already held. */
-  startRssBytes: number
-  /**
-   * RSS after the forced GC at the file's end, minus the same reading after the previous forced
-   * GC; null when no GC ran after this file (it provably kept less than the GC trigger).
-   */
-  retainedBytes: number | null
-  /** Heap + external memory, the same way. */
-  retainedHeapBytes: number | null
-  /** How many files the retained figures cover: 1 when the previous file was GC'd too. */
-  retainedFiles: number
-  /** RSS at the file's end (after the GC when one ran): what the process carries on. */
-  endRssBytes: number
-  /** How long the forced GC (and its readings) took: the price of knowing what the file left. */
-  gcMs: number
 }
 
 export interface SharedMeterSettings {
@@ -64,6 +44,11 @@ export class SharedFileMeter {
   private sinceGc = 0
 
   constructor(private readonly probe: SharedProbe, private readonly settings: SharedMeterSettings) {}
+
+  /** RSS when the running file started, or null between files. */
+  get startRssBytes(): number | null {
+    return this.active ? this.startRss : null
+  }
 
   /** A file is about to run in this process. */
   fileStarted(): void {

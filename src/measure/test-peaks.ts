@@ -2,6 +2,7 @@
 // starts and read when it ends, so each test's peak is exact; the readings in between (hooks,
 // imports) are kept too, so the file's own peak stays the maximum over the whole file.
 // No Vitest imports: the probe is injected, so this is unit-testable with fake readings.
+import type { TestPeakMethod, TestMemory } from '../model.js'
 
 /** How the test process reads and resets its own memory. */
 export interface MemoryProbe {
@@ -12,31 +13,6 @@ export interface MemoryProbe {
   heapUsed(): number
   /** A forced full GC, when leak detection asked for one (`--expose-gc`). */
   gc?: () => void
-}
-
-/**
- * How per-test peaks were taken: `clear_refs` resets the kernel's high-water mark at every test
- * start (exact per test); `running-max` could not reset it, so a test's peak is the process's
- * highest RSS so far (it only says something when it rises).
- */
-export type TestPeakMethod = 'clear_refs' | 'running-max'
-
-/** What a test's process measured for one test; travels to the main process on `task.meta`. */
-export interface TestMemory {
-  /** Order in which the test finished, from 0. */
-  order: number
-  /** Highest RSS while the test (with its beforeEach/afterEach hooks) ran. */
-  peakRssBytes: number
-  /** RSS when the test started: `peakRssBytes - startRssBytes` is what the test added. */
-  startRssBytes: number
-  /** V8 heap used at the end minus at the start (no GC forced in between). */
-  heapDeltaBytes: number
-  /** V8 heap used after a forced GC at the end of the test (leak detection only). */
-  heapAfterGcBytes: number | null
-  durationMs: number
-  /** Another test ran at the same time (test.concurrent): the peak is shared with it. */
-  overlapping: boolean
-  method: TestPeakMethod
 }
 
 interface ActiveTest {
@@ -99,7 +75,8 @@ export class TestPeakTracker {
       startRssBytes: test.startRssBytes,
       heapDeltaBytes,
       heapAfterGcBytes,
-      durationMs: this.now() - test.startedAt,
+      // Rounded: the figure rides on task.meta, which Vitest UI shows as it is.
+      durationMs: Math.round((this.now() - test.startedAt) * 10) / 10,
       overlapping: test.overlapping,
       method: this.method,
     }

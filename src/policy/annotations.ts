@@ -33,7 +33,8 @@ export function parseAnnotations(source: string, file: string): FileAnnotations 
  */
 const parsed = new Map<string, { mtimeMs: number, size: number, annotations: FileAnnotations }>()
 
-export function readAnnotations(file: string): FileAnnotations {
+/** `shown`: how errors name the file (its path relative to the root). */
+export function readAnnotations(file: string, shown = file): FileAnnotations {
   let source: string
   let version: { mtimeMs: number, size: number }
   try {
@@ -45,7 +46,7 @@ export function readAnnotations(file: string): FileAnnotations {
   } catch {
     return { budgetBytes: null, limitBytes: null }
   }
-  const annotations = parseAnnotations(source, file)
+  const annotations = parseAnnotations(source, shown)
   parsed.set(file, { ...version, annotations })
   return annotations
 }

@@ -12,8 +12,3 @@ export function budgetFor(
 ): FileBudget | null {
   return closestSize(relativeFile, annotations.budgetBytes, options.budgets, options.budgetBytes)
 }
-
-/** A file is judged on its tree peak: memory its subprocesses hold is memory the machine must have. */
-export function isOverBudget(treePeakBytes: number | null, budget: FileBudget | null): boolean {
-  return budget != null && treePeakBytes != null && treePeakBytes > budget.bytes
-}

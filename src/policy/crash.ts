@@ -1,5 +1,6 @@
 // Why did a test file's process die, and what should the user try? Pure: facts in, words out.
 import { formatBytes, formatDuration } from '../size.js'
+import type { CrashCause } from '../model.js'
 
 /** What the pool knows when a file's process died before the file finished. */
 export interface CrashFacts {
@@ -35,8 +36,6 @@ export interface LimitBreach {
   /** "<pid> <command>" of the heaviest process in the tree ("<pid> the test file's own process" for the file's). */
   heaviest: string
 }
-
-export type CrashCause = 'start-timeout' | 'memory-limit' | 'v8-heap' | 'oom-killer' | 'sigkill' | 'native-crash' | 'abort' | 'signal' | 'exit'
 
 export interface CrashVerdict {
   /** `killed` when the pool enforced a limit, `crash` for any other death. */

@@ -1,5 +1,6 @@
 // The leak signal: does the heap left after a forced GC keep growing from test to test?
 // Pure: fed the heap-after-GC series of one file, in the order its tests finished.
+import type { LeakVerdict } from '../model.js'
 
 /** Fewer tests than this say nothing about a trend. */
 export const LEAK_MIN_TESTS = 5
@@ -9,19 +10,6 @@ export const LEAK_MIN_GROWTH_PER_TEST_BYTES = 1024 * 1024
 export const LEAK_STEP_NOISE_BYTES = 64 * 1024
 /** Share of steps that must grow: a one-off cache fill early on is not a leak. */
 export const LEAK_MIN_GROWING_SHARE = 0.75
-
-export interface LeakVerdict {
-  /** True when the retained heap grows steadily enough to be a likely leak. */
-  likely: boolean
-  /** Average growth of the heap after GC per test. */
-  retainedPerTestBytes: number
-  /** Growth from the first test to the last. */
-  retainedTotalBytes: number
-  /** Tests that had a heap-after-GC reading. */
-  tests: number
-  /** Steps between consecutive tests that grew by more than the noise floor. */
-  growingSteps: number
-}
 
 /** Null when there are too few readings to judge. */
 export function judgeLeak(heapAfterGc: readonly number[]): LeakVerdict | null {

@@ -29,6 +29,22 @@ export interface Comparison {
   thresholds: Thresholds
 }
 
+/**
+ * The noise floor of a comparison: a file whose peak moved by less than NOISE_FLOOR_BYTES or by
+ * less than NOISE_FLOOR_RATIO of its base is "unchanged" in the tables (never a regression row:
+ * those are always listed). Measured on examples/basic, four runs of the same code: files of
+ * 60–70 MB moved by up to 0.6 MB (1%), files of 300–370 MB by up to 2.0 MB (0.7%). Both floors
+ * sit above that with room for a busy machine, and far below the gate's defaults (20%, 20 MB).
+ */
+export const NOISE_FLOOR_BYTES = 1e6
+export const NOISE_FLOOR_RATIO = 0.02
+
+/** A growth or shrink too small to be more than run-to-run noise (see NOISE_FLOOR_BYTES). */
+export function withinNoise(c: FileChange): boolean {
+  if (c.regression || (c.kind !== 'grew' && c.kind !== 'shrank') || c.deltaBytes == null) return false
+  return Math.abs(c.deltaBytes) < NOISE_FLOOR_BYTES || (c.ratio != null && Math.abs(c.ratio) < NOISE_FLOOR_RATIO)
+}
+
 /** What a file weighs for comparison: its tree peak (what budgets judge), else its own peak. */
 export function weightOf(file: FileReport): number | null {
   return file.treePeakRssBytes ?? file.peakRssBytes ?? null

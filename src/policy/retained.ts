@@ -3,7 +3,7 @@
 import { formatBytes } from '../size.js'
 
 /**
- * Default for `retainedAbove`. A clean small file keeps well under this after a full GC (its own
+ * What a file must leave behind to be named (a constant: `retainedAbove` was removed). A clean small file keeps well under this after a full GC (its own
  * imports in the module cache: a few MB; measured figures are in the README); a file that keeps a
  * large fixture in a global, a cache or a live timer keeps tens to hundreds of MB.
  */

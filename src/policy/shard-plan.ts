@@ -1,6 +1,6 @@
 // Splits test files into N shards balanced by measured duration AND peak memory, so the heavy
 // files land on different machines. Pure: the CLI feeds it the file list and the history.
-import { schemaRef } from '../record/schemas.js'
+import { schemaRef } from '../schema-ref.js'
 
 export interface PlanFile {
   /** Relative to the directory the plan is run from, forward slashes. */

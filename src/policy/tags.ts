@@ -16,6 +16,8 @@ export interface LastMeasured {
   peakBytes: number
   /** ISO date of the run that measured it. */
   at: string
+  /** The run before it, when the history has one: its peak. */
+  previousPeakBytes?: number | null
 }
 
 export interface TagInputs {
@@ -40,6 +42,17 @@ export function memoryIntensiveSource(input: TagInputs): string | null {
     return `history: ${formatBytes(last.peakBytes)} on ${last.at.slice(0, 10)}`
   }
   return null
+}
+
+/**
+ * Tagged from the history by its last run alone: the run before was under the threshold (or there
+ * was none). A fast lane that skips such a file says so once, so a regression never turns
+ * silently into a skip.
+ */
+export function newlyFromHistory(input: TagInputs, source: string | null): boolean {
+  if (!source?.startsWith('history') || input.aboveBytes == null) return false
+  const previous = input.lastMeasured?.previousPeakBytes
+  return previous == null || previous <= input.aboveBytes
 }
 
 /** Why the lane does not start this file, or null when it does. */

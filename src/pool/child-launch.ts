@@ -2,8 +2,11 @@
 // callable GC, heap profiling needs Node's sampling heap profiler writing where we read it.
 import { rmSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
+import { hasProcfs } from '../measure/procfs.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { inflightDir, PEAK_PROFILE_ENV, type PeakProfileSettings } from '../profile/peak-files.js'
+import { profileFileName } from '../profile/profile-name.js'
+import { mayMoveAside, mayReplace } from '../record/output-path.js'
 import { CHILD_SETTINGS_ENV, type ChildSettings } from './child-state.js'
 
 export const PROFILES_DIR = '.vitest-memory/profiles'
@@ -15,6 +18,9 @@ export const HEAP_PROFILE_INTERVAL_BYTES = 32 * 1024
  * every live sample (a 2 GB peak is ~16k samples at 128 KiB), and a site holding 1 MB is still seen.
  */
 export const PEAK_PROFILE_INTERVAL_BYTES = 128 * 1024
+
+/** The pace of a process's own readings when no sampleIntervalMs is given (the option's default). */
+const DEFAULT_SELF_READINGS_MS = 50
 
 export interface ChildLaunch {
   execArgv: string[]
@@ -30,11 +36,13 @@ export interface ChildLaunch {
  */
 export const GC_TRIGGER_SHARE = 0.5
 
-export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations' | 'journalPath'>>, root: string, file: string, project = '', shared = false): ChildLaunch {
+export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations' | 'journalPath' | 'sampleIntervalMs'>>, root: string, file: string, project = '', shared = false): ChildLaunch {
   const settings: ChildSettings = {
     detectLeaks: options.detectLeaks,
     annotations: options.annotations !== false,
     ...(shared ? { shared, gcAboveBytes: Math.floor((options.retainedAboveBytes ?? 0) * GC_TRIGGER_SHARE) } : {}),
+    // The pool cannot read the process from outside: it reports itself, at the sampler's pace.
+    ...(hasProcfs() ? {} : { selfReadingsMs: options.sampleIntervalMs ?? DEFAULT_SELF_READINGS_MS }),
   }
   const execArgv = options.detectLeaks ? ['--expose-gc'] : []
   let profilePath: string | null = null
@@ -42,11 +50,15 @@ export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' |
   if (options.heapProfile === 'all') {
     const dir = resolve(root, PROFILES_DIR)
     // Two projects may run the same file: the project name keeps their profiles apart.
-    const name = `${project ? `${profileName(project)}__` : ''}${profileName(relative(root, file))}.heapprofile`
-    profilePath = resolve(dir, name)
+    const name = profileFileName(project, relative(root, file))
+    const path = resolve(dir, name)
     // A profile left from an earlier run must not pass for this one.
-    rmSync(profilePath, { force: true })
-    execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+    if (mayMoveAside(path)) rmSync(path)
+    // V8 writes the profile itself and would follow a link (or write into a device) at the name: not profiled then.
+    if (mayReplace(path)) {
+      profilePath = path
+      execArgv.push('--heap-prof', `--heap-prof-dir=${dir}`, `--heap-prof-name=${name}`, `--heap-prof-interval=${HEAP_PROFILE_INTERVAL_BYTES}`)
+    }
   }
   const env: Record<string, string> = { [CHILD_SETTINGS_ENV]: JSON.stringify(settings) }
   // The same for every file (the process names its flush by its pid): spare processes still apply.
@@ -61,7 +73,3 @@ export function peakProfileSettings(options: Pick<ResolvedMemoryOptions, 'heapPr
   return { dir: inflightDir(options.journalPath ?? null, root), samplingIntervalBytes: PEAK_PROFILE_INTERVAL_BYTES }
 }
 
-/** A file name that says which test file it profiled: test/a/b.test.ts → test__a__b.test.ts */
-export function profileName(relativeFile: string): string {
-  return relativeFile.split(/[\\/]/).filter(part => part && part !== '..').join('__').replace(/[^\w.-]/g, '_')
-}

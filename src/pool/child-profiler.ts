@@ -2,6 +2,7 @@
 // starts the profiler thread (peak-thread.ts), and holds the file's end until its best profile is
 // on disk, so the pool finds it when it hears the file finished. Without the setting: nothing.
 import type { PeakProfileSettings } from '../profile/peak-files.js'
+import { isWorkerResponse } from './protocol.js'
 
 /** The same name as PEAK_PROFILE_ENV in peak-files.ts, not imported: off, this module loads nothing. */
 const PEAK_PROFILE_ENV = 'VITEST_MEMORY_PEAK_PROFILE'
@@ -31,7 +32,7 @@ async function startPeakProfiler(settings: PeakProfileSettings): Promise<void> {
   // child.ts wraps process.send after this module ran: the file's end passes through here first.
   const send = process.send!.bind(process) as (...args: unknown[]) => boolean
   process.send = ((message: any, ...rest: unknown[]) => {
-    if (ready && message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
+    if (ready && isWorkerResponse(message, 'testfileFinished')) {
       Atomics.store(flag, 0, 0)
       thread.postMessage('flush')
       Atomics.wait(flag, 0, 0, FINAL_FLUSH_WAIT_MS)

@@ -7,9 +7,10 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { OwnProcfs } from '../measure/own-procfs.js'
 import { readOwnPeak } from '../measure/self.js'
-import { SharedFileMeter, type SharedFileFigures } from '../measure/shared-file.js'
+import { SharedFileMeter } from '../measure/shared-file.js'
+import type { SharedFileFigures, TestPeakMethod } from '../model.js'
 import { hasProcfs } from '../measure/procfs.js'
-import { TestPeakTracker, type MemoryProbe, type TestPeakMethod } from '../measure/test-peaks.js'
+import { TestPeakTracker, type MemoryProbe } from '../measure/test-peaks.js'
 
 /** Settings the pool hands to the child in this environment variable (JSON). */
 export const CHILD_SETTINGS_ENV = 'VITEST_MEMORY_CHILD_SETTINGS'
@@ -23,6 +24,8 @@ export interface ChildSettings {
   shared?: boolean
   /** Shared: a forced GC after a file once JavaScript's memory grew this much since the last one. */
   gcAboveBytes?: number
+  /** Without procfs (off Linux): send the process's own RSS to the pool this often (self-readings.ts). */
+  selfReadingsMs?: number
 }
 
 /** What a test process measured of one file, beside its own peak (OwnPeak). */
@@ -80,7 +83,7 @@ export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSe
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
   const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0 }
+  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0, ...(typeof parsed.selfReadingsMs === 'number' && parsed.selfReadingsMs > 0 ? { selfReadingsMs: parsed.selfReadingsMs } : {}) }
 }
 
 /** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */

@@ -5,11 +5,15 @@ import './child-profiler.js'
 import { enableCompileCache, flushCompileCache } from './compile-cache.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
-import { BATCH_MARK, FILE_BOUNDARY_KEY, type FileBoundary } from './batch.js'
+import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, vmFileStart, type FileBoundary } from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
-import { installVmBoundary, isVmWorkerEntry, VM_FILE_START_KEY } from './vm-mode.js'
-import { installRunnerHooks, testRunnerSource, type FileBoundaries } from './runner-hooks.js'
+import { installVmBoundary } from './vm-mode.js'
+import { isVmWorkerEntry } from '../vitest-internals/worker-entries.js'
+import { startSelfReadings } from './self-readings.js'
+import { installRunnerHooks, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
+import { testRunnerSource } from '../vitest-internals/runner-class.js'
+import { askPool, isJudged, receiveLinkMessage } from './verdict-link.js'
 
 // Before anything heavy is imported: Vitest's worker and the environment's library come from it.
 enableCompileCache()
@@ -18,6 +22,8 @@ const entry = process.env.VITEST_MEMORY_WORKER_ENTRY
 if (!entry || !process.send) throw new Error('vitest-memory: the child entry must be forked by the memory pool')
 delete process.env.VITEST_MEMORY_WORKER_ENTRY
 const settings = readChildSettings()
+// withMemoryBudget() (test.ts) asks whether its test is measured: on `process`, seen from a vm context too.
+Object.defineProperty(process, Symbol.for('vitest-memory.measured-process'), { value: true })
 const tracker = childTracker(settings)
 // A shared process (isolate: false) measures each file at its boundaries. Handed one file per
 // `run` request (the pool split Vitest's batch), a request is a file boundary; handed a batch
@@ -29,11 +35,14 @@ let runningBatch = false
 // Vitest's worker binds process.send when it loads, so the wrapper must be in place first.
 const send = process.send.bind(process) as (...args: unknown[]) => boolean
 process.send = ((message: any, ...rest: unknown[]) => {
-  if (message?.__vitest_worker_response__ && message.type === 'testfileFinished' && !runningBatch) {
+  if (isWorkerResponse(message, 'testfileFinished') && !runningBatch) {
     message = { ...message, vitestMemory: filePeak() }
   }
   return send(message, ...rest)
 }) as typeof process.send
+
+// Off Linux the pool cannot read this process from outside: it sends its own readings.
+if (settings.selfReadingsMs) startSelfReadings(send, settings.selfReadingsMs)
 
 /** The kernel's peak was reset per test: the file's peak is the maximum of every reading. */
 function filePeak(): OwnPeak & ChildFilePeak {
@@ -87,14 +96,29 @@ const boundaries: FileBoundaries | undefined = meter
       },
     }
   : undefined
-if (runnerSource && !runnerSource.loadedByWorker) await installRunnerHooks(runnerSource, boundaries)
+// A file with a budget asks the pool for its verdict before Vitest settles it (verdict-link.ts):
+// an error in the answer makes it a failed file in Vitest's own state.
+const fileEnd: FileEndHook = async (suite) => {
+  if (!suite.filepath || !isJudged(suite.filepath)) return
+  const ownPeakRssBytes = Math.max(readOwnPeak().peakRssBytes, tracker.fileFinished().peakRssBytes)
+  const reply = await askPool({ kind: 'file', file: suite.filepath, ownPeakRssBytes, startRssBytes: meter?.startRssBytes ?? null })
+  if (reply?.error && suite.result) {
+    suite.result.errors = [...(suite.result.errors ?? []), reply.error]
+    suite.result.state = 'fail'
+  }
+}
+if (runnerSource && !runnerSource.loadedByWorker) await installRunnerHooks(runnerSource, boundaries, fileEnd)
 await import(pathToFileURL(entry).href)
-if (runnerSource?.loadedByWorker) await installRunnerHooks(runnerSource, boundaries)
+if (runnerSource?.loadedByWorker) await installRunnerHooks(runnerSource, boundaries, fileEnd)
+
+// The pool's answers and tree figures (verdict-link.ts); listened to only now that Vitest's
+// worker listens (see the note on listeners below).
+process.prependListener('message', receiveLinkMessage)
 
 // The compile cache is flushed once the libraries are loaded, and again when Vitest stops the
 // process (the test's own dependencies): the pool ends the process with a signal.
 process.prependListener('message', (message: any) => {
-  if (message?.__vitest_worker_request__ && message.type === 'stop') flushCompileCache()
+  if (isWorkerRequest(message, 'stop')) flushCompileCache()
 })
 
 if (meter) {
@@ -102,8 +126,7 @@ if (meter) {
   // start reading the IPC channel and Vitest would miss the start request): the file's peak is
   // reset before the worker begins the file.
   process.prependListener('message', (message: any) => {
-    if (!message?.__vitest_worker_request__) return
-    if (message.type === 'run' || message.type === 'collect') {
+    if (isWorkerRequest(message, 'run', 'collect')) {
       runningBatch = message[BATCH_MARK] === true
       // vm mode: the file starts at the vm boundary below, once its context is set up.
       if (!runningBatch && !vm) fileStarted()
@@ -115,7 +138,7 @@ if (meter) {
   if (vm) {
     installVmBoundary(() => {
       fileStarted()
-      send({ [VM_FILE_START_KEY]: true })
+      send(vmFileStart())
     })
   }
 }

@@ -8,16 +8,18 @@ import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileBudget } from '../policy/budget.js'
 import { classifyCrash, crashMessage, OWN_PROCESS, type CrashFacts, type LimitBreach } from '../policy/crash.js'
 import { isOverLimit, nextSampleIntervalMs, type FileLimit, type PreviousSample } from '../policy/limit.js'
-import { PeakProfileLink } from '../profile/peak-link.js'
+import { PeakProfileLink } from './peak-link.js'
 import { peakLabel, siteSummary } from '../profile/site-text.js'
 import { SAMPLE_EVERY_MS, SAMPLE_MIN_CHANGE_BYTES } from '../record/journal.js'
 import { messageOf } from '../errors.js'
-import { measurementKey, sharedState, type FileMeasurement, type SharedRun } from '../state.js'
+import { measurementKey, sharedState } from '../state.js'
+import type { FileMeasurement, SharedRun } from '../model.js'
 import { runTimeline } from '../measure/run-timeline.js'
 import { attachMeasurement } from '../record/task-meta.js'
-import { failFileInVitest, findFileTask, startTestInVitest } from '../vitest-adapter.js'
-import { annotateFileVerdict, fileVerdict } from '../record/verdict-annotations.js'
+import { catchErrorInVitest, failFileInVitest, findFileTask, startTestInVitest } from '../vitest-internals/tasks.js'
+import { annotateFileVerdict, verdictAnnotation } from '../record/verdict-annotations.js'
 import { killProcessTree } from './kill-tree.js'
+import { TestTreeWindows } from './test-tree.js'
 
 /** Enough of the end of stderr to hold V8's fatal heap message and its stack. */
 const STDERR_TAIL_BYTES = 16 * 1024
@@ -36,12 +38,14 @@ export class FileWatch {
   private startTimeout: string | null = null
   /** The last sample: whether the file grows decides how fast it is sampled under a limit. */
   private previousSample: PreviousSample | null = null
-  /** The test the process said it started last (test-start.ts): the one running if it dies. */
+  /** The test the process said it started last (protocol.ts): the one running if it dies. */
   private lastTestStart: { id: string, at: number } | null = null
   /** Set when the file runs in a shared process: where, and what the process held at its start. */
   shared: SharedRun | null = null
   /** --heap-profile=peak: the link to what the process flushes, else null. */
   private readonly peak: PeakProfileLink | null
+  /** Each test's window on the tree samples: what its subprocesses held is charged to it. */
+  readonly tests = new TestTreeWindows()
 
   constructor(
     private readonly project: TestProject,
@@ -79,6 +83,7 @@ export class FileWatch {
 
   testStarted(testId: string): void {
     this.lastTestStart = { id: testId, at: Date.now() }
+    this.tests.started(testId)
   }
 
   /** The process never finished starting: the pool kills it next, and died() reports why. */
@@ -186,14 +191,15 @@ export class FileWatch {
     if (this.lastTestStart) await startTestInVitest(this.project, this.lastTestStart.id, this.lastTestStart.at).catch(() => {})
     if (this.annotations) {
       const task = findFileTask(this.project.vitest, this.project.name, this.file)
-      if (task) annotateFileVerdict(task as never, fileVerdict(measurement, 'fail'))
+      // A dead file has failed already: only its kill is worth an annotation (budgets judge finished files).
+      if (task && measurement.crash?.state === 'killed') annotateFileVerdict(task as never, verdictAnnotation(measurement, { budgetMode: 'fail', sharedBudget: 'added' }))
     }
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {
       await failFileInVitest(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
     } catch (error) {
       // Vitest's internals moved: still say what happened, as an unhandled error.
-      this.project.vitest.state.catchError({ name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
+      catchErrorInVitest(this.project.vitest, { name, message: `${this.relativeFile}: ${message}` }, 'Test File Crash')
       this.project.vitest.logger.error(`vitest-memory: could not mark ${this.relativeFile} as failed in Vitest: ${messageOf(error)}`)
     }
     // After failFileInVitest, which creates the File task when the file died before announcing it.
@@ -239,6 +245,7 @@ export class FileWatch {
       treePeakRssBytes: measurement.treePeakRssBytes,
       durationMs: measurement.durationMs,
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
+      ...(measurement.treePeakProcesses ? { treePeakProcesses: measurement.treePeakProcesses } : {}),
       ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
     })
   }

@@ -7,7 +7,8 @@
 import { Session } from 'node:inspector'
 import { createServer } from 'node:net'
 import { workerData, parentPort } from 'node:worker_threads'
-import { inflightPaths, peakSocketPath, writeAtomic, type PeakFlushMeta, type PeakProfileSettings } from '../profile/peak-files.js'
+import { inflightPaths, peakSocketPath, writeAtomic, type PeakProfileSettings } from '../profile/peak-files.js'
+import type { PeakFlushMeta } from '../model.js'
 
 /** RSS is read this often: one cheap syscall; as often as the pool samples the tree. */
 const CHECK_EVERY_MS = 50

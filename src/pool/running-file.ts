@@ -8,11 +8,14 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { limitFor } from '../policy/limit.js'
-import { measurementKey, sharedState, type FileMeasurement } from '../state.js'
+import { measurementKey, sharedState } from '../state.js'
+import type { FileMeasurement } from '../model.js'
 import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child-state.js'
 import { FileWatch } from './file-watch.js'
 import { SharedLifecycle } from './shared-lifecycle.js'
+import { response } from './protocol.js'
+import { catchErrorInVitest } from '../vitest-internals/tasks.js'
 import { preloadedEnvironment } from './spares.js'
 import type { TestProcess } from './test-process.js'
 
@@ -29,6 +32,8 @@ export interface RunningFile {
   budget: FileBudget | null
   /** Watches the hard limit, writes the journal's samples, and turns a death into a failed file. */
   watch: FileWatch
+  /** The process was told the file is over its budget (and failed it in Vitest): not again at its end. */
+  failedInChild?: boolean
 }
 
 /** A file is about to run: its budget and hard limit (config, annotations) and its watch. */
@@ -56,6 +61,7 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
   const { file, startedAt, budget, watch } = running
   const shared = watch.shared ? SharedLifecycle.withFigures(watch.shared, own?.shared) : null
   if (shared) watch.shared = shared
+  const testTreePeaks = watch.tests.toRecord()
   return {
     file,
     project,
@@ -73,17 +79,26 @@ export function fileMeasurement(running: RunningFile, process: TestProcess, proj
     preloadedEnvironment: preloadedEnvironment(process.child),
     ...watch.limitFields(),
     ...(shared ? { shared } : {}),
+    ...(testTreePeaks ? { testTreePeaks } : {}),
+    ...(process.sampler.peakProcesses ? { treePeakProcesses: process.sampler.peakProcesses } : {}),
   }
 }
 
-export const response = (body: Record<string, unknown>) => ({ __vitest_worker_response__: true, ...body })
+/** The file's budget, as its start will find it (comment, glob, global); null on a comment that cannot be read. */
+export function budgetOf(project: TestProject, file: string, resolved: ResolvedMemoryOptions): FileBudget | null {
+  try {
+    return budgetFor(toPosix(relative(project.config.root, file)), readAnnotations(file), resolved)
+  } catch {
+    return null
+  }
+}
 
 /** A batch's errors: the first goes back with its `testfileFinished`, the others to Vitest's state. */
 export function batchErrors(vitest: Vitest) {
   let first: unknown
   return {
     add(error: unknown): void {
-      if (first) vitest.state.catchError(error, 'Test Run Error')
+      if (first) catchErrorInVitest(vitest, error, 'Test Run Error')
       else first = error
     },
     finished: (): FinishedMessage => response({ type: 'testfileFinished', ...(first ? { error: first } : {}) }),

@@ -4,10 +4,10 @@
 // neighbours), and whether it must be replaced after a file.
 import { readCgroupLimit } from '../measure/machine.js'
 import { readProcessMemory } from '../measure/procfs.js'
-import type { SharedFileFigures } from '../measure/shared-file.js'
+import type { SharedFileFigures, RecycleRecord, SharedRun } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { autoRecycleAbove, recycleReason } from '../policy/recycle.js'
-import { sharedState, type RecycleRecord, type SharedRun } from '../state.js'
+import { sharedState } from '../state.js'
 import { totalmem } from 'node:os'
 
 interface ProcessRecord {

@@ -10,9 +10,11 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { readProcessMemory } from '../measure/procfs.js'
-import { environmentPreload, type Preload } from './environment-modules.js'
+import { environmentPreload, type Preload } from '../vitest-internals/environment-modules.js'
 import { OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
+import { guardAgainstOrphans } from './orphan-guard.js'
 import { PRELOAD_ENV } from './preload.js'
+import type { SpareStats } from '../model.js'
 
 /**
  * The test process's entry: child.js as one module (`npm run build` bundles it: a process then
@@ -46,7 +48,7 @@ export interface ProcessSpec {
  * `preload`: what a spare loads while it waits.
  */
 export function forkTestProcess(spec: ProcessSpec, preload: Preload | null = null): ChildProcess {
-  return fork(CHILD_ENTRY, [], {
+  const child = fork(CHILD_ENTRY, [], {
     env: {
       ...spec.env,
       VITEST_MEMORY_WORKER_ENTRY: spec.workerEntry,
@@ -58,24 +60,9 @@ export function forkTestProcess(spec: ProcessSpec, preload: Preload | null = nul
     serialization: 'advanced',
     detached: OWN_PROCESS_GROUP,
   })
-}
-
-/** How the files of a run found their processes: the JSON report's `run.spares`. */
-export interface SpareStats {
-  /** The setting: a number, or 'auto'. */
-  setting: number | 'auto'
-  /** Files started on a spare that had loaded their environment's library (or that needs none). */
-  matched: number
-  /**
-   * Files whose environment differed from what every waiting spare had loaded: they started on a
-   * spare that loaded nothing (and loaded their own environment) or on a fresh process.
-   */
-  environmentMismatch: number
-  /** Files started on a fresh process because no spare was waiting (the run's first file, for one). */
-  fresh: number
-  /** Spares booted in the run, and the most that waited at once. */
-  booted: number
-  mostWaiting: number
+  // Busy in synchronous code, it would not hear the runner die (orphan-guard.ts).
+  if (OWN_PROCESS_GROUP) guardAgainstOrphans(child)
+  return child
 }
 
 interface Spare {

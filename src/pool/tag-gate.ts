@@ -1,16 +1,19 @@
 // Decides, before any process exists, whether a file handed to the pool is started: the fast lane
 // (--skip-memory-intensive), the heavy lane (--only-memory-intensive) and a `--tags-filter` that
-// excludes the whole file all stop it here, so its top-level code never runs.
+// excludes the whole file all stop it here, so its top-level code never runs; so does a malformed
+// `@memory-budget`/`@memory-limit` comment, which fails the file (annotation-gate.ts).
 import { relative } from 'node:path'
 import { statSync } from 'node:fs'
 import type { TestProject, WorkerRequest } from 'vitest/node'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
+import { failOnBadAnnotations } from './annotation-gate.js'
 import { budgetFor } from '../policy/budget.js'
-import { excludedAtFileLevel, laneSkipReason, MEMORY_INTENSIVE, memoryIntensiveSource, type LastMeasured } from '../policy/tags.js'
+import { excludedAtFileLevel, laneSkipReason, MEMORY_INTENSIVE, memoryIntensiveSource, newlyFromHistory, type LastMeasured } from '../policy/tags.js'
 import { entryKey, historyIndex, peekHistory, type HistoryEntry } from '../record/history.js'
 import { measurementKey, sharedState } from '../state.js'
-import { compileTagsFilter, reportSkippedFile } from '../vitest-adapter.js'
+import { compileTagsFilter } from '../vitest-internals/runner-utils.js'
+import { reportSkippedFile } from '../vitest-internals/tasks.js'
 
 type FileRequest = Extract<WorkerRequest, { type: 'run' | 'collect' }>
 type FileSpec = FileRequest['context']['files'][number]
@@ -24,17 +27,20 @@ export async function skipBeforeStart(request: FileRequest, project: TestProject
   const spec = request.context.files[0]
   if (!spec) return false
   const relativeFile = relative(project.config.root, spec.filepath).split('\\').join('/')
+  // A malformed budget or limit comment fails that file here, before any process.
+  if (request.type === 'run' && await failOnBadAnnotations(project, spec.filepath, relativeFile)) return true
   const fileTags = spec.fileTags ?? []
-  const tagSource = memoryIntensiveSource({
+  const inputs = {
     relativeFile,
     fileTags,
     globs: options.memoryIntensiveGlobs,
     aboveBytes: options.memoryIntensiveAboveBytes ?? fileBudget(spec.filepath, relativeFile, options),
     lastMeasured: lastMeasured(options.historyPath, project.name, relativeFile),
-  })
+  }
+  const tagSource = memoryIntensiveSource(inputs)
   const tags = tagSource && !fileTags.includes(MEMORY_INTENSIVE) ? [...fileTags, MEMORY_INTENSIVE] : [...fileTags]
   const skipReason = laneSkipReason(options.memoryIntensiveMode, tagSource) ?? await tagsFilterReason(spec, tags, project)
-  sharedState().tagging.set(measurementKey(project.name, spec.filepath), { tags, tagSource, skipReason })
+  sharedState().tagging.set(measurementKey(project.name, spec.filepath), { tags, tagSource, skipReason, ...(newlyFromHistory(inputs, tagSource) ? { newly: true } : {}) })
   if (skipReason) {
     await reportSkippedFile(project, spec.filepath, tags, request.type)
     return true
@@ -69,9 +75,12 @@ function lastMeasured(path: string | null, project: string, relativeFile: string
     cached = { mtimeMs, index: history ? historyIndex(history) : new Map() }
     histories.set(path, cached)
   }
-  const run = cached.index.get(entryKey(project, relativeFile))?.runs.at(-1)
+  const runs = cached.index.get(entryKey(project, relativeFile))?.runs
+  const run = runs?.at(-1)
+  const before = runs && runs.length > 1 ? runs.at(-2) : undefined
   const peakBytes = run ? run.treePeakRssBytes ?? run.peakRssBytes : null
-  return run && peakBytes != null ? { peakBytes, at: run.at } : null
+  const previousPeakBytes = before ? before.treePeakRssBytes ?? before.peakRssBytes : null
+  return run && peakBytes != null ? { peakBytes, at: run.at, previousPeakBytes } : null
 }
 
 /** Why the user's own `--tags-filter` excludes the whole file, or null. */

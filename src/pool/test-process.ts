@@ -3,16 +3,18 @@
 // pipes its output and stops it (SIGTERM, then SIGKILL). It decides nothing about files: the
 // worker (worker.ts) owns which file runs on it and what a death means.
 import type { ChildProcess } from 'node:child_process'
-import { resolve } from 'node:path'
 import type { PoolOptions } from 'vitest/node'
 import { TreeSampler, type TreeSample } from '../measure/sampler.js'
+import { selfReading } from './self-readings.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { formatDuration } from '../size.js'
 import { childLaunch, type ChildLaunch } from './child-launch.js'
 import { withTestHooks } from './inject.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
+import { isWorkerResponse } from './protocol.js'
 import { forkTestProcess, type SpareProcesses } from './spares.js'
-import { VM_EXEC_ARGV, vmWorkerEntry } from './vm-mode.js'
+import { rpcFrame } from '../vitest-internals/rpc-frames.js'
+import { forksWorkerEntry, VM_EXEC_ARGV, vmWorkerEntry } from '../vitest-internals/worker-entries.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
@@ -74,7 +76,7 @@ export class TestProcess {
     this.stderr = pool.project.vitest.logger.errorStream
     const launch = this.launch = childLaunch(resolved, pool.project.config.root, options.file ?? 'unknown', pool.project.name, options.shared)
     const spec = {
-      workerEntry: options.vm ? vmWorkerEntry(pool.distPath) : resolve(pool.distPath, 'workers/forks.js'),
+      workerEntry: options.vm ? vmWorkerEntry(pool.distPath) : forksWorkerEntry(pool.distPath),
       env: { ...pool.env, ...launch.env },
       execArgv: [...pool.execArgv, ...(options.vm ? VM_EXEC_ARGV : []), ...launch.execArgv],
       // A spare that loaded this environment's library ahead is taken first.
@@ -96,8 +98,10 @@ export class TestProcess {
       // unanswered call is a process stuck in "starting" forever.
       let started = false
       child.on('message', (message: any) => {
+        const ownRss = selfReading(message)
+        if (ownRss !== null) return this.sampler.ownReading(ownRss)
         this.noteSaid(message)
-        if (!started && message?.__vitest_worker_response__ && message.type === 'started') {
+        if (!started && isWorkerResponse(message, 'started')) {
           started = true
           clearTimeout(startTimer)
           if (message.error) failed(message.error)
@@ -191,15 +195,24 @@ export class TestProcess {
   }
 
   private noteSaid(message: any): void {
-    if (message?.t === 'q' && typeof message.m === 'string') {
-      const argument = typeof message.a?.[0] === 'string' ? ` ${JSON.stringify(message.a[0].slice(0, 120))}` : ''
-      this.lastSaid = `its last message asked the runner for "${message.m}"${argument}`
-    } else if (message?.__vitest_worker_response__) {
+    const frame = rpcFrame(message)
+    if (frame?.kind === 'call') {
+      const argument = frame.firstArg !== null ? ` ${JSON.stringify(tailOf(frame.firstArg))}` : ''
+      this.lastSaid = `its last message asked the runner for "${frame.method}"${argument}`
+    } else if (isWorkerResponse(message)) {
       this.lastSaid = `its last message was "${message.type}"`
-    } else if (message?.t === 's') {
+    } else if (frame?.kind === 'answer') {
       this.lastSaid = 'its last message answered a call from the runner'
     }
   }
+}
+
+/** How much of what a starting process asked for is quoted in the start-timeout error. */
+const QUOTED_ARGUMENT_CHARS = 120
+
+/** The end of a long argument (a module's path: its file name is what matters, not where the project is). */
+function tailOf(text: string): string {
+  return text.length > QUOTED_ARGUMENT_CHARS ? `…${text.slice(-(QUOTED_ARGUMENT_CHARS - 1))}` : text
 }
 
 function isChannelError(error: NodeJS.ErrnoException): boolean {

@@ -5,26 +5,11 @@
 // request boundary, as for any shared process (isolate: false). One difference: Vitest lets go
 // of the previous file's context only while it sets up the next one, so a vm file's measurement
 // starts at its first setup file (the vm boundary), not when its request arrives.
-import { resolve } from 'node:path'
 
 /** Vitest's pools that vm mode stands in for. */
 export const VM_POOLS: ReadonlySet<string> = new Set(['vmForks', 'vmThreads'])
 
-/** Vitest's vm worker for child processes; vmThreads's worker needs a worker thread, so vm mode always runs processes. */
-export function vmWorkerEntry(distPath: string): string {
-  return resolve(distPath, 'workers/vmForks.js')
-}
-
-/** What Vitest's VmForksPoolWorker adds to every vm process: ES modules in vm contexts. */
-export const VM_EXEC_ARGV: readonly string[] = ['--experimental-vm-modules']
-
-/** Whether the child's worker entry is one of Vitest's vm workers. */
-export function isVmWorkerEntry(entry: string): boolean {
-  return /[\\/]workers[\\/]vm(Forks|Threads)\.js$/.test(entry)
-}
-
-/** Key of the message a vm process sends when a file's measurement starts (its context is set up). */
-export const VM_FILE_START_KEY = '__vitest_memory_vm_file_start__'
+// Vitest's vm worker entry and its flag: ../vitest-internals/worker-entries.ts.
 
 const BOUNDARY_KEY = Symbol.for('vitest-memory.vm-boundary')
 
@@ -37,9 +22,4 @@ export function installVmBoundary(boundary: () => void): void {
 export function vmBoundary(): void {
   const boundary = (process as unknown as Record<symbol, unknown>)[BOUNDARY_KEY]
   if (typeof boundary === 'function') boundary()
-}
-
-/** In the pool: whether a message says a vm file's measurement starts now. */
-export function isVmFileStart(message: unknown): boolean {
-  return (message as Record<string, unknown> | null)?.[VM_FILE_START_KEY] === true
 }

@@ -18,21 +18,23 @@ import type { OwnPeak } from '../measure/self.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { attachMeasurement } from '../record/task-meta.js'
-import { fileVerdict } from '../record/verdict-annotations.js'
-import { filesAtOnce } from '../schedule/files-at-once.js'
-import { runScheduling } from '../schedule/run-scheduling.js'
+import { verdictAnnotation } from '../record/verdict-annotations.js'
+import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
+import { filesAtOnce } from './files-at-once.js'
+import { runScheduling } from './run-scheduling.js'
 import { measurementKey, sharedState, type LiveWorker } from '../state.js'
-import { cancelFilesInVitest, fileStateInVitest, isCancelling } from '../vitest-adapter.js'
+import { bailAfterMemoryFailure, cancelFilesInVitest, failFinishedFileInVitest, fileStateInVitest, isCancelling } from '../vitest-internals/tasks.js'
 import { ensureRunJournal } from './abort.js'
-import { BATCH_MARK, fileBoundary, runsWhole, type FileBoundary } from './batch.js'
+import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
-import { batchErrors, fileMeasurement, openRunningFile, response, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
+import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
+import { failFileNotStarted } from './start-failure.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
 import { vmLifecycleThreshold } from './vm-lifecycle.js'
-import { isVmFileStart } from './vm-mode.js'
-import { startedTestOf } from './test-start.js'
+import { BATCH_MARK, fileBoundary, isVmFileStart, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
+import { answerVerdict } from './verdict-answer.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   readonly cacheFs = true
@@ -199,7 +201,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         errors.add({ ...serialized, message: `[vitest-memory]: the test process for ${waiting.length} files failed to start: ${serialized.message}` })
         break
       }
-      process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true })
+      const judged = waiting.map(spec => spec.filepath).filter(file => budgetOf(project, file, this.resolved) != null)
+      process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true, [JUDGE_MARK]: judged })
       const done = await finished
       this.batchWaiting = undefined
       if (done.error) errors.add(done.error)
@@ -251,11 +254,13 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.running = undefined
       this.releaseTicket()
       const serialized = serializeError(error)
+      // A file whose process could not start is a failed file (start-failure.ts).
+      if (request.type === 'run' && file && await failFileNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized, 0)) return response({ type: 'testfileFinished' })
       const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
       return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
     }
     if (this.running) this.handOver(this.running, process)
-    process.send(request)
+    process.send(this.running ? { ...request, [JUDGE_MARK]: this.running.budget ? [this.running.file] : [] } : request)
     return finished
   }
 
@@ -310,6 +315,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       message: message => this.onProcessMessage(process, message),
       sample: (sample) => {
         this.running?.watch.sample(sample)
+        for (const news of this.running?.watch.tests.sample(sample) ?? []) process.send(treeNews(news))
         runTimeline().update(this, sample.treeRssBytes)
       },
       stderr: chunk => this.running?.watch.stderr(chunk),
@@ -343,7 +349,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (isVmFileStart(message)) return process.sampler.reset()
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
-    if (message?.__vitest_worker_response__ && message.type === 'testfileFinished') {
+    const query = verdictQueryOf(message)
+    if (query) return this.answerVerdict(process, query)
+    if (isWorkerResponse(message, 'testfileFinished')) {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
       this.settle = undefined
@@ -389,12 +397,28 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const { file, watch } = this.running
     const project = this.options.project.name
     sharedState().measurements.set(measurementKey(project, file), measurement)
-    const verdict = this.resolved.annotations ? fileVerdict(measurement, this.resolved.budgetMode) : null
-    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), verdict)
+    const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
+    attachMeasurement(this.options.project.vitest, measurement, runTimeline(), annotation)
+    // Over budget though the process was not told (a peak after its question, or a file that did
+    // not ask): failed in Vitest's state now, before Vitest learns that the file finished.
+    const verdict = judgeFile(measurement, this.resolved)
+    if (verdict.fails && !this.running.failedInChild) {
+      void failFinishedFileInVitest(this.options.project, file, overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
+    }
+    if (verdict.fails) bailAfterMemoryFailure(this.options.project)
     runTimeline().end(this)
     watch.finished(measurement, fileStateInVitest(this.options.project, file))
     this.running = undefined
     // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).
+  }
+
+  /**
+   * A test process asks, before Vitest settles a file (or a budgeted test), whether it is over its
+   * budget: the tree is sampled now and judged by the one verdict (policy/verdict.ts).
+   */
+  private answerVerdict(process: TestProcess, query: VerdictQuery): void {
+    process.sampler.sampleNow()
+    process.send(verdictReply(answerVerdict(query, this.running, process.sampler.treePeakBytes, this.resolved)))
   }
 
   private releaseTicket(): void {

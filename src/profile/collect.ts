@@ -11,11 +11,10 @@ import { fileURLToPath } from 'node:url'
 import type { Vitest } from 'vitest/node'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { FileReport, MemoryReport, ProfileReport } from '../record/report.js'
-import type { FileMeasurement } from '../state.js'
+import type { FileMeasurement, PeakProfileRecord } from '../model.js'
 import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type MapLine } from './heap-profile.js'
-import type { PeakProfileRecord } from './peak-files.js'
 import { createLineMapper } from './source-map.js'
-import { transformedSourceMap } from '../vitest-adapter.js'
+import { transformedSourceMap } from '../vitest-internals/tasks.js'
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 /** A process writes its profile as it exits, which may be just after the run ends. */

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { AllocationSite } from '../model.js'
 
 interface CallFrame {
   functionName: string
@@ -22,19 +23,6 @@ interface ProfileNode {
 export interface HeapProfileJson {
   head: ProfileNode
   samples?: { size: number, nodeId: number }[]
-}
-
-export interface AllocationSite {
-  /** The allocating function, "(anonymous)" when it has no name. */
-  functionName: string
-  /** Where the function is defined: a path (file URLs are turned into paths) or a Node internal. */
-  file: string
-  /** 1-based line of the function's definition, or null when V8 gave none. */
-  line: number | null
-  /** Bytes the sampling profiler attributed to this function itself (its allocations still live at exit). */
-  bytes: number
-  /** bytes / all sampled bytes of the profile. */
-  share: number
 }
 
 export const TOP_SITES = 10

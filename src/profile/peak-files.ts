@@ -1,11 +1,13 @@
 // The files and the channel between a test file's process profiling at its peak and the pool:
 // where the process flushes its best profile, what the small JSON beside it says, and the
 // socket the pool asks it through for one last capture before a limit kill. Loaded in the
-// profiler thread too: no imports beyond Node's.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+// profiler thread too: no imports beyond Node's (and model.ts's types, erased when compiled) and state-dir.ts.
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
+import type { PeakFlushMeta } from '../model.js'
+import { makeDirFor } from '../state-dir.js'
 
 /** Under the journal's folder: the profiles of processes still running (or that died unannounced). */
 export const INFLIGHT_DIR = 'profiles/inflight'
@@ -17,38 +19,6 @@ export interface PeakProfileSettings {
   dir: string
   /** Average bytes between two samples of V8's sampling heap profiler. */
   samplingIntervalBytes: number
-}
-
-/** What the process knew when it took the profile: the small JSON next to the .heapprofile. */
-export interface PeakFlushMeta {
-  pid: number
-  /** When the profile was taken (ms since the epoch). */
-  at: number
-  /** The process's RSS when the profile was taken. */
-  capturedAtRssBytes: number
-  /** The highest RSS the profiler thread saw, up to the flush. */
-  peakRssSeenBytes: number
-  /** Bytes the sampled live objects of the profile add up to. */
-  sampledBytes: number
-  /** process.memoryUsage() of the main thread at the capture, or null when it could not be read. */
-  heapUsedBytes: number | null
-  heapTotalBytes: number | null
-  externalBytes: number | null
-  arrayBuffersBytes: number | null
-  /** V8's heap limit (--max-old-space-size): a heap near it is about to die of "heap out of memory". */
-  heapLimitBytes: number
-  /** Why there is no profile, when the profiler could not start or capture. */
-  error?: string
-}
-
-/** What the pool keeps of a file's peak profile (plain data: it rides on the measurement). */
-export interface PeakProfileRecord {
-  /** The adopted .heapprofile (absolute), or null when the process flushed none. */
-  path: string | null
-  meta: PeakFlushMeta | null
-  /** The top sites, source-mapped, with files relative to the root. */
-  sites: { functionName: string, file: string, line: number | null, bytes: number, share: number }[]
-  error?: string
 }
 
 export function inflightPaths(dir: string, pid: number): { profile: string, meta: string } {
@@ -72,7 +42,7 @@ export function peakSocketPath(pid: number): string {
 
 /** A temp file in the same folder, then rename: a reader (or a SIGKILL) never sees half a file. */
 export function writeAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true })
+  makeDirFor(path)
   const temp = `${path}.${process.pid}.tmp`
   writeFileSync(temp, text)
   renameSync(temp, path)

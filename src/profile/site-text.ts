@@ -1,7 +1,7 @@
 // The words for allocation sites and a peak profile, the same in the terminal, the Markdown
 // summary, the crash message and `why`.
 import { formatBytes } from '../size.js'
-import type { AllocationSite } from './heap-profile.js'
+import type { AllocationSite } from '../model.js'
 
 /**
  * Memory in ArrayBuffers/Buffers is not in V8's sampled heap, so the sites cannot show it: it is

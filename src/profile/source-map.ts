@@ -1,35 +1,42 @@
 // Turns a position in code as V8 ran it (after Vite's transform) back into the line the
-// user wrote, with the module's source map. Pure apart from the lookup it is given.
-import { decode, type SourceMapMappings } from '@jridgewell/sourcemap-codec'
+// user wrote, with the module's source map, through @jridgewell/trace-mapping (Vitest's own
+// source-map reader). Pure apart from the lookup it is given.
+import { LEAST_UPPER_BOUND, originalPositionFor, TraceMap } from '@jridgewell/trace-mapping'
 
 export interface RawSourceMap {
   mappings: string
   sources?: (string | null)[]
 }
 
-/** 1-based original line of a 0-based generated position, or null when the map has none. */
-export function originalLine(mappings: SourceMapMappings, line0: number, column0: number): number | null {
-  const segments = mappings[line0]
-  if (!segments?.length) return null
-  // The last segment that starts at or before the column; else the line's first one.
-  let found = segments.find(s => s.length >= 4) ?? null
-  for (const segment of segments) {
-    if (segment[0] > column0) break
-    if (segment.length >= 4) found = segment
-  }
-  return found && found.length >= 4 ? found[2]! + 1 : null
+/**
+ * 1-based original line of a 0-based generated position, or null when the map has none: the
+ * segment that starts at or before the column, else (a column before the line's first segment)
+ * the line's first one.
+ */
+export function originalLine(map: TraceMap, line0: number, column0: number): number | null {
+  const needle = { line: line0 + 1, column: column0 }
+  return originalPositionFor(map, needle).line ?? originalPositionFor(map, { ...needle, bias: LEAST_UPPER_BOUND }).line ?? null
 }
 
-/** Memoizes decoded maps by file; `lookup` returns a module's map, or null. */
+/** A map of Vite's transform: only its mappings are needed for lines (sources are the module). */
+function traceMap(map: RawSourceMap): TraceMap | null {
+  try {
+    return new TraceMap({ version: 3, names: [], sources: map.sources ?? [], mappings: map.mappings })
+  } catch {
+    return null // a malformed map maps nothing
+  }
+}
+
+/** Memoizes parsed maps by file; `lookup` returns a module's map, or null. */
 export function createLineMapper(lookup: (file: string) => RawSourceMap | null) {
-  const decoded = new Map<string, SourceMapMappings | null>()
+  const parsed = new Map<string, TraceMap | null>()
   return (file: string, line0: number, column0: number): number | null => {
-    if (!decoded.has(file)) {
+    if (!parsed.has(file)) {
       const map = lookup(file)
-      decoded.set(file, map?.mappings ? decode(map.mappings) : null)
+      parsed.set(file, map?.mappings ? traceMap(map) : null)
     }
-    const mappings = decoded.get(file)
-    return mappings ? originalLine(mappings, line0, column0) : null
+    const map = parsed.get(file)
+    return map ? originalLine(map, line0, column0) : null
   }
 }
 

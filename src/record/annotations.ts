@@ -1,9 +1,8 @@
 // What a test's memory looks like as a Vitest test annotation (`context.annotate`): one line with
 // what the test added and its peak (for tests that added something), and a warning when it went
-// over its own withMemoryBudget().
-import type { TestMemory } from '../measure/test-peaks.js'
+// over its own withMemoryBudget() in warn mode (in fail mode the test fails with the verdict).
+import type { TestMemory } from '../model.js'
 import { formatBytes } from '../size.js'
-import { TEST_BUDGET_META_KEY } from '../test-meta.js'
 
 /** The annotation type Vitest shows as its group title (a type of its own: never a GitHub error). */
 export const MEMORY_ANNOTATION_TYPE = 'memory'
@@ -21,15 +20,14 @@ export interface MemoryAnnotation {
   type: string
 }
 
-export function annotationsFor(measured: TestMemory, meta: Record<string, unknown>): MemoryAnnotation[] {
+/** `warning`: the pool's verdict text for a test over its budget in warn mode, else null. */
+export function annotationsFor(measured: TestMemory, warning: string | null): MemoryAnnotation[] {
   const added = Math.max(0, measured.peakRssBytes - measured.startRssBytes)
   const shared = measured.overlapping ? ' (ran concurrently: peak shared)' : ''
+  const subprocesses = measured.ownPeakRssBytes != null ? `, its subprocesses included (own ${formatBytes(measured.ownPeakRssBytes)})` : ''
   const out: MemoryAnnotation[] = added >= ANNOTATE_ADDED_ABOVE_BYTES
-    ? [{ message: `+${formatBytes(added)} RSS added, peak ${formatBytes(measured.peakRssBytes)}${shared}`, type: MEMORY_ANNOTATION_TYPE }]
+    ? [{ message: `+${formatBytes(added)} RSS added, peak ${formatBytes(measured.peakRssBytes)}${subprocesses}${shared}`, type: MEMORY_ANNOTATION_TYPE }]
     : []
-  const budget = meta[TEST_BUDGET_META_KEY]
-  if (typeof budget === 'number' && added > budget) {
-    out.push({ message: `vitest-memory: over its memory budget: added ${formatBytes(added)}, budget ${formatBytes(budget)}`, type: 'warning' })
-  }
+  if (warning) out.push({ message: `vitest-memory: ${warning}`, type: 'warning' })
   return out
 }

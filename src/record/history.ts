@@ -1,11 +1,16 @@
 // The measured history: per file, its last few peaks, durations and dates. Meant to be kept in a
 // CI cache or committed. Writes merge with what is on disk under a lock and land atomically, so
 // parallel shards or an interrupted run never lose or corrupt earlier entries.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs'
+import { join } from 'node:path'
 import { displayPath, printable } from './display-path.js'
+import { duplicateText, findDuplicates } from './duplicates.js'
+import { mayMoveAside } from './output-path.js'
+import { boundEntries } from './history-bound.js'
 import { writeJsonAtomic } from './report.js'
-import { schemaProblem, schemaRef } from './schemas.js'
+import { schemaProblem } from './schemas.js'
+import { schemaRef } from '../schema-ref.js'
+import { makeDirFor } from '../state-dir.js'
 
 export const HISTORY_SCHEMA_VERSION = 1
 /** Runs kept per file. */
@@ -88,10 +93,35 @@ export function checkHistory(text: string, shown: string): HistoryCheck {
     })
     if (kept.length > 0) entries.push({ project: entry.project, file: entry.file, runs: kept })
   })
-  const history: History = { $schema: schemaRef('history'), schemaVersion: HISTORY_SCHEMA_VERSION, entries }
-  if (problems.length === 0) return { history }
+  const repeats = findDuplicates(entries)
+  const kept = mergeRepeats(entries)
+  const history: History = { $schema: schemaRef('history'), schemaVersion: HISTORY_SCHEMA_VERSION, entries: kept }
+  if (problems.length === 0 && repeats.length === 0) return { history }
+  const files = `${kept.length} file${kept.length === 1 ? '' : 's'} kept`
+  const merged = repeats.length === 1 ? 'merged into one entry' : `${repeats.length} repeats merged, the first shown`
+  if (problems.length === 0) return { history, warning: `${shown}: ${duplicateText('entries', repeats[0])} — ${merged}; ${files}` }
   const dropped = problems.length === 1 ? 'entry dropped' : `${problems.length} entries dropped, the first shown`
-  return { history, warning: `${shown}: ${problems[0]} — ${dropped}; ${entries.length} file${entries.length === 1 ? '' : 's'} kept` }
+  const alsoMerged = repeats.length ? `; ${repeats.length} repeated entr${repeats.length === 1 ? 'y' : 'ies'} merged` : ''
+  return { history, warning: `${shown}: ${problems[0]} — ${dropped}${alsoMerged}; ${files}` }
+}
+
+/**
+ * One entry per (project, file): a repeated entry's runs join the first's, by date, identical runs
+ * once, the last RUNS_KEPT kept. The same whatever the order of the repeats, so every reader agrees.
+ */
+function mergeRepeats(entries: HistoryEntry[]): HistoryEntry[] {
+  const byKey = new Map<string, HistoryEntry>()
+  for (const entry of entries) {
+    const key = entryKey(entry.project, entry.file)
+    const first = byKey.get(key)
+    if (!first) {
+      byKey.set(key, entry)
+      continue
+    }
+    const runs = new Map([...first.runs, ...entry.runs].map(run => [JSON.stringify(run), run]))
+    first.runs = [...runs.entries()].sort(([ka, a], [kb, b]) => a.at.localeCompare(b.at) || ka.localeCompare(kb)).map(([, run]) => run).slice(-RUNS_KEPT)
+  }
+  return [...byKey.values()]
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -102,6 +132,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function inspectHistory(path: string): HistoryCheck {
   let text: string
   try {
+    // A FIFO or a device (/dev/null, /dev/zero) holds no history: not read (it could block or never end).
+    const stats = statSync(path)
+    if (!stats.isFile() && !stats.isDirectory()) return { history: emptyHistory() }
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { history: emptyHistory() }
@@ -119,6 +152,8 @@ export function readHistory(path: string): { history: History | null, warning?: 
   const check = inspectHistory(path)
   if (check.history) return { history: check.history, ...(check.warning ? { warning: `vitest-memory: ${check.warning}.` } : {}) }
   if (check.unusable === 'newer') return { history: null, warning: `vitest-memory: ${check.warning}: it is left as it is and not updated.` }
+  // Only our own regular file is set aside: a folder or a link is the user's.
+  if (!mayMoveAside(path)) return { history: null, warning: `vitest-memory: ${check.warning}; it is not vitest-memory's own regular file (a link, a device…), so it is left as it is and not updated.` }
   const aside = `${path}.corrupt-${Date.now()}`
   try {
     renameSync(path, aside)
@@ -154,7 +189,10 @@ export interface MeasuredRun {
   run: HistoryRun
 }
 
-/** Pure merge: appends each run to its entry, keeps the last RUNS_KEPT, drops entries `exists` rejects. */
+/**
+ * Pure merge: appends each run to its entry, keeps the last RUNS_KEPT, drops entries `exists` rejects
+ * and, past MAX_HISTORY_ENTRIES, those run longest ago (history-bound.ts).
+ */
 export function mergeRuns(history: History, measured: MeasuredRun[], exists: (file: string) => boolean): History {
   const entries = history.entries.map(e => ({ ...e, runs: [...e.runs] }))
   const byKey = new Map(entries.map(e => [entryKey(e.project, e.file), e]))
@@ -173,7 +211,7 @@ export function mergeRuns(history: History, measured: MeasuredRun[], exists: (fi
   return {
     $schema: schemaRef('history'),
     schemaVersion: HISTORY_SCHEMA_VERSION,
-    entries: entries.filter(e => exists(e.file)).sort((a, b) => a.file.localeCompare(b.file) || a.project.localeCompare(b.project)),
+    entries: boundEntries(entries.filter(e => exists(e.file))).sort((a, b) => a.file.localeCompare(b.file) || a.project.localeCompare(b.project)),
   }
 }
 
@@ -193,7 +231,7 @@ async function lock(lockPath: string): Promise<() => void> {
   const deadline = Date.now() + LOCK_WAIT_MS
   for (;;) {
     try {
-      mkdirSync(dirname(lockPath), { recursive: true })
+      makeDirFor(lockPath)
       closeSync(openSync(lockPath, 'wx'))
       return () => {
         try {

@@ -5,8 +5,8 @@ import type { Vitest } from 'vitest/node'
 import { machineInfo } from '../measure/machine.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import { sharedState } from '../state.js'
-import { moduleStateInVitest } from '../vitest-adapter.js'
-import { schemaRef } from './schemas.js'
+import { moduleStateInVitest } from '../vitest-internals/tasks.js'
+import { schemaRef } from '../schema-ref.js'
 import { buildFileReport, SCHEMA_VERSION, writeJsonAtomic, type MemoryReport } from './report.js'
 
 /** Where this run writes its report: the path it claimed at its start, else the configured one. */
@@ -33,7 +33,7 @@ export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOption
       project: measurement.project,
       vitestState,
       durationMs: measurement.durationMs,
-    }, measurement)
+    }, measurement, undefined, undefined, options)
   })
   const report: MemoryReport = {
     $schema: schemaRef('report'),

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { UsageError } from '../options.js'
 import { printable } from './display-path.js'
+import { duplicateText, findDuplicates } from './duplicates.js'
 import { SCHEMA_VERSION, type MemoryReport } from './report.js'
 import { schemaProblem } from './schemas.js'
 
@@ -27,5 +28,8 @@ export function readReport(path: string): MemoryReport {
   }
   const problem = schemaProblem('report', data)
   if (problem) throw new UsageError(`Cannot read the report ${path}: not a vitest-memory report, or a damaged one: ${problem}.`)
-  return data as MemoryReport
+  const report = data as MemoryReport
+  const repeat = findDuplicates(report.files)[0]
+  if (repeat) throw new UsageError(`Cannot read the report ${path}: ${duplicateText('files', repeat)}; a report holds one entry per file (a damaged or hand-merged report).`)
+  return report
 }

@@ -3,9 +3,10 @@
 // report holding its pid; a run that finds the path claimed by a live process writes
 // report.<pid>.json instead and says so in one line. The history needs none of this: its writes
 // merge under their own lock.
-import { linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs'
 import { displayPath } from './display-path.js'
+import { makeDirFor } from '../state-dir.js'
+import { outputKind } from './output-path.js'
 
 export interface ReportClaim {
   /** Where this run writes its report. */
@@ -17,15 +18,35 @@ export interface ReportClaim {
 
 /** Claims `path` for this run, or its report.<pid>.json variant when another live run holds it. */
 export function claimReportPath(path: string, pid = process.pid): ReportClaim {
+  return claimOutputPath(path, 'report', pid)
+}
+
+/** The same for any output a run writes from its start to its end (the report, the journal). */
+export function claimOutputPath(path: string, what: string, pid = process.pid): ReportClaim {
+  // A FIFO or a device (/dev/null) is written in place and shared by design: no lock beside it.
+  if (isInPlace(path)) return { path, note: null, release: () => {} }
   const lockPath = `${path}.lock`
   const holder = tryLock(lockPath, pid)
   if (holder === null) return { path, note: null, release: () => unlock(lockPath, pid) }
-  const own = path.replace(/(\.json)?$/i, `.${pid}$1`)
+  const own = ownVariant(path, pid)
   return {
     path: own,
-    note: `vitest-memory: another run (pid ${holder}) was writing ${displayPath(path)} when this one started; this run's report is ${displayPath(own)}.`,
+    note: `vitest-memory: another run (pid ${holder}) was writing ${displayPath(path)} when this one started; this run's ${what} is ${displayPath(own)}.`,
     release: () => {},
   }
+}
+
+function isInPlace(path: string): boolean {
+  try {
+    return outputKind(path) === 'in-place'
+  } catch {
+    return false // a link or a folder: the write itself refuses it in one line
+  }
+}
+
+/** report.json → report.<pid>.json, journal.jsonl → journal.<pid>.jsonl. */
+export function ownVariant(path: string, pid: number): string {
+  return path.replace(/(\.jsonl?)?$/i, `.${pid}$1`)
 }
 
 /** Takes the lock (null), or returns the pid of the live process holding it. */
@@ -34,7 +55,7 @@ function tryLock(lockPath: string, pid: number): number | null {
     // Written aside, then linked into place: the lock appears with its pid already in it.
     const temp = `${lockPath}.${pid}.tmp`
     try {
-      mkdirSync(dirname(lockPath), { recursive: true })
+      makeDirFor(lockPath)
       writeFileSync(temp, `${pid}\n`)
       linkSync(temp, lockPath)
       return null
@@ -84,12 +105,11 @@ function unlock(lockPath: string, pid: number): void {
   }
 }
 
-const EXIT_MARK = Symbol.for('vitest-memory.report-claim-exit')
-
-/** Registers `release` once per process (watch mode claims again on every rerun). */
-export function onProcessExit(release: () => void): void {
+/** Registers `release` once per process and `key` (watch mode claims again on every rerun). */
+export function onProcessExit(release: () => void, key = 'report'): void {
+  const mark = Symbol.for(`vitest-memory.${key}-claim-exit`)
   const holder = process as unknown as Record<symbol, boolean>
-  if (holder[EXIT_MARK]) return
-  holder[EXIT_MARK] = true
+  if (holder[mark]) return
+  holder[mark] = true
   process.once('exit', release)
 }

@@ -1,15 +1,10 @@
 // The report model: the one plain-data contract between measuring and showing.
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
-import type { TimelinePoint } from '../measure/run-timeline.js'
-import type { MeasurementMethod } from '../measure/self.js'
-import { isOverBudget } from '../policy/budget.js'
-import type { FileMeasurement, FileTagging, RecycleRecord } from '../state.js'
+import type { TimelinePoint, MeasurementMethod, PeakProcess, FileMeasurement, FileTagging, RecycleRecord, TestPeakMethod, LeakVerdict, AllocationSite, SpareStats } from '../model.js'
+import { judgeFile, type JudgedBasis, type VerdictPolicy } from '../policy/verdict.js'
 import { leftBehind } from '../policy/retained.js'
-import type { TestPeakMethod } from '../measure/test-peaks.js'
-import type { LeakVerdict } from '../policy/leaks.js'
-import type { AllocationSite } from '../profile/heap-profile.js'
-import type { SpareStats } from '../pool/spares.js'
 import type { TestDetails, TestReport } from './tests.js'
+import { maxOf } from '../numbers.js'
 
 export const SCHEMA_VERSION = 1
 
@@ -26,7 +21,14 @@ export interface FileReport {
   durationMs: number | null
   budgetBytes: number | null
   budgetSource: string | null
+  /** Over its budget (policy/verdict.ts): a failed file in fail mode, a warning in warn mode. */
   overBudget: boolean
+  /**
+   * The figure the budget judged and "heaviest" means (sort, bars, summary): the tree peak, or in
+   * a shared process under `sharedBudget: 'added'` what the file added above the process's start.
+   */
+  judgedBytes?: number | null
+  judgedBasis?: JudgedBasis
   method: MeasurementMethod | null
   /** The file's tags: its `@module-tag` comments plus `memory_intensive` from a glob or the history. */
   tags: string[]
@@ -34,6 +36,8 @@ export interface FileReport {
   tagSource: string | null
   /** Set when the pool never started the file (state "skip"): why. */
   skipReason: string | null
+  /** memory_intensive from the history since its last run (the run before was under the threshold). */
+  newlyMemoryIntensive?: boolean
   /** Peak before the first test started: imports, module-level code, beforeAll. */
   setupPeakRssBytes: number | null
   /** How per-test peaks were taken: "clear_refs" (exact per test) or "running-max". */
@@ -51,6 +55,11 @@ export interface FileReport {
   /** "i/n" when the file ran in shard i of n and the report was merged with --merge-reports. */
   shard?: string
   /**
+   * Watch mode only: the file was not re-run by the last run; its figures are those of the run
+   * started at this time (ISO date). Absent for every file the run measured itself.
+   */
+  measuredAt?: string
+  /**
    * The test environment whose library (jsdom, happy-dom) the file's process — a spare — loaded
    * before the file arrived. That memory is part of the file's peak and of its setup peak.
    */
@@ -64,6 +73,11 @@ export interface FileReport {
   crash?: CrashDetail
   /** Set when the file ran in a shared process (isolate: false): where, and what it added and left. */
   shared?: SharedFileReport
+  /**
+   * When its tree peaked with subprocesses in it: the heaviest processes then (pid, command — null
+   * for the test file's own process — and RSS), so a tree peak that moves from run to run shows why.
+   */
+  treePeakProcesses?: PeakProcess[]
 }
 
 export interface SharedFileReport {
@@ -110,10 +124,9 @@ export interface RecycleReport {
   files: string[]
 }
 
-/** How a budget judges a file of a shared process: what it added above its start, or its whole peak. */
-export interface SharedPolicy {
+/** How budgets judge files (and a file of a shared process: what it added, or its whole peak). */
+export interface SharedPolicy extends VerdictPolicy {
   retainedAboveBytes: number
-  sharedBudget: 'added' | 'absolute'
 }
 
 export interface ProfileReport {
@@ -163,6 +176,11 @@ export interface RunInfo {
   abortedBy?: string
   /** The --max-memory ceiling in force (files started only when they fit under it), when set. */
   maxMemoryBytes?: number
+  /**
+   * Set when --heap-profile=peak ran V8's sampling profiler in every file's process: every figure,
+   * budget and limit of the run includes what the profiler holds (~11 MB a small file).
+   */
+  heapProfiledAtPeak?: true
   /** How the files found their processes: on a spare that loaded their environment, or not. */
   spares?: SpareStats
 }
@@ -205,13 +223,18 @@ export function fileState(vitestState: string, started = true): FileState {
 
 const NO_DETAILS: TestDetails = { setupPeakRssBytes: null, testPeakMethod: null, tests: [], leak: null }
 
-const DEFAULT_SHARED_POLICY: SharedPolicy = { retainedAboveBytes: 50e6, sharedBudget: 'added' }
+const DEFAULT_SHARED_POLICY: SharedPolicy = { retainedAboveBytes: 50e6, sharedBudget: 'added', budgetMode: 'fail' }
 
 export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS, policy: SharedPolicy = DEFAULT_SHARED_POLICY): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
   const crash = measurement?.crash
   const shared = measurement?.shared ? sharedFileReport(measurement, policy) : undefined
-  const judged = shared && policy.sharedBudget === 'added' ? shared.addedPeakBytes : measurement?.treePeakRssBytes ?? null
+  const verdict = judgeFile({
+    treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
+    budgetBytes: budget?.bytes ?? null,
+    budgetSource: budget?.source ?? null,
+    shared: measurement?.shared,
+  }, policy)
   return {
     file: outcome.relativeFile,
     project: outcome.project,
@@ -221,11 +244,14 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
     durationMs: measurement?.durationMs ?? (tagging?.skipReason ? null : outcome.durationMs),
     budgetBytes: budget?.bytes ?? null,
     budgetSource: budget?.source ?? null,
-    overBudget: isOverBudget(judged, budget),
+    overBudget: verdict.over,
+    judgedBytes: verdict.judgedBytes,
+    judgedBasis: verdict.basis,
     method: measurement?.method ?? null,
     tags: tagging?.tags ?? [],
     tagSource: tagging?.tagSource ?? null,
     skipReason: tagging?.skipReason ?? null,
+    ...(tagging?.newly ? { newlyMemoryIntensive: true } : {}),
     ...details,
     profile: null,
     limitBytes: measurement?.limitBytes ?? null,
@@ -239,6 +265,7 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
         }
       : {}),
     ...(shared ? { shared } : {}),
+    ...(measurement?.treePeakProcesses ? { treePeakProcesses: measurement.treePeakProcesses.map(p => ({ ...p })) } : {}),
   }
 }
 
@@ -283,6 +310,18 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
   }
 }
 
+/**
+ * The run's peak: the summed RSS of the files running at once is sampled (it can miss a spike
+ * between two samples), while each file's own peak is exact; the run held at least its heaviest
+ * file's, so the figure is the higher of the two. `sampled` says the sum made it.
+ */
+export function runPeak(report: Pick<MemoryReport, 'timeline' | 'files'>): { bytes: number, sampled: boolean } | null {
+  const summed = report.timeline?.length ? maxOf(report.timeline.map(p => p.rssBytes)) : null
+  const heaviest = report.files.reduce((max, f) => Math.max(max, f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
+  if (summed == null && heaviest === 0) return null
+  return (summed ?? 0) > heaviest ? { bytes: summed!, sampled: true } : { bytes: heaviest, sampled: false }
+}
+
 /** Heaviest first: by tree peak, then own peak; unmeasured files last. */
 /**
  * The one figure "heaviest" means everywhere (sort, summary, bars): the tree peak — or, for a
@@ -290,6 +329,8 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
  * earlier files left behind is theirs, not its).
  */
 export function fileWeight(file: FileReport): number | null {
+  // A report from before the verdict carried its figure: the shared rule of that time.
+  if (file.judgedBytes !== undefined) return file.judgedBytes
   return file.shared ? file.shared.addedPeakBytes : file.treePeakRssBytes
 }
 

@@ -2,42 +2,45 @@
 // and the one validator every reader uses: a file from a CI cache or another machine is untrusted
 // input, so it is checked against the same schema its writer documents before anything reads it.
 import { readFileSync } from 'node:fs'
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv'
-
-export type SchemaName = 'report' | 'history' | 'journal-entry' | 'shard-plan'
-
-/**
- * The `$schema` each written file carries: a package specifier, resolvable offline from the
- * project that installed vitest-memory (`import.meta.resolve(json.$schema)`).
- */
-export function schemaRef(name: SchemaName): string {
-  return `vitest-memory/schema/${name}.json`
-}
+import * as validators from './schema-validators.js'
+import { schemaRef, type SchemaName } from '../schema-ref.js'
 
 /** The schema document itself, as shipped in the package. */
 export function loadSchema(name: SchemaName): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../../schema/${name}.schema.json`, import.meta.url), 'utf8')) as Record<string, unknown>
 }
 
-const NAMES: SchemaName[] = ['report', 'history', 'journal-entry', 'shard-plan']
-const ISO_DATE = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/
+/** What ajv's generated code reports (ajv's ErrorObject, with `verbose`: the value and its schema). */
+interface ErrorObject {
+  keyword: string
+  instancePath: string
+  params: Record<string, unknown>
+  message?: string
+  data?: unknown
+  parentSchema?: unknown
+}
 
-type Ajv = InstanceType<typeof AjvModule.default>
-let ajv: Ajv | undefined
-const compiled = new Map<string, ValidateFunction>()
+interface ValidateFunction {
+  (data: unknown): boolean
+  errors?: ErrorObject[] | null
+}
 
-/** Compiled once per process, on first use (each schema costs a few milliseconds). */
+/**
+ * Compiled at build time (scripts/compile-schemas.mjs, `npm run schemas`): ajv's standalone code
+ * for each schema and the history's parts, so no schema compiler is loaded at run time.
+ */
+const VALIDATORS: Record<string, ValidateFunction> = {
+  [schemaRef('report')]: validators.report,
+  [schemaRef('history')]: validators.history,
+  [`${schemaRef('history')}#/definitions/entry`]: validators.historyEntry,
+  [`${schemaRef('history')}#/definitions/run`]: validators.historyRun,
+  [schemaRef('journal-entry')]: validators.journalEntry,
+  [schemaRef('shard-plan')]: validators.shardPlan,
+}
+
 function validator(ref: string): ValidateFunction {
-  let validate = compiled.get(ref)
-  if (!validate) {
-    if (!ajv) {
-      ajv = new AjvModule.default({ verbose: true, strict: true, strictTypes: false })
-      ajv.addFormat('date-time', { type: 'string', validate: (s: string) => ISO_DATE.test(s) && !Number.isNaN(Date.parse(s)) })
-      for (const name of NAMES) ajv.addSchema(loadSchema(name))
-    }
-    validate = ref.includes('#') ? ajv.compile({ $ref: ref }) : ajv.getSchema(ref)!
-    compiled.set(ref, validate)
-  }
+  const validate = VALIDATORS[ref]
+  if (!validate) throw new Error(`vitest-memory: no validator compiled for ${ref} (add it to scripts/compile-schemas.mjs)`)
   return validate
 }
 

@@ -1,10 +1,10 @@
 // A file's measurement also rides on its File task's `meta` (plain data), because meta survives
 // `--reporter=blob` and `--merge-reports`: a merged run has no pool, only the shards' tasks.
 import type { FileSpan, RunTimeline } from '../measure/run-timeline.js'
-import type { FileMeasurement } from '../state.js'
+import type { FileMeasurement } from '../model.js'
 import type { Vitest } from 'vitest/node'
-import { findFileTask, shardLabel } from '../vitest-adapter.js'
-import { annotateFileVerdict, type FileVerdict } from './verdict-annotations.js'
+import { findFileTask, shardLabel } from '../vitest-internals/tasks.js'
+import { annotateFileVerdict, type VerdictAnnotation } from './verdict-annotations.js'
 
 export const META_KEY = 'vitestMemory'
 
@@ -31,7 +31,7 @@ export interface Placement {
  * crash): copies the measurement and the file's place in the run onto the File task, so a merged
  * report knows everything the shard knew.
  */
-export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, timeline: RunTimeline, verdict: FileVerdict | null = null): void {
+export function attachMeasurement(vitest: Vitest, measurement: FileMeasurement, timeline: RunTimeline, verdict: VerdictAnnotation | null = null): void {
   const span = timeline.findSpan(measurement.project, measurement.file)
   const task = findFileTask(vitest, measurement.project, measurement.file)
   if (!task) return

@@ -2,9 +2,9 @@
 // the test during which the file peaked, so junit, the html reporter and Vitest UI show it beside
 // the test. Added in the main process when the pool learns the verdict, before Vitest learns the
 // file finished (the reporters that render annotations read them at the end of the run).
-import { formatBytes } from '../size.js'
+import { fileVerdictText, judgeFile, type JudgedFigures, type VerdictPolicy } from '../policy/verdict.js'
 import { TEST_META_KEY } from '../test-meta.js'
-import type { TestMemory } from '../measure/test-peaks.js'
+import type { TestMemory } from '../model.js'
 
 interface TaskTree {
   type: string
@@ -14,24 +14,22 @@ interface TaskTree {
   result?: { state?: string }
 }
 
-export interface FileVerdict {
+export interface VerdictAnnotation {
   message: string
-  /** `warning` in warn mode, `error` when the verdict fails the run. */
+  /** `warning` in warn mode, `error` when the verdict fails the file. */
   type: 'warning' | 'error'
 }
 
-export function fileVerdict(measurement: { treePeakRssBytes: number | null, budgetBytes: number | null, budgetSource: string | null, crash?: { state: string, explanation: string } }, budgetMode: 'fail' | 'warn'): FileVerdict | null {
+/** The annotation of a killed file, or of a file over its budget (judged by policy/verdict.ts). */
+export function verdictAnnotation(measurement: JudgedFigures & { crash?: { state: string, explanation: string } }, policy: VerdictPolicy): VerdictAnnotation | null {
   if (measurement.crash?.state === 'killed') return { message: `vitest-memory: the file was killed: ${measurement.crash.explanation}`, type: 'error' }
-  const { treePeakRssBytes: peak, budgetBytes: budget } = measurement
-  if (peak == null || budget == null || peak <= budget) return null
-  return {
-    message: `vitest-memory: the file peaked at ${formatBytes(peak)} during this test, over its memory budget of ${formatBytes(budget)} (${measurement.budgetSource})`,
-    type: budgetMode === 'warn' ? 'warning' : 'error',
-  }
+  const verdict = judgeFile(measurement, policy)
+  if (!verdict.over) return null
+  return { message: `vitest-memory: the file ${fileVerdictText(verdict, measurement, ' during this test')}`, type: verdict.fails ? 'error' : 'warning' }
 }
 
 /** Puts the verdict on the test at the file's peak (or the last test that ran, or none). */
-export function annotateFileVerdict(file: TaskTree, verdict: FileVerdict | null): void {
+export function annotateFileVerdict(file: TaskTree, verdict: VerdictAnnotation | null): void {
   if (!verdict) return
   const tests: TaskTree[] = []
   const walk = (task: TaskTree) => {

@@ -2,8 +2,11 @@
 // (setup or its heaviest test), tests over their own budget, and the leak signal.
 import pc from 'picocolors'
 import { heaviestTest, peakTest, type TestReport } from '../record/tests.js'
+import { terminalSafe } from '../record/display-path.js'
 import type { FileReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
+import { treePeakText } from './tree-peak.js'
+import { minOf } from '../numbers.js'
 
 type Colors = ReturnType<typeof pc.createColors>
 
@@ -19,9 +22,12 @@ const NOTABLE_BYTES = 10e6
 export function detailLines(file: FileReport, colors: Colors = pc, baselineBytes = 0): string[] {
   const lines: string[] = []
   const where = isNotable(file, baselineBytes) ? whereLine(file) : null
-  if (where) lines.push(colors.dim(`     ↳ ${where}`))
+  if (where) lines.push(colors.dim(`     ↳ ${terminalSafe(where)}`))
+  // Its subprocesses made the tree peak: which ones, so a peak that moves from run to run shows why.
+  const tree = file.treePeakProcesses
+  if (tree?.length && (file.treePeakRssBytes ?? 0) - (file.peakRssBytes ?? 0) >= NOTABLE_BYTES) lines.push(colors.dim(`     ↳ tree at its peak: ${treePeakText(tree)}`))
   for (const test of (file.tests ?? []).filter(t => t.overBudget)) {
-    lines.push(colors.red(`     ↳ ✗ test "${test.fullName}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
+    lines.push(colors.red(`     ↳ ✗ test "${terminalSafe(test.fullName)}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
   }
   if (file.leak?.likely) lines.push(colors.yellow(`     ↳ ${leakText(file.leak)}`))
   return lines
@@ -40,7 +46,7 @@ function isNotable(file: FileReport, baselineBytes: number): boolean {
 /** The lightest setup peak of a run: what an (almost) empty file's process holds. */
 export function setupBaseline(files: FileReport[]): number {
   const setups = files.map(f => f.setupPeakRssBytes).filter((b): b is number => b != null)
-  return setups.length ? Math.min(...setups) : 0
+  return setups.length ? minOf(setups) : 0
 }
 
 function whereLine(file: FileReport): string | null {
@@ -50,7 +56,9 @@ function whereLine(file: FileReport): string | null {
   const setup = file.shared ? null : file.setupPeakRssBytes
   const parts: string[] = []
   // The setup phase holds the file's peak when the tests never went much above it.
-  const setupHoldsPeak = setup != null && (!atPeak || setup >= (file.peakRssBytes ?? Infinity) * SETUP_HOLDS_PEAK)
+  // A test's peak counts its subprocesses, so it can be far above the process's own peak.
+  const filePeak = Math.max(file.peakRssBytes ?? 0, atPeak?.peakRssBytes ?? 0) || Infinity
+  const setupHoldsPeak = setup != null && (!atPeak || setup >= filePeak * SETUP_HOLDS_PEAK)
   if (setupHoldsPeak) parts.push(`peak in setup (imports, module code, beforeAll): ${formatBytes(setup)}`)
   else if (atPeak) parts.push(`peak ${formatBytes(atPeak.peakRssBytes)} during test "${atPeak.fullName}"${overlap(atPeak)}`)
   if (mostAdded && (mostAdded !== atPeak || setupHoldsPeak) && mostAdded.addedRssBytes >= NOTABLE_BYTES) {

@@ -1,6 +1,7 @@
 // GitHub Actions output: workflow commands that annotate the guilty files on the PR, and the
 // Markdown summary appended to the job page ($GITHUB_STEP_SUMMARY).
 import { appendFileSync } from 'node:fs'
+import { overBudgetText } from './verdict-line.js'
 import { join, relative } from 'node:path'
 import type { Comparison } from '../policy/regression.js'
 import type { FileReport, MemoryReport } from '../record/report.js'
@@ -35,7 +36,7 @@ export function annotations(report: MemoryReport, root: string, comparison?: Com
       out.push(command('error', path(f.file), state === 'crash' ? 'Test file crashed' : 'Test file killed', `${f.file} ${state === 'crash' ? 'crashed: its process died before the file finished' : 'was killed'}${peak}.`))
     }
     if (f.overBudget) {
-      out.push(command(budgetLevel, path(f.file), 'Memory budget exceeded', `${f.file} peaked at ${formatBytes(f.treePeakRssBytes)}, over its budget of ${formatBytes(f.budgetBytes)} (${f.budgetSource ?? 'global'}).`))
+      out.push(command(budgetLevel, path(f.file), 'Memory budget exceeded', `${f.file} ${overBudgetText(f)}${report.budgetMode === 'warn' ? ' (warning only)' : ''}.`))
     }
   }
   for (const c of comparison?.regressions ?? []) {

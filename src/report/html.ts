@@ -1,6 +1,6 @@
 // The HTML report: one self-contained file (inline CSS and JS, no network) rendered from the report
 // model. Everything is rendered here, escaped; the inline script only sorts the table.
-import { writeFileSync, mkdirSync } from 'node:fs'
+import { writeCommandOutput } from '../record/atomic-write.js'
 import { dirname, join, relative } from 'node:path'
 import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
 import { heaviestTest } from '../record/tests.js'
@@ -9,25 +9,28 @@ import { isTrouble, renderMemoryChart, renderTimeline, weight } from './html-cha
 import { escapeHtml as e } from './html-escape.js'
 import { leftBehindMessage } from '../policy/retained.js'
 import { renderProfilesHtml, type ProfileHref } from './html-profiles.js'
+import { breakable, WRAP_CSS } from './html-wrap.js'
 
 interface Column {
   key: string
   label: string
   numeric?: boolean
+  /** A name (or text with names in it): wraps only after `/` and `_` and at spaces (html-wrap.ts). */
+  names?: boolean
   cell: (file: FileReport) => { text: string, sort: string | number, className?: string }
 }
 
 const COLUMNS: Column[] = [
   // Sorted by what it shows (a NUL separator would be invalid in an HTML attribute).
-  { key: 'file', label: 'File', cell: f => ({ text: fileText(f), sort: fileText(f), className: 'name' }) },
+  { key: 'file', label: 'File', names: true, cell: f => ({ text: fileText(f), sort: fileText(f), className: 'name' }) },
   { key: 'state', label: 'State', cell: f => ({ text: stateText(f), sort: f.state, className: `state-${f.state}` }) },
   { key: 'peak', label: 'Peak RSS', numeric: true, cell: f => ({ text: formatBytes(f.peakRssBytes), sort: f.peakRssBytes ?? -1 }) },
   { key: 'tree', label: 'Tree peak', numeric: true, cell: f => ({ text: formatBytes(f.treePeakRssBytes), sort: f.treePeakRssBytes ?? -1 }) },
   { key: 'duration', label: 'Duration', numeric: true, cell: f => ({ text: formatDuration(f.durationMs), sort: f.durationMs ?? -1 }) },
-  { key: 'budget', label: 'Budget', numeric: true, cell: f => ({ text: budgetText(f), sort: f.budgetBytes ? weight(f) / f.budgetBytes : -1 }) },
-  { key: 'tags', label: 'Tags', cell: f => ({ text: tagsText(f.tags), sort: tagsText(f.tags) }) },
-  { key: 'test', label: 'Heaviest test', cell: f => ({ text: heaviestTestText(f), sort: heaviestTest(f.tests ?? [])?.addedRssBytes ?? -1 }) },
-  { key: 'kept', label: 'Kept after GC', numeric: true, cell: f => ({ text: keptText(f), sort: f.shared?.retainedBytes ?? -1, className: f.shared?.leftBehind ? 'state-fail' : undefined }) },
+  { key: 'budget', label: 'Budget', numeric: true, names: true, cell: f => ({ text: budgetText(f), sort: f.budgetBytes ? weight(f) / f.budgetBytes : -1 }) },
+  { key: 'tags', label: 'Tags', names: true, cell: f => ({ text: tagsText(f.tags), sort: tagsText(f.tags) }) },
+  { key: 'test', label: 'Heaviest test', names: true, cell: f => ({ text: heaviestTestText(f), sort: heaviestTest(f.tests ?? [])?.addedRssBytes ?? -1 }) },
+  { key: 'kept', label: 'Kept after GC', numeric: true, names: true, cell: f => ({ text: keptText(f), sort: f.shared?.retainedBytes ?? -1, className: f.shared?.leftBehind ? 'state-fail' : undefined }) },
 ]
 
 /** Shared processes (isolate: false): what the file left in its process after a forced GC. */
@@ -74,7 +77,7 @@ function renderTable(report: MemoryReport): string {
     const cells = columns.map((c) => {
       const { text, sort, className } = c.cell(file)
       const classes = [c.numeric ? 'num' : '', className ?? ''].filter(Boolean).join(' ')
-      return `<td data-key="${c.key}" data-sort="${e(sort)}"${classes ? ` class="${e(classes)}"` : ''}>${e(text)}</td>`
+      return `<td data-key="${c.key}" data-sort="${e(sort)}"${classes ? ` class="${e(classes)}"` : ''}>${c.names ? breakable(text) : e(text)}</td>`
     }).join('')
     return `<tr${isTrouble(file) ? ' class="trouble"' : ''}>${cells}</tr>`
   }).join('\n')
@@ -93,7 +96,7 @@ function renderSummary(report: MemoryReport): string {
     ['Over budget', `${over}${report.budgetMode === 'warn' && over ? ' (warning only)' : ''}`, over ? 'bad' : 'good'],
     ['Crashed or killed', String(died), died ? 'bad' : 'good'],
   ]
-  return `<div class="cards">${cards.map(([label, value, tone]) => `<div class="card ${tone}"><div class="label">${e(label)}</div><div class="value">${e(value)}</div></div>`).join('')}</div>`
+  return `<div class="cards">${cards.map(([label, value, tone]) => `<div class="card ${tone}"><div class="label">${e(label)}</div><div class="value">${breakable(value)}</div></div>`).join('')}</div>`
 }
 
 function runLine(report: MemoryReport): string {
@@ -118,7 +121,7 @@ export function renderHtml(report: MemoryReport, profileHref?: ProfileHref): str
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <link rel="icon" href="data:,">
 <title>vitest-memory report</title>
-<style>${CSS}</style>
+<style>${CSS}${WRAP_CSS}</style>
 </head>
 <body>
 <header><h1>Memory per test file</h1><p class="run">${runLine(report)}</p></header>
@@ -136,8 +139,7 @@ ${renderProfilesHtml(report, profileHref)}
 
 /** `root`: the project root the report's paths are relative to, so profile links work from the HTML file. */
 export function writeHtml(path: string, report: MemoryReport, root?: string): void {
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, renderHtml(report, profileHrefFor(path, root)))
+  writeCommandOutput('the HTML report', path, renderHtml(report, profileHrefFor(path, root)))
 }
 
 /** Links from an HTML file at `path` to profiles written under `root` (relative, so they work offline). */
@@ -153,7 +155,7 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8p
 .run, .note, footer { color: var(--muted); font-size: 12px; margin: 4px 0 8px; }
 .cards { display: flex; gap: 12px; flex-wrap: wrap; margin-top: 16px; }
 .card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; min-width: 180px; flex: 1; }
-.card .label { color: var(--muted); font-size: 12px; } .card .value { font-size: 16px; font-weight: 600; overflow-wrap: anywhere; }
+.card .label { color: var(--muted); font-size: 12px; } .card .value { font-size: 16px; font-weight: 600; }
 .card.bad { border-color: var(--bad); } .card.bad .value { color: var(--bad); }
 .chart { width: 100%; height: auto; display: block; }
 .grid { stroke: #eee; } .tick, .lane-label, .line-label { font-size: 11px; fill: var(--muted); }
@@ -168,9 +170,10 @@ th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line
 th.num, td.num { text-align: right; }
 th button { font: inherit; font-weight: 600; border: 0; background: none; padding: 0; cursor: pointer; color: inherit; }
 th[aria-sort="ascending"] button::after { content: " ▲"; } th[aria-sort="descending"] button::after { content: " ▼"; }
-td.name { overflow-wrap: anywhere; font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; }
-/* Names may be long and unbreakable: they wrap anywhere instead of widening their column, and the File column keeps room for a path. */
-td[data-key="test"], td[data-key="tags"] { overflow-wrap: anywhere; min-width: 10em; }
+td.name { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; }
+/* Names wrap only after "/" and "_" and at spaces (html-wrap.ts): never inside a word. A figure and its unit stay on one line. */
+td.num { white-space: nowrap; } td[data-key="budget"], td[data-key="kept"] { white-space: normal; }
+td[data-key="test"], td[data-key="tags"] { min-width: 10em; }
 td.name { min-width: 14em; }
 tr.trouble td { background: #fdecea; } tr.trouble td.name { font-weight: 600; }
 .state-crash, .state-killed, .state-fail { color: var(--bad); font-weight: 600; }

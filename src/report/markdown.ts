@@ -1,10 +1,12 @@
 // The Markdown summary: top files, over-budget files, crashes, totals. Written with
 // --memory-markdown PATH anywhere, and appended to $GITHUB_STEP_SUMMARY on GitHub Actions.
 import type { Comparison } from '../policy/regression.js'
-import { byWeight, type FileReport, type MemoryReport } from '../record/report.js'
+import { overBudgetText } from './verdict-line.js'
+import { byWeight, runPeak, type FileReport, type MemoryReport } from '../record/report.js'
 import { formatBytes, formatDuration } from '../size.js'
 import { nativeNote, peakLabel, siteWhere } from '../profile/site-text.js'
 import { renderComparisonMarkdown } from './compare-table.js'
+import { PROFILED_NOTE } from './table.js'
 
 /** Escapes text for Markdown (and the HTML GitHub allows in it): names render as typed. */
 export function escapeMarkdown(text: string): string {
@@ -19,7 +21,7 @@ function name(file: FileReport): string {
 }
 
 function died(file: FileReport): boolean {
-  return file.state === 'crash' || (file.state as string) === 'killed'
+  return file.state === 'crash' || file.state === 'killed' || file.state === 'aborted'
 }
 
 /** The heap profile's top sites under a troubled file (--heap-profile). */
@@ -49,14 +51,15 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
     `${verdict} · ${measured.length} of ${files.length} files measured · ${budget}`,
     '',
   ]
+  if (report.run.heapProfiledAtPeak) lines.push(`_${PROFILED_NOTE}._`, '')
   if (over.length > 0) {
     lines.push('### Over budget', '')
-    for (const f of over) lines.push(`- **${name(f)}** peaked at ${formatBytes(f.treePeakRssBytes)} (budget ${formatBytes(f.budgetBytes)}, ${escapeMarkdown(f.budgetSource ?? 'global')})`, ...sitesMarkdown(f))
+    for (const f of over) lines.push(`- **${name(f)}** ${overBudgetText(f, escapeMarkdown)}`, ...sitesMarkdown(f))
     lines.push('')
   }
   if (dead.length > 0) {
     lines.push('### Crashed or killed', '')
-    for (const f of dead) lines.push(`- **${name(f)}** ${f.state === 'crash' ? 'crashed' : 'was killed'}${f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''}`, ...sitesMarkdown(f))
+    for (const f of dead) lines.push(`- **${name(f)}** ${f.state === 'crash' ? 'crashed' : f.state === 'aborted' ? 'was stopped with the run' : 'was killed'}${f.peakRssBytes != null ? ` at ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)}` : ''}`, ...sitesMarkdown(f))
     lines.push('')
   }
   const shown = files.filter((f, i) => i < top || f.overBudget || died(f))
@@ -64,14 +67,14 @@ export function renderMarkdown(report: MemoryReport, top = 10, comparison?: Comp
   lines.push('| File | Peak RSS | Tree peak | Duration | Budget | State |', '| --- | ---: | ---: | ---: | ---: | --- |')
   for (const f of shown) {
     const ratio = f.budgetBytes ? `${Math.round(((f.treePeakRssBytes ?? 0) / f.budgetBytes) * 100)}% of ${formatBytes(f.budgetBytes)}` : '—'
-    const state = died(f) ? `**${f.state === 'crash' ? 'crashed' : 'killed'}**` : f.overBudget ? `**${f.state}, over budget**` : f.state
+    const state = died(f) ? `**${f.state === 'crash' ? 'crashed' : f.state === 'aborted' ? 'aborted' : 'killed'}**` : f.overBudget ? `**${f.state}, over budget**` : f.state
     lines.push(`| ${name(f)} | ${formatBytes(f.peakRssBytes)} | ${formatBytes(f.treePeakRssBytes)} | ${formatDuration(f.durationMs)} | ${ratio} | ${state} |`)
   }
   lines.push('')
   const sum = measured.reduce((total, f) => total + (f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
-  const runPeak = report.timeline?.length ? Math.max(...report.timeline.map(p => p.rssBytes)) : null
+  const peak = runPeak(report)
   lines.push(`**Totals:** ${files.length} files · heaviest ${files[0] ? `${name(files[0])} ${formatBytes(files[0].treePeakRssBytes)}` : '—'}`
-    + `${runPeak != null ? ` · run peak (all running files) ${formatBytes(runPeak)}` : ''} · sum of file peaks ${formatBytes(sum)}`
+    + `${peak ? ` · run peak ${formatBytes(peak.bytes)} (${peak.sampled ? 'summed RSS of the files running at once, sampled' : 'its heaviest file\'s exact peak; the sampled sum was lower'})` : ''} · sum of file peaks ${formatBytes(sum)}`
     + ` · run ${formatDuration(report.run.durationMs)} · Vitest ${escapeMarkdown(report.run.vitestVersion)}, Node ${escapeMarkdown(report.run.nodeVersion)}`)
   lines.push('')
   if (comparison) lines.push(renderComparisonMarkdown(comparison), '')

@@ -4,7 +4,8 @@
 // follow the environments of the files just started.
 import { readFile } from 'node:fs/promises'
 import type { TestSpecification } from 'vitest/node'
-import { measurementKey, sharedState, type QueuedFile } from '../state.js'
+import { measurementKey, sharedState } from '../state.js'
+import type { QueuedFile } from '../model.js'
 
 /** Vitest's own reading of a file's environment comment (getSpecificationsOptions in its pool). */
 const ENVIRONMENT_COMMENT = /@(?:vitest|jest)-environment\s+([\w-]+)\b/

@@ -8,9 +8,9 @@ import { AdmissionGate, predictPeak, type AdmissionStatus } from '../policy/admi
 import { autoSpareCount, idleCoresFor } from '../policy/spare-count.js'
 import { entryKey, historyIndex, lastPeak, peekHistory } from '../record/history.js'
 import type { ResolvedMemoryOptions } from '../options.js'
-import { SpareProcesses } from '../pool/spares.js'
+import { SpareProcesses } from './spares.js'
 import { formatBytes } from '../size.js'
-import { filesToCome, upcomingEnvironments } from './queue-forecast.js'
+import { filesToCome, upcomingEnvironments } from '../schedule/queue-forecast.js'
 
 /** While files wait for room, memory readings are re-checked this often. */
 const REEVALUATE_MS = 100

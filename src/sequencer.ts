@@ -2,12 +2,13 @@
 // a run that waited for it. Installed by the CLI when the config has no sequencer of its own.
 import { relative } from 'node:path'
 import { BaseSequencer, type TestSpecification } from 'vitest/node'
-import { optionsFromEnv, resolveOptions } from '../options.js'
-import { median, predictPeak } from '../policy/admission.js'
-import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from '../record/history.js'
-import { sharedState } from '../state.js'
-import { adoptUnpooledProjects } from '../pool/adopt.js'
-import { recordQueue } from './queue-forecast.js'
+import { optionsFromEnv, resolveOptions } from './options.js'
+import { median, predictPeak } from './policy/admission.js'
+import { entryKey, historyIndex, lastPeak, peekHistory, type HistoryEntry } from './record/history.js'
+import { sharedState } from './state.js'
+import { adoptUnpooledProjects } from './adopt.js'
+import { recordQueue } from './schedule/queue-forecast.js'
+import { maxOf } from './numbers.js'
 
 export class MemorySequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -46,8 +47,8 @@ export class MemorySequencer extends BaseSequencer {
     const index = historyIndex(history)
     const peaks = history.entries.map(lastPeak).filter((p): p is number => p != null)
     const durations = history.entries.map(lastDuration).filter((d): d is number => d != null)
-    const maxPeak = Math.max(1, ...peaks)
-    const maxDuration = Math.max(1, ...durations)
+    const maxPeak = maxOf(peaks, 1)
+    const maxDuration = maxOf(durations, 1)
     const medianDuration = median(durations) ?? 0
     return (spec) => {
       const entry = index.get(entryKey(spec.project.name, relative(root, spec.moduleId).split('\\').join('/')))

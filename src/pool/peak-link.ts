@@ -1,19 +1,23 @@
 // The pool's side of --heap-profile=peak for one running file: it mirrors each flush of the
 // process into the journal (so `why` names the allocating lines of a run killed unannounced), asks
 // for one last capture before a limit kill, and adopts the final flush as the file's profile.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { existsSync, renameSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { listDescendants } from '../measure/descendants.js'
 import { hasProcfs } from '../measure/procfs.js'
 import { SAMPLE_EVERY_MS } from '../record/journal.js'
+import { outputKind } from '../record/output-path.js'
 import { sharedState } from '../state.js'
-import { transformedSourceMap } from '../vitest-adapter.js'
-import { tryKill } from '../pool/kill-tree.js'
-import { PROFILES_DIR, profileName } from '../pool/child-launch.js'
-import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites, type AllocationSite } from './heap-profile.js'
-import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture, type PeakFlushMeta, type PeakProfileRecord } from './peak-files.js'
-import { createLineMapper } from './source-map.js'
+import { transformedSourceMap } from '../vitest-internals/tasks.js'
+import { tryKill } from './kill-tree.js'
+import { PROFILES_DIR } from './child-launch.js'
+import { profileFileName } from '../profile/profile-name.js'
+import { insideRoot, readHeapProfile, TOP_SITES, topAllocationSites } from '../profile/heap-profile.js'
+import type { AllocationSite, PeakFlushMeta, PeakProfileRecord } from '../model.js'
+import { inflightPaths, readPeakMeta, removeInflight, requestPeakCapture } from '../profile/peak-files.js'
+import { createLineMapper } from '../profile/source-map.js'
+import { makeDirFor } from '../state-dir.js'
 
 /**
  * Before a limit kill the pool waits this long for the process's last capture (a capture forces a
@@ -70,11 +74,12 @@ export class PeakProfileLink {
       return { path: null, meta: null, sites: [], error: meta?.error ?? 'no capture: the process never grew 16 MB above its start' }
     }
     const root = this.project.config.root
-    const name = `${this.project.name ? `${profileName(this.project.name)}__` : ''}${profileName(this.relativeFile)}.heapprofile`
+    const name = profileFileName(this.project.name, this.relativeFile)
     const path = resolve(root, PROFILES_DIR, name)
     try {
-      mkdirSync(dirname(path), { recursive: true })
-      rmSync(path, { force: true })
+      makeDirFor(path)
+      // Only an old profile of ours is replaced: a link or a device at the name is the user's.
+      outputKind(path)
       renameSync(paths.profile, path)
     } catch (error) {
       return { path: null, meta, sites: [], error: `could not keep the profile: ${(error as Error).message}` }

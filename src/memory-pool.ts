@@ -1,14 +1,15 @@
 // memoryPool(): the initializer set as `test.pool` in vitest.config.ts.
 import type { PoolRunnerInitializer } from 'vitest/node'
-import { USAGE_EXIT_CODE, UsageError } from '../errors.js'
-import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from '../options.js'
-import { MemoryReporter } from '../reporter.js'
-import { sharedState } from '../state.js'
-import { memoryIntensiveTag } from '../policy/tags.js'
-import { ensureReporter, ensureTagDefined, isPoolNamed } from '../vitest-adapter.js'
-import { MemoryPoolWorker } from './worker.js'
-
-export const POOL_NAME = 'vitest-memory'
+import { USAGE_EXIT_CODE, UsageError } from './errors.js'
+import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from './options.js'
+import { MemoryReporter } from './reporter.js'
+import { sharedState } from './state.js'
+import { memoryIntensiveTag } from './policy/tags.js'
+import { ensureReporter } from './vitest-internals/tasks.js'
+import { ensureTagDefined } from './vitest-internals/runner-utils.js'
+import { isPoolNamed } from './vitest-internals/pool-config.js'
+import { POOL_NAME } from './pool/protocol.js'
+import { MemoryPoolWorker } from './pool/worker.js'
 
 const POOL_MARK = Symbol.for('vitest-memory.pool')
 

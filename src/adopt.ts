@@ -4,9 +4,10 @@
 // each of Vitest's pools, and the line that says so: pool-choice.ts. A custom pool is left alone
 // (the reporter names the files it ran as unmeasured).
 import type { TestSpecification } from 'vitest/node'
-import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from '../vitest-adapter.js'
-import { memoryPoolKeepingOptions, POOL_NAME } from './index.js'
-import { poolOrigin, standInFor, standInLine, sayOnce } from './pool-choice.js'
+import { adoptPool, moveSpecToPool, namesOwnPool, projectPoolName } from './vitest-internals/pool-config.js'
+import { memoryPoolKeepingOptions } from './memory-pool.js'
+import { POOL_NAME } from './pool/protocol.js'
+import { poolOrigin, standInFor, standInLine, sayOnce } from './pool/pool-choice.js'
 
 /** Pools whose files run no test code in a process of ours: never adopted. */
 const NOT_ADOPTABLE = new Set(['typescript', 'browser'])
