@@ -49,14 +49,16 @@ export function parseSpec(spec) {
   const [args, ...stages] = spec.split(STAGE)
   const parsed = { args, after: null, kill: null, from: null, matching: null }
   for (const stage of stages) {
-    let m
-    if ((m = /^after run((?: [^,]+)?)(?:, SIGKILLed (\d+)s after (\S+) starts)?$/.exec(stage))) {
-      parsed.after = `run${m[1]}`
-      if (m[2]) parsed.kill = { afterMs: Number(m[2]) * 1000, file: m[3] }
-    } else if ((m = /^from "(.+)"$/.exec(stage))) {
-      parsed.from = m[1]
-    } else if ((m = /^lines matching \/(.+)\/$/.exec(stage))) {
-      parsed.matching = new RegExp(m[1])
+    const after = /^after run((?: [^,]+)?)(?:, SIGKILLed (\d+)s after (\S+) starts)?$/.exec(stage)
+    const from = /^from "(.+)"$/.exec(stage)
+    const matching = /^lines matching \/(.+)\/$/.exec(stage)
+    if (after) {
+      parsed.after = `run${after[1]}`
+      if (after[2]) parsed.kill = { afterMs: Number(after[2]) * 1000, file: after[3] }
+    } else if (from) {
+      parsed.from = from[1]
+    } else if (matching) {
+      parsed.matching = new RegExp(matching[1])
     } else {
       throw new Error(`unknown stage "${stage}" in <!-- output: … ${spec} -->`)
     }

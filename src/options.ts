@@ -166,7 +166,9 @@ const WARNED = Symbol.for('vitest-memory.removed-option-warnings')
 
 /** A removed option still given: one line, once per process, and its value is ignored. */
 function warnRemoved(merged: OptionLayer): void {
-  const printed = ((globalThis as Record<symbol, Set<string>>)[WARNED] ??= new Set())
+  const holder = globalThis as Record<symbol, Set<string>>
+  holder[WARNED] ??= new Set()
+  const printed = holder[WARNED]
   for (const row of OPTIONS) {
     if (!row.removed || merged[row.key] === undefined || printed.has(row.removed)) continue
     printed.add(row.removed)

@@ -25,7 +25,7 @@ const form = fc.constantFrom((t: string, v: string) => `// @${t} ${v}`, (t: stri
 test('a comment annotation is a finite positive size, none, or one line naming the file and the comment', () => {
   fc.assert(fc.property(tag, value, form, fc.boolean(), (name, text, write, both) => {
     const source = [write(name, text), both ? write(name === 'memory-budget' ? 'memory-limit' : 'memory-budget', text) : '', "import { test } from 'vitest'"].join('\n')
-    let annotations
+    let annotations: ReturnType<typeof parseAnnotations>
     try {
       annotations = parseAnnotations(source, FILE)
     } catch (error) {

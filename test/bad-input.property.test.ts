@@ -93,7 +93,7 @@ type Path = (string | number)[]
 /** Every path to a value inside a JSON document. */
 function paths(value: Json, at: Path = []): Path[] {
   const out: Path[] = [at]
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])))
+  if (Array.isArray(value)) value.forEach((v, i) => { out.push(...paths(v, [...at, i])) })
   else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]))
   return out
 }

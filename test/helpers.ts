@@ -50,7 +50,10 @@ export function fixture(name: string): string {
   if (isAbsolute(name)) return name
   if (TARGET_MAJOR !== 5) return join(ROOT, 'test/fixtures', name)
   let copy = fixtureCopies.get(name)
-  if (!copy) fixtureCopies.set(name, copy = copyFixture(name))
+  if (!copy) {
+    copy = copyFixture(name)
+    fixtureCopies.set(name, copy)
+  }
   return copy
 }
 

@@ -125,7 +125,7 @@ test('a file dying of "JavaScript heap out of memory": the crash explanation lis
   // when the capture's own full GC finished in time, else an earlier one (heapUsed seen from 22 MB
   // to 150 MB). Either names the function that kept the rows; the figure is not asserted.
   expect(file.profile!.memory!.heapUsedBytes!).toBeGreaterThan(0)
-  expect(result.output).toMatch(/TestFileCrashed: [^]*heap out of memory[^]*allocation sites live at the peak \([\d.]+ [kMG]?B of [\d.]+ [kMG]?B RSS\): retainRows \(heap\.test\.ts:\d+\)/)
+  expect(result.output).toMatch(/TestFileCrashed: [\s\S]*heap out of memory[\s\S]*allocation sites live at the peak \([\d.]+ [kMG]?B of [\d.]+ [kMG]?B RSS\): retainRows \(heap\.test\.ts:\d+\)/)
 })
 
 test('the runner SIGKILLed while a file grows: `why` on the journal names the growing function', async () => {

@@ -27,7 +27,7 @@ describe('why with --heap-profile=peak lines', () => {
     { t: 'sites', at: 4500, file: 'grow.test.ts', pid: 7, capturedAtRssBytes: 380e6, sampledBytes: 300e6, arrayBuffersBytes: 0, sites: [site('growSlowly', 290e6, 0.97)] },
     { t: 'sample', at: 5000, file: 'grow.test.ts', pid: 7, rssBytes: 400e6, treeRssBytes: 400e6 },
   ]
-  const journal = lines.map(l => JSON.stringify(l)).join('\n') + '\n'
+  const journal = `${lines.map(l => JSON.stringify(l)).join('\n')}\n`
 
   test('the file in flight shows the sites of its latest flush', () => {
     const analysis = analyzeJournal(journal)
@@ -39,7 +39,7 @@ describe('why with --heap-profile=peak lines', () => {
   })
 
   test('a journal without sites reads as before', () => {
-    const plain = lines.filter(l => l.t !== 'sites').map(l => JSON.stringify(l)).join('\n') + '\n'
+    const plain = `${lines.filter(l => l.t !== 'sites').map(l => JSON.stringify(l)).join('\n')}\n`
     expect(renderWhy(analyzeJournal(plain))).not.toContain('which lines')
   })
 })

@@ -64,7 +64,10 @@ describe('docs/reference.md and src/option-table.ts', () => {
     const blocks = new Map<string, string>()
     let current = ''
     for (const line of helpText().split('\n')) {
-      if (/^  -/.test(line)) blocks.set(current = line.trim(), '')
+      if (/^ {2}-/.test(line)) {
+        current = line.trim()
+        blocks.set(current, '')
+      }
       else if (/^ {6}\S/.test(line) && current) blocks.set(current, `${blocks.get(current)} ${line.trim()}`.trim())
       else current = ''
     }

@@ -20,6 +20,7 @@ export function strict(schema: unknown, inherited: Record<string, unknown> = {})
   for (const [key, value] of Object.entries(schema)) out[key] = key === 'allOf' || key === 'then' || key === 'if' ? value : strict(value)
   if (out.allOf) {
     const names = Object.fromEntries(Object.keys(out.properties ?? {}).map(k => [k, {}]))
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then keyword, not a thenable
     out.allOf = out.allOf.map(branch => ({ ...branch, ...(branch.then ? { then: strict(branch.then, names) } : {}) }))
   } else if (out.properties && out.additionalProperties === undefined) {
     out.properties = { ...inherited, ...out.properties }

@@ -76,7 +76,7 @@ describe('Vitest UI (html reporter) in Chromium', () => {
     await page.waitForURL(/#.*[?&]test=/)
     const detail = page.getByTestId('file-detail')
     await detail.getByText(name).first().waitFor()
-    return detail.getByTestId('report').innerText()
+    return detail.getByTestId('report').textContent()
   }
 
   test('a test\'s memory shows as its "memory" annotation', async () => {

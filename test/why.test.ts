@@ -8,7 +8,7 @@ import { analyzeJournal, renderWhy, runnerLiveness } from '../src/cli/why.js'
 import { readStartTime } from '../src/measure/procfs.js'
 import { run } from './helpers.js'
 
-const lines = (...entries: object[]) => entries.map(e => JSON.stringify(e)).join('\n') + '\n'
+const lines = (...entries: object[]) => `${entries.map(e => JSON.stringify(e)).join('\n')}\n`
 const RUN = { t: 'run', at: 1000, pid: 9, argv: [], cwd: '/', limitBytes: null, limits: [], totalMemoryBytes: 8e9, cgroupLimitBytes: null, cpus: 2 }
 const LIGHT = [
   { t: 'file-start', at: 1100, file: 'light.test.ts', project: '', pid: 10, limitBytes: null },
@@ -28,7 +28,7 @@ describe('analyzeJournal and renderWhy', () => {
   })
 
   test('a truncated last line is tolerated and mentioned', () => {
-    const text = lines(RUN, ...LIGHT, ...HEAVY) + '{"t":"sample","at":35'
+    const text = `${lines(RUN, ...LIGHT, ...HEAVY)}{"t":"sample","at":35`
     const analysis = analyzeJournal(text)
     expect(analysis.truncated).toBe(true)
     expect(renderWhy(analysis)).toContain('cut short')
@@ -44,7 +44,7 @@ describe('analyzeJournal and renderWhy', () => {
   })
 
   test('garbage in the middle or no entries at all is an error, not a stack trace', () => {
-    expect(() => analyzeJournal(lines(RUN) + 'not json\n' + lines(...LIGHT))).toThrowError('line 2 is not a vitest-memory journal entry')
+    expect(() => analyzeJournal(`${lines(RUN)}not json\n${lines(...LIGHT)}`)).toThrowError('line 2 is not a vitest-memory journal entry')
     expect(() => analyzeJournal('')).toThrowError('no journal entries')
   })
 })

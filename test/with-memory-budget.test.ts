@@ -26,6 +26,7 @@ describe('withMemoryBudget', () => {
 })
 
 // A real run with a fixture from test.extend: the budgeted test still receives its fixture.
+// biome-ignore lint/correctness/noEmptyPattern: Vitest requires a fixture's first argument to be a destructuring pattern
 test.extend<{ catalogue: string }>({ catalogue: async ({}, use) => use('fixture value') })(
   'a fixture reaches a budgeted test',
   withMemoryBudget('1GB', ({ catalogue }: { catalogue: string }) => {

@@ -108,6 +108,7 @@ describe('examples/github-actions/memory.yml', () => {
     expect(workflow.jobs.fast.if).toBe('github.event_name == \'pull_request\'')
     expect(workflow.jobs.plan.if).toBe('github.event_name == \'push\'')
     expect(workflow.jobs.shards.needs).toBe('plan')
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(workflow.jobs.shards.strategy!.matrix.shard).toBe('${{ fromJSON(needs.plan.outputs.plan).shard }}')
     expect(workflow.jobs.merge.needs).toBe('shards')
   })

@@ -13,7 +13,7 @@ export async function htmlCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`Give one report to render. Usage: ${HTML_USAGE}`)
   const input = resolve(positionals[0])
   const report = readReport(input)
-  const output = resolve(values.output ?? input.replace(/\.json$/i, '') + '.html')
+  const output = resolve(values.output ?? `${input.replace(/\.json$/i, '')}.html`)
   writeHtml(output, report)
   console.log(`HTML report: ${output}`)
   return 0

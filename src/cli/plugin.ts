@@ -31,7 +31,8 @@ export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
       }
       // Vite lets a config hook change the config in place; inline projects are plain objects.
       for (const project of inlineProjects(test?.projects)) {
-        (project.plugins ??= []).push(memoryCliPlugin('project'))
+        project.plugins ??= []
+        project.plugins.push(memoryCliPlugin('project'))
         if (project.test?.pool !== undefined && project.test.name) poolOrigins().ownPool.add(project.test.name)
       }
       const added: Record<string, unknown> = { ...poolInPlaceOf(test) }

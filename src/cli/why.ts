@@ -350,8 +350,8 @@ function concurrentJournals(path: string): string[] {
   const base = basename(path)
   const dot = base.lastIndexOf('.')
   const [stem, ext] = dot > 0 ? [base.slice(0, dot), base.slice(dot)] : [base, '']
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const pattern = new RegExp(`^${escape(stem)}\\.\\d+${escape(ext)}$`)
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const pattern = new RegExp(`^${literal(stem)}\\.\\d+${literal(ext)}$`)
   try {
     return readdirSync(dirname(path)).filter(name => pattern.test(name)).sort().map(name => join(dirname(path), name))
   } catch {

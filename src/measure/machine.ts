@@ -26,7 +26,7 @@ const readText: ReadText = (path) => {
  */
 function cgroupDirs(read: ReadText): { version: 1 | 2, dirs: string[] } | null {
   const lines = (read('/proc/self/cgroup') ?? '').split('\n')
-  const v1Path = lines.map(line => /^\d+:([^:]*):(.*)$/.exec(line)).find(m => m && m[1].split(',').includes('memory'))?.[2]
+  const v1Path = lines.map(line => /^\d+:([^:]*):(.*)$/.exec(line)).find(m => m?.[1].split(',').includes('memory'))?.[2]
   const v2Path = lines.map(line => /^0::(.*)$/.exec(line)).find(Boolean)?.[1]
   const below = (mount: string, path: string | undefined) => {
     const parts = (path ?? '/').split('/').filter(Boolean)

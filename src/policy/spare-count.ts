@@ -42,11 +42,10 @@ export interface SpareSizing {
  * None while the files Vitest runs at once take every core. Otherwise one spare per idle core,
  * plus one when the spares load an environment's library: a spare loading jsdom takes about three
  * times as long as a trivial file it then runs, so with one spare per idle core the spares, not
- * the files, set the pace. A plain Node spare sets the pace too (~240 ms to boot beside a ~45 ms
- * trivial file, traced on 2 cores), but a second one booting beside it did not help: the one spare
- * already keeps the idle core busy, and a second only competes with it and the running file (60
- * trivial node files, 1 worker on 2 cores: 0.67× forks with two, 0.64× with one on 2026-12-06;
- * 0.75× and 0.72× on 2026-12-07). At most AUTO_MAX_SPARES, and never more than the files still to come.
+ * the files, set the pace. A plain Node spare sets the pace too (it boots several times longer than
+ * a trivial file runs), but a second one booting beside it did not help: the one spare already
+ * keeps the idle core busy, and a second only competes with it and the running file (figures:
+ * docs/benchmarks.md, "Where the time went"). At most AUTO_MAX_SPARES, and never more than the files still to come.
  * Then as many as fit in the memory: never more than the room under the ceiling, so the spares
  * cannot push a --max-memory ceiling over — which may mean none.
  */

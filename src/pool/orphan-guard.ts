@@ -44,7 +44,10 @@ let guard: ChildProcess | null | undefined
 
 function guardProcess(): ChildProcess | null {
   if (guard !== undefined) return guard
-  if (!ENABLED) return guard = null
+  if (!ENABLED) {
+    guard = null
+    return guard
+  }
   try {
     // Its own session (detached): a Ctrl-C or a kill of the runner's process group does not take
     // it down before it has done its work. No environment: it runs shell builtins only.

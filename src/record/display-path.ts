@@ -18,6 +18,6 @@ export function printable(text: string, max = 200): string {
  * `why` and `compare` share.
  */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters are what is escaped
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }

@@ -102,7 +102,7 @@ function renderSummary(report: MemoryReport): string {
 function runLine(report: MemoryReport): string {
   const r = report.run
   const parts = [
-    new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19) + ' UTC',
+    `${new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
     `Vitest ${r.vitestVersion}`, `Node ${r.nodeVersion}`, r.platform,
     `${r.cpus} CPUs`, `${formatBytes(r.totalMemoryBytes)} memory`,
     r.cgroupLimitBytes != null ? `container limit ${formatBytes(r.cgroupLimitBytes)}` : '',

@@ -4,8 +4,8 @@
 import type { FileReport } from '../record/report.js'
 import { formatBytes } from '../size.js'
 
-export function overBudgetText(file: FileReport, escape: (text: string) => string = text => text): string {
-  const budget = `budget ${formatBytes(file.budgetBytes)}, ${escape(file.budgetSource ?? 'global')}`
+export function overBudgetText(file: FileReport, escapeText: (text: string) => string = text => text): string {
+  const budget = `budget ${formatBytes(file.budgetBytes)}, ${escapeText(file.budgetSource ?? 'global')}`
   if (file.judgedBasis === 'added' && file.shared) {
     return `added ${formatBytes(file.judgedBytes ?? null)} above the ${formatBytes(file.shared.startRssBytes)} its shared process held (peak ${formatBytes(file.treePeakRssBytes)}; ${budget})`
   }

@@ -15,7 +15,10 @@ export async function recordQueue(sorted: readonly TestSpecification[]): Promise
   const sources = new Map<string, Promise<string>>()
   const queue: QueuedFile[] = await Promise.all(sorted.map(async (spec) => {
     let source = sources.get(spec.moduleId)
-    if (!source) sources.set(spec.moduleId, source = readFile(spec.moduleId, 'utf8').catch(() => ''))
+    if (!source) {
+      source = readFile(spec.moduleId, 'utf8').catch(() => '')
+      sources.set(spec.moduleId, source)
+    }
     return {
       key: measurementKey(spec.project.name, spec.moduleId),
       project: spec.project.name,

@@ -36,7 +36,10 @@ export function vitestMajor(vitest: Vitest): number {
 function vitestRunnerUtils(vitest: Vitest): Promise<RunnerUtils> {
   const distPath = (vitest as unknown as { distPath: string }).distPath
   let utils = runnerUtils.get(distPath)
-  if (!utils) runnerUtils.set(distPath, utils = vitestMajor(vitest) >= 5 ? bundledRunnerUtils(distPath) : packagedRunnerUtils(distPath))
+  if (!utils) {
+    utils = vitestMajor(vitest) >= 5 ? bundledRunnerUtils(distPath) : packagedRunnerUtils(distPath)
+    runnerUtils.set(distPath, utils)
+  }
   return utils
 }
 

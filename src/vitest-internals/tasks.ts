@@ -109,7 +109,7 @@ function fileTaskOf(project: TestProject, filepath: string): RunnerTask | undefi
 export async function startTestInVitest(project: TestProject, testId: string, startTime: number): Promise<void> {
   const vitest = internals(project)
   const test = vitest.state.idMap.get(testId)
-  if (!test || test.type !== 'test' || (test.result && test.result.state !== 'queued')) return
+  if (test?.type !== 'test' || (test.result && test.result.state !== 'queued')) return
   await vitest._testRun.updated([[testId, { ...test.result, state: 'run', startTime }, test.meta]], [[testId, 'test-prepare', undefined]])
 }
 
