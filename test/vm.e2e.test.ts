@@ -8,6 +8,22 @@ import { describe, expect, test } from 'vitest'
 import { CLI, fileEntry, fixture, MiB, run, runWithOutcomes, TARGET } from './helpers.js'
 
 describe('vm mode', () => {
+  test('3 files leave 120 MiB each past their context (on process, in Node\'s module cache, in a timer) among 40 clean: exactly those 3 named', async () => {
+    const result = await run('cli', 'vm-leakers', ['run', '--no-memory-history'])
+    expect(result.code, result.output).toBe(0)
+    const report = result.report!
+    expect(report.files).toHaveLength(43)
+    const leakers = ['clean-08-leak-process.test.ts', 'clean-20-leak-module-cache.test.ts', 'clean-32-leak-timer.test.ts']
+    expect([...report.sharedProcesses!.leftBehind].sort()).toEqual(leakers)
+    // Each leaker's figure is its own (read once its context was let go), not two files' together.
+    for (const file of leakers) {
+      const shared = fileEntry(result, file).shared!
+      expect(shared.retainedFiles, file).toBe(1)
+      expect(shared.retainedHeapBytes! / MiB, file).toBeGreaterThan(110)
+      expect(result.stdout).toContain(`${file} left +`)
+    }
+  })
+
   test('memoryPool({ vm: true }): fresh contexts in one process; per-file peaks; only the file that kept 120 MiB is named', async () => {
     const result = await run('cli', 'vm-leak', ['run', '--no-memory-history'])
     // The clean files assert they run in Vitest's vm runtime, each in a context of its own.

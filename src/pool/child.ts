@@ -5,7 +5,7 @@ import './child-profiler.js'
 import { enableCompileCache, flushCompileCache } from './compile-cache.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
-import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, vmFileStart, type FileBoundary } from './protocol.js'
+import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, vmFileStart, vmRetained, type FileBoundary } from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
 import { installVmBoundary } from './vm-mode.js'
@@ -49,7 +49,8 @@ function filePeak(): OwnPeak & ChildFilePeak {
   const own = readOwnPeak()
   const file = tracker.fileFinished()
   // After the peak is read: the GC must not be part of the file's figures.
-  const shared = meter?.fileFinished() ?? undefined
+  // vm mode: the GC waits for the file's context to be let go (at the next file's start).
+  const shared = (vm ? meter?.fileEndedUnsettled() : meter?.fileFinished()) ?? undefined
   return {
     ...own,
     peakRssBytes: Math.max(own.peakRssBytes, file.peakRssBytes),
@@ -137,6 +138,8 @@ if (meter) {
   // its peak reset and start reading there, and the pool's tree sampler restarts with it.
   if (vm) {
     installVmBoundary(() => {
+      const late = meter.settlePrevious()
+      if (late) send(vmRetained(late))
       fileStarted()
       send(vmFileStart())
     })

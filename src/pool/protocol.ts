@@ -3,6 +3,7 @@
 // the marks vitest-memory adds on the same IPC channel (a batch run whole, a file's boundaries, a
 // test's start, the file's figures on `testfileFinished`). Loaded in the child too (bundled):
 // types from elsewhere only.
+import type { LateRetained } from '../measure/shared-file.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ChildFilePeak } from './child-state.js'
 
@@ -81,6 +82,18 @@ export function vmFileStart(): Record<string, unknown> {
 /** In the pool: whether a message says a vm file's measurement starts now. */
 export function isVmFileStart(message: unknown): boolean {
   return (message as Record<string, unknown> | null)?.[VM_FILE_START_KEY] === true
+}
+
+/** Key of the message with what the previous vm file left (its GC waited for its context to go). */
+export const VM_RETAINED_KEY = '__vitest_memory_vm_retained__'
+
+export function vmRetained(late: LateRetained): Record<string, unknown> {
+  return { [VM_RETAINED_KEY]: late }
+}
+
+export function vmRetainedOf(message: unknown): LateRetained | null {
+  const late = (message as Record<string, unknown> | null)?.[VM_RETAINED_KEY]
+  return late && typeof late === 'object' ? late as LateRetained : null
 }
 
 // ---- A memory verdict carried into Vitest's own state (verdict-link.ts) ----

@@ -15,6 +15,7 @@ import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import { hasProcfs, resetPeak } from '../measure/procfs.js'
 import { runTimeline } from '../measure/run-timeline.js'
 import type { OwnPeak } from '../measure/self.js'
+import type { FileMeasurement } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { attachMeasurement } from '../record/task-meta.js'
@@ -32,8 +33,8 @@ import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared
 import { failFileNotStarted } from './start-failure.js'
 import { skipBeforeStart } from './tag-gate.js'
 import { TestProcess } from './test-process.js'
-import { vmLifecycleThreshold } from './vm-lifecycle.js'
-import { BATCH_MARK, fileBoundary, isVmFileStart, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
+import { settleVmFile, vmLifecycleThreshold } from './vm-lifecycle.js'
+import { BATCH_MARK, fileBoundary, isVmFileStart, vmRetainedOf, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
 import { answerVerdict } from './verdict-answer.js'
 
 export class MemoryPoolWorker implements PoolWorker, LiveWorker {
@@ -45,6 +46,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   /** Messages Vitest sent before there was a process to send them to. */
   private pending: unknown[] = []
   private running: RunningFile | undefined
+  /** The last file measured here: in vm mode, what it left arrives once the next file starts (vm-lifecycle.ts). */
+  private lastMeasurement: FileMeasurement | undefined
   /** Resolves the request in flight on the process with the message Vitest is to get. */
   private settle: ((message: FinishedMessage) => void) | undefined
   /** The file's admission under --max-memory, held until it finishes (per file: until the process is gone). */
@@ -347,6 +350,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const boundary = fileBoundary(message)
     if (boundary) return this.onFileBoundary(process, boundary)
     if (isVmFileStart(message)) return process.sampler.reset()
+    const late = vmRetainedOf(message)
+    if (late) return settleVmFile(this.lastMeasurement, late)
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
     const query = verdictQueryOf(message)
@@ -397,6 +402,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const { file, watch } = this.running
     const project = this.options.project.name
     sharedState().measurements.set(measurementKey(project, file), measurement)
+    this.lastMeasurement = measurement
     const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
     attachMeasurement(this.options.project.vitest, measurement, runTimeline(), annotation)
     // Over budget though the process was not told (a peak after its question, or a file that did
