@@ -109,7 +109,7 @@ async function scheduling(workers) {
 const gb = b => `${(b / 1e9).toFixed(2)} GB`
 const s = ms => `${(ms / 1000).toFixed(2)} s`
 
-// BENCH_ONLY=shared,warm runs some scenarios only (overhead, saturated, exactness, scheduling, shared, peak, warm).
+// BENCH_ONLY=shared,warm runs some scenarios only (overhead, saturated, exactness, scheduling, shared, peak, warm, vm).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
 const wanted = name => !ONLY || ONLY.has(name)
 if (wanted('overhead')) results.overhead = await overhead(1)
@@ -122,6 +122,7 @@ if (wanted('scheduling')) {
 if (wanted('shared')) await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); m.printShared(results) })
 if (wanted('peak')) await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
 if (wanted('warm')) await (await import('./warm.mjs')).warm(results, ROUNDS)
+if (wanted('vm')) await import('./vm.mjs').then(async m => { await m.vmSpeed(results, ROUNDS); await m.vmExactness(results); await m.vmLeaks(results); m.printVm(results) })
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 

@@ -28,6 +28,8 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
   return {
     name: POOL_NAME,
     [POOL_MARK]: true,
+    // Read by the CLI's plugin (a plain key: Vitest 5 hands plugins a copy without symbol keys).
+    vm: options.vm === true,
     createPoolWorker(poolOptions) {
       const { project } = poolOptions
       ensureReporter(project.vitest, () => new MemoryReporter())
@@ -43,12 +45,17 @@ export function memoryPool(options: MemoryPoolOptions = {}): PoolRunnerInitializ
  * The pool for a project the CLI adopts: the options stay those of the config's memoryPool(), if
  * any (calling memoryPool() again would replace them).
  */
-export function memoryPoolKeepingOptions(): PoolRunnerInitializer {
+export function memoryPoolKeepingOptions(extra: MemoryPoolOptions = {}): PoolRunnerInitializer {
   const state = runSession()
   const kept = state.configOptions
-  const pool = memoryPool(kept ?? {})
+  const pool = memoryPool({ ...kept, ...extra })
   state.configOptions = kept
   return pool
+}
+
+/** A memory pool in vm mode: like Vitest's own vm pools, its files share processes (isolate: false). */
+export function isVmMemoryPool(pool: unknown): boolean {
+  return isMemoryPool(pool) && (pool as { vm?: unknown }).vm === true
 }
 
 export function isMemoryPool(pool: unknown): boolean {

@@ -201,6 +201,13 @@ export const OPTIONS: OptionRow[] = [
     meaning: '`isolate: false`: a budget judges what the file added above what its process held at its start, or ' +
       '(`absolute`) its whole peak', check: choiceValue(['added', 'absolute']),
   },
+  {
+    key: 'vm', default: false,
+    meaning: 'vm mode: each file in a fresh vm context of Vitest\'s own vm runtime (what `pool: \'vmForks\'` runs), ' +
+      'in processes that run files one after another, each file measured on its own; under the CLI ' +
+      '`--pool vmForks` or `vmThreads` chooses it too',
+    more: ' ([vm mode](vm-mode.md))', check: booleanValue,
+  },
   // Knobs that became constants (see options.ts for the value each now has and why).
   {
     key: 'top',

@@ -69,6 +69,11 @@ export interface MemoryPoolOptions {
   retainedAbove?: string
   /** isolate: false only: budgets judge what a file added above its process's start ('added', default) or its whole peak ('absolute'). */
   sharedBudget?: SharedBudget
+  /**
+   * vm mode: each file runs in a fresh vm context of Vitest's own vm runtime (what `pool: 'vmForks'`
+   * runs), in a process that runs files one after another and is measured per file. Default false.
+   */
+  vm?: boolean
 }
 
 export type SharedBudget = 'added' | 'absolute'
@@ -110,6 +115,8 @@ export interface ResolvedMemoryOptions {
   /** A constant now (policy/retained.ts DEFAULT_RETAINED_ABOVE). */
   retainedAboveBytes: number
   sharedBudget: SharedBudget
+  /** vm mode: Vitest's vm runtime in the test processes (see MemoryPoolOptions.vm). */
+  vm: boolean
   /** The outputs the user asked for by name (flag, env or config), not by default: failing to write one fails the run. */
   askedFor: { report: boolean, history: boolean, journal: boolean }
 }

@@ -152,6 +152,7 @@ export function resolveOptions(
     recycleAbove: value('recycleAbove'),
     retainedAboveBytes: sizeValue(DEFAULT_RETAINED_ABOVE, 'retainedAbove'),
     sharedBudget: value('sharedBudget'),
+    vm: value('vm'),
     // Checked above: a string here is a path the user gave.
     askedFor: { report: typeof merged.report === 'string', history: typeof merged.history === 'string', journal: typeof merged.journal === 'string' },
   }

@@ -28,7 +28,7 @@ import { newlyTaggedLine } from './report/newly-tagged.js'
 import { formatBytes } from './size.js'
 import { measurementKey, runSession, type RunSession } from './run-session.js'
 import { markReporter } from './vitest-internals/tasks.js'
-import { projectPoolName, ranOnPool } from './vitest-internals/pool-config.js'
+import { namesOwnPool, projectPoolName, ranOnPool } from './vitest-internals/pool-config.js'
 
 export class MemoryReporter implements Reporter {
   private vitest: Vitest | undefined
@@ -248,7 +248,7 @@ function whyUnmeasured(module: TestModule): string {
   const project = module.project.name ? `project ${module.project.name}` : 'the root project'
   if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck) return `${project}: --typecheck files run in Vitest's typescript pool`
   if (module.project.config.browser?.enabled) return `${project}: browser mode runs in the browser`
-  return `${project} names its own pool '${projectPoolName(module.project)}'`
+  return `${project} ${namesOwnPool(module.project) ? 'names' : 'inherits'} pool '${projectPoolName(module.project)}', which vitest-memory cannot stand in for`
 }
 
 /** One line per crashed or killed file: the run's end must not hide them. */

@@ -44,6 +44,16 @@ export interface RunScheduling {
   end(): void
 }
 
+/** Where pools were named, recorded by the CLI before Vitest resolves its projects (pool/pool-choice.ts reads them). */
+export interface PoolOrigins {
+  /** `--pool` on the command line. */
+  cli?: string
+  /** The root config's `test.pool`, when it names one of Vitest's pools. */
+  root?: string
+  /** Names of inline projects whose own config names a pool. */
+  ownPool: Set<string>
+}
+
 /** How the run's journal was opened (pool/abort.ts reads and writes it). */
 export interface JournalOpening {
   /** The journal path the open journal (or its failure) is for, as the options gave it (before a claim). */
@@ -81,6 +91,8 @@ export class RunSession {
   aborting: NodeJS.Signals | null = null
   /** The Vitest instance the pool runs under (the abort handler writes its partial report). */
   vitest: Vitest | undefined
+  /** Where pools were named (pool/pool-choice.ts): the CLI records them before Vitest resolves its projects. */
+  poolOrigins: PoolOrigins | null = null
 
   // ---- the run's, cleared by end() ----
   /** Between begin() and end(). */
@@ -108,6 +120,8 @@ export class RunSession {
   scheduling: RunScheduling | null = null
   /** Which file ran in which slot when, and the summed RSS over time. */
   readonly timeline = new RunTimeline()
+  /** The pool-choice lines said in this run (each once, however many projects share the choice). */
+  readonly poolLines = new Set<string>()
   /** Option resolutions of this run (what the tests' hook counts). */
   resolutions = 0
   private readonly resolved = new Map<MemoryPoolOptions, Map<string, ResolvedMemoryOptions>>()
@@ -153,6 +167,7 @@ export class RunSession {
     this.sharedProcesses = 0
     this.recycles = []
     this.timeline.clear()
+    this.poolLines.clear()
     const hook = process.env[RESOLUTIONS_HOOK_ENV]
     if (hook) appendFileSync(hook, `${this.resolutions}\n`)
     this.resolutions = 0

@@ -68,21 +68,18 @@ describe('projects from their own config files and folders (projects-from-files)
     .map(f => `${f.project}:${f.file.split('/').pop()}`)
     .sort()
 
-  test('the CLI measures every project that names no pool of its own', async () => {
-    const result = await run('cli', 'projects-from-files', ['run', '--no-memory-history', '--no-memory-journal'])
+  test('the CLI measures every project, the one naming \'threads\' in its processes, and says so in one line', async () => {
+    const result = await run('cli', 'projects-from-files', ['run', '--no-memory-history', '--no-memory-journal'], { env: { IN_PROCESS: '1' } })
     expect(result.code, result.output).toBe(0)
     expect(result.output).toMatch(/Test Files\s+4 passed \(4\)/)
-    expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts'])
-  })
-
-  test('the CLI says in one line which file ran unmeasured and why (its project has a pool of its own)', async () => {
-    const result = await run('cli', 'projects-from-files', ['run', '--no-memory-history', '--no-memory-journal'])
-    expect(result.output).toMatch(/^.*threaded.*(unmeasured|not measured).*$|^.*(unmeasured|not measured).*threaded.*$/im)
+    expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts', 'threaded:threaded.test.ts'])
+    expect(result.output).toContain('vitest-memory: project threaded names pool \'threads\': it runs its files in the memory pool\'s processes')
+    expect(result.output).not.toContain('not measured')
   })
 
   test('memoryPool() in the root config, with MemorySequencer, reaches the projects from files too', async () => {
-    const result = await run('vitest', 'projects-from-files', ['run', '--config', 'vitest.pool.config.ts'])
+    const result = await run('vitest', 'projects-from-files', ['run', '--config', 'vitest.pool.config.ts'], { env: { IN_PROCESS: '1' } })
     expect(result.code, result.output).toBe(0)
-    expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts'])
+    expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts', 'threaded:threaded.test.ts'])
   })
 })

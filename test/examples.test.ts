@@ -36,14 +36,14 @@ describe('examples', () => {
     expect(thumbnails).toMatchObject({ budgetBytes: 400e6, overBudget: false })
   })
 
-  test('monorepo: projects from their own config files are measured, the threads project is named as not measured', () => {
+  test('monorepo: projects from their own config files are measured, the threads project in the pool\'s processes', () => {
     const { code, output, report } = runExample('monorepo', ['--memory-budget', '200MB', '--memory-budget-warn'])
     expect(code, output).toBe(0)
     expect(report.files.map(f => `${f.project}:${f.file}`).sort()).toEqual([
-      'api:packages/api/test/health.test.ts', 'api:packages/api/test/import.test.ts', 'web:packages/web/test/badge.test.ts',
+      'api:packages/api/test/health.test.ts', 'api:packages/api/test/import.test.ts', 'legacy:packages/legacy/test/legacy.test.ts', 'web:packages/web/test/badge.test.ts',
     ])
     expect(report.files.find(f => f.file === 'packages/api/test/import.test.ts')!.overBudget).toBe(true)
-    expect(output).toContain('vitest-memory: 1 file not measured: project legacy names its own pool \'threads\' (1 file)')
+    expect(output).toContain('vitest-memory: project legacy names pool \'threads\': it runs its files in the memory pool\'s processes')
   })
 
   test('shared: one process for every file; the file that filled a cache is named, the others added almost nothing', () => {

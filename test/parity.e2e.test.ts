@@ -83,13 +83,14 @@ describe('projects', () => {
     expect(result.stdout).not.toMatch(/MEMORY[\s\S]*thread\.test\.ts/)
   })
 
-  test('the CLI gives memoryPool to each project that names no pool, and leaves threads alone', async () => {
-    const result = await runWithOutcomes('cli', 'parity-projects', ['run', '--config', 'vitest.cli.config.ts'])
+  test('the CLI gives memoryPool to each project that names no pool, and runs the threads project in its processes', async () => {
+    const result = await runWithOutcomes('cli', 'parity-projects', ['run', '--config', 'vitest.cli.config.ts'], { env: { IN_PROCESS: '1' } })
     expect(result.code, result.output).toBe(0)
-    // plain/process.test.ts asserts it runs in a child process, thread.test.ts in a worker thread
+    // plain/process.test.ts asserts it runs in a child process, thread.test.ts (IN_PROCESS=1) too
     expect(result.outcomes).toMatchObject({ passed: 2, failed: 0 })
-    expect(result.report!.files.map(f => `${f.project}:${f.file}`)).toEqual(['plain:plain/process.test.ts'])
-    expect(result.report!.files[0].peakRssBytes).toBeGreaterThan(30e6)
+    expect(result.report!.files.map(f => `${f.project}:${f.file}`).sort()).toEqual(['plain:plain/process.test.ts', 'threaded:threaded/thread.test.ts'])
+    for (const file of result.report!.files) expect(file.peakRssBytes).toBeGreaterThan(30e6)
+    expect(result.stdout).toContain('vitest-memory: project threaded names pool \'threads\': it runs its files in the memory pool\'s processes')
   })
 })
 

@@ -21,6 +21,32 @@ function fakeProcess() {
 }
 
 describe('SharedFileMeter', () => {
+  test('vm mode: a file\'s GC waits for its context to be let go; a context freed then is not charged, a leak is, to its file alone', () => {
+    const { state, probe } = fakeProcess()
+    const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
+    const CONTEXT = 40 * MB
+    // A file starts in its fresh context (its first setup file).
+    state.live += CONTEXT
+    meter.fileStarted()
+    // File 1 keeps 120 MB in its own context only; file 2 keeps 120 MB on `process`.
+    state.live += 120 * MB
+    expect(meter.fileEndedUnsettled()).toMatchObject({ order: 1, retainedBytes: null, retainedFiles: 0 })
+    // The next context is set up: file 1's is let go (garbage until the GC), file 2's is live.
+    state.live -= CONTEXT + 120 * MB
+    state.garbage += CONTEXT + 120 * MB
+    state.live += CONTEXT
+    const first = meter.settlePrevious()!
+    expect(first).toMatchObject({ order: 1, retainedBytes: 0, retainedHeapBytes: 0, retainedFiles: 1 })
+    expect(leftBehind({ retainedBytes: first.retainedBytes!, retainedHeapBytes: first.retainedHeapBytes! }, 50 * MB)).toBe(false)
+    meter.fileStarted()
+    state.live += 120 * MB
+    meter.fileEndedUnsettled()
+    const second = meter.settlePrevious()!
+    expect(second).toMatchObject({ order: 2, retainedBytes: 120 * MB, retainedHeapBytes: 120 * MB, retainedFiles: 1 })
+    // Nothing waits now.
+    expect(meter.settlePrevious()).toBeNull()
+  })
+
   test('no GC after a file that grew less than the trigger; the leaker gets a GC and its own figure', () => {
     const { state, probe } = fakeProcess()
     const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })

@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js'
 import type { MemoryPoolOptions } from '../options.js'
 import { openRunJournalEarly } from '../pool/abort.js'
 import { displayPath } from '../record/display-path.js'
+import { poolOrigins } from '../pool/pool-choice.js'
 import { runSession } from '../run-session.js'
 import { helpText, splitArgs } from './args.js'
 import { commandsHelp } from './commands.js'
@@ -40,6 +41,8 @@ export async function runVitest(argv: string[]): Promise<void> {
     delete cliOptions.exclude
   }
   if (filter.some(f => f.includes(':'))) cliOptions.includeTaskLocation ??= true
+  // `--pool` overrides every project's pool in Vitest: the line about its stand-in names the flag.
+  if (typeof cliOptions.pool === 'string') poolOrigins().cli = cliOptions.pool
   if (cliOptions.mergeReports) checkBlobFolder(cliOptions.mergeReports)
   const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, {
     plugins: [memoryCliPlugin()],

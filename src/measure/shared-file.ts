@@ -30,6 +30,9 @@ export interface SharedMeterSettings {
   gcEveryFile: boolean
 }
 
+/** What a vm file left, known once its context was let go (the next file's start). */
+export type LateRetained = Pick<SharedFileFigures, 'order' | 'retainedBytes' | 'retainedHeapBytes' | 'retainedFiles' | 'gcMs'>
+
 interface Reading {
   rss: number
   js: number
@@ -42,6 +45,8 @@ export class SharedFileMeter {
   private active = false
   /** Files since the last forced GC, this one included. */
   private sinceGc = 0
+  /** vm mode: the file that ended whose GC waits for its context to be let go. */
+  private unsettled = false
 
   constructor(private readonly probe: SharedProbe, private readonly settings: SharedMeterSettings) {}
 
@@ -78,6 +83,37 @@ export class SharedFileMeter {
     const retainedFiles = this.sinceGc
     this.sinceGc = 0
     return { ...figures, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.js - before.js, retainedFiles, endRssBytes: after.rss, gcMs }
+  }
+
+  /**
+   * vm mode: the file ended, but its own context is still alive (Vitest lets go of it when it sets
+   * up the next one): its figures without the GC, which settlePrevious() takes at the next file.
+   */
+  fileEndedUnsettled(): SharedFileFigures | null {
+    if (!this.active || !this.baseline) return null
+    this.active = false
+    this.sinceGc++
+    this.unsettled = true
+    return { order: this.order, startRssBytes: this.startRss, retainedBytes: null, retainedHeapBytes: null, retainedFiles: 0, endRssBytes: this.probe.readRss(), gcMs: 0 }
+  }
+
+  /**
+   * vm mode, before the next file starts (the previous context is let go): the GC when due and
+   * what the previous file left, for the pool to add to that file's figures; null when no GC was
+   * due (it provably kept less than the trigger) or no file waits.
+   */
+  settlePrevious(): LateRetained | null {
+    if (!this.unsettled || !this.baseline) return null
+    this.unsettled = false
+    const before = this.baseline
+    if (!this.settings.gcEveryFile && this.probe.readJs() - before.js < this.settings.gcAboveBytes) return null
+    const started = this.probe.now()
+    const after = this.collect()
+    const gcMs = this.probe.now() - started
+    this.baseline = after
+    const retainedFiles = this.sinceGc
+    this.sinceGc = 0
+    return { order: this.order, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.js - before.js, retainedFiles, gcMs }
   }
 
   private collect(): Reading {

@@ -20,8 +20,10 @@ export interface BatchConditions {
   heapProfile: boolean
   /** The project names its own `runner`: its tests are seen through setup-file hooks only. */
   customRunner: boolean
+  /** vm mode: each request gets one vm context, so each file needs its own request. */
+  vm?: boolean
 }
 
 export function runsWhole(c: BatchConditions): boolean {
-  return c.shared && c.requestType === 'run' && c.files > 1 && !c.admission && c.recycleAboveBytes == null && !c.heapProfile && !c.customRunner
+  return c.shared && c.requestType === 'run' && c.files > 1 && !c.admission && c.recycleAboveBytes == null && !c.heapProfile && !c.customRunner && !c.vm
 }

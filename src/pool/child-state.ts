@@ -1,6 +1,8 @@
 // The per-test tracker of a test file's process. child.ts (a native import) and the injected
 // setup file (evaluated by Vitest's module runner, so a separate module instance) share it
-// through globalThis.
+// through `process`: the one object every realm of the process sees (in vm mode the setup file
+// runs in the file's own vm context, whose globalThis is not the process's; Vitest's vm runtime
+// gives each context the process's `process`).
 import { getHeapStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { OwnProcfs } from '../measure/own-procfs.js'
@@ -37,7 +39,7 @@ export interface ChildFilePeak {
 const KEY = Symbol.for('vitest-memory.child-tracker')
 
 export function childTracker(settings: ChildSettings = { detectLeaks: false }): TestPeakTracker {
-  const holder = globalThis as { [KEY]?: TestPeakTracker, [SETTINGS_KEY]?: ChildSettings }
+  const holder = process as unknown as { [KEY]?: TestPeakTracker, [SETTINGS_KEY]?: ChildSettings }
   holder[SETTINGS_KEY] ??= settings
   holder[KEY] ??= new TestPeakTracker(ownProbe(settings))
   return holder[KEY]
@@ -47,7 +49,7 @@ const SETTINGS_KEY = Symbol.for('vitest-memory.child-settings')
 
 /** The settings child.ts read at start, for the setup file (another module instance). */
 export function childSettings(): ChildSettings {
-  return (globalThis as { [SETTINGS_KEY]?: ChildSettings })[SETTINGS_KEY] ?? { detectLeaks: false, annotations: true }
+  return (process as unknown as { [SETTINGS_KEY]?: ChildSettings })[SETTINGS_KEY] ?? { detectLeaks: false, annotations: true }
 }
 
 function ownProbe(settings: ChildSettings): MemoryProbe {

@@ -5,9 +5,11 @@ import './child-profiler.js'
 import { enableCompileCache, flushCompileCache } from './compile-cache.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
-import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, type FileBoundary } from './protocol.js'
+import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, vmFileStart, vmRetained, type FileBoundary } from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
+import { installVmBoundary } from './vm-mode.js'
+import { isVmWorkerEntry } from '../vitest-internals/worker-entries.js'
 import { startSelfReadings } from './self-readings.js'
 import { installRunnerHooks, type FileBoundaries, type FileEndHook } from './runner-hooks.js'
 import { testRunnerSource } from '../vitest-internals/runner-class.js'
@@ -26,6 +28,7 @@ const tracker = childTracker(settings)
 // A shared process (isolate: false) measures each file at its boundaries. Handed one file per
 // `run` request (the pool split Vitest's batch), a request is a file boundary; handed a batch
 // whole (marked by the pool), the runner reports where each file starts and ends.
+const vm = isVmWorkerEntry(entry)
 const meter = settings.shared ? sharedFileMeter(settings) : null
 let runningBatch = false
 
@@ -46,7 +49,8 @@ function filePeak(): OwnPeak & ChildFilePeak {
   const own = readOwnPeak()
   const file = tracker.fileFinished()
   // After the peak is read: the GC must not be part of the file's figures.
-  const shared = meter?.fileFinished() ?? undefined
+  // vm mode: the GC waits for the file's context to be let go (at the next file's start).
+  const shared = (vm ? meter?.fileEndedUnsettled() : meter?.fileFinished()) ?? undefined
   return {
     ...own,
     peakRssBytes: Math.max(own.peakRssBytes, file.peakRssBytes),
@@ -79,7 +83,8 @@ process.once('disconnect', () => {
 // (a project with its own `runner` gets setup-file hooks instead: see inject.ts). The class's
 // module is imported after the worker when the worker loads it anyway (then nothing is read
 // from disk in between and no request is handled before the wrap), else before the worker.
-const runnerSource = testRunnerSource(entry)
+// In vm mode each file's context loads its own copy of Vitest's runner: the native class is not it.
+const runnerSource = vm ? null : testRunnerSource(entry)
 const boundaries: FileBoundaries | undefined = meter
   ? {
       fileStarted: (file) => {
@@ -124,9 +129,21 @@ if (meter) {
   process.prependListener('message', (message: any) => {
     if (isWorkerRequest(message, 'run', 'collect')) {
       runningBatch = message[BATCH_MARK] === true
-      if (!runningBatch) fileStarted()
+      // vm mode: the file starts at the vm boundary below, once its context is set up.
+      if (!runningBatch && !vm) fileStarted()
     }
   })
+  // vm mode: Vitest lets go of the previous file's context only once it sets up the next one, so
+  // a file is measured from its first setup file on (the pool's, run in the file's own context):
+  // its peak reset and start reading there, and the pool's tree sampler restarts with it.
+  if (vm) {
+    installVmBoundary(() => {
+      const late = meter.settlePrevious()
+      if (late) send(vmRetained(late))
+      fileStarted()
+      send(vmFileStart())
+    })
+  }
 }
 
 // A spare loads its test environment's library while it waits (nothing when forked for a file).

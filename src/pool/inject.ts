@@ -59,10 +59,11 @@ function renameOver(from: string, to: string): void {
   }
 }
 
-export function withTestHooks<T>(startRequest: T): T {
+/** `always`: vm mode, where each file's context loads its own runner and only a setup file reaches its tests. */
+export function withTestHooks<T>(startRequest: T, always = false): T {
   const request = startRequest as { context?: { config?: { setupFiles?: string[], root?: string, runner?: string } } }
   const config = request.context?.config
-  if (!config?.runner) return startRequest
+  if (!config || (!config.runner && !always)) return startRequest
   const hooks = testHooksSetupFile(config.root ?? process.cwd())
   const setupFiles = [hooks, ...(config.setupFiles ?? []).filter(f => f !== hooks)]
   return { ...request, context: { ...request.context, config: { ...config, setupFiles } } } as T

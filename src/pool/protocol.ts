@@ -3,6 +3,7 @@
 // the marks vitest-memory adds on the same IPC channel (a batch run whole, a file's boundaries, a
 // test's start, the file's figures on `testfileFinished`). Loaded in the child too (bundled):
 // types from elsewhere only.
+import type { LateRetained } from '../measure/shared-file.js'
 import type { OwnPeak } from '../measure/self.js'
 import type { ChildFilePeak } from './child-state.js'
 
@@ -66,6 +67,33 @@ export function announceTestStart(testId: string): void {
 export function startedTestOf(message: unknown): string | null {
   const id = (message as Record<string, unknown> | null)?.[TEST_START_KEY]
   return typeof id === 'string' ? id : null
+}
+
+// ---- vm mode: a file's measurement starts once its context is set up (vm-mode.ts) ----
+
+/** Key of the message a vm process sends when a file's measurement starts (its context is set up). */
+export const VM_FILE_START_KEY = '__vitest_memory_vm_file_start__'
+
+/** In a vm process: the file's measurement starts now (the pool restarts its tree sampler). */
+export function vmFileStart(): Record<string, unknown> {
+  return { [VM_FILE_START_KEY]: true }
+}
+
+/** In the pool: whether a message says a vm file's measurement starts now. */
+export function isVmFileStart(message: unknown): boolean {
+  return (message as Record<string, unknown> | null)?.[VM_FILE_START_KEY] === true
+}
+
+/** Key of the message with what the previous vm file left (its GC waited for its context to go). */
+export const VM_RETAINED_KEY = '__vitest_memory_vm_retained__'
+
+export function vmRetained(late: LateRetained): Record<string, unknown> {
+  return { [VM_RETAINED_KEY]: late }
+}
+
+export function vmRetainedOf(message: unknown): LateRetained | null {
+  const late = (message as Record<string, unknown> | null)?.[VM_RETAINED_KEY]
+  return late && typeof late === 'object' ? late as LateRetained : null
 }
 
 // ---- A memory verdict carried into Vitest's own state (verdict-link.ts) ----

@@ -24,7 +24,7 @@ interface Logger {
 
 /** What the run's first worker knows about the run beyond the pool's options. */
 export interface RunShape {
-  /** Files Vitest runs at once (the project's maxWorkers). */
+  /** Files Vitest runs at once, across the projects of the run (files-at-once.ts). */
   maxWorkers: number
   /** Vitest's dist directory: the builtin environments resolve their libraries from there. */
   distPath: string

@@ -27,10 +27,9 @@ export class SharedLifecycle {
   private current: ProcessRecord | null = null
   readonly recycleAboveBytes: number | null
 
-  constructor(options: ResolvedMemoryOptions, workers: number, private readonly project: string) {
-    this.recycleAboveBytes = options.recycleAbove === 'auto'
-      ? autoRecycleAbove(readCgroupLimit(), totalmem(), workers)
-      : options.recycleAbove
+  /** `recycleAboveBytes`: a threshold decided elsewhere (vm mode: vm-lifecycle.ts), else from the options. */
+  constructor(options: ResolvedMemoryOptions, workers: number, private readonly project: string, recycleAboveBytes?: number | null) {
+    this.recycleAboveBytes = recycleAboveBytes !== undefined ? recycleAboveBytes : resolvedRecycleAbove(options, workers)
   }
 
   /**
@@ -83,6 +82,11 @@ export class SharedLifecycle {
   processEnded(pid: number): void {
     if (this.current?.pid === pid) this.current = null
   }
+}
+
+/** The recycling threshold the options give a shared process: a size, 'auto' for `workers`, or none. */
+export function resolvedRecycleAbove(options: Pick<ResolvedMemoryOptions, 'recycleAbove'>, workers: number): number | null {
+  return options.recycleAbove === 'auto' ? autoRecycleAbove(readCgroupLimit(), totalmem(), workers) : options.recycleAbove
 }
 
 /** Whether a task's environment is the one the shared process was set up with (name and options). */

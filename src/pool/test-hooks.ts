@@ -5,8 +5,11 @@
 import { afterEach, beforeEach } from 'vitest'
 import { measuredBySetupFile } from './runner-hooks.js'
 import { testFinished, testStarted, type MeasuredTest } from './test-memory.js'
+import { vmBoundary } from './vm-mode.js'
 
 export function registerTestHooks(): void {
+  // vm mode: this setup file is the first code of the file's own context.
+  vmBoundary()
   // A runner that extends Vitest's own would report each test twice.
   measuredBySetupFile()
   beforeEach(({ task }) => {

@@ -4,7 +4,6 @@
 // worker (worker.ts) owns which file runs on it and what a death means. Constructed idle: start()
 // boots it, as Vitest's PoolRunner keeps forking in its start().
 import type { ChildProcess } from 'node:child_process'
-import { resolve } from 'node:path'
 import { TreeSampler } from '../measure/sampler.js'
 import { selfReading } from './self-readings.js'
 import { formatDuration } from '../size.js'
@@ -15,6 +14,7 @@ import { isWorkerResponse } from './protocol.js'
 import { forkTestProcess, preloadedEnvironment } from './spares.js'
 import type { BootOptions, PoolProcess, ProcessEvents } from './worker-ports.js'
 import { rpcFrame } from '../vitest-internals/rpc-frames.js'
+import { forksWorkerEntry, VM_EXEC_ARGV, vmWorkerEntry } from '../vitest-internals/worker-entries.js'
 
 /** Like Vitest's forks pool: a process that ignores SIGTERM is killed this much later. */
 const SIGKILL_AFTER_MS = 500
@@ -44,9 +44,9 @@ export class TestProcess implements PoolProcess {
     const { pool, resolved } = options
     const launch = childLaunch(resolved, pool.project.config.root, options.file ?? 'unknown', pool.project.name, options.shared)
     const spec = {
-      workerEntry: resolve(pool.distPath, 'workers/forks.js'),
+      workerEntry: options.vm ? vmWorkerEntry(pool.distPath) : forksWorkerEntry(pool.distPath),
       env: { ...pool.env, ...launch.env },
-      execArgv: [...pool.execArgv, ...launch.execArgv],
+      execArgv: [...pool.execArgv, ...(options.vm ? VM_EXEC_ARGV : []), ...launch.execArgv],
       // A spare that loaded this environment's library ahead is taken first.
       environment: pool.environment?.name,
       project: pool.project.name,
@@ -106,7 +106,7 @@ export class TestProcess implements PoolProcess {
     // A boot failure is handled by whoever awaits `ready`; never an unhandled rejection.
     ready.catch(() => {})
     this.booted = { child, sampler, launch, ready }
-    this.send(withTestHooks(options.startRequest))
+    this.send(withTestHooks(options.startRequest, options.vm))
     for (const queued of options.pending) this.send(queued)
     return ready
   }

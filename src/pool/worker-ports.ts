@@ -46,6 +46,8 @@ export interface BootOptions {
   /** Boot a replacement spare at once (false: take one if it is there, start none). */
   refillSpares: boolean
   sampleIntervalMs: number
+  /** vm mode: Vitest's vm worker runtime instead of its forks worker (vm-mode.ts). */
+  vm?: boolean
 }
 
 /** What the worker and a file's watch read of a process's tree samples. */

@@ -17,16 +17,19 @@ import { EventEmitter } from 'node:events'
 import { relative } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
 import type { OwnPeak } from '../measure/self.js'
+import type { FileMeasurement } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
 import { verdictAnnotation } from '../record/verdict-annotations.js'
 import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
 import type { LiveWorker, RunScheduling } from '../run-session.js'
+import { filesAtOnce } from './files-at-once.js'
 import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
 import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
-import { BATCH_MARK, fileBoundary, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
+import { settleVmFile, vmLifecycleThreshold } from './vm-lifecycle.js'
+import { BATCH_MARK, fileBoundary, isVmFileStart, vmRetainedOf, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
 import { answerVerdict } from './verdict-answer.js'
 import { productionDeps } from './worker-deps.js'
 import type { OrchestratorDeps, PoolProcess } from './worker-ports.js'
@@ -43,6 +46,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   /** Messages Vitest sent before there was a process to send them to. */
   private pending: unknown[] = []
   private running: RunningFile | undefined
+  /** The last file measured here: in vm mode, what it left arrives once the next file starts (vm-lifecycle.ts). */
+  private lastMeasurement: FileMeasurement | undefined
   /** Resolves the request in flight on the process with the message Vitest is to get. */
   private settle: ((message: FinishedMessage) => void) | undefined
   /** The file's admission under --max-memory, held until it finishes (per file: until the process is gone). */
@@ -59,8 +64,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     private readonly deps: OrchestratorDeps = productionDeps,
   ) {
     const project = options.project
+    const workers = Number(project.config.maxWorkers || project.vitest.config.maxWorkers || 1)
     this.shared = project.config.isolate === false
-      ? new SharedLifecycle(resolved, Number(project.config.maxWorkers || project.vitest.config.maxWorkers || 1), project.name)
+      ? new SharedLifecycle(resolved, workers, project.name, resolved.vm ? vmLifecycleThreshold(resolved, project, workers) : undefined)
       : null
   }
 
@@ -160,6 +166,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       recycleAboveBytes: this.shared.recycleAboveBytes,
       heapProfile: this.resolved.heapProfile != null,
       customRunner: Boolean(config?.runner),
+      vm: this.resolved.vm,
     })) return this.runWhole(request, scheduling.spares)
     const { vitest } = this.deps
     const errors = batchErrors(this.options.project.vitest, vitest.catchError)
@@ -310,7 +317,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
 
   private scheduling(): RunScheduling {
     const { project, distPath } = this.options
-    return this.deps.run.scheduling(this.resolved, project.vitest.logger, { maxWorkers: project.config.maxWorkers, distPath })
+    return this.deps.run.scheduling(this.resolved, project.vitest.logger, { maxWorkers: filesAtOnce(project), distPath })
   }
 
   /**
@@ -336,6 +343,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       // A shared process is replaced only when it is recycled or dies: a spare then helps.
       refillSpares: !this.shared || this.shared.recycleAboveBytes != null,
       sampleIntervalMs: this.resolved.sampleIntervalMs,
+      vm: this.resolved.vm,
     }, {
       message: message => this.onProcessMessage(process, message),
       sample: (sample) => {
@@ -375,6 +383,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
     const boundary = fileBoundary(message)
     if (boundary) return this.onFileBoundary(process, boundary)
+    if (isVmFileStart(message)) return process.sampler.reset()
+    const late = vmRetainedOf(message)
+    if (late) return settleVmFile(this.lastMeasurement, late)
     const startedTest = startedTestOf(message)
     if (startedTest) return this.running?.watch.testStarted(startedTest)
     const query = verdictQueryOf(message)
@@ -426,6 +437,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const measurement = fileMeasurement(this.running, process, this.options.project.name, own, atEnd, clock.now())
     const { file, watch } = this.running
     run.measured(measurement)
+    this.lastMeasurement = measurement
     const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
     vitest.attachMeasurement(this.options.project.vitest, measurement, annotation)
     // Over budget though the process was not told (a peak after its question, or a file that did

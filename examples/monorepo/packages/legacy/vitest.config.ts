@@ -1,4 +1,4 @@
 import { defineConfig } from 'vitest/config'
 
-// An old package that runs on threads: vitest-memory leaves it alone and says so.
+// An old package that names the threads pool: vitest-memory runs it in its processes and says so.
 export default defineConfig({ test: { name: 'legacy', pool: 'threads' } })
