@@ -10,7 +10,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 40)
 const CHILD = ['-e', 'process.send("up", () => process.exit(0))']
 
 function start(guarded) {
-  return new Promise((done) => {
+  return new Promise(done => {
     const t0 = performance.now()
     const child = fork(CHILD[1], [], { execArgv: ['-e', CHILD[1]], detached: true, stdio: 'pipe', serialization: 'advanced' })
     let registeredMs = 0
@@ -19,7 +19,10 @@ function start(guarded) {
       guardAgainstOrphans(child)
       registeredMs = performance.now() - r0
     }
-    child.once('message', () => { const up = performance.now() - t0; child.once('exit', () => done({ up, registeredMs })) })
+    child.once('message', () => {
+      const up = performance.now() - t0
+      child.once('exit', () => done({ up, registeredMs }))
+    })
   })
 }
 
@@ -38,11 +41,12 @@ for (let i = 0; i < ROUNDS; i++) {
     if (guarded) registration.push(registeredMs)
   }
 }
-console.log(JSON.stringify({
-  rounds: ROUNDS,
-  startMedianMsWithout: +median(without).toFixed(2),
-  startMedianMsWith: +median(withGuard).toFixed(2),
-  registrationMedianMs: +median(registration).toFixed(4),
-  guardSpawnMs: +first.registeredMs.toFixed(2),
-}))
-
+console.log(
+  JSON.stringify({
+    rounds: ROUNDS,
+    startMedianMsWithout: +median(without).toFixed(2),
+    startMedianMsWith: +median(withGuard).toFixed(2),
+    registrationMedianMs: +median(registration).toFixed(4),
+    guardSpawnMs: +first.registeredMs.toFixed(2),
+  }),
+)

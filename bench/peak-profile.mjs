@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { allocFile, median, runVitest, trivialFile, WORK, writeSuite } from './suite.mjs'
 
-const objectFile = (count) => `import { expect, test } from 'vitest'
+const objectFile = count => `import { expect, test } from 'vitest'
 
 function buildIndex(count: number): { id: number, values: number[] }[] {
   const index = []
@@ -14,7 +14,7 @@ function buildIndex(count: number): { id: number, values: number[] }[] {
   return index
 }
 
-test('builds ~${Math.round(count * 800 / 1e6)} MB of objects', () => {
+test('builds ~${Math.round((count * 800) / 1e6)} MB of objects', () => {
   expect(buildIndex(${count}).length).toBe(${count})
 })
 `
@@ -30,7 +30,12 @@ async function compare(name, files, rounds, workers) {
   const peak = []
   for (let r = 0; r < rounds; r++) {
     off.push(check(await runVitest(dir, { pool: 'memory', workers, cli: true, args: ['--no-memory-history'] }), `${name} without profiling`).wallMs)
-    peak.push(check(await runVitest(dir, { pool: 'memory', workers, cli: true, args: ['--no-memory-history', '--heap-profile=peak'] }), `${name} with --heap-profile=peak`).wallMs)
+    peak.push(
+      check(
+        await runVitest(dir, { pool: 'memory', workers, cli: true, args: ['--no-memory-history', '--heap-profile=peak'] }),
+        `${name} with --heap-profile=peak`,
+      ).wallMs,
+    )
   }
   return { maxWorkers: workers, offMs: median(off), peakMs: median(peak), ratio: median(peak) / median(off), offRunsMs: off, peakRunsMs: peak }
 }

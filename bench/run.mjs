@@ -25,7 +25,7 @@ function series() {
     runs,
     add: run => runs.push({ wallMs: run.wallMs, cpuMs: run.cpuMs }),
     wallMs: () => median(runs.map(r => r.wallMs)),
-    cpuMs: () => runs.some(r => r.cpuMs === null) ? null : median(runs.map(r => r.cpuMs)),
+    cpuMs: () => (runs.some(r => r.cpuMs === null) ? null : median(runs.map(r => r.cpuMs))),
   }
 }
 
@@ -47,7 +47,10 @@ async function overhead(workers) {
     const runs = [
       async () => forks.add(check(await runVitest(dir, { pool: 'forks', workers }), 'forks overhead run')),
       async () => memory.add(check(await runVitest(dir, { pool: 'memory', workers }), 'memoryPool overhead run')),
-      async () => noSpare.add(check(await runVitest(dir, { pool: 'memory', workers, extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares')),
+      async () =>
+        noSpare.add(
+          check(await runVitest(dir, { pool: 'memory', workers, extraEnv: { VITEST_MEMORY_SPARE_PROCESSES: '0' } }), 'memoryPool overhead run without spares'),
+        ),
     ]
     for (let i = 0; i < runs.length; i++) await runs[(r + i) % runs.length]()
   }
@@ -58,12 +61,21 @@ async function overhead(workers) {
     return median(a.runs.map((run, i) => run[key] / b.runs[i][key]))
   }
   return {
-    files: 60, maxWorkers: workers,
-    forksMs: forks.wallMs(), memoryPoolMs: memory.wallMs(), ratio: paired(memory, forks, 'wallMs'),
-    noSpareMs: noSpare.wallMs(), noSpareRatio: paired(noSpare, forks, 'wallMs'),
-    forksCpuMs: forks.cpuMs(), memoryPoolCpuMs: memory.cpuMs(), cpuRatio: paired(memory, forks, 'cpuMs'),
-    noSpareCpuMs: noSpare.cpuMs(), noSpareCpuRatio: paired(noSpare, forks, 'cpuMs'),
-    forksRuns: forks.runs, memoryPoolRuns: memory.runs, noSpareRuns: noSpare.runs,
+    files: 60,
+    maxWorkers: workers,
+    forksMs: forks.wallMs(),
+    memoryPoolMs: memory.wallMs(),
+    ratio: paired(memory, forks, 'wallMs'),
+    noSpareMs: noSpare.wallMs(),
+    noSpareRatio: paired(noSpare, forks, 'wallMs'),
+    forksCpuMs: forks.cpuMs(),
+    memoryPoolCpuMs: memory.cpuMs(),
+    cpuRatio: paired(memory, forks, 'cpuMs'),
+    noSpareCpuMs: noSpare.cpuMs(),
+    noSpareCpuRatio: paired(noSpare, forks, 'cpuMs'),
+    forksRuns: forks.runs,
+    memoryPoolRuns: memory.runs,
+    noSpareRuns: noSpare.runs,
   }
 }
 
@@ -76,9 +88,14 @@ async function exactness() {
   check(await runVitest(dir, { pool: 'memory', cli: true, args: ['--memory-report', report, '--no-memory-history'] }), 'exactness run')
   const byFile = Object.fromEntries(JSON.parse(readFileSync(report, 'utf8')).files.map(f => [f.file, f.peakRssBytes]))
   const baseline = byFile['test/baseline.test.ts']
-  const rows = [...sizes.map(mib => ({ file: `alloc-${mib}`, expectedBytes: mib * MiB, measured: byFile[`test/alloc-${mib}.test.ts`] })),
-    { file: 'spike-150 (freed at once)', expectedBytes: 150 * MiB, measured: byFile['test/spike.test.ts'] }]
-  results.exactness = { baselineBytes: baseline, files: rows.map(r => ({ ...r, measuredAboveBaselineBytes: r.measured - baseline, errorPercent: ((r.measured - baseline) / r.expectedBytes - 1) * 100 })) }
+  const rows = [
+    ...sizes.map(mib => ({ file: `alloc-${mib}`, expectedBytes: mib * MiB, measured: byFile[`test/alloc-${mib}.test.ts`] })),
+    { file: 'spike-150 (freed at once)', expectedBytes: 150 * MiB, measured: byFile['test/spike.test.ts'] },
+  ]
+  results.exactness = {
+    baselineBytes: baseline,
+    files: rows.map(r => ({ ...r, measuredAboveBaselineBytes: r.measured - baseline, errorPercent: ((r.measured - baseline) / r.expectedBytes - 1) * 100 })),
+  }
 }
 
 function spikeFile(mib) {
@@ -103,7 +120,12 @@ async function scheduling(workers) {
   const summary = runs => ({ wallMs: median(runs.map(r => r.wallMs)), peakSummedRssBytes: Math.max(...runs.map(r => r.treePeakBytes)) })
   const ceilingBytes = 4e9
   const m = summary(memory)
-  results[`scheduling${workers}`] = { maxWorkers: workers, ceilingBytes, forks: summary(forks), memoryPool: { ...m, ceilingHeld: m.peakSummedRssBytes <= ceilingBytes } }
+  results[`scheduling${workers}`] = {
+    maxWorkers: workers,
+    ceilingBytes,
+    forks: summary(forks),
+    memoryPool: { ...m, ceilingHeld: m.peakSummedRssBytes <= ceilingBytes },
+  }
 }
 
 const gb = b => `${(b / 1e9).toFixed(2)} GB`
@@ -119,36 +141,60 @@ if (wanted('scheduling')) {
   await scheduling(2)
   await scheduling(3)
 }
-if (wanted('shared')) await import('./shared.mjs').then(async m => { await m.sharedSpeed(results, ROUNDS); await m.sharedLeaks(results); await m.sharedExactness(results); m.printShared(results) })
+if (wanted('shared'))
+  await import('./shared.mjs').then(async m => {
+    await m.sharedSpeed(results, ROUNDS)
+    await m.sharedLeaks(results)
+    await m.sharedExactness(results)
+    m.printShared(results)
+  })
 if (wanted('peak')) await (await import('./peak-profile.mjs')).peakProfileOverhead(results, ROUNDS)
 if (wanted('warm')) await (await import('./warm.mjs')).warm(results, ROUNDS)
-if (wanted('vm')) await import('./vm.mjs').then(async m => { await m.vmSpeed(results, ROUNDS); await m.vmExactness(results); await m.vmLeaks(results); m.printVm(results) })
+if (wanted('vm'))
+  await import('./vm.mjs').then(async m => {
+    await m.vmSpeed(results, ROUNDS)
+    await m.vmExactness(results)
+    await m.vmLeaks(results)
+    m.printVm(results)
+  })
 rmSync(WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
-const cpu = ms => ms === null ? 'n/a' : s(ms)
-const ratio = r => r === null ? 'n/a' : r.toFixed(2)
+const cpu = ms => (ms === null ? 'n/a' : s(ms))
+const ratio = r => (r === null ? 'n/a' : r.toFixed(2))
 function printOverhead(o, title) {
   console.log(title)
-  console.log(`   wall  forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} · --spare-processes 0 ${s(o.noSpareMs)}, ratio ${o.noSpareRatio.toFixed(2)}`)
-  console.log(`   CPU   forks ${cpu(o.forksCpuMs)} · memoryPool ${cpu(o.memoryPoolCpuMs)} · ratio ${ratio(o.cpuRatio)} · --spare-processes 0 ${cpu(o.noSpareCpuMs)}, ratio ${ratio(o.noSpareCpuRatio)}  (user+sys, whole tree; ratios: median of each round's)\n`)
+  console.log(
+    `   wall  forks ${s(o.forksMs)} · memoryPool ${s(o.memoryPoolMs)} · ratio ${o.ratio.toFixed(2)} · --spare-processes 0 ${s(o.noSpareMs)}, ratio ${o.noSpareRatio.toFixed(2)}`,
+  )
+  console.log(
+    `   CPU   forks ${cpu(o.forksCpuMs)} · memoryPool ${cpu(o.memoryPoolCpuMs)} · ratio ${ratio(o.cpuRatio)} · --spare-processes 0 ${cpu(o.noSpareCpuMs)}, ratio ${ratio(o.noSpareCpuRatio)}  (user+sys, whole tree; ratios: median of each round's)\n`,
+  )
 }
 const o = results.overhead
 if (!o) {
   // a BENCH_ONLY run: its scenarios printed their own figures
-  if (results.saturated) printOverhead(results.saturated, `Saturated: 60 trivial files, maxWorkers ${results.saturated.maxWorkers} (every core), median of ${ROUNDS}`)
+  if (results.saturated)
+    printOverhead(results.saturated, `Saturated: 60 trivial files, maxWorkers ${results.saturated.maxWorkers} (every core), median of ${ROUNDS}`)
   process.exit(0)
 }
-console.log(`\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating (overhead rows: the order rotates each round)\n`)
+console.log(
+  `\nvitest-memory benchmark · ${results.machine.cpus} cpus · ${gb(results.machine.totalMemoryBytes)} · Node ${results.machine.node} · median of ${ROUNDS}, A/B alternating (overhead rows: the order rotates each round)\n`,
+)
 printOverhead(o, `1. Overhead: 60 trivial files, maxWorkers 1 (ratio ≤ 1.00 is not slower)`)
 if (results.saturated) printOverhead(results.saturated, `1b. Saturated: the same files, maxWorkers ${results.saturated.maxWorkers} (every core)`)
 if (results.exactness) console.log(`2. Exactness: baseline ${(results.exactness.baselineBytes / MiB).toFixed(1)} MiB`)
-for (const f of results.exactness?.files ?? []) console.log(`   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`)
+for (const f of results.exactness?.files ?? [])
+  console.log(
+    `   ${f.file.padEnd(26)} expected +${(f.expectedBytes / MiB).toFixed(0)} MiB · measured +${(f.measuredAboveBaselineBytes / MiB).toFixed(1)} MiB · ${f.errorPercent >= 0 ? '+' : ''}${f.errorPercent.toFixed(1)}%`,
+  )
 for (const workers of [2, 3]) {
   const r = results[`scheduling${workers}`]
   if (!r) continue // not in this BENCH_ONLY run
   console.log(`\n3. Scheduling: 6 files of ~1.5 GB + 30 light, maxWorkers ${workers}, --max-memory 4GB`)
   console.log(`   forks      peak summed RSS ${gb(r.forks.peakSummedRssBytes)} · wall ${s(r.forks.wallMs)}`)
-  console.log(`   memoryPool peak summed RSS ${gb(r.memoryPool.peakSummedRssBytes)} · wall ${s(r.memoryPool.wallMs)} · ceiling ${r.memoryPool.ceilingHeld ? 'held' : 'BROKEN'}`)
+  console.log(
+    `   memoryPool peak summed RSS ${gb(r.memoryPool.peakSummedRssBytes)} · wall ${s(r.memoryPool.wallMs)} · ceiling ${r.memoryPool.ceilingHeld ? 'held' : 'BROKEN'}`,
+  )
 }
 console.log(`\nwritten: bench/results.json`)

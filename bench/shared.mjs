@@ -75,7 +75,9 @@ export async function sharedSpeed(results, rounds) {
   const report = join(dir, 'report.json')
   for (let r = 0; r < rounds; r++) {
     runs.forksShared.push(check(await runVitest(dir, { pool: 'forks', extraEnv: ENV.shared }), 'forks isolate:false').wallMs)
-    runs.memoryShared.push(check(await runVitest(dir, { pool: 'memory', extraEnv: { ...ENV.shared, VITEST_MEMORY_REPORT: report } }), 'memoryPool isolate:false').wallMs)
+    runs.memoryShared.push(
+      check(await runVitest(dir, { pool: 'memory', extraEnv: { ...ENV.shared, VITEST_MEMORY_REPORT: report } }), 'memoryPool isolate:false').wallMs,
+    )
     gcMs.push(JSON.parse(readFileSync(report, 'utf8')).files.reduce((sum, f) => sum + (f.shared?.gcMs ?? 0), 0))
   }
   // Isolated runs are ~10× longer: fewer rounds.
@@ -112,7 +114,15 @@ export async function sharedLeaks(results) {
   check(await runVitest(dir, { pool: 'memory', cli: true, args: ['--memory-report', report, '--no-memory-history'], extraEnv: ENV.shared }), 'leak run')
   const named = JSON.parse(readFileSync(report, 'utf8')).sharedProcesses?.leftBehind ?? []
   const recycledReport = join(dir, 'recycled.json')
-  const recycled = check(await runVitest(dir, { pool: 'memory', cli: true, args: ['--memory-report', recycledReport, '--no-memory-history', '--recycle-above', '600MB'], extraEnv: ENV.shared }), 'recycle run')
+  const recycled = check(
+    await runVitest(dir, {
+      pool: 'memory',
+      cli: true,
+      args: ['--memory-report', recycledReport, '--no-memory-history', '--recycle-above', '600MB'],
+      extraEnv: ENV.shared,
+    }),
+    'recycle run',
+  )
   const r = JSON.parse(readFileSync(recycledReport, 'utf8'))
   const peak = Math.max(...r.files.map(f => f.treePeakRssBytes ?? 0))
   results.sharedLeaks = {
@@ -143,7 +153,7 @@ export async function sharedExactness(results) {
     check(await runVitest(dir, { pool: 'memory', cli: true, args: ['--memory-report', report, '--no-memory-history'], extraEnv: env }), `exactness ${mode}`)
     peaks[mode] = Object.fromEntries(JSON.parse(readFileSync(report, 'utf8')).files.map(f => [f.file, f]))
   }
-  results.sharedExactness = sizes.map((mib) => {
+  results.sharedExactness = sizes.map(mib => {
     const file = `test/alloc-${mib}.test.ts`
     const isolated = peaks.isolated[file].peakRssBytes - peaks.isolated['test/clean-0.test.ts'].peakRssBytes
     const shared = peaks.shared[file].shared.addedPeakBytes
@@ -156,16 +166,24 @@ export function printShared(results) {
   const sp = results.sharedSpeed
   if (sp) {
     console.log(`\n4. Shared processes: ${sp.files} small files, isolate: false, maxWorkers ${sp.maxWorkers}`)
-    console.log(`   forks isolate:false ${s(sp.forksSharedMs)} · memoryPool isolate:false ${s(sp.memorySharedMs)} · ratio ${sp.ratioToForksShared.toFixed(2)} (target ≤ 1.10; GC after each file ${s(sp.gcMsPerRun)} of it)`)
-    console.log(`   with isolation: forks ${s(sp.forksIsolatedMs)} · memoryPool ${s(sp.memoryIsolatedMs)} · shared is ${sp.speedupOverIsolated.toFixed(1)}× faster (target ≥ 8×)`)
+    console.log(
+      `   forks isolate:false ${s(sp.forksSharedMs)} · memoryPool isolate:false ${s(sp.memorySharedMs)} · ratio ${sp.ratioToForksShared.toFixed(2)} (target ≤ 1.10; GC after each file ${s(sp.gcMsPerRun)} of it)`,
+    )
+    console.log(
+      `   with isolation: forks ${s(sp.forksIsolatedMs)} · memoryPool ${s(sp.memoryIsolatedMs)} · shared is ${sp.speedupOverIsolated.toFixed(1)}× faster (target ≥ 8×)`,
+    )
   }
   const l = results.sharedLeaks
   if (l) {
     console.log(`\n5. Left behind: 3 files keeping ${LEAK_MIB} MiB among 40 clean, isolate: false`)
     console.log(`   named: ${l.named.join(', ') || 'none'} · ${l.exact ? 'exactly the 3' : 'NOT exact'}`)
-    console.log(`   --recycle-above 600MB: ${l.recycles} recycle(s) · run peak ${(l.runPeakBytes / 1e6).toFixed(0)} MB · ${l.peakUnderThreshold ? 'under' : 'over'} the threshold · every file started under it: ${l.everyFileStartedUnder ? 'yes' : 'NO'}`)
+    console.log(
+      `   --recycle-above 600MB: ${l.recycles} recycle(s) · run peak ${(l.runPeakBytes / 1e6).toFixed(0)} MB · ${l.peakUnderThreshold ? 'under' : 'over'} the threshold · every file started under it: ${l.everyFileStartedUnder ? 'yes' : 'NO'}`,
+    )
   }
   for (const row of results.sharedExactness ?? []) {
-    console.log(`   ${row.file}: isolated +${(row.isolatedAboveBaselineBytes / MiB).toFixed(1)} MiB · shared added +${(row.sharedAddedBytes / MiB).toFixed(1)} MiB · ${row.differencePercent >= 0 ? '+' : ''}${row.differencePercent.toFixed(1)}%`)
+    console.log(
+      `   ${row.file}: isolated +${(row.isolatedAboveBaselineBytes / MiB).toFixed(1)} MiB · shared added +${(row.sharedAddedBytes / MiB).toFixed(1)} MiB · ${row.differencePercent >= 0 ? '+' : ''}${row.differencePercent.toFixed(1)}%`,
+    )
   }
 }

@@ -55,7 +55,7 @@ const USER_HZ = 100
 export function statCpuMs(pid, first) {
   const user = readStatField(pid, first)
   const sys = readStatField(pid, first + 1)
-  return user === null || sys === null ? null : (user + sys) * 1000 / USER_HZ
+  return user === null || sys === null ? null : ((user + sys) * 1000) / USER_HZ
 }
 
 /**
@@ -81,11 +81,15 @@ export function runVitest(dir, { pool, workers = 1, cli = false, args = [], samp
     const cpuBefore = childrenCpuMs()
     const child = spawn(process.execPath, [entry, 'run', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', d => { output += d })
-    child.stderr.on('data', d => { output += d })
+    child.stdout.on('data', d => {
+      output += d
+    })
+    child.stderr.on('data', d => {
+      output += d
+    })
     const sampler = sampleTree ? sampleTree(child.pid) : null
     child.on('error', fail)
-    child.on('close', (code) => {
+    child.on('close', code => {
       const wallMs = Number(process.hrtime.bigint() - started) / 1e6
       const cpuAfter = childrenCpuMs()
       const cpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore
@@ -107,5 +111,10 @@ export function treeSampler(root) {
     const sum = listDescendants(root).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
     peak = Math.max(peak, sum)
   }, 10)
-  return { stop: () => { clearInterval(timer); return peak } }
+  return {
+    stop: () => {
+      clearInterval(timer)
+      return peak
+    },
+  }
 }

@@ -81,7 +81,15 @@ export async function vmSpeed(results, rounds) {
       }
     }
     const m = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]))
-    results.vmSpeed.push({ files: count, forksMs: m.forks, vmForksMs: m.vmForks, memoryVmMs: m.memoryVm, ratioToVmForks: m.memoryVm / m.vmForks, ratioToForks: m.memoryVm / m.forks, runsMs: runs })
+    results.vmSpeed.push({
+      files: count,
+      forksMs: m.forks,
+      vmForksMs: m.vmForks,
+      memoryVmMs: m.memoryVm,
+      ratioToVmForks: m.memoryVm / m.vmForks,
+      ratioToForks: m.memoryVm / m.forks,
+      runsMs: runs,
+    })
   }
 }
 
@@ -93,17 +101,30 @@ export async function vmExactness(results) {
   for (const mib of sizes) files[`test/alloc-${mib}.test.ts`] = allocFile(mib)
   const dir = vmSuite('vm-exactness', files)
   const peaks = {}
-  for (const [mode, pool] of [['shared', 'memory'], ['vm', 'memory-vm']]) {
+  for (const [mode, pool] of [
+    ['shared', 'memory'],
+    ['vm', 'memory-vm'],
+  ]) {
     const report = join(dir, `${mode}.json`)
-    check(await runVitest(dir, { pool, cli: true, args: ['--memory-report', report, '--no-memory-history'], extraEnv: { BENCH_ISOLATE: 'false' } }), `exactness ${mode}`)
+    check(
+      await runVitest(dir, { pool, cli: true, args: ['--memory-report', report, '--no-memory-history'], extraEnv: { BENCH_ISOLATE: 'false' } }),
+      `exactness ${mode}`,
+    )
     peaks[mode] = Object.fromEntries(JSON.parse(readFileSync(report, 'utf8')).files.map(f => [f.file, f]))
   }
-  results.vmExactness = sizes.map((mib) => {
+  results.vmExactness = sizes.map(mib => {
     const file = `test/alloc-${mib}.test.ts`
     const shared = peaks.shared[file].shared.addedPeakBytes
     const vm = peaks.vm[file].shared.addedPeakBytes
     const differenceBytes = vm - shared
-    return { file, allocatedBytes: mib * MiB, sharedAddedBytes: shared, vmAddedBytes: vm, differencePercent: (vm / shared - 1) * 100, within: Math.abs(differenceBytes) <= Math.max(0.05 * shared, 3e6) }
+    return {
+      file,
+      allocatedBytes: mib * MiB,
+      sharedAddedBytes: shared,
+      vmAddedBytes: vm,
+      differencePercent: (vm / shared - 1) * 100,
+      within: Math.abs(differenceBytes) <= Math.max(0.05 * shared, 3e6),
+    }
   })
 }
 
@@ -146,21 +167,29 @@ export async function vmLeaks(results) {
   for (const [kind, file] of Object.entries(leakers)) files[file] = LEAKS[kind](120)
   const dir = vmSuite('vm-leaks', files)
   const report = join(dir, 'report.json')
-  check(await runVitest(dir, { pool: 'memory-vm', cli: true, args: ['--memory-report', report, '--no-memory-history'], extraEnv: { BENCH_ISOLATE: 'false' } }), 'vm leak run')
+  check(
+    await runVitest(dir, { pool: 'memory-vm', cli: true, args: ['--memory-report', report, '--no-memory-history'], extraEnv: { BENCH_ISOLATE: 'false' } }),
+    'vm leak run',
+  )
   const named = JSON.parse(readFileSync(report, 'utf8')).sharedProcesses?.leftBehind ?? []
   const expected = Object.values(leakers)
   results.vmLeaks = { files: 43, leakers, named, exact: named.length === 3 && expected.every(f => named.includes(f)) }
 }
 
 export function printVm(results) {
-  const s = ms => ms == null ? 'n/a' : `${(ms / 1000).toFixed(2)} s`
+  const s = ms => (ms == null ? 'n/a' : `${(ms / 1000).toFixed(2)} s`)
   for (const row of results.vmSpeed ?? []) {
     console.log(`\n6. vm mode: ${row.files} small jsdom files, maxWorkers 1`)
-    console.log(`   forks ${s(row.forksMs)} · vmForks ${s(row.vmForksMs)} · memoryPool vm mode ${s(row.memoryVmMs)} · ${row.ratioToVmForks.toFixed(2)}× vmForks (target ≤ 1.15) · ${row.ratioToForks.toFixed(2)}× forks (target ≤ 0.20)`)
+    console.log(
+      `   forks ${s(row.forksMs)} · vmForks ${s(row.vmForksMs)} · memoryPool vm mode ${s(row.memoryVmMs)} · ${row.ratioToVmForks.toFixed(2)}× vmForks (target ≤ 1.15) · ${row.ratioToForks.toFixed(2)}× forks (target ≤ 0.20)`,
+    )
   }
   for (const row of results.vmExactness ?? []) {
-    console.log(`   ${row.file}: shared added +${(row.sharedAddedBytes / MiB).toFixed(1)} MiB · vm added +${(row.vmAddedBytes / MiB).toFixed(1)} MiB · ${row.differencePercent >= 0 ? '+' : ''}${row.differencePercent.toFixed(1)}% · ${row.within ? 'within 5% or 3 MB' : 'NOT within'}`)
+    console.log(
+      `   ${row.file}: shared added +${(row.sharedAddedBytes / MiB).toFixed(1)} MiB · vm added +${(row.vmAddedBytes / MiB).toFixed(1)} MiB · ${row.differencePercent >= 0 ? '+' : ''}${row.differencePercent.toFixed(1)}% · ${row.within ? 'within 5% or 3 MB' : 'NOT within'}`,
+    )
   }
   const l = results.vmLeaks
-  if (l) console.log(`   leakers (process, module cache, timer) among 40 clean: named ${l.named.join(', ') || 'none'} · ${l.exact ? 'exactly the 3' : 'NOT exact'}`)
+  if (l)
+    console.log(`   leakers (process, module cache, timer) among 40 clean: named ${l.named.join(', ') || 'none'} · ${l.exact ? 'exactly the 3' : 'NOT exact'}`)
 }

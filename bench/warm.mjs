@@ -4,7 +4,8 @@
 // heavy suite under --max-memory with spareProcesses 'auto' (the ceiling still holds).
 import { allocFile, median, runVitest, treeSampler, trivialFile, writeSuite } from './suite.mjs'
 
-const domFile = i => `import { expect, test } from 'vitest'\n\ntest('dom ${i}', () => {\n  document.body.innerHTML = '<p>${i}</p>'\n  expect(document.body.textContent).toBe('${i}')\n})\n`
+const domFile = i =>
+  `import { expect, test } from 'vitest'\n\ntest('dom ${i}', () => {\n  document.body.innerHTML = '<p>${i}</p>'\n  expect(document.body.textContent).toBe('${i}')\n})\n`
 
 function check(run, what) {
   if (run.code !== 0) throw new Error(`${what} failed (exit ${run.code}):\n${run.output.slice(-3000)}`)
@@ -30,7 +31,10 @@ async function suite(environment, count, rounds) {
   const env = { BENCH_ENVIRONMENT: environment }
   const runs = { forks: [] }
   const environments = { forks: [] }
-  for (const [name] of VARIANTS) { runs[name] = []; environments[name] = [] }
+  for (const [name] of VARIANTS) {
+    runs[name] = []
+    environments[name] = []
+  }
   for (let r = 0; r < rounds; r++) {
     const forks = check(await runVitest(dir, { pool: 'forks', extraEnv: env }), `forks ${environment} run`)
     runs.forks.push(forks.wallMs)
@@ -43,8 +47,19 @@ async function suite(environment, count, rounds) {
   }
   const forksMs = median(runs.forks)
   return {
-    environment, files: count, maxWorkers: 1, forksMs, forksRunsMs: runs.forks, forksEnvironmentMs: median(environments.forks),
-    variants: VARIANTS.map(([name]) => ({ name, ms: median(runs[name]), ratio: median(runs[name]) / forksMs, runsMs: runs[name], environmentMs: median(environments[name]) })),
+    environment,
+    files: count,
+    maxWorkers: 1,
+    forksMs,
+    forksRunsMs: runs.forks,
+    forksEnvironmentMs: median(environments.forks),
+    variants: VARIANTS.map(([name]) => ({
+      name,
+      ms: median(runs[name]),
+      ratio: median(runs[name]) / forksMs,
+      runsMs: runs[name],
+      environmentMs: median(environments[name]),
+    })),
   }
 }
 
@@ -60,10 +75,30 @@ async function heavyUnderCeiling(rounds) {
   check(await runVitest(dir, { pool: 'memory', workers, cli: true, args: ['--memory-history', history], extraEnv: env }), 'heavy warm-up')
   const runs = []
   for (let r = 0; r < Math.min(rounds, 3); r++) {
-    runs.push(check(await runVitest(dir, { pool: 'memory', workers, cli: true, args: ['--max-memory', '4GB', '--spare-processes', 'auto', '--memory-history', history], extraEnv: env, sampleTree: treeSampler }), 'heavy run'))
+    runs.push(
+      check(
+        await runVitest(dir, {
+          pool: 'memory',
+          workers,
+          cli: true,
+          args: ['--max-memory', '4GB', '--spare-processes', 'auto', '--memory-history', history],
+          extraEnv: env,
+          sampleTree: treeSampler,
+        }),
+        'heavy run',
+      ),
+    )
   }
   const peak = Math.max(...runs.map(r => r.treePeakBytes))
-  return { files: '6 × ~1.5 GB + 30 jsdom', maxWorkers: workers, ceilingBytes, spareProcesses: 'auto', wallMs: median(runs.map(r => r.wallMs)), peakSummedRssBytes: peak, ceilingHeld: peak <= ceilingBytes }
+  return {
+    files: '6 × ~1.5 GB + 30 jsdom',
+    maxWorkers: workers,
+    ceilingBytes,
+    spareProcesses: 'auto',
+    wallMs: median(runs.map(r => r.wallMs)),
+    peakSummedRssBytes: peak,
+    ceilingHeld: peak <= ceilingBytes,
+  }
 }
 
 const s = ms => `${(ms / 1000).toFixed(2)} s`
@@ -71,7 +106,13 @@ const s = ms => `${(ms / 1000).toFixed(2)} s`
 /** Runs the warm-spare scenarios into `results.warm` and prints them. */
 export async function warm(results, rounds) {
   const only = process.env.BENCH_WARM ? process.env.BENCH_WARM.split(',') : null
-  const scenarios = [['jsdom', 20], ['jsdom', 60], ['happy-dom', 20], ['happy-dom', 60], ['node', 60]]
+  const scenarios = [
+    ['jsdom', 20],
+    ['jsdom', 60],
+    ['happy-dom', 20],
+    ['happy-dom', 60],
+    ['node', 60],
+  ]
   results.warm = { suites: [] }
   for (const [environment, count] of scenarios) {
     if (only && !only.includes(`${environment}-${count}`)) continue
@@ -84,7 +125,10 @@ export async function warm(results, rounds) {
     console.log(`   ${String(r.files).padStart(2)} ${r.environment.padEnd(9)} forks ${s(r.forksMs)} [${s(r.forksEnvironmentMs ?? 0)}] · ${variants}`)
   }
   const h = results.warm.heavy
-  if (h) console.log(`   heavy, maxWorkers 3, --max-memory 4GB, --spare-processes auto: peak summed RSS ${(h.peakSummedRssBytes / 1e9).toFixed(2)} GB · wall ${s(h.wallMs)} · ceiling ${h.ceilingHeld ? 'held' : 'BROKEN'}`)
+  if (h)
+    console.log(
+      `   heavy, maxWorkers 3, --max-memory 4GB, --spare-processes auto: peak summed RSS ${(h.peakSummedRssBytes / 1e9).toFixed(2)} GB · wall ${s(h.wallMs)} · ceiling ${h.ceilingHeld ? 'held' : 'BROKEN'}`,
+    )
 }
 
 // `node bench/warm.mjs` runs these scenarios alone (npm run build first).
@@ -94,7 +138,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { availableParallelism, cpus, totalmem } = await import('node:os')
   const { ROOT, WORK } = await import('./suite.mjs')
   const rounds = Number(process.env.BENCH_ROUNDS ?? 5)
-  const results = { machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, totalMemoryBytes: totalmem(), node: process.version }, rounds, date: new Date().toISOString() }
+  const results = {
+    machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model, totalMemoryBytes: totalmem(), node: process.version },
+    rounds,
+    date: new Date().toISOString(),
+  }
   await warm(results, rounds)
   rmSync(WORK, { recursive: true, force: true })
   writeFileSync(join(ROOT, 'bench/warm-results.json'), `${JSON.stringify(results, null, 2)}\n`)

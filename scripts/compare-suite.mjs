@@ -21,7 +21,8 @@ const REPO = resolve(import.meta.dirname, '..')
 const DEFAULT_TIMEOUT_MIN = 15
 /** After SIGTERM to a timed-out run's process group, how long before SIGKILL. */
 const KILL_GRACE_MS = 10_000
-const USAGE = 'usage: node scripts/compare-suite.mjs CHECKOUT [--dir SUB] [--config FILE] [--project NAME]… [--timeout MIN] [--out DIR] [--node PATH] [--keep-pool] [-- vitest args…]'
+const USAGE =
+  'usage: node scripts/compare-suite.mjs CHECKOUT [--dir SUB] [--config FILE] [--project NAME]… [--timeout MIN] [--out DIR] [--node PATH] [--keep-pool] [-- vitest args…]'
 
 function usage(message) {
   console.error(`compare-suite: ${message}\n${USAGE}`)
@@ -37,16 +38,20 @@ function parseArgs(argv) {
       if (v === undefined) usage(`${arg} needs a value`)
       return v
     }
-    if (arg === '--') { opts.extra = argv.slice(i + 1); break }
-    else if (arg === '--dir') opts.dir = value()
+    if (arg === '--') {
+      opts.extra = argv.slice(i + 1)
+      break
+    } else if (arg === '--dir') opts.dir = value()
     else if (arg === '--config') opts.config = value()
     else if (arg === '--project') opts.projects.push(value())
     else if (arg === '--timeout') opts.timeoutMin = Number(value())
     else if (arg === '--out') opts.out = value()
     else if (arg === '--node') opts.node = value()
     else if (arg === '--keep-pool') opts.keepPool = true
-    else if (arg === '-h' || arg === '--help') { console.log(USAGE); process.exit(0) }
-    else if (arg.startsWith('-')) usage(`unknown option ${arg} (Vitest's own options go after --)`)
+    else if (arg === '-h' || arg === '--help') {
+      console.log(USAGE)
+      process.exit(0)
+    } else if (arg.startsWith('-')) usage(`unknown option ${arg} (Vitest's own options go after --)`)
     else if (opts.checkout) usage(`one checkout only (got ${opts.checkout} and ${arg})`)
     else opts.checkout = arg
   }
@@ -105,20 +110,31 @@ function cleanEnv() {
 
 /** One Vitest run in its own process group, killed whole at the timeout. */
 function runOnce({ node, args, cwd, logPath, timeoutMs }) {
-  return new Promise((done) => {
+  return new Promise(done => {
     const started = performance.now()
     const child = spawn(node, args, { cwd, env: cleanEnv(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     let log = `$ ${node} ${args.join(' ')}\n(cwd ${cwd})\n`
-    child.stdout.on('data', (c) => { log += c })
-    child.stderr.on('data', (c) => { log += c })
+    child.stdout.on('data', c => {
+      log += c
+    })
+    child.stderr.on('data', c => {
+      log += c
+    })
     let hung = false
-    const killGroup = (signal) => { try { process.kill(-child.pid, signal) } catch {} }
+    const killGroup = signal => {
+      try {
+        process.kill(-child.pid, signal)
+      } catch {}
+    }
     const timer = setTimeout(() => {
       hung = true
       killGroup('SIGTERM')
       setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS).unref()
     }, timeoutMs)
-    const onSignal = () => { killGroup('SIGKILL'); process.exit(130) }
+    const onSignal = () => {
+      killGroup('SIGKILL')
+      process.exit(130)
+    }
     process.once('SIGINT', onSignal)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
@@ -196,8 +212,10 @@ function unmeasured(files, report, root) {
     for (const [file, n] of measured) if (abs === resolve(root, file) || abs.endsWith(`/${file}`)) count += n
     if (count >= states.length) continue
     const why = TYPECHECK_FILE.test(name)
-      ? 'type test (Vitest\'s typecheck pool)'
-      : states.every(s => s === 'skip') ? 'skipped, no process started' : 'not in the memory report'
+      ? "type test (Vitest's typecheck pool)"
+      : states.every(s => s === 'skip')
+        ? 'skipped, no process started'
+        : 'not in the memory report'
     out.push({ file: name, runs: states.length, measured: count, why })
   }
   return out
@@ -216,7 +234,11 @@ const mb = bytes => `${(bytes / 1e6).toFixed(1)} MB`
 const sec = ms => `${(ms / 1000).toFixed(1)} s`
 
 function gitCommit(dir) {
-  try { return execFileSync('git', ['-C', dir, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim() } catch { return null }
+  try {
+    return execFileSync('git', ['-C', dir, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim()
+  } catch {
+    return null
+  }
 }
 
 async function main() {
@@ -232,11 +254,7 @@ async function main() {
   mkdirSync(out, { recursive: true })
   const node = opts.node ?? process.execPath
   const timeoutMs = opts.timeoutMin * 60_000
-  const common = [
-    ...(opts.config ? ['--config', opts.config] : []),
-    ...opts.projects.flatMap(p => ['--project', p]),
-    ...opts.extra,
-  ]
+  const common = [...(opts.config ? ['--config', opts.config] : []), ...opts.projects.flatMap(p => ['--project', p]), ...opts.extra]
   const reporters = side => ['--reporter=default', '--reporter=json', `--outputFile.json=${join(out, `${side}.json`)}`]
   const memoryReport = join(out, 'memory-report.json')
 
@@ -245,8 +263,17 @@ async function main() {
   const forksArgs = [join(vitest.dir, 'vitest.mjs'), 'run', ...common, ...(opts.keepPool ? [] : ['--pool=forks']), ...reporters('forks')]
   console.log('  forks …')
   const forks = await runOnce({ node, args: forksArgs, cwd: runDir, logPath: join(out, 'forks.log'), timeoutMs })
-  const poolArgs = [join(poolPkg, 'dist/cli/main.js'), 'run', ...common, ...reporters('pool'),
-    '--memory-report', memoryReport, '--memory-journal', join(out, 'journal.jsonl'), '--no-memory-history']
+  const poolArgs = [
+    join(poolPkg, 'dist/cli/main.js'),
+    'run',
+    ...common,
+    ...reporters('pool'),
+    '--memory-report',
+    memoryReport,
+    '--memory-journal',
+    join(out, 'journal.jsonl'),
+    '--no-memory-history',
+  ]
   console.log('  vitest-memory …')
   const pool = await runOnce({ node, args: poolArgs, cwd: runDir, logPath: join(out, 'pool.log'), timeoutMs })
 
@@ -254,13 +281,21 @@ async function main() {
   const poolJson = readJson(join(out, 'pool.json'), runDir)
   const report = existsSync(memoryReport) ? JSON.parse(readFileSync(memoryReport, 'utf8')) : null
   const problems = []
-  for (const [side, run, json] of [['forks', forks, forksJson], ['vitest-memory', pool, poolJson]]) {
+  for (const [side, run, json] of [
+    ['forks', forks, forksJson],
+    ['vitest-memory', pool, poolJson],
+  ]) {
     if (run.hung) problems.push(`${side}: HUNG — killed after ${opts.timeoutMin} min (see ${side === 'forks' ? 'forks' : 'pool'}.log)`)
     else if (!json) problems.push(`${side}: no json results (exit ${run.code ?? run.signal})`)
   }
   const summary = {
-    name, checkout, dir: opts.dir ?? null, commit: gitCommit(checkout), vitestVersion: vitest.version,
-    args: common, forks: { exit: forks.code, signal: forks.signal, hung: forks.hung, wallMs: Math.round(forks.wallMs), counts: forksJson?.counts ?? null },
+    name,
+    checkout,
+    dir: opts.dir ?? null,
+    commit: gitCommit(checkout),
+    vitestVersion: vitest.version,
+    args: common,
+    forks: { exit: forks.code, signal: forks.signal, hung: forks.hung, wallMs: Math.round(forks.wallMs), counts: forksJson?.counts ?? null },
     pool: { exit: pool.code, signal: pool.signal, hung: pool.hung, wallMs: Math.round(pool.wallMs), counts: poolJson?.counts ?? null },
     wallRatio: +(pool.wallMs / forks.wallMs).toFixed(2),
     problems,
@@ -281,17 +316,21 @@ async function main() {
 
   const c = summary.forks.counts
   const p = summary.pool.counts
-  const fmt = x => x ? `${x.files} files, ${x.tests} tests: ${x.passed} passed, ${x.failed} failed, ${x.skipped} skipped, ${x.todo} todo` : 'no results'
+  const fmt = x => (x ? `${x.files} files, ${x.tests} tests: ${x.passed} passed, ${x.failed} failed, ${x.skipped} skipped, ${x.todo} todo` : 'no results')
   const lines = [
     `  forks:         ${fmt(c)}; exit ${forks.code ?? forks.signal}; ${sec(forks.wallMs)}${forks.hung ? ' (HUNG)' : ''}`,
     `  vitest-memory: ${fmt(p)}; exit ${pool.code ?? pool.signal}; ${sec(pool.wallMs)}${pool.hung ? ' (HUNG)' : ''}`,
     `  wall ratio pool/forks: ${summary.wallRatio}`,
   ]
   if (summary.countsEqual !== undefined) {
-    lines.push(`  counts equal: ${summary.countsEqual ? 'yes' : 'NO'}; per-file states equal: ${summary.statesEqual ? 'yes' : `NO (${summary.stateDiffs.length})`}`)
+    lines.push(
+      `  counts equal: ${summary.countsEqual ? 'yes' : 'NO'}; per-file states equal: ${summary.statesEqual ? 'yes' : `NO (${summary.stateDiffs.length})`}`,
+    )
     for (const d of summary.stateDiffs.slice(0, 20)) lines.push(`    ${d.file}: forks ${d.forks}, vitest-memory ${d.pool}`)
     for (const d of summary.testDiffs.slice(0, 20)) lines.push(`    test ${d.file}: forks ${d.forks}, vitest-memory ${d.pool}`)
-    lines.push(`  measured: ${summary.measuredFiles} report entries; heaviest: ${summary.heaviest ? `${summary.heaviest.file} [${summary.heaviest.project}] ${mb(summary.heaviest.peak)}` : 'none'}`)
+    lines.push(
+      `  measured: ${summary.measuredFiles} report entries; heaviest: ${summary.heaviest ? `${summary.heaviest.file} [${summary.heaviest.project}] ${mb(summary.heaviest.peak)}` : 'none'}`,
+    )
     if (summary.unmeasured.length) {
       lines.push(`  unmeasured: ${summary.unmeasured.length} file(s)`)
       for (const u of summary.unmeasured.slice(0, 20)) lines.push(`    ${u.file} (${u.measured}/${u.runs} runs measured): ${u.why}`)

@@ -68,10 +68,12 @@ interface ValidateFunction {
   (data: unknown): boolean
   errors?: Array<{ keyword: string, instancePath: string, params: Record<string, unknown>, message?: string, data?: unknown, parentSchema?: unknown }> | null
 }
-${Object.keys(EXPORTS).map(name => `export declare const ${name}: ValidateFunction`).join('\n')}
+${Object.keys(EXPORTS)
+  .map(name => `export declare const ${name}: ValidateFunction`)
+  .join('\n')}
 `
 
-const read = (path) => {
+const read = path => {
   try {
     return readFileSync(path, 'utf8')
   } catch {

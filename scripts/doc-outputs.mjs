@@ -27,7 +27,20 @@
 // tests peaked, the small allocation sites below the top one), and exits 1 naming the blocks that
 // drifted.
 import { spawn } from 'node:child_process'
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -41,7 +54,12 @@ const STAGE = / \| (?=after run\b|from "|lines matching \/)/
 const START_DEADLINE_MS = 60_000
 
 export function documents() {
-  return ['README.md', ...readdirSync(join(ROOT, 'docs')).filter(f => f.endsWith('.md')).map(f => `docs/${f}`)]
+  return [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter(f => f.endsWith('.md'))
+      .map(f => `docs/${f}`),
+  ]
 }
 
 /** `ARGS | stage | stage` of a marker, as { args, after, kill, from, matching }. */
@@ -76,12 +94,17 @@ export async function runMarked(dir, spec) {
   try {
     if (after) await runCli(copy, after.split(' '), kill)
     let output = await runCli(copy, args.split(' '))
-    for (const path of [copy, realpathSync(join(ROOT, 'node_modules')), join(ROOT, 'node_modules')]) output = output.replaceAll(`${path}/`, path === copy ? '' : 'node_modules/')
+    for (const path of [copy, realpathSync(join(ROOT, 'node_modules')), join(ROOT, 'node_modules')])
+      output = output.replaceAll(`${path}/`, path === copy ? '' : 'node_modules/')
     output = output.replaceAll(copy, '.')
     return excerpt(output, from ?? (args.startsWith('run') && !matching ? '  MEMORY' : null), matching)
   } finally {
     rmSync(copy, { recursive: true, force: true, maxRetries: 5 })
-    try { rmdirSync(COPIES) } catch { /* not empty: the test suite's own copies */ }
+    try {
+      rmdirSync(COPIES)
+    } catch {
+      /* not empty: the test suite's own copies */
+    }
   }
 }
 
@@ -91,7 +114,11 @@ async function runCli(dir, argv, kill = null) {
   const log = `${dir}.log`
   const fd = openSync(log, 'w')
   try {
-    const child = spawn(process.execPath, [CLI, ...argv], { cwd: dir, stdio: ['ignore', fd, fd], env: { ...withoutVitestVariables(process.env), NO_COLOR: '1', CI: 'true' } })
+    const child = spawn(process.execPath, [CLI, ...argv], {
+      cwd: dir,
+      stdio: ['ignore', fd, fd],
+      env: { ...withoutVitestVariables(process.env), NO_COLOR: '1', CI: 'true' },
+    })
     const exited = new Promise(done => child.on('close', done))
     if (kill) {
       const startedAt = await fileStart(join(dir, '.vitest-memory/journal.jsonl'), kill.file, exited)
@@ -100,7 +127,13 @@ async function runCli(dir, argv, kill = null) {
       child.kill('SIGKILL')
       // A test process busy in synchronous code never sees the runner's IPC channel close: end it
       // (and its process group) here rather than leave it growing after the block is written.
-      for (const pid of tree) for (const target of [-pid, pid]) try { process.kill(target, 'SIGKILL') } catch { /* gone */ }
+      for (const pid of tree)
+        for (const target of [-pid, pid])
+          try {
+            process.kill(target, 'SIGKILL')
+          } catch {
+            /* gone */
+          }
     }
     await exited
     return readFileSync(log, 'utf8')
@@ -113,9 +146,17 @@ async function runCli(dir, argv, kill = null) {
 /** Every process under PID, from /proc (read before the kill: orphans no longer say whose they were). */
 function descendants(pid) {
   let tasks = []
-  try { tasks = readdirSync(`/proc/${pid}/task`) } catch { /* gone meanwhile */ }
-  const children = tasks.flatMap((tid) => {
-    try { return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number) } catch { return [] }
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    /* gone meanwhile */
+  }
+  const children = tasks.flatMap(tid => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+    } catch {
+      return []
+    }
   })
   return children.flatMap(child => [child, ...descendants(child)])
 }
@@ -123,7 +164,9 @@ function descendants(pid) {
 /** When the journal shows FILE starting (ms since 1970); throws if the run ends or takes too long first. */
 async function fileStart(journal, file, exited) {
   let over = false
-  exited.then(() => { over = true })
+  exited.then(() => {
+    over = true
+  })
   const deadline = Date.now() + START_DEADLINE_MS
   for (;;) {
     const lines = existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean) : []
@@ -136,17 +179,27 @@ async function fileStart(journal, file, exited) {
 
 /** A journal line, or null for one still being written. */
 function parseLine(line) {
-  try { return JSON.parse(line) } catch { return null }
+  try {
+    return JSON.parse(line)
+  } catch {
+    return null
+  }
 }
 
 function excerpt(output, from, matching) {
   let lines = output.trimEnd().split('\n')
-  if (from) lines = lines.slice(Math.max(0, lines.findIndex(line => line.includes(from))))
+  if (from)
+    lines = lines.slice(
+      Math.max(
+        0,
+        lines.findIndex(line => line.includes(from)),
+      ),
+    )
   if (matching) {
     const kept = lines.map(line => matching.test(line))
     const first = kept.indexOf(true)
     const last = kept.lastIndexOf(true)
-    lines = lines.flatMap((line, i) => kept[i] ? [line] : i > first && i < last && kept[i - 1] ? [`${line.match(/^ */)[0]}…`] : [])
+    lines = lines.flatMap((line, i) => (kept[i] ? [line] : i > first && i < last && kept[i - 1] ? [`${line.match(/^ */)[0]}…`] : []))
   }
   return `${lines.join('\n').trimEnd()}\n`
 }
@@ -157,30 +210,32 @@ function withoutVitestVariables(env) {
 
 /** What stays the same between two runs of the same project. */
 export function shape(text) {
-  return text
-    // A machine in a memory-limited container also names its limit (`why`): not the doc's business.
-    .replace(/, container limit \d+(\.\d+)? ?(kB|MB|GB|B)\b/g, '')
-    .replace(/[█░]+/g, '▒')
-    .replace(/\d+(\.\d+)? ?(kB|MB|GB|B)\b/g, 'SIZE')
-    .replace(/\d+(\.\d+)? ?(ms|s|min)\b/g, 'TIME')
-    .replace(/\d+%/g, 'N%')
-    .replace(/("\w+(?:Ms|Bytes)": )-?\d+/g, '$1N')
-    .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'DATE')
-    .replace(/\b\d{4}-\d\d-\d\d\b/g, 'DATE')
-    .replace(/pid \d+|\b\d{4,}\b/g, 'N')
-    .replace(/\(heaviest: \d+/g, '(heaviest: N')
-    // A shard plan balances measured peaks and durations: which shard a middling file lands on
-    // varies with the machine's timings (the heaviest files stay apart; the prose says so).
-    .replace(/"files": \[[^\]]*\]/g, '"files": [FILES]')
-    .replace(/(shard \d+\/\d+: )\d+ files? · --max-workers \d+/g, '$1N files · --max-workers N')
-    // Where Node lives differs from machine to machine.
-    .replace(/(?:\/[\w.+-]+)+\/node\b/g, 'node')
-    // Of near-equal peaks, which test reached the highest, or added the most, varies from run to run.
-    .replace(/during test "[^"]*"/g, 'during test "T"')
-    .replace(/it added the most: \+|most added by test "[^"]*" \+/g, 'most added +')
-    // Below the top allocation site, which small sites make the list varies from run to run.
-    .replace(/(allocation sites live at the peak \([^)]*\): [^;\n]+)(;.*)?/g, '$1')
-    .replace(/ +/g, ' ')
+  return (
+    text
+      // A machine in a memory-limited container also names its limit (`why`): not the doc's business.
+      .replace(/, container limit \d+(\.\d+)? ?(kB|MB|GB|B)\b/g, '')
+      .replace(/[█░]+/g, '▒')
+      .replace(/\d+(\.\d+)? ?(kB|MB|GB|B)\b/g, 'SIZE')
+      .replace(/\d+(\.\d+)? ?(ms|s|min)\b/g, 'TIME')
+      .replace(/\d+%/g, 'N%')
+      .replace(/("\w+(?:Ms|Bytes)": )-?\d+/g, '$1N')
+      .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'DATE')
+      .replace(/\b\d{4}-\d\d-\d\d\b/g, 'DATE')
+      .replace(/pid \d+|\b\d{4,}\b/g, 'N')
+      .replace(/\(heaviest: \d+/g, '(heaviest: N')
+      // A shard plan balances measured peaks and durations: which shard a middling file lands on
+      // varies with the machine's timings (the heaviest files stay apart; the prose says so).
+      .replace(/"files": \[[^\]]*\]/g, '"files": [FILES]')
+      .replace(/(shard \d+\/\d+: )\d+ files? · --max-workers \d+/g, '$1N files · --max-workers N')
+      // Where Node lives differs from machine to machine.
+      .replace(/(?:\/[\w.+-]+)+\/node\b/g, 'node')
+      // Of near-equal peaks, which test reached the highest, or added the most, varies from run to run.
+      .replace(/during test "[^"]*"/g, 'during test "T"')
+      .replace(/it added the most: \+|most added by test "[^"]*" \+/g, 'most added +')
+      // Below the top allocation site, which small sites make the list varies from run to run.
+      .replace(/(allocation sites live at the peak \([^)]*\): [^;\n]+)(;.*)?/g, '$1')
+      .replace(/ +/g, ' ')
+  )
 }
 
 /** The first line where two outputs differ in shape, as the doc shows it and as the code prints it now. */

@@ -19,7 +19,7 @@ const RENDER = {
 export function referenceWithTable(text) {
   const names = [...text.matchAll(BLOCK)].map(match => match[2])
   for (const name of Object.keys(RENDER)) if (!names.includes(name)) throw new Error(`docs/reference.md has no generated ${name} block`)
-  return text.replace(BLOCK, (whole, open, name, close) => RENDER[name] ? `${open}${RENDER[name]()}${close}` : whole)
+  return text.replace(BLOCK, (whole, open, name, close) => (RENDER[name] ? `${open}${RENDER[name]()}${close}` : whole))
 }
 
 const check = process.argv.includes('--check')

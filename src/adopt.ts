@@ -14,7 +14,7 @@ const NOT_ADOPTABLE = new Set(['typescript', 'browser'])
 
 export function adoptUnpooledProjects(specs: readonly TestSpecification[]): void {
   /** Projects stood in for, by what the line says about them. */
-  const lines = new Map<string, { pool: string, origin: 'cli' | 'names' | 'inherits', projects: string[] }>()
+  const lines = new Map<string, { pool: string; origin: 'cli' | 'names' | 'inherits'; projects: string[] }>()
   for (const spec of specs) {
     if (spec.pool === POOL_NAME || NOT_ADOPTABLE.has(spec.pool)) continue
     const project = spec.project

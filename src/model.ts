@@ -263,6 +263,6 @@ export interface PeakProfileRecord {
   path: string | null
   meta: PeakFlushMeta | null
   /** The top sites, source-mapped, with files relative to the root. */
-  sites: { functionName: string, file: string, line: number | null, bytes: number, share: number }[]
+  sites: { functionName: string; file: string; line: number | null; bytes: number; share: number }[]
   error?: string
 }

@@ -35,8 +35,9 @@ const SYNOPSIS_WIDTH = 100
 /** The CLI synopsis: every flag of the table in brackets, an option's forms joined by `|`. */
 export function renderSynopsis(): string {
   const head = 'vitest-memory [vitest args…]'
-  const items = OPTIONS.filter(row => row.flags && !row.removed)
-    .map(row => `[${[...row.flags!.map(flagUsage), ...(offFlag(row) ? [offFlag(row)!] : [])].join(' | ')}]`)
+  const items = OPTIONS.filter(row => row.flags && !row.removed).map(
+    row => `[${[...row.flags!.map(flagUsage), ...(offFlag(row) ? [offFlag(row)!] : [])].join(' | ')}]`,
+  )
   items.push('[--shard-plan PLAN.json]')
   const lines: string[] = []
   let line = head

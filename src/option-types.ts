@@ -82,7 +82,7 @@ export type HeapProfileMode = 'over-budget' | 'all' | 'peak'
 
 export interface ResolvedMemoryOptions {
   budgetBytes: number | null
-  budgets: { glob: string, bytes: number }[]
+  budgets: { glob: string; bytes: number }[]
   budgetMode: BudgetMode
   reportPath: string
   /** A constant now (options.ts TABLE_ROWS); kept so the readers of this shape stay as they are. */
@@ -108,7 +108,7 @@ export interface ResolvedMemoryOptions {
   failOnIncrease: number
   minDeltaBytes: number
   limitBytes: number | null
-  limits: { glob: string, bytes: number }[]
+  limits: { glob: string; bytes: number }[]
   journalPath: string | null
   /** A size, 'auto' (resolved per project from its worker count), or null: never recycle. */
   recycleAbove: number | 'auto' | null
@@ -118,7 +118,7 @@ export interface ResolvedMemoryOptions {
   /** vm mode: Vitest's vm runtime in the test processes (see MemoryPoolOptions.vm). */
   vm: boolean
   /** The outputs the user asked for by name (flag, env or config), not by default: failing to write one fails the run. */
-  askedFor: { report: boolean, history: boolean, journal: boolean }
+  askedFor: { report: boolean; history: boolean; journal: boolean }
 }
 
 /**

@@ -75,7 +75,13 @@ function spareMessage(label: string, value: unknown): string {
 
 /** One of a few words; `allowed` lists them as the message shows them. */
 export function choiceValue<T extends string>(choices: readonly T[]) {
-  const allowed = choices.length === 2 ? `"${choices[0]}" or "${choices[1]}"` : `${choices.slice(0, -1).map(c => `"${c}"`).join(', ')} or "${choices.at(-1)}"`
+  const allowed =
+    choices.length === 2
+      ? `"${choices[0]}" or "${choices[1]}"`
+      : `${choices
+          .slice(0, -1)
+          .map(c => `"${c}"`)
+          .join(', ')} or "${choices.at(-1)}"`
   return (value: unknown, label: string): T => {
     if (!choices.includes(value as T)) throw new UsageError(`Invalid ${label} ${shown(value)}: use ${allowed}.`)
     return value as T
@@ -147,14 +153,15 @@ export function describeValue(value: unknown): string {
 
 /** `{ glob: size }` for per-file budgets and limits: a plain object; every glob non-empty, every size valid. */
 export function globSizesValue(example: string, entry: string) {
-  return (value: unknown, label: string): { glob: string, bytes: number }[] => {
+  return (value: unknown, label: string): { glob: string; bytes: number }[] => {
     if (value == null) return []
     if (!isPlainObject(value)) {
       const kind = typeof value === 'object' && !Array.isArray(value) ? ' (a plain object literal)' : ''
       throw new UsageError(`Invalid ${label} ${describeValue(value)}: use an object of globs to sizes${kind}, e.g. { 'test/e2e/**': '${example}' }.`)
     }
     return Object.entries(value).map(([glob, size]) => {
-      if (glob.trim() === '') throw new UsageError(`Invalid ${label}: a glob is empty (${shown(glob)}); write one relative to the root, e.g. { 'test/e2e/**': '${example}' }.`)
+      if (glob.trim() === '')
+        throw new UsageError(`Invalid ${label}: a glob is empty (${shown(glob)}); write one relative to the root, e.g. { 'test/e2e/**': '${example}' }.`)
       return { glob, bytes: sizeValue(size, `${entry} for ${shown(glob)}`) }
     })
   }

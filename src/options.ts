@@ -12,7 +12,13 @@ import { DEFAULT_RETAINED_ABOVE } from './policy/retained.js'
 export { UsageError } from './errors.js'
 export { parseIncrease } from './option-values.js'
 export {
-  DEFAULT_FAIL_ON_INCREASE, DEFAULT_HISTORY_PATH, DEFAULT_HTML_PATH, DEFAULT_JOURNAL_PATH, DEFAULT_MIN_DELTA, DEFAULT_REPORT_PATH, DEFAULT_START_TIMEOUT_MS,
+  DEFAULT_FAIL_ON_INCREASE,
+  DEFAULT_HISTORY_PATH,
+  DEFAULT_HTML_PATH,
+  DEFAULT_JOURNAL_PATH,
+  DEFAULT_MIN_DELTA,
+  DEFAULT_REPORT_PATH,
+  DEFAULT_START_TIMEOUT_MS,
 } from './option-table.js'
 
 import type { MemoryPoolOptions, ResolvedMemoryOptions, OptionLayer } from './option-types.js'
@@ -58,7 +64,8 @@ function fromEnv(row: OptionRow, name: string, raw: string | undefined): unknown
   const flag = row.flags?.[0]
   if (row.path && word !== null) {
     const example = shown(typeof row.default === 'string' ? row.default : row.example)
-    if (row.off === undefined) throw new UsageError(`Invalid ${name} ${shown(raw)}: ${row.path.offRefused ?? 'it cannot be turned off'}; give a path, e.g. ${example}.`)
+    if (row.off === undefined)
+      throw new UsageError(`Invalid ${name} ${shown(raw)}: ${row.path.offRefused ?? 'it cannot be turned off'}; give a path, e.g. ${example}.`)
     if (word === 'on') throw new UsageError(`Invalid ${name} ${shown(raw)}: give a path, e.g. ${example}, or 0 to turn it off.`)
   }
   if (word === 'off' && row.off !== undefined) return row.off
@@ -106,12 +113,7 @@ function sourceLabel(row: OptionRow, env: OptionLayer, cli: OptionLayer): string
   return `memoryPool({ ${row.key} })`
 }
 
-export function resolveOptions(
-  config: MemoryPoolOptions,
-  env: OptionLayer,
-  cli: OptionLayer,
-  root: string,
-): ResolvedMemoryOptions {
+export function resolveOptions(config: MemoryPoolOptions, env: OptionLayer, cli: OptionLayer, root: string): ResolvedMemoryOptions {
   const merged: OptionLayer = { ...config, ...env, ...cli }
   /** The key's value checked by its row: the default when unset; `null`/`false` is off. */
   const value = <T>(key: OptionKey): T => {

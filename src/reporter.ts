@@ -131,7 +131,11 @@ export class MemoryReporter implements Reporter {
     const newly = newlyTaggedLine(report)
     if (newly) vitest.logger.log(pc.yellow(`${newly}\n`))
     const out = new OutputWriter(vitest.logger)
-    if (out.write('the JSON report', options.reportPath, options.askedFor.report, () => writeJsonAtomic(options.reportPath, reportToWrite(report, options.reportPath, vitest.config.watch, root)))) {
+    if (
+      out.write('the JSON report', options.reportPath, options.askedFor.report, () =>
+        writeJsonAtomic(options.reportPath, reportToWrite(report, options.reportPath, vitest.config.watch, root)),
+      )
+    ) {
       vitest.logger.log(pc.dim(` JSON report: ${displayPath(options.reportPath)}\n`))
     }
     if (claim?.note) vitest.logger.warn(pc.yellow(claim.note))
@@ -156,19 +160,28 @@ export class MemoryReporter implements Reporter {
 
   private buildReport(state: RunSession, modules: ReadonlyArray<TestModule>, options: ResolvedMemoryOptions, root: string): MemoryReport {
     const { measurements, tagging, timeline } = state
-    const files = modules.map((module) => {
+    const files = modules.map(module => {
       const key = measurementKey(module.project.name, module.moduleId)
       // A merged run (--merge-reports) has no pool: the shards' measurements ride on the task's meta.
       const meta = readMemoryMeta(module.meta())
       const measurement = measurements.get(key) ?? meta?.measurement
-      return { ...buildFileReport({
-        file: module.moduleId,
-        relativeFile: relative(root, module.moduleId).split('\\').join('/'),
-        project: module.project.name,
-        vitestState: module.state(),
-        durationMs: module.diagnostic().duration ?? null,
-        started: state.startedFiles.has(key),
-      }, measurement, tagging.get(key), testDetails(module, measurement, options.detectLeaks), options), ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null) }
+      return {
+        ...buildFileReport(
+          {
+            file: module.moduleId,
+            relativeFile: relative(root, module.moduleId).split('\\').join('/'),
+            project: module.project.name,
+            vitestState: module.state(),
+            durationMs: module.diagnostic().duration ?? null,
+            started: state.startedFiles.has(key),
+          },
+          measurement,
+          tagging.get(key),
+          testDetails(module, measurement, options.detectLeaks),
+          options,
+        ),
+        ...placementOf(timeline.findSpan(module.project.name, module.moduleId), timeline.startedAt, meta, measurement != null),
+      }
     })
     const points = timeline.timeline()
     const shared = sharedProcessesReport(files, state.recycles, timeline.startedAt ?? this.startedAt, options)
@@ -195,11 +208,13 @@ export class MemoryReporter implements Reporter {
 
   private async recordHistory(report: MemoryReport, options: ResolvedMemoryOptions, root: string, vitest: Vitest, out: OutputWriter): Promise<void> {
     if (!options.historyPath) return
-    const measured = report.files.filter(f => f.peakRssBytes != null).map(f => ({
-      project: f.project,
-      file: f.file,
-      run: { at: report.run.startedAt, peakRssBytes: f.peakRssBytes, treePeakRssBytes: f.treePeakRssBytes, durationMs: f.durationMs, state: f.state },
-    }))
+    const measured = report.files
+      .filter(f => f.peakRssBytes != null)
+      .map(f => ({
+        project: f.project,
+        file: f.file,
+        run: { at: report.run.startedAt, peakRssBytes: f.peakRssBytes, treePeakRssBytes: f.treePeakRssBytes, durationMs: f.durationMs, state: f.state },
+      }))
     if (measured.length === 0) return
     try {
       // Its folder first: a file in the way would otherwise read as the history's lock held by another run.
@@ -246,7 +261,8 @@ function unmeasuredLine(modules: readonly TestModule[]): string | null {
 
 function whyUnmeasured(module: TestModule): string {
   const project = module.project.name ? `project ${module.project.name}` : 'the root project'
-  if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck) return `${project}: --typecheck files run in Vitest's typescript pool`
+  if ((module as unknown as { task?: { meta?: { typecheck?: boolean } } }).task?.meta?.typecheck)
+    return `${project}: --typecheck files run in Vitest's typescript pool`
   if (module.project.config.browser?.enabled) return `${project}: browser mode runs in the browser`
   return `${project} ${namesOwnPool(module.project) ? 'names' : 'inherits'} pool '${projectPoolName(module.project)}', which vitest-memory cannot stand in for`
 }
@@ -256,6 +272,9 @@ function deathLines(report: MemoryReport): string[] {
   const dead = report.files.filter(f => f.state === 'crash' || f.state === 'killed')
   if (dead.length === 0) return []
   const head = `vitest-memory: ${dead.length} file${dead.length === 1 ? '' : 's'} crashed or killed:`
-  const lines = dead.map(f => `  ${label(f)} ${f.state === 'killed' ? 'killed at its memory limit' : 'crashed'}${f.signal ? ` (${f.signal})` : f.exitCode != null ? ` (exit ${f.exitCode})` : ''}${f.crash?.cause ? `, ${f.crash.cause}` : ''}, peak ${formatBytes(f.treePeakRssBytes)}`)
+  const lines = dead.map(
+    f =>
+      `  ${label(f)} ${f.state === 'killed' ? 'killed at its memory limit' : 'crashed'}${f.signal ? ` (${f.signal})` : f.exitCode != null ? ` (exit ${f.exitCode})` : ''}${f.crash?.cause ? `, ${f.crash.cause}` : ''}, peak ${formatBytes(f.treePeakRssBytes)}`,
+  )
   return [pc.red(head), ...lines.map(line => pc.red(line))]
 }

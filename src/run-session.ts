@@ -32,7 +32,7 @@ import type { SpareProcesses } from './pool/spares.js'
 /** A test file's process the pool started and has not seen exit: killed if the runner is stopped. */
 export interface LiveWorker {
   /** Kills the process tree at once (synchronously) and says what it was running. */
-  abort(signal: NodeJS.Signals): { file: string, pid: number, treeRssBytes: number | null, runningMs: number } | null
+  abort(signal: NodeJS.Signals): { file: string; pid: number; treeRssBytes: number | null; runningMs: number } | null
 }
 
 /** The run-wide scheduling objects every worker shares (made by pool/run-scheduling.ts). */
@@ -138,7 +138,10 @@ export class RunSession {
    */
   options(root: string, config: MemoryPoolOptions = this.configOptions ?? NO_CONFIG): ResolvedMemoryOptions {
     let byRoot = this.resolved.get(config)
-    if (!byRoot) this.resolved.set(config, byRoot = new Map())
+    if (!byRoot) {
+      byRoot = new Map<string, ResolvedMemoryOptions>()
+      this.resolved.set(config, byRoot)
+    }
     let options = byRoot.get(root)
     if (!options) {
       this.resolutions++

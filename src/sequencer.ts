@@ -48,7 +48,7 @@ export class MemorySequencer extends BaseSequencer {
     const maxPeak = maxOf(peaks, 1)
     const maxDuration = maxOf(durations, 1)
     const medianDuration = median(durations) ?? 0
-    return (spec) => {
+    return spec => {
       const entry = index.get(entryKey(spec.project.name, relative(root, spec.moduleId).split('\\').join('/')))
       const peak = predictPeak(lastPeak(entry), peaks)
       const duration = lastDuration(entry) ?? medianDuration

@@ -5,8 +5,22 @@ import { shown } from './errors.js'
 
 const UNITS: Record<string, number> = {
   b: 1,
-  k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9, t: 1e12, tb: 1e12,
-  ki: 1024, kib: 1024, mi: 1024 ** 2, mib: 1024 ** 2, gi: 1024 ** 3, gib: 1024 ** 3, ti: 1024 ** 4, tib: 1024 ** 4,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  ki: 1024,
+  kib: 1024,
+  mi: 1024 ** 2,
+  mib: 1024 ** 2,
+  gi: 1024 ** 3,
+  gib: 1024 ** 3,
+  ti: 1024 ** 4,
+  tib: 1024 ** 4,
 }
 
 const EXAMPLE = 'write it with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%"'
@@ -25,7 +39,8 @@ export function parseSize(input: string | number, what = 'size', totalBytes = to
   if (typeof input === 'number') {
     throw new SizeError(`Invalid ${what} ${input}: a bare number has no unit; ${EXAMPLE}.`)
   }
-  if (typeof input !== 'string') throw new SizeError(`Invalid ${what} ${shown(input)}: write a size with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%".`)
+  if (typeof input !== 'string')
+    throw new SizeError(`Invalid ${what} ${shown(input)}: write a size with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%".`)
   const match = /^\s*(-?\d+(?:\.\d+)?|\.\d+)\s*([a-z%]*)\s*$/i.exec(input)
   const quoted = shown(input)
   if (!match) throw new SizeError(`Invalid ${what} ${quoted}: ${EXAMPLE}.`)

@@ -36,5 +36,7 @@ function warnUnmeasuredOnce(): void {
   const holder = globalThis as { [WARNED_KEY]?: boolean }
   if (holder[WARNED_KEY]) return
   holder[WARNED_KEY] = true
-  console.warn('vitest-memory: withMemoryBudget() is not checked: this file does not run in the memory pool (set `pool: memoryPool()` or run `vitest-memory run`).')
+  console.warn(
+    'vitest-memory: withMemoryBudget() is not checked: this file does not run in the memory pool (set `pool: memoryPool()` or run `vitest-memory run`).',
+  )
 }

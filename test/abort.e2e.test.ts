@@ -36,13 +36,21 @@ async function runAndSignal(signal: NodeJS.Signals): Promise<Stopped> {
     env: cleanEnv({ VM_PID_DIR: pidDir }),
   })
   let output = ''
-  runner.stdout.on('data', (chunk) => { output += chunk })
-  runner.stderr.on('data', (chunk) => { output += chunk })
-  const exited = new Promise<[number | null, NodeJS.Signals | null]>(done => runner.on('close', (code, sig) => done([code, sig])))
-  const heavyGrown = () => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').some((line) => {
-    const entry = line ? JSON.parse(line) : null
-    return entry?.t === 'sample' && entry.file === 'heavy.test.ts' && entry.treeRssBytes > 250e6
+  runner.stdout.on('data', chunk => {
+    output += chunk
   })
+  runner.stderr.on('data', chunk => {
+    output += chunk
+  })
+  const exited = new Promise<[number | null, NodeJS.Signals | null]>(done => runner.on('close', (code, sig) => done([code, sig])))
+  const heavyGrown = () =>
+    existsSync(journal) &&
+    readFileSync(journal, 'utf8')
+      .split('\n')
+      .some(line => {
+        const entry = line ? JSON.parse(line) : null
+        return entry?.t === 'sample' && entry.file === 'heavy.test.ts' && entry.treeRssBytes > 250e6
+      })
   const deadline = Date.now() + 60_000
   while (!heavyGrown()) {
     if (Date.now() > deadline) throw new Error(`heavy.test.ts never grew:\n${output}`)
@@ -51,7 +59,12 @@ async function runAndSignal(signal: NodeJS.Signals): Promise<Stopped> {
   runner.kill(signal)
   const [code, gotSignal] = await exited
   const journalText = readFileSync(journal, 'utf8')
-  const workerPids = journalText.split('\n').filter(Boolean).map(l => JSON.parse(l)).filter(e => e.t === 'file-start').map(e => e.pid as number)
+  const workerPids = journalText
+    .split('\n')
+    .filter(Boolean)
+    .map(l => JSON.parse(l))
+    .filter(e => e.t === 'file-start')
+    .map(e => e.pid as number)
   return { code, signal: gotSignal, output, journal, journalText, reportPath, pidDir, workerPids }
 }
 
@@ -59,7 +72,9 @@ describe('SIGTERM to the runner while a heavy file runs', () => {
   test('kills every child, journals `aborted`, writes the partial report, exits 143', async () => {
     const stopped = await runAndSignal('SIGTERM')
     expect(stopped.code, stopped.output).toBe(143)
-    expect(stopped.output).toContain(`vitest-memory: stopped by SIGTERM; killed heavy.test.ts; partial report in ${stopped.reportPath.replace(/\.json$/, '.partial.json')} (the last complete report is kept)`)
+    expect(stopped.output).toContain(
+      `vitest-memory: stopped by SIGTERM; killed heavy.test.ts; partial report in ${stopped.reportPath.replace(/\.json$/, '.partial.json')} (the last complete report is kept)`,
+    )
     // the last complete report is untouched; the partial one is beside it, named as such
     expect(readFileSync(stopped.reportPath, 'utf8')).toBe(EARLIER_REPORT)
 
@@ -80,7 +95,9 @@ describe('SIGTERM to the runner while a heavy file runs', () => {
 
     const why = await run('cli', 'abort', ['why', stopped.journal], { report: false })
     expect(why.code, why.output).toBe(0)
-    expect(why.stdout).toMatch(/The runner was stopped by SIGTERM, [\d.]+ s into the run while heavy\.test\.ts was running; its RSS was [2-9]\d\d MB and rising [\d.]+ MB\/s\./)
+    expect(why.stdout).toMatch(
+      /The runner was stopped by SIGTERM, [\d.]+ s into the run while heavy\.test\.ts was running; its RSS was [2-9]\d\d MB and rising [\d.]+ MB\/s\./,
+    )
   })
 })
 
@@ -88,7 +105,10 @@ describe('SIGKILL to the runner while a heavy file runs', () => {
   test('the journal still names the file and its last RSS; `why` says the runner died; the child follows it', async () => {
     const killed = await runAndSignal('SIGKILL')
     expect(killed.signal).toBe('SIGKILL')
-    const entries = killed.journalText.split('\n').filter(Boolean).map(l => JSON.parse(l))
+    const entries = killed.journalText
+      .split('\n')
+      .filter(Boolean)
+      .map(l => JSON.parse(l))
     expect(entries.some(e => e.t === 'aborted' || e.t === 'run-end')).toBe(false)
     const lastSample = entries.filter(e => e.t === 'sample' && e.file === 'heavy.test.ts').at(-1)
     expect(lastSample.treeRssBytes).toBeGreaterThan(250e6)

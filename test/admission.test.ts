@@ -7,7 +7,9 @@ const GB = 1e9
 /** Tracks which admissions have resolved, without waiting on real time. */
 function track(promise: Promise<Ticket>) {
   const state: { ticket?: Ticket } = {}
-  promise.then(ticket => { state.ticket = ticket })
+  promise.then(ticket => {
+    state.ticket = ticket
+  })
   return state
 }
 
@@ -99,7 +101,11 @@ describe('AdmissionGate', () => {
 
   test('tells the caller when a file has to wait, with the memory in use', async () => {
     const seen: string[] = []
-    const gate = new AdmissionGate(2 * GB, () => 0, s => seen.push(`${s.inUseBytes / GB}/${s.ceilingBytes / GB} running ${s.running} waiting ${s.waiting}`))
+    const gate = new AdmissionGate(
+      2 * GB,
+      () => 0,
+      s => seen.push(`${s.inUseBytes / GB}/${s.ceilingBytes / GB} running ${s.running} waiting ${s.waiting}`),
+    )
     track(gate.admit(1.5 * GB))
     track(gate.admit(1 * GB))
     await flush()

@@ -13,7 +13,7 @@ describe('splitArgs', () => {
     expect(options).toEqual({ budget: '1GB', budgetMode: 'warn', report: 'out/r.json' })
   })
 
-  test('passes Vitest\'s own memory flag through', () => {
+  test("passes Vitest's own memory flag through", () => {
     expect(splitArgs(['--vmMemoryLimit', '300MB']).vitestArgs).toEqual(['--vmMemoryLimit', '300MB'])
   })
 
@@ -40,8 +40,14 @@ describe('splitArgs', () => {
   })
 
   test.each([
-    [['--memory-html', 'reports/mem'], 'Invalid --memory-html "reports/mem": a PATH after --memory-html ends in .html (e.g. --memory-html=reports/memory.html); a test filter goes before --memory-html.'],
-    [['--heap-profile', 'src'], 'Invalid --heap-profile "src": a MODE after --heap-profile is peak, over-budget or all (e.g. --heap-profile=peak); a test filter goes before --heap-profile.'],
+    [
+      ['--memory-html', 'reports/mem'],
+      'Invalid --memory-html "reports/mem": a PATH after --memory-html ends in .html (e.g. --memory-html=reports/memory.html); a test filter goes before --memory-html.',
+    ],
+    [
+      ['--heap-profile', 'src'],
+      'Invalid --heap-profile "src": a MODE after --heap-profile is peak, over-budget or all (e.g. --heap-profile=peak); a test filter goes before --heap-profile.',
+    ],
   ])('an optional-value flag never lets its meant value become a test filter: %j', (argv, message) => {
     expect(() => splitArgs(argv)).toThrow(message)
   })
@@ -58,14 +64,56 @@ describe('splitArgs', () => {
 
   test('every option that can be off has its --no-* form, and it wins over the config and the environment', async () => {
     const { optionsFromEnv, resolveOptions } = await import('../src/options.js')
-    const config = { budget: '1GB', budgetMode: 'warn' as const, history: 'h.json', maxMemory: '2GB', spareProcesses: 3, memoryIntensiveAbove: '1GB', annotations: true, heapProfile: 'all' as const, html: true, markdown: 'm.md', compareTo: 'b.json', memoryLimit: '3GB', journal: 'j.jsonl', recycleAbove: '1GB' }
+    const config = {
+      budget: '1GB',
+      budgetMode: 'warn' as const,
+      history: 'h.json',
+      maxMemory: '2GB',
+      spareProcesses: 3,
+      memoryIntensiveAbove: '1GB',
+      annotations: true,
+      heapProfile: 'all' as const,
+      html: true,
+      markdown: 'm.md',
+      compareTo: 'b.json',
+      memoryLimit: '3GB',
+      journal: 'j.jsonl',
+      recycleAbove: '1GB',
+    }
     const env = optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: '1' })
-    const off = ['--no-memory-budget', '--no-memory-budget-warn', '--no-memory-history', '--no-max-memory', '--no-spare-processes', '--no-memory-intensive-above',
-      '--no-memory-annotations', '--no-detect-leaks', '--no-heap-profile', '--no-memory-html', '--no-memory-markdown', '--no-compare-to', '--no-memory-limit',
-      '--no-memory-journal', '--no-recycle-above']
+    const off = [
+      '--no-memory-budget',
+      '--no-memory-budget-warn',
+      '--no-memory-history',
+      '--no-max-memory',
+      '--no-spare-processes',
+      '--no-memory-intensive-above',
+      '--no-memory-annotations',
+      '--no-detect-leaks',
+      '--no-heap-profile',
+      '--no-memory-html',
+      '--no-memory-markdown',
+      '--no-compare-to',
+      '--no-memory-limit',
+      '--no-memory-journal',
+      '--no-recycle-above',
+    ]
     expect(resolveOptions(config, env, splitArgs(off).options, '/r')).toMatchObject({
-      budgetBytes: null, budgetMode: 'fail', historyPath: null, maxMemoryBytes: null, spareProcesses: 0, memoryIntensiveAboveBytes: null, annotations: false,
-      detectLeaks: false, heapProfile: null, htmlPath: null, markdownPath: null, compareTo: null, limitBytes: null, journalPath: null, recycleAbove: null,
+      budgetBytes: null,
+      budgetMode: 'fail',
+      historyPath: null,
+      maxMemoryBytes: null,
+      spareProcesses: 0,
+      memoryIntensiveAboveBytes: null,
+      annotations: false,
+      detectLeaks: false,
+      heapProfile: null,
+      htmlPath: null,
+      markdownPath: null,
+      compareTo: null,
+      limitBytes: null,
+      journalPath: null,
+      recycleAbove: null,
     })
     expect(resolveOptions({ annotations: false }, {}, splitArgs(['--memory-annotations']).options, '/r').annotations).toBe(true)
     expect(() => splitArgs(['--no-memory-html=x'])).toThrow('--no-memory-html takes no value: write just "--no-memory-html".')
@@ -78,7 +126,8 @@ describe('splitArgs', () => {
   test('help lists every owned flag, its --no-* form, and points to vitest --help', async () => {
     const { FLAGS } = await import('../src/cli/args.js')
     const text = helpText()
-    for (const flag of ['--memory-budget SIZE, --no-memory-budget', '--memory-budget-warn', '--memory-report PATH', '--memory-html[=PATH], --no-memory-html']) expect(text).toContain(flag)
+    for (const flag of ['--memory-budget SIZE, --no-memory-budget', '--memory-budget-warn', '--memory-report PATH', '--memory-html[=PATH], --no-memory-html'])
+      expect(text).toContain(flag)
     for (const { flag, removed } of FLAGS) {
       if (removed) expect(text).not.toContain(flag)
       else expect(text).toMatch(new RegExp(`(^|[ ,])${flag.replace(/[-[\]]/g, '\\$&')}([ ,[=]|$)`, 'm'))
@@ -92,11 +141,14 @@ describe('options for the per-test features', () => {
   test('detectLeaks and heapProfile resolve with flag > env > config, and bad values say what to write', async () => {
     const { optionsFromEnv, resolveOptions } = await import('../src/options.js')
     expect(resolveOptions({}, {}, {}, '/r')).toMatchObject({ detectLeaks: false, heapProfile: null })
-    expect(resolveOptions({ heapProfile: 'all' }, optionsFromEnv({ VITEST_MEMORY_HEAP_PROFILE: 'over-budget', VITEST_MEMORY_DETECT_LEAKS: '1' }), {}, '/r'))
-      .toMatchObject({ detectLeaks: true, heapProfile: 'over-budget' })
+    expect(
+      resolveOptions({ heapProfile: 'all' }, optionsFromEnv({ VITEST_MEMORY_HEAP_PROFILE: 'over-budget', VITEST_MEMORY_DETECT_LEAKS: '1' }), {}, '/r'),
+    ).toMatchObject({ detectLeaks: true, heapProfile: 'over-budget' })
     expect(() => resolveOptions({}, {}, { heapProfile: 'some' as never }, '/r')).toThrow('Invalid --heap-profile "some": use "peak", "over-budget" or "all".')
     expect(resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'yes' }), {}, '/r').detectLeaks).toBe(true)
-    expect(() => optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'maybe' })).toThrow('Invalid VITEST_MEMORY_DETECT_LEAKS "maybe": use 1, true, yes or on to turn it on; 0, false, no or off to turn it off.')
+    expect(() => optionsFromEnv({ VITEST_MEMORY_DETECT_LEAKS: 'maybe' })).toThrow(
+      'Invalid VITEST_MEMORY_DETECT_LEAKS "maybe": use 1, true, yes or on to turn it on; 0, false, no or off to turn it off.',
+    )
   })
 })
 

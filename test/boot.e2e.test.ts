@@ -50,7 +50,9 @@ describe('a custom environment that does not exist', () => {
     expect(ours.signal, ours.output).toBeNull()
     expect(ours.code, ours.output).toBe(1)
     expect(ours.stdout).toMatch(/Test Files\s+1 failed \| 1 passed \(2\)/)
-    expect(ours.output).toMatch(/TestProcessStartError: \[vitest-memory\]: the test process for missing\.test\.ts failed to start: Failed to load url \S*no-such-env .*Does the file exist\? \(check the environment the file names in `\/\/ @vitest-environment`, or `environment` in the config\)\n/)
+    expect(ours.output).toMatch(
+      /TestProcessStartError: \[vitest-memory\]: the test process for missing\.test\.ts failed to start: Failed to load url \S*no-such-env .*Does the file exist\? \(check the environment the file names in `\/\/ @vitest-environment`, or `environment` in the config\)\n/,
+    )
     expect(ours.output).not.toMatch(/Unhandled Error|module-runner\.js/)
     expect(fileEntry(ours, 'missing.test.ts').state).toBe('fail')
     expect(fileEntry(ours, 'ok.test.ts').state).toBe('pass')
@@ -66,13 +68,18 @@ describe('a process that never finishes starting (startTimeout: 1500)', () => {
     expect(result.code, result.output).toBe(1)
     expect(result.stdout).toMatch(/Test Files\s+1 failed \| 1 passed \(2\)/)
     expect(result.output).toMatch(/the process for stuck\.test\.ts \(pid \d+\) never finished starting: stuck for 1\.\d+ s/)
-    expect(result.output).toContain('did not finish starting within 1.50 s (Vitest\'s worker setup: loading the test environment; its last message asked the runner for')
+    expect(result.output).toContain(
+      "did not finish starting within 1.50 s (Vitest's worker setup: loading the test environment; its last message asked the runner for",
+    )
     expect(result.output).toContain('stuck-env')
     expect(fileEntry(result, 'stuck.test.ts')).toMatchObject({ state: 'crash', crash: { cause: 'start-timeout' } })
     expect(fileEntry(result, 'ok.test.ts').state).toBe('pass')
     expect(result.stdout).toMatch(/stuck\.test\.ts .* never finished starting/)
     // the journal names the file from the moment its process was starting
-    const lines = readFileSync(journal, 'utf8').trim().split('\n').map(line => JSON.parse(line))
+    const lines = readFileSync(journal, 'utf8')
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line))
     const boot = lines.find(line => line.t === 'file-boot' && line.file === 'stuck.test.ts')
     expect(boot?.pid).toBeGreaterThan(0)
     expect(lines.find(line => line.t === 'file-end' && line.file === 'stuck.test.ts')).toMatchObject({ state: 'crash', cause: 'start-timeout', pid: boot.pid })
@@ -88,8 +95,12 @@ describe('`why` on a run stuck on a starting process (startTimeout: 60 s)', () =
       env: cleanEnv({ START_TIMEOUT_MS: '60000' }),
     })
     let output = ''
-    runner.stdout.on('data', (chunk) => { output += chunk })
-    runner.stderr.on('data', (chunk) => { output += chunk })
+    runner.stdout.on('data', chunk => {
+      output += chunk
+    })
+    runner.stderr.on('data', chunk => {
+      output += chunk
+    })
     const exited = new Promise<number | null>(done => runner.on('close', code => done(code)))
     try {
       const deadline = Date.now() + HANG_GUARD_MS
@@ -100,7 +111,9 @@ describe('`why` on a run stuck on a starting process (startTimeout: 60 s)', () =
       await new Promise(done => setTimeout(done, 1000))
       const alive = await run('cli', 'start-timeout', ['why', journal], { report: false })
       expect(alive.code, alive.output).toBe(0)
-      expect(alive.stdout).toMatch(/The runner \(pid \d+\) is still running: this journal is not an ending\..*stuck\.test\.ts was waiting for its process to start; its process never finished starting: stuck for [\d.]+ s\./)
+      expect(alive.stdout).toMatch(
+        /The runner \(pid \d+\) is still running: this journal is not an ending\..*stuck\.test\.ts was waiting for its process to start; its process never finished starting: stuck for [\d.]+ s\./,
+      )
       expect(alive.stdout).not.toContain('killed without warning')
     } finally {
       runner.kill('SIGTERM')
@@ -108,6 +121,8 @@ describe('`why` on a run stuck on a starting process (startTimeout: 60 s)', () =
     expect(await exited).toBe(143)
     expect(output).toContain('vitest-memory: stopped by SIGTERM; killed stuck.test.ts')
     const stopped = await run('cli', 'start-timeout', ['why', journal], { report: false })
-    expect(stopped.stdout).toMatch(/The runner was stopped by SIGTERM, [\d.]+ s into the run while stuck\.test\.ts was waiting for its process to start; its process never finished starting: stuck for [\d.]+ s\./)
+    expect(stopped.stdout).toMatch(
+      /The runner was stopped by SIGTERM, [\d.]+ s into the run while stuck\.test\.ts was waiting for its process to start; its process never finished starting: stuck for [\d.]+ s\./,
+    )
   })
 })

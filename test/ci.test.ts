@@ -4,9 +4,13 @@ import { join } from 'node:path'
 import { expect, test } from 'vitest'
 import { ROOT } from './helpers.js'
 
-const commands = (text: string) => text.split('\n').map(l => l.trim()).filter(l => l && !l.startsWith('#') && !/^(set|cd) /.test(l))
+const commands = (text: string) =>
+  text
+    .split('\n')
+    .map(l => l.trim())
+    .filter(l => l && !l.startsWith('#') && !/^(set|cd) /.test(l))
 
-test('.ci/run is `npm ci` and then the README\'s test command', () => {
+test(".ci/run is `npm ci` and then the README's test command", () => {
   const ci = commands(readFileSync(join(ROOT, '.ci/run'), 'utf8'))
   expect(ci[0]).toBe('npm ci')
   expect(ci).toContain('npm test')
@@ -16,7 +20,7 @@ test('.ci/run is `npm ci` and then the README\'s test command', () => {
   expect(ci.indexOf('npm ci --prefix compat/vitest5')).toBeLessThan(ci.indexOf('npm test'))
 })
 
-test('the README\'s first screen gives the example command and the test command', () => {
+test("the README's first screen gives the example command and the test command", () => {
   const firstScreen = readFileSync(join(ROOT, 'README.md'), 'utf8').split('\n').slice(0, 40).join('\n')
   expect(firstScreen).toContain('npm ci && npm run example')
   expect(firstScreen).toContain('npm test')
@@ -25,7 +29,7 @@ test('the README\'s first screen gives the example command and the test command'
   expect(pkg.scripts.test).toContain('vitest run')
 })
 
-test('.ci/run installs Debian\'s Chromium where missing, before the tests that drive it', () => {
+test(".ci/run installs Debian's Chromium where missing, before the tests that drive it", () => {
   const ci = commands(readFileSync(join(ROOT, '.ci/run'), 'utf8'))
   const install = ci.findIndex(l => l.includes('apt-get install') && l.includes('chromium') && l.includes('apt-get update'))
   expect(install).toBeGreaterThan(0)

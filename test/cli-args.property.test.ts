@@ -44,21 +44,64 @@ const unknown = fc.oneof(
   fc.stringMatching(/^[a-z][a-z-]{1,12}$/).map(name => [`--x-${name}`]),
 )
 const vitestOwn = fc.constantFrom(
-  ['--reporter=dot'], ['-t', 'adds'], ['--coverage.enabled=false'], ['--no-file-parallelism'], ['-u'], ['--project', 'unit'],
-  ['--maxWorkers=2'], ['--outputFile.blob=out.json'], ['-c', 'vitest.config.ts'], ['--project'], ['-t'], ['--bail=1'],
+  ['--reporter=dot'],
+  ['-t', 'adds'],
+  ['--coverage.enabled=false'],
+  ['--no-file-parallelism'],
+  ['-u'],
+  ['--project', 'unit'],
+  ['--maxWorkers=2'],
+  ['--outputFile.blob=out.json'],
+  ['-c', 'vitest.config.ts'],
+  ['--project'],
+  ['-t'],
+  ['--bail=1'],
 )
 const positional = fc.constantFrom(['run'], ['math'], ['test/a.test.ts'], ['src/'])
 const tail = fc.constantFrom([], ['--', '--frobnicate', '--memory-budget'])
 
-const argvs = fc.tuple(fc.array(fc.oneof(ours, unknown, vitestOwn, positional), { maxLength: 6 }), tail)
-  .map(([parts, rest]) => [...parts.flat(), ...rest])
+const argvs = fc.tuple(fc.array(fc.oneof(ours, unknown, vitestOwn, positional), { maxLength: 6 }), tail).map(([parts, rest]) => [...parts.flat(), ...rest])
 
 // ---- Generated memoryPool() arguments ----
 const keys = OPTIONS.map(o => o.key)
 const odd = fc.constantFrom<unknown>(
-  new Map([['e2e/**', '1GB']]), new Map(), new Set(['a']), new Date(0), new (class Options {})(), Object.create(null), () => 1, Symbol('x'), 10n,
-  { '': '1GB' }, { ' ': '1GB', 'a/**': '2GB' }, { 'e2e/**': '' }, { 'e2e/**': new Map() }, ['1GB'], [''], ['a', 3], 'x.txt', 'reports/mem', 'page.html',
-  NaN, Infinity, -1, 0, 1.5, 60_000, null, true, false, '', ' ', '1GB', 'auto', 'all', 'warn', 'skip', 'added', '20%',
+  new Map([['e2e/**', '1GB']]),
+  new Map(),
+  new Set(['a']),
+  new Date(0),
+  new (class Options {})(),
+  Object.create(null),
+  () => 1,
+  Symbol('x'),
+  10n,
+  { '': '1GB' },
+  { ' ': '1GB', 'a/**': '2GB' },
+  { 'e2e/**': '' },
+  { 'e2e/**': new Map() },
+  ['1GB'],
+  [''],
+  ['a', 3],
+  'x.txt',
+  'reports/mem',
+  'page.html',
+  NaN,
+  Infinity,
+  -1,
+  0,
+  1.5,
+  60_000,
+  null,
+  true,
+  false,
+  '',
+  ' ',
+  '1GB',
+  'auto',
+  'all',
+  'warn',
+  'skip',
+  'added',
+  '20%',
 )
 const anyValue = fc.oneof(odd, value, fc.jsonValue({ maxDepth: 2 }))
 const options = fc.dictionary(fc.constantFrom(...keys), anyValue, { maxKeys: 4 })
@@ -81,7 +124,7 @@ async function parseCommandLine(argv: string[]): Promise<void> {
 
 /** A token as a message may name it: the flag, the value, or either quoted (and cut) as shown() does. */
 function namesSomethingTyped(message: string, argv: string[]): boolean {
-  return argv.some((token) => {
+  return argv.some(token => {
     const [flag, ...rest] = token.split('=')
     const inline = rest.join('=')
     const pieces = [token, flag, shown(token), ...(rest.length ? [shown(inline)] : [])].filter(p => p.length > 1)
@@ -118,14 +161,16 @@ function source(value: unknown): string {
   if (value instanceof Set) return `new Set(${source([...value])})`
   if (value instanceof Date) return `new Date(${value.getTime()})`
   if (typeof value === 'function') return '() => 1'
-  if (typeof value === 'symbol') return 'Symbol(\'x\')'
+  if (typeof value === 'symbol') return "Symbol('x')"
   if (typeof value === 'bigint') return `${value}n`
   if (typeof value === 'number') return String(value)
   if (Array.isArray(value)) return `[${value.map(source).join(', ')}]`
   if (value && typeof value === 'object') {
     const proto = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) return `new (class ${proto.constructor?.name || 'X'} {})()`
-    const body = Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${source(v)}`).join(', ')
+    const body = Object.entries(value)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${source(v)}`)
+      .join(', ')
     return proto === null ? `Object.assign(Object.create(null), { ${body} })` : `{ ${body} }`
   }
   return JSON.stringify(value) ?? 'undefined'
@@ -133,62 +178,79 @@ function source(value: unknown): string {
 
 describe('generated command lines', () => {
   // Removed options warn once per process; the warnings are not what these properties are about.
-  beforeAll(() => { vi.spyOn(console, 'warn').mockImplementation(() => {}) })
+  beforeAll(() => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {})
+  })
 
   test('parse, or one UsageError line that names what the user typed; unknown flags never pass', async () => {
-    await fc.assert(fc.asyncProperty(argvs, async (argv) => {
-      let error: unknown
-      try {
-        await parseCommandLine(argv)
-      } catch (caught) {
-        error = caught
-      }
-      const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
-      if (own.some(token => UNKNOWN.includes(token) || token.startsWith('--x-'))) expect(error, `accepted ${JSON.stringify(argv)}`).toBeDefined()
-      if (error === undefined) return
-      expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
-      const message = (error as UsageError).message
-      expect(message.split('\n'), message).toHaveLength(1)
-      expect(message.length).toBeGreaterThan(10)
-      expect(message).not.toMatch(/^vitest-memory:|\[object Object\]/)
-      expect(message, 'a number that is not one, outside the quoted value').not.toMatch(UNQUOTED_NON_NUMBER)
-      expect(namesSomethingTyped(message, own), `${message} — for ${JSON.stringify(argv)}`).toBe(true)
-    }), { numRuns: 200 })
+    await fc.assert(
+      fc.asyncProperty(argvs, async argv => {
+        let error: unknown
+        try {
+          await parseCommandLine(argv)
+        } catch (caught) {
+          error = caught
+        }
+        const own = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+        if (own.some(token => UNKNOWN.includes(token) || token.startsWith('--x-'))) expect(error, `accepted ${JSON.stringify(argv)}`).toBeDefined()
+        if (error === undefined) return
+        expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
+        const message = (error as UsageError).message
+        expect(message.split('\n'), message).toHaveLength(1)
+        expect(message.length).toBeGreaterThan(10)
+        expect(message).not.toMatch(/^vitest-memory:|\[object Object\]/)
+        expect(message, 'a number that is not one, outside the quoted value').not.toMatch(UNQUOTED_NON_NUMBER)
+        expect(namesSomethingTyped(message, own), `${message} — for ${JSON.stringify(argv)}`).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
   })
 
   test('generated VITEST_MEMORY_* values: resolve, or one line that names the variable', () => {
     const env = fc.dictionary(fc.constantFrom(...environmentVariables()), value, { maxKeys: 4 })
-    fc.assert(fc.property(env, (variables) => {
-      let error: unknown
-      try {
-        resolveOptions({}, optionsFromEnv(variables), {}, '/project')
-      } catch (caught) {
-        error = caught
-      }
-      if (error === undefined) return
-      expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
-      const message = (error as UsageError).message
-      expect(message.split('\n'), message).toHaveLength(1)
-      expect(message).not.toMatch(/\[object Object\]/)
-      expect(message).not.toMatch(UNQUOTED_NON_NUMBER)
-      expect(Object.keys(variables).some(name => message.includes(name)), `${message} — for ${JSON.stringify(variables)}`).toBe(true)
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(env, variables => {
+        let error: unknown
+        try {
+          resolveOptions({}, optionsFromEnv(variables), {}, '/project')
+        } catch (caught) {
+          error = caught
+        }
+        if (error === undefined) return
+        expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
+        const message = (error as UsageError).message
+        expect(message.split('\n'), message).toHaveLength(1)
+        expect(message).not.toMatch(/\[object Object\]/)
+        expect(message).not.toMatch(UNQUOTED_NON_NUMBER)
+        expect(
+          Object.keys(variables).some(name => message.includes(name)),
+          `${message} — for ${JSON.stringify(variables)}`,
+        ).toBe(true)
+      }),
+      { numRuns: 200 },
+    )
   })
 
   test('generated memoryPool() objects (Maps, empty globs, wrong types, removed keys): resolve, or one UsageError line that names the option', () => {
-    fc.assert(fc.property(topLevel, (config) => {
-      const error = configOutcome(config)
-      if (error === undefined) return
-      expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
-      const message = (error as UsageError).message
-      expect(message.split('\n'), message).toHaveLength(1)
-      expect(message).not.toMatch(/\[object |undefined:|TypeError/)
-      // NaN or Infinity in the message only as the value the config gave.
-      if (!hasNonFinite(config)) expect(message).not.toMatch(UNQUOTED_NON_NUMBER)
-      // The message points at the option (or at the argument as a whole).
-      const named = typeof config === 'object' && config !== null && Object.keys(config).some(key => message.includes(`{ ${key} }`) || message.includes(shown(key)) || message.includes('for "'))
-      expect(named || message.startsWith('Invalid memoryPool() argument'), `${message} — for ${shown(config)}`).toBe(true)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(topLevel, config => {
+        const error = configOutcome(config)
+        if (error === undefined) return
+        expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
+        const message = (error as UsageError).message
+        expect(message.split('\n'), message).toHaveLength(1)
+        expect(message).not.toMatch(/\[object |undefined:|TypeError/)
+        // NaN or Infinity in the message only as the value the config gave.
+        if (!hasNonFinite(config)) expect(message).not.toMatch(UNQUOTED_NON_NUMBER)
+        // The message points at the option (or at the argument as a whole).
+        const named =
+          typeof config === 'object' &&
+          config !== null &&
+          Object.keys(config).some(key => message.includes(`{ ${key} }`) || message.includes(shown(key)) || message.includes('for "'))
+        expect(named || message.startsWith('Invalid memoryPool() argument'), `${message} — for ${shown(config)}`).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   // tag parses its own arguments (src/cli/tag.ts) and is left to its own tests.
@@ -199,28 +261,42 @@ describe('generated command lines', () => {
       { usage: PLAN_USAGE, valued: PLAN_FLAGS, passRest: true },
     ]
     const flags = [...new Set([...specs.flatMap(spec => Object.keys(spec.valued)), '--help'])]
-    const token = fc.oneof(fc.constantFrom(...flags), fc.constantFrom(...UNKNOWN), value, fc.tuple(fc.constantFrom(...flags), value).map(([f, v]) => `${f}=${v}`))
-    fc.assert(fc.property(fc.constantFrom(...specs), fc.array(token, { maxLength: 6 }), (spec, argv) => {
-      let error: unknown
-      try {
-        parseCommandArgs(argv, spec)
-      } catch (caught) {
-        error = caught
-      }
-      if (error === undefined) return
-      expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
-      const message = (error as UsageError).message
-      expect(message.split('\n'), message).toHaveLength(1)
-      expect(message).not.toMatch(UNQUOTED_NON_NUMBER)
-    }), { numRuns: 200 })
+    const token = fc.oneof(
+      fc.constantFrom(...flags),
+      fc.constantFrom(...UNKNOWN),
+      value,
+      fc.tuple(fc.constantFrom(...flags), value).map(([f, v]) => `${f}=${v}`),
+    )
+    fc.assert(
+      fc.property(fc.constantFrom(...specs), fc.array(token, { maxLength: 6 }), (spec, argv) => {
+        let error: unknown
+        try {
+          parseCommandArgs(argv, spec)
+        } catch (caught) {
+          error = caught
+        }
+        if (error === undefined) return
+        expect(error, String((error as Error)?.stack)).toBeInstanceOf(UsageError)
+        const message = (error as UsageError).message
+        expect(message.split('\n'), message).toHaveLength(1)
+        expect(message).not.toMatch(UNQUOTED_NON_NUMBER)
+      }),
+      { numRuns: 200 },
+    )
   })
 
   test('a few generated bad configs through the real CLI: exit 2, the one line, no stack', async () => {
-    const bad = fc.sample(topLevel, { numRuns: 200, seed: 25 }).filter(config => configOutcome(config) instanceof UsageError).slice(0, 3)
+    const bad = fc
+      .sample(topLevel, { numRuns: 200, seed: 25 })
+      .filter(config => configOutcome(config) instanceof UsageError)
+      .slice(0, 3)
     expect(bad).toHaveLength(3)
     for (const config of bad) {
       const dir = copyFixture('bad-option')
-      writeFileSync(join(dir, 'vitest.config.ts'), `import { defineConfig } from 'vitest/config'\nimport { memoryPool } from 'vitest-memory'\n\nexport default defineConfig({ test: { pool: memoryPool(${source(config)} as never) } })\n`)
+      writeFileSync(
+        join(dir, 'vitest.config.ts'),
+        `import { defineConfig } from 'vitest/config'\nimport { memoryPool } from 'vitest-memory'\n\nexport default defineConfig({ test: { pool: memoryPool(${source(config)} as never) } })\n`,
+      )
       const result = await run('cli', dir, ['run'], { report: false })
       expect(result.code, `${source(config)}\n${result.output}`).toBe(2)
       expect(result.stderr.trim(), source(config)).toBe(`vitest-memory: ${(configOutcome(config) as UsageError).message}`)

@@ -41,17 +41,20 @@ describe('vitest-memory CLI', () => {
     expect(result.stdout).toContain('vitest --help')
   })
 
-  test.each([[['--version']], [['-v']], [['run', '-v', '--memory-budget', '1GB']]])('%j prints the plugin\'s and Vitest\'s versions, exits 0 and runs nothing', async (args) => {
-    const dir = copyFixture('no-pool')
-    rmSync(join(dir, '.vitest-memory'), { recursive: true, force: true })
-    const result = await run('cli', dir, args, { report: false })
-    const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version
-    const vitest = JSON.parse(readFileSync(join(dirname(VITEST), 'package.json'), 'utf8')).version
-    expect(result.code, result.output).toBe(0)
-    expect(result.stdout).toBe(`vitest-memory ${ours} (vitest ${vitest})\n`)
-    expect(result.stderr).toBe('')
-    expect(existsSync(join(dir, '.vitest-memory')), 'a run started: it wrote .vitest-memory/').toBe(false)
-  })
+  test.each([[['--version']], [['-v']], [['run', '-v', '--memory-budget', '1GB']]])(
+    "%j prints the plugin's and Vitest's versions, exits 0 and runs nothing",
+    async args => {
+      const dir = copyFixture('no-pool')
+      rmSync(join(dir, '.vitest-memory'), { recursive: true, force: true })
+      const result = await run('cli', dir, args, { report: false })
+      const ours = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version
+      const vitest = JSON.parse(readFileSync(join(dirname(VITEST), 'package.json'), 'utf8')).version
+      expect(result.code, result.output).toBe(0)
+      expect(result.stdout).toBe(`vitest-memory ${ours} (vitest ${vitest})\n`)
+      expect(result.stderr).toBe('')
+      expect(existsSync(join(dir, '.vitest-memory')), 'a run started: it wrote .vitest-memory/').toBe(false)
+    },
+  )
 
   test('--help says how to see the version', async () => {
     const result = await run('cli', 'no-pool', ['--help'], { report: false })

@@ -30,15 +30,24 @@ function readmeConfig(): string {
   return match[1]
 }
 
-interface Result { code: number | null, stdout: string, stderr: string, output: string }
+interface Result {
+  code: number | null
+  stdout: string
+  stderr: string
+  output: string
+}
 
 function runIn(cwd: string, script: string, args: string[]): Promise<Result> {
   return new Promise((done, fail) => {
     const child = spawn(TARGET.node, [script, ...args], { cwd, env: cleanEnv() })
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk) => { stdout += chunk })
-    child.stderr.on('data', (chunk) => { stderr += chunk })
+    child.stdout.on('data', chunk => {
+      stdout += chunk
+    })
+    child.stderr.on('data', chunk => {
+      stderr += chunk
+    })
     child.on('error', fail)
     child.on('close', code => done({ code, stdout, stderr, output: stdout + stderr }))
   })
@@ -63,16 +72,19 @@ describe('a "type": "commonjs" project with the package installed from a tarball
 
     writeFileSync(join(project, 'vitest.config.ts'), readmeConfig())
     mkdirSync(join(project, 'test'))
-    writeFileSync(join(project, 'test/math.test.ts'), [
-      'import { expect, test } from \'vitest\'',
-      'import { withMemoryBudget } from \'vitest-memory/test\'',
-      '',
-      'test(\'adds\', withMemoryBudget(\'200MB\', () => { expect(1 + 1).toBe(2) }))',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      join(project, 'test/math.test.ts'),
+      [
+        "import { expect, test } from 'vitest'",
+        "import { withMemoryBudget } from 'vitest-memory/test'",
+        '',
+        "test('adds', withMemoryBudget('200MB', () => { expect(1 + 1).toBe(2) }))",
+        '',
+      ].join('\n'),
+    )
   }, INSTALL_TIMEOUT_MS)
 
-  test('plain `vitest run` with the README\'s config loads it and prints the memory table', async () => {
+  test("plain `vitest run` with the README's config loads it and prints the memory table", async () => {
     const result = await runIn(project, join(project, 'node_modules/vitest/vitest.mjs'), ['run'])
     expect(result.output).not.toContain('ESM only')
     expect(result.code, result.output).toBe(0)
@@ -82,7 +94,7 @@ describe('a "type": "commonjs" project with the package installed from a tarball
     expect(result.stdout).toContain('1 file measured')
   })
 
-  test('the installed CLI runs it too, and names its own version and the project\'s Vitest', async () => {
+  test("the installed CLI runs it too, and names its own version and the project's Vitest", async () => {
     const cli = join(project, 'node_modules/vitest-memory/dist/cli/main.js')
     const version = await runIn(project, cli, ['--version'])
     expect(version.code, version.output).toBe(0)

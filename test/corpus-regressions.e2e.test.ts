@@ -63,17 +63,18 @@ describe('an environment whose setup throws (env-setup-throws)', () => {
 // ran on forks, unmeasured, and nothing said so (issue 11, item 3). The CLI was fixed in 3ff73f9;
 // Under plain `vitest`, `pool: memoryPool()` in the root config reaches them with the memory sequencer.
 describe('projects from their own config files and folders (projects-from-files)', () => {
-  const measured = (result: RunResult) => (result.report?.files ?? [])
-    .filter(f => f.peakRssBytes != null && f.peakRssBytes > 30e6)
-    .map(f => `${f.project}:${f.file.split('/').pop()}`)
-    .sort()
+  const measured = (result: RunResult) =>
+    (result.report?.files ?? [])
+      .filter(f => f.peakRssBytes != null && f.peakRssBytes > 30e6)
+      .map(f => `${f.project}:${f.file.split('/').pop()}`)
+      .sort()
 
-  test('the CLI measures every project, the one naming \'threads\' in its processes, and says so in one line', async () => {
+  test("the CLI measures every project, the one naming 'threads' in its processes, and says so in one line", async () => {
     const result = await run('cli', 'projects-from-files', ['run', '--no-memory-history', '--no-memory-journal'], { env: { IN_PROCESS: '1' } })
     expect(result.code, result.output).toBe(0)
     expect(result.output).toMatch(/Test Files\s+4 passed \(4\)/)
     expect(measured(result)).toEqual(['alpha:alpha.test.ts', 'beta:beta.test.ts', 'gamma:gamma.test.ts', 'threaded:threaded.test.ts'])
-    expect(result.output).toContain('vitest-memory: project threaded names pool \'threads\': it runs its files in the memory pool\'s processes')
+    expect(result.output).toContain("vitest-memory: project threaded names pool 'threads': it runs its files in the memory pool's processes")
     expect(result.output).not.toContain('not measured')
   })
 

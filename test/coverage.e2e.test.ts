@@ -7,9 +7,19 @@ import { run } from './helpers.js'
 
 async function coverageSummary(extra: string[]) {
   const dir = mkdtempSync(join(tmpdir(), 'vm-coverage-'))
-  const result = await run('vitest', 'parity-coverage', ['run', '--coverage', '--coverage.reporter=json-summary', '--coverage.reporter=text', `--coverage.reportsDirectory=${dir}`, ...extra])
+  const result = await run('vitest', 'parity-coverage', [
+    'run',
+    '--coverage',
+    '--coverage.reporter=json-summary',
+    '--coverage.reporter=text',
+    `--coverage.reportsDirectory=${dir}`,
+    ...extra,
+  ])
   expect(result.code, result.output).toBe(0)
-  const summary = JSON.parse(readFileSync(join(dir, 'coverage-summary.json'), 'utf8')) as Record<string, Record<string, { total: number, covered: number, pct: number }>>
+  const summary = JSON.parse(readFileSync(join(dir, 'coverage-summary.json'), 'utf8')) as Record<
+    string,
+    Record<string, { total: number; covered: number; pct: number }>
+  >
   // keyed by absolute path: keep the file name only
   return { result, summary: Object.fromEntries(Object.entries(summary).map(([file, s]) => [file.split('/').pop(), s])) }
 }
@@ -26,11 +36,16 @@ test('coverage numbers under memoryPool equal those under forks', async () => {
   expect(ours.result.report!.files.map(f => f.file).sort()).toEqual(['format.test.ts', 'math.test.ts'])
 })
 
-test('with --coverage the memory verdict is repeated after the coverage text, as the output\'s last lines', async () => {
+test("with --coverage the memory verdict is repeated after the coverage text, as the output's last lines", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vm-coverage-'))
   // every file is over a 10 MB budget: the verdict names both. Over budget, they are failed files,
   // and Vitest reports coverage after failures only with reportOnFailure (as for any failure).
-  const result = await run('vitest', 'parity-coverage', ['run', '--coverage', '--coverage.reporter=text', '--coverage.reportOnFailure', `--coverage.reportsDirectory=${dir}`], { env: { VITEST_MEMORY_BUDGET: '10MB' } })
+  const result = await run(
+    'vitest',
+    'parity-coverage',
+    ['run', '--coverage', '--coverage.reporter=text', '--coverage.reportOnFailure', `--coverage.reportsDirectory=${dir}`],
+    { env: { VITEST_MEMORY_BUDGET: '10MB' } },
+  )
   expect(result.code, result.output).toBe(1)
   const coverageAt = result.output.lastIndexOf('All files')
   const verdictAt = result.output.lastIndexOf('vitest-memory: 2 files over their memory budget')

@@ -37,7 +37,9 @@ describe('crashed files (plain `vitest run`, memoryPool in the config, execArgv 
   })
 
   test('SIGKILL: the error names the file, the signal, the peak before death and the time', () => {
-    expect(result.output).toMatch(/TestFileCrashed: the process running sigkill\.test\.ts \(pid \d+\) was killed by SIGKILL after [\d.]+ m?s, before the file finished; peak RSS before death 2\d\d MB/)
+    expect(result.output).toMatch(
+      /TestFileCrashed: the process running sigkill\.test\.ts \(pid \d+\) was killed by SIGKILL after [\d.]+ m?s, before the file finished; peak RSS before death 2\d\d MB/,
+    )
     const entry = fileEntry(result, 'sigkill.test.ts')
     expect(entry).toMatchObject({ state: 'crash', signal: 'SIGKILL', exitCode: null, crash: { cause: 'sigkill' } })
     // it held 150 MiB on top of the ~60 MB baseline before it died
@@ -54,7 +56,7 @@ describe('crashed files (plain `vitest run`, memoryPool in the config, execArgv 
     expect(result.output).toContain('likely cause: a native crash (SIGSEGV)')
   })
 
-  test('a real exit(3) is a crash with exit code 3; process.exit(3) in a test is Vitest\'s own failure', () => {
+  test("a real exit(3) is a crash with exit code 3; process.exit(3) in a test is Vitest's own failure", () => {
     expect(fileEntry(result, 'exit-code.test.ts')).toMatchObject({ state: 'crash', signal: null, exitCode: 3, crash: { cause: 'exit' } })
     expect(result.output).toMatch(/exit-code\.test\.ts \(pid \d+\) exited with code 3/)
     expect(fileEntry(result, 'exit.test.ts').state).toBe('fail')

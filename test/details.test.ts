@@ -9,9 +9,18 @@ const plain = createColors(false)
 
 function testReport(name: string, addedMB: number, peakMB: number): TestReport {
   return {
-    name, fullName: name, state: 'pass', peakRssBytes: peakMB * MB, startRssBytes: (peakMB - addedMB) * MB,
-    addedRssBytes: addedMB * MB, heapDeltaBytes: 0, heapAfterGcBytes: null, durationMs: 5, overlapping: false,
-    budgetBytes: null, overBudget: false,
+    name,
+    fullName: name,
+    state: 'pass',
+    peakRssBytes: peakMB * MB,
+    startRssBytes: (peakMB - addedMB) * MB,
+    addedRssBytes: addedMB * MB,
+    heapDeltaBytes: 0,
+    heapAfterGcBytes: null,
+    durationMs: 5,
+    overlapping: false,
+    budgetBytes: null,
+    overBudget: false,
   } as TestReport
 }
 
@@ -21,7 +30,7 @@ describe('detailLines', () => {
   const setupHeavy = file('setup.test.ts', 272, { setupPeakRssBytes: 271 * MB, tests: [testReport('reads', 0.2, 271)] })
   const baseline = setupBaseline([light, heavy, setupHeavy])
 
-  test('the run\'s baseline is its lightest setup', () => {
+  test("the run's baseline is its lightest setup", () => {
     expect(baseline).toBe(61 * MB)
   })
 

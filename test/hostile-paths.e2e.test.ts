@@ -20,7 +20,15 @@ function makeDevice(path: string, minor: number): boolean {
 
 function kindOf(path: string): string {
   const stats = lstatSync(path)
-  return stats.isFIFO() ? 'fifo' : stats.isCharacterDevice() ? `char ${stats.rdev}` : stats.isSymbolicLink() ? 'link' : stats.isFile() ? `file x${stats.nlink}` : 'other'
+  return stats.isFIFO()
+    ? 'fifo'
+    : stats.isCharacterDevice()
+      ? `char ${stats.rdev}`
+      : stats.isSymbolicLink()
+        ? 'link'
+        : stats.isFile()
+          ? `file x${stats.nlink}`
+          : 'other'
 }
 
 const canMknod = (() => {
@@ -28,7 +36,7 @@ const canMknod = (() => {
   return makeDevice(probe, 3)
 })()
 
-describe.skipIf(!canMknod)('a run whose outputs are a FIFO, a device node and a link (the issue\'s repro)', () => {
+describe.skipIf(!canMknod)("a run whose outputs are a FIFO, a device node and a link (the issue's repro)", () => {
   test('each is still what it was afterwards; the link is refused in one line; the device got the journal in place', async () => {
     const root = copyFixture('untrusted')
     const s = join(root, 's')
@@ -38,7 +46,12 @@ describe.skipIf(!canMknod)('a run whose outputs are a FIFO, a device node and a 
     writeFileSync(join(s, 't.json'), 'orig\n')
     symlinkSync('t.json', join(s, 'link.json'))
     const before = Object.fromEntries(['fifo', 'nulldev', 't.json', 'link.json'].map(name => [name, kindOf(join(s, name))]))
-    const result = await run('cli', root, ['run', '--memory-report', 's/link.json', '--memory-journal', 's/nulldev', '--memory-markdown', 's/fifo', '--memory-history', 's/nulldev'], { report: false })
+    const result = await run(
+      'cli',
+      root,
+      ['run', '--memory-report', 's/link.json', '--memory-journal', 's/nulldev', '--memory-markdown', 's/fifo', '--memory-history', 's/nulldev'],
+      { report: false },
+    )
     const after = Object.fromEntries(['fifo', 'nulldev', 't.json', 'link.json'].map(name => [name, kindOf(join(s, name))]))
     expect(after).toEqual(before)
     expect(readFileSync(join(s, 't.json'), 'utf8')).toBe('orig\n')
@@ -69,7 +82,7 @@ describe.skipIf(!canMknod)('a run whose outputs are a FIFO, a device node and a 
     expect(kindOf(fifo)).toBe('fifo')
   })
 
-  test('a journal on a device that refuses writes (/dev/full\'s twin): one line, the run fails, the device stays', async () => {
+  test("a journal on a device that refuses writes (/dev/full's twin): one line, the run fails, the device stays", async () => {
     const root = copyFixture('untrusted')
     const full = join(root, 'fulldev')
     makeDevice(full, 7)
@@ -107,13 +120,16 @@ describe('links', () => {
     for (const name of ['journal.jsonl', 'history.json', 'report.json']) expect(kindOf(join(root, '.vitest-memory', name))).toBe('link')
     expect(readdirSync(join(root, '.vitest-memory')).filter(name => /previous|corrupt|\.tmp$/.test(name))).toEqual([])
     const refused = result.stderr.split('\n').filter(line => line.includes('ELINK'))
-    expect(refused.map(line => line.split(':')[0] + line.split(':')[1]), result.output).toEqual([
+    expect(
+      refused.map(line => line.split(':')[0] + line.split(':')[1]),
+      result.output,
+    ).toEqual([
       'vitest-memory could not write the journal .vitest-memory/journal.jsonl',
       'vitest-memory could not write the JSON report .vitest-memory/report.json',
     ])
     // The history is read through the link (reading harms nothing) but never written through it.
     expect(result.stderr).toContain('.vitest-memory/history.json is not valid JSON')
-    expect(result.stderr).toContain('it is not vitest-memory\'s own regular file (a link, a device…), so it is left as it is and not updated.')
+    expect(result.stderr).toContain("it is not vitest-memory's own regular file (a link, a device…), so it is left as it is and not updated.")
     expect(result.output).not.toMatch(/\n\s+at .*:\d+:\d+/)
   })
 
@@ -137,7 +153,7 @@ describe('links', () => {
 function execFileAsync(command: string, args: string[]): Promise<string> {
   return new Promise((done, fail) => {
     import('node:child_process').then(({ execFile }) => {
-      execFile(command, args, { encoding: 'utf8', timeout: 60_000 }, (error, stdout) => error ? fail(error) : done(stdout))
+      execFile(command, args, { encoding: 'utf8', timeout: 60_000 }, (error, stdout) => (error ? fail(error) : done(stdout)))
     }, fail)
   })
 }

@@ -25,9 +25,14 @@ describe('HTML report in Chromium', () => {
     expect(result.report, result.output).not.toBeNull()
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
-    page.on('console', (message) => { if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`) })
+    page.on('console', message => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`)
+    })
     page.on('pageerror', error => problems.push(`page error: ${error.message}`))
-    page.on('dialog', (dialog) => { problems.push(`dialog: ${dialog.message()}`); void dialog.dismiss() })
+    page.on('dialog', dialog => {
+      problems.push(`dialog: ${dialog.message()}`)
+      void dialog.dismiss()
+    })
     page.on('request', request => requests.push(request.url()))
     await page.goto(pathToFileURL(htmlPath).href, { waitUntil: 'load' })
   })
@@ -49,7 +54,8 @@ describe('HTML report in Chromium', () => {
   })
 
   test('the table sorts on click: duration descending, then ascending', async () => {
-    const column = async (key: string) => page.locator(`#files tbody td[data-key="${key}"]`).evaluateAll(cells => cells.map(c => (c as HTMLElement).dataset.sort!))
+    const column = async (key: string) =>
+      page.locator(`#files tbody td[data-key="${key}"]`).evaluateAll(cells => cells.map(c => (c as HTMLElement).dataset.sort!))
     const header = page.locator('#files th[data-key="duration"] button')
     await header.click()
     const descending = (await column('duration')).map(Number)
@@ -65,7 +71,7 @@ describe('HTML report in Chromium', () => {
   })
 
   test('the summed-RSS chart and the timeline draw', async () => {
-    const line = await page.locator('#rss-line').evaluate((path) => {
+    const line = await page.locator('#rss-line').evaluate(path => {
       const box = (path as SVGPathElement).getBoundingClientRect()
       return { length: (path as SVGPathElement).getTotalLength(), width: box.width, height: box.height }
     })
@@ -86,8 +92,8 @@ describe('HTML report in Chromium', () => {
 })
 
 /** Line breaks inside the elements: each as "before|after", and those not after a "/", a "_" or a space. */
-async function lineBreaks(page: Page, selector: string): Promise<{ breaks: string[], inWord: string[], lines: number[] }> {
-  return page.evaluate((selector) => {
+async function lineBreaks(page: Page, selector: string): Promise<{ breaks: string[]; inWord: string[]; lines: number[] }> {
+  return page.evaluate(selector => {
     const breaks: string[] = []
     const inWord: string[] = []
     const lines: number[] = []
@@ -138,7 +144,14 @@ describe('HTML report at 1000 px: where names wrap, and every bar that has room 
     expect(result.report, result.output).not.toBeNull()
     const report = JSON.parse(JSON.stringify(result.report)) as MemoryReport
     const template = report.files[0]
-    const at = (file: string, startedAtMs: number, durationMs: number, extra: Partial<MemoryReport['files'][number]> = {}) => ({ ...template, file, startedAtMs, durationMs, workerSlot: 0, ...extra })
+    const at = (file: string, startedAtMs: number, durationMs: number, extra: Partial<MemoryReport['files'][number]> = {}) => ({
+      ...template,
+      file,
+      startedAtMs,
+      durationMs,
+      workerSlot: 0,
+      ...extra,
+    })
     // A wide bar, a narrow one with room beside it, a row of small ones: the timeline runs 1 s.
     report.files = [
       at('test/big-buffer.test.ts', 0, 500, { tags: ['memory_intensive'] }),
@@ -147,7 +160,10 @@ describe('HTML report at 1000 px: where names wrap, and every bar that has room 
       ...Array.from({ length: 8 }, (_, i) => at(`test/small/unit-${i}_helpers.test.ts`, 40 * i, 25, { workerSlot: 1 })),
     ]
     report.run.durationMs = 1000
-    report.timeline = [{ t: 0, rssBytes: 60e6 }, { t: 1000, rssBytes: 60e6 }]
+    report.timeline = [
+      { t: 0, rssBytes: 60e6 },
+      { t: 1000, rssBytes: 60e6 },
+    ]
     const jsonPath = join(dir, 'report.json')
     writeFileSync(jsonPath, JSON.stringify(report))
     const rendered = await run('cli', 'reports', ['html', jsonPath], { report: false })
@@ -176,16 +192,24 @@ describe('HTML report at 1000 px: where names wrap, and every bar that has room 
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1000)
   })
 
-  test('a bar\'s label sits inside it or beside it, overlaps no other bar or label, and says the name or its start', async () => {
-    const bars = await page.locator('#timeline g.span').evaluateAll(groups => groups.map((g) => {
-      const box = (el: Element | null) => {
-        if (!el) return null
-        const r = el.getBoundingClientRect()
-        return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }
-      }
-      return { file: (g as SVGGElement).dataset.file!, bar: box(g.querySelector('rect'))!, label: box(g.querySelector('text')), text: g.querySelector('text')?.textContent ?? null }
-    }))
-    const overlap = (a: { left: number, right: number, top: number, bottom: number }, b: typeof a) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+  test("a bar's label sits inside it or beside it, overlaps no other bar or label, and says the name or its start", async () => {
+    const bars = await page.locator('#timeline g.span').evaluateAll(groups =>
+      groups.map(g => {
+        const box = (el: Element | null) => {
+          if (!el) return null
+          const r = el.getBoundingClientRect()
+          return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }
+        }
+        return {
+          file: (g as SVGGElement).dataset.file!,
+          bar: box(g.querySelector('rect'))!,
+          label: box(g.querySelector('text')),
+          text: g.querySelector('text')?.textContent ?? null,
+        }
+      }),
+    )
+    const overlap = (a: { left: number; right: number; top: number; bottom: number }, b: typeof a) =>
+      a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
     for (const bar of bars) {
       if (!bar.label) continue
       const name = bar.file.split('/').pop()!

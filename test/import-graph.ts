@@ -28,7 +28,11 @@ export function importsOf(source: string, fileName = 'module.ts'): ImportEdge[] 
       if (argument && ts.isStringLiteralLike(argument)) edges.push({ specifier: argument.text, typeOnly: false })
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       edges.push({ specifier: node.argument.literal.text, typeOnly: true })
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    } else if (
+      ts.isImportEqualsDeclaration(node) &&
+      ts.isExternalModuleReference(node.moduleReference) &&
+      ts.isStringLiteral(node.moduleReference.expression)
+    ) {
       edges.push({ specifier: node.moduleReference.expression.text, typeOnly: node.isTypeOnly })
     }
     ts.forEachChild(node, visit)
@@ -72,11 +76,13 @@ export function importGraph(root: string): Map<string, ModuleImport[]> {
 }
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name)
-    if (statSync(path).isDirectory()) return tsFiles(path)
-    return path.endsWith('.ts') ? [path] : []
-  })
+  return readdirSync(dir)
+    .sort()
+    .flatMap(name => {
+      const path = join(dir, name)
+      if (statSync(path).isDirectory()) return tsFiles(path)
+      return path.endsWith('.ts') ? [path] : []
+    })
 }
 
 /** The import cycles of a graph, each as the files around it (first file repeated at the end). */

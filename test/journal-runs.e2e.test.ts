@@ -17,7 +17,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 30_000): Pr
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return new Promise(done => child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done()))
+  return new Promise(done => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())))
 }
 
 test('a run started through a bin link is alive to `why`; a second run at once keeps its own journal; after the first is SIGKILLed `why` tells of the first', async () => {
@@ -26,7 +26,11 @@ test('a run started through a bin link is alive to `why`; a second run at once k
   mkdirSync(join(root, 'bin'))
   symlinkSync(CLI, join(root, 'bin/vitest-memory'))
   const journal = join(root, '.vitest-memory/journal.jsonl')
-  const first = spawn(TARGET.node, [join(root, 'bin/vitest-memory'), 'run', '--test-timeout=120000'], { cwd: root, env: cleanEnv({ UNTRUSTED_SLEEP_MS: '60000' }), stdio: 'ignore' })
+  const first = spawn(TARGET.node, [join(root, 'bin/vitest-memory'), 'run', '--test-timeout=120000'], {
+    cwd: root,
+    env: cleanEnv({ UNTRUSTED_SLEEP_MS: '60000' }),
+    stdio: 'ignore',
+  })
   try {
     await until(() => existsSync(journal) && readFileSync(journal, 'utf8').includes('"file":"b.test.ts"'), 'the first run to start b.test.ts')
     const alive = await run('cli', root, ['why'], { report: false })
@@ -65,7 +69,9 @@ function seedPreviousJournal(root: string): string {
   const text = [
     { t: 'run', at: Date.now() - 60_000, pid: 1, argv: [], cwd: root, limitBytes: null, limits: [], totalMemoryBytes: 8e9, cgroupLimitBytes: null, cpus: 2 },
     { t: 'run-end', at: Date.now() - 50_000, durationMs: 10_000 },
-  ].map(entry => JSON.stringify(entry)).join('\n')
+  ]
+    .map(entry => JSON.stringify(entry))
+    .join('\n')
   mkdirSync(join(root, '.vitest-memory'))
   writeFileSync(join(root, '.vitest-memory/journal.jsonl'), `${text}\n`)
   return `${text}\n`
@@ -78,7 +84,7 @@ test('a signal while the config still loads: `why` tells of this run, stopped, n
   // The config takes 60 s to load: no test process starts before the signal.
   const runner = spawn(TARGET.node, [CLI, 'run'], { cwd: root, env: cleanEnv({ UNTRUSTED_CONFIG_DELAY_MS: '60000' }), stdio: 'ignore' })
   try {
-    await until(() => readFileSync(journal, 'utf8').includes(`"pid":${runner.pid},`), 'the run\'s own journal')
+    await until(() => readFileSync(journal, 'utf8').includes(`"pid":${runner.pid},`), "the run's own journal")
     runner.kill('SIGTERM')
     await exited(runner)
   } finally {

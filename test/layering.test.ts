@@ -56,15 +56,16 @@ describe('src/ layering', () => {
   })
 
   test('no value import points up a layer', () => {
-    const upward = edges
-      .filter(e => !e.typeOnly && layerOf(unitOf(e.to)) > layerOf(unitOf(e.from)))
-      .map(e => `${shown(e.from)} -> ${shown(e.to)}`)
+    const upward = edges.filter(e => !e.typeOnly && layerOf(unitOf(e.to)) > layerOf(unitOf(e.from))).map(e => `${shown(e.from)} -> ${shown(e.to)}`)
     expect(upward).toEqual([])
   })
 
   test('no two folders import each other with a value import either way', () => {
     const pairs = new Set(edges.filter(e => !e.typeOnly && unitOf(e.from) !== unitOf(e.to)).map(e => `${unitOf(e.from)} -> ${unitOf(e.to)}`))
-    const both = [...pairs].map(pair => pair.split(' -> ')).filter(([from, to]) => from < to && pairs.has(`${to} -> ${from}`)).map(([a, b]) => `${a} <-> ${b}`)
+    const both = [...pairs]
+      .map(pair => pair.split(' -> '))
+      .filter(([from, to]) => from < to && pairs.has(`${to} -> ${from}`))
+      .map(([a, b]) => `${a} <-> ${b}`)
     expect(both).toEqual([])
   })
 })
@@ -111,7 +112,7 @@ describe('the import reader', () => {
     expect(importsOf(`// import './a.js'\nconst s = "import('./b.js')"\n/* export * from './c.js' */`)).toEqual([])
   })
 
-  test('leaves out an import() of a computed specifier (src/ loads Vitest\'s files that way)', () => {
+  test("leaves out an import() of a computed specifier (src/ loads Vitest's files that way)", () => {
     expect(importsOf('const x = await import(pathToFileURL(entry).href)\nawait import(`./y.js`)')).toEqual([{ specifier: './y.js', typeOnly: false }])
   })
 })

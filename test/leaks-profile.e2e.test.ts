@@ -44,7 +44,8 @@ describe('--heap-profile (over-budget: a second run, after the main one)', () =>
     expect(result.stdout).toContain('re-running 1 over-budget file under the heap profiler')
     expect(fileEntry(result, 'light.test.ts').profile).toBeNull()
     expect(fileEntry(result, 'catalog.test.ts').profile).toMatchObject({
-      pass: 'rerun', path: '.vitest-memory/profiles/catalog.test.ts.heapprofile',
+      pass: 'rerun',
+      path: '.vitest-memory/profiles/catalog.test.ts.heapprofile',
     })
   })
 
@@ -64,7 +65,9 @@ describe('--heap-profile (over-budget: a second run, after the main one)', () =>
     expect(top).toContainEqual(expect.objectContaining({ functionName: 'loadPrices', file: 'catalog.test.ts', line: pricesLine }))
     expect(top[0].share + top[1].share).toBeGreaterThan(0.6)
     expect(top.find(site => site.functionName === 'parseCatalog')!.bytes).toBeGreaterThan(10e6)
-    expect(result.stdout).toMatch(new RegExp(`HEAP PROFILE[^]*catalog\\.test\\.ts \\(profiled in a second run\\)[^]*\\d+ MB\\s+\\d+%\\s+parseCatalog\\s+catalog\\.test\\.ts:${line}`))
+    expect(result.stdout).toMatch(
+      new RegExp(`HEAP PROFILE[^]*catalog\\.test\\.ts \\(profiled in a second run\\)[^]*\\d+ MB\\s+\\d+%\\s+parseCatalog\\s+catalog\\.test\\.ts:${line}`),
+    )
   })
 
   test('the .heapprofile is kept for Chrome DevTools', () => {

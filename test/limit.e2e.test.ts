@@ -30,7 +30,9 @@ describe('--memory-limit 400MB (CLI), one file with `// @memory-limit 250MB`', (
     expect(grow.treePeakRssBytes!).toBeGreaterThan(LIMIT)
     expect(grow.treePeakRssBytes!).toBeLessThanOrEqual(LIMIT * 1.1)
     // The heaviest process is the file's own: said so, not as its (cut) command line.
-    expect(result.output).toMatch(/MemoryLimitExceeded: killed by vitest-memory: tree RSS 4\d\d(\.\d)? MB exceeded limit 400(\.0)? MB after [\d.]+ m?s \(heaviest: \d+ the test file's own process\)/)
+    expect(result.output).toMatch(
+      /MemoryLimitExceeded: killed by vitest-memory: tree RSS 4\d\d(\.\d)? MB exceeded limit 400(\.0)? MB after [\d.]+ m?s \(heaviest: \d+ the test file's own process\)/,
+    )
     expect(grow.crash!.heaviest).toMatch(/^\d+ the test file's own process$/)
   })
 
@@ -46,7 +48,7 @@ describe('--memory-limit 400MB (CLI), one file with `// @memory-limit 250MB`', (
     expect(sub.crash!.heaviest!.split(' ')[0]).toBe(String(recordedPids(pidDir)[0]))
   })
 
-  test('the file\'s own comment wins over the command line', () => {
+  test("the file's own comment wins over the command line", () => {
     const comment = fileEntry(result, 'comment.test.ts')
     expect(comment).toMatchObject({ state: 'killed', limitBytes: 250e6, limitSource: 'comment' })
     expect(comment.treePeakRssBytes!).toBeLessThanOrEqual(250e6 * 1.1)
@@ -68,5 +70,7 @@ test('VITEST_MEMORY_LIMIT is the environment form; a malformed limit is a usage 
   expect(fileEntry(env, 'small.test.ts')).toMatchObject({ state: 'killed', limitBytes: 30e6 })
   const bad = await run('cli', 'limit', ['run', '--memory-limit', '2'])
   expect(bad.code, bad.output).toBe(2)
-  expect(bad.stderr.trim()).toBe('vitest-memory: Invalid --memory-limit "2": a bare number has no unit; write it with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%".')
+  expect(bad.stderr.trim()).toBe(
+    'vitest-memory: Invalid --memory-limit "2": a bare number has no unit; write it with a unit, e.g. "512MB", "1.5GB", "800MiB", "2GiB" or "25%".',
+  )
 })

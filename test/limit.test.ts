@@ -13,7 +13,7 @@ const MB = 1024 * 1024
 describe('limitFor', () => {
   const options = { limitBytes: 2e9, limits: [{ glob: 'e2e/**', bytes: 4e9 }] }
 
-  test('the file\'s comment, then the first matching glob, then the global limit', () => {
+  test("the file's comment, then the first matching glob, then the global limit", () => {
     expect(limitFor('e2e/a.test.ts', { budgetBytes: null, limitBytes: 1e9 }, options)).toEqual({ bytes: 1e9, source: 'comment' })
     expect(limitFor('e2e/a.test.ts', { budgetBytes: null, limitBytes: null }, options)).toEqual({ bytes: 4e9, source: 'glob e2e/**' })
     expect(limitFor('unit/a.test.ts', { budgetBytes: null, limitBytes: null }, options)).toEqual({ bytes: 2e9, source: 'global' })
@@ -45,7 +45,7 @@ describe('limitFor', () => {
     expect(isOverLimit(9e9, null)).toBe(false)
   })
 
-  test('a file\'s comments are read again once it changed (watch mode), and not while it did not', () => {
+  test("a file's comments are read again once it changed (watch mode), and not while it did not", () => {
     const file = join(mkdtempSync(join(tmpdir(), 'vm-annotations-')), 'a.test.ts')
     writeFileSync(file, '// @memory-limit 1GB\n')
     expect(readAnnotations(file).limitBytes).toBe(1e9)

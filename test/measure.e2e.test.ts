@@ -35,7 +35,7 @@ describe('measuring each file in its own process (plain `vitest run` with memory
     }
   })
 
-  test('an empty file\'s process is the Vitest worker baseline (30–120 MB)', () => {
+  test("an empty file's process is the Vitest worker baseline (30–120 MB)", () => {
     expect(baseline).toBeGreaterThan(30e6)
     expect(baseline).toBeLessThan(120e6)
   })
@@ -54,7 +54,7 @@ describe('measuring each file in its own process (plain `vitest run` with memory
     expect(peak).toBeLessThanOrEqual(expected * 1.15)
   })
 
-  test('a subprocess\'s 200 MiB counts in the tree peak, not in the file\'s own peak', () => {
+  test("a subprocess's 200 MiB counts in the tree peak, not in the file's own peak", () => {
     const spawn = fileEntry(result, 'spawn.test.ts')
     expect(spawn.peakRssBytes!).toBeLessThan(baseline + 40 * MiB)
     expect(spawn.treePeakRssBytes!).toBeGreaterThanOrEqual(spawn.peakRssBytes! + 200 * MiB)

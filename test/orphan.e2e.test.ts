@@ -21,8 +21,12 @@ test.skipIf(process.platform !== 'linux')('no process of the run outlives a SIGK
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
-  runner.stdout.on('data', (chunk) => { output += chunk })
-  runner.stderr.on('data', (chunk) => { output += chunk })
+  runner.stdout.on('data', chunk => {
+    output += chunk
+  })
+  runner.stderr.on('data', chunk => {
+    output += chunk
+  })
   const closed = new Promise(done => runner.on('close', done))
   let ofTheRun: number[] = []
   try {
@@ -40,7 +44,9 @@ test.skipIf(process.platform !== 'linux')('no process of the run outlives a SIGK
   } finally {
     // Never leave a spinning process on the machine, whatever the outcome.
     for (const pid of alivePids([...ofTheRun, ...recordedPids(pidDir)])) {
-      try { process.kill(pid, 'SIGKILL') } catch {}
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {}
     }
     runner.kill('SIGKILL')
   }

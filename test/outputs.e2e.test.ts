@@ -51,7 +51,9 @@ describe('--compare-to the default report path', () => {
     const env = { VITEST_MEMORY_REPORT: '.vitest-memory/report.json', VITEST_MEMORY_HISTORY: '0' }
     const base = await run('vitest', dir, ['run', 'heavy', 'light'], { env: { ...env, HEAVY_MIB: '10' } })
     expect(base.code, base.output).toBe(0)
-    const head = await run('vitest', dir, ['run', 'heavy', 'light'], { env: { ...env, HEAVY_MIB: '120', VITEST_MEMORY_COMPARE_TO: '.vitest-memory/report.json' } })
+    const head = await run('vitest', dir, ['run', 'heavy', 'light'], {
+      env: { ...env, HEAVY_MIB: '120', VITEST_MEMORY_COMPARE_TO: '.vitest-memory/report.json' },
+    })
     expect(head.code, head.output).toBe(1)
     expect(head.stderr).toContain('1 file grew beyond the threshold')
   })
@@ -86,11 +88,13 @@ describe('an output that cannot be written', () => {
     expect(result.stdout).toMatch(/math\.test\.ts\s+\d/)
     const lines = result.stderr.split('\n').filter(line => line.startsWith('vitest-memory:'))
     expect(lines).toHaveLength(3)
-    expect(lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^vitest-memory: could not write the journal \.vitest-memory\/journal\.jsonl: (ENOTDIR|EEXIST)/),
-      expect.stringMatching(/^vitest-memory: could not write the JSON report \.vitest-memory\/report\.json: (ENOTDIR|EEXIST)/),
-      expect.stringMatching(/^vitest-memory: could not write the history \.vitest-memory\/history\.json: (ENOTDIR|EEXIST)/),
-    ]))
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^vitest-memory: could not write the journal \.vitest-memory\/journal\.jsonl: (ENOTDIR|EEXIST)/),
+        expect.stringMatching(/^vitest-memory: could not write the JSON report \.vitest-memory\/report\.json: (ENOTDIR|EEXIST)/),
+        expect.stringMatching(/^vitest-memory: could not write the history \.vitest-memory\/history\.json: (ENOTDIR|EEXIST)/),
+      ]),
+    )
     expect(result.output).not.toMatch(/\n\s+at |Unhandled/)
     expect(tempFiles(dir)).toEqual([])
   })
@@ -133,13 +137,15 @@ describe('an output that cannot be written', () => {
     writeFileSync(join(dir, 'logs/keep.txt'), 'mine\n')
     const result = await run('cli', dir, ['run', '--memory-journal', 'logs', '--no-memory-history'])
     expect(result.code, result.output).toBe(1)
-    expect(result.stderr.split('\n').filter(line => line.includes('journal'))).toEqual(['vitest-memory: could not write the journal logs: EISDIR: the path is a folder; give a file name'])
+    expect(result.stderr.split('\n').filter(line => line.includes('journal'))).toEqual([
+      'vitest-memory: could not write the journal logs: EISDIR: the path is a folder; give a file name',
+    ])
     expect(readdirSync(join(dir, 'logs'))).toEqual(['keep.txt'])
     expect(existsSync(join(dir, 'logs.previous'))).toBe(false)
     expect(result.report!.files).toHaveLength(2)
   })
 
-  test('a failed output does not hide a failed test: the verdict stays 1 with the test\'s failure', async () => {
+  test("a failed output does not hide a failed test: the verdict stays 1 with the test's failure", async () => {
     const dir = freshCopy('no-pool')
     writeFileSync(join(dir, 'math.test.ts'), `import { expect, test } from 'vitest'\ntest('fails', () => { expect(1).toBe(2) })\n`)
     writeFileSync(join(dir, '.vitest-memory'), '')
@@ -161,7 +167,7 @@ describe('.vitest-memory/ stays out of commits', () => {
     expect(existsSync(join(dir, 'memory/.gitignore'))).toBe(false)
   })
 
-  test('a .gitignore of the user\'s own in the folder is left as it is, and one that was deleted comes back', async () => {
+  test("a .gitignore of the user's own in the folder is left as it is, and one that was deleted comes back", async () => {
     const dir = freshCopy('reports')
     mkdirSync(join(dir, '.vitest-memory'))
     const own = '*\n!history.json\n!.gitignore\n'

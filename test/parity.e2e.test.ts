@@ -90,12 +90,12 @@ describe('projects', () => {
     expect(result.outcomes).toMatchObject({ passed: 2, failed: 0 })
     expect(result.report!.files.map(f => `${f.project}:${f.file}`).sort()).toEqual(['plain:plain/process.test.ts', 'threaded:threaded/thread.test.ts'])
     for (const file of result.report!.files) expect(file.peakRssBytes).toBeGreaterThan(30e6)
-    expect(result.stdout).toContain('vitest-memory: project threaded names pool \'threads\': it runs its files in the memory pool\'s processes')
+    expect(result.stdout).toContain("vitest-memory: project threaded names pool 'threads': it runs its files in the memory pool's processes")
   })
 })
 
 describe('--typecheck', () => {
-  test('type tests are left to Vitest\'s typescript pool; only runtime files are measured', async () => {
+  test("type tests are left to Vitest's typescript pool; only runtime files are measured", async () => {
     const result = await runWithOutcomes('vitest', 'parity-typecheck', ['run', '--typecheck'])
     expect(result.code, result.output).toBe(0)
     expect(result.outcomes).toMatchObject({ passed: 3, failed: 0 })

@@ -13,7 +13,9 @@ describe('nativeNote', () => {
 
   test('labels and summaries', () => {
     expect(peakLabel(354e6, 468e6)).toBe('live at the peak (354 MB of 468 MB RSS)')
-    expect(siteSummary({ functionName: 'fillCache', file: 'cache.test.ts', line: 6, bytes: 408e6, share: 0.991 })).toBe('fillCache (cache.test.ts:6) 408 MB, 99%')
+    expect(siteSummary({ functionName: 'fillCache', file: 'cache.test.ts', line: 6, bytes: 408e6, share: 0.991 })).toBe(
+      'fillCache (cache.test.ts:6) 408 MB, 99%',
+    )
   })
 })
 
@@ -23,8 +25,26 @@ describe('why with --heap-profile=peak lines', () => {
     { t: 'run', at: 1000, pid: 1, argv: [], cwd: '/r', limitBytes: null, limits: [], totalMemoryBytes: 8e9, cgroupLimitBytes: null, cpus: 2 },
     { t: 'file-start', at: 1100, file: 'grow.test.ts', project: '', pid: 7, limitBytes: null },
     { t: 'sample', at: 2000, file: 'grow.test.ts', pid: 7, rssBytes: 200e6, treeRssBytes: 200e6 },
-    { t: 'sites', at: 2500, file: 'grow.test.ts', pid: 7, capturedAtRssBytes: 180e6, sampledBytes: 100e6, arrayBuffersBytes: 0, sites: [site('early', 90e6, 0.9)] },
-    { t: 'sites', at: 4500, file: 'grow.test.ts', pid: 7, capturedAtRssBytes: 380e6, sampledBytes: 300e6, arrayBuffersBytes: 0, sites: [site('growSlowly', 290e6, 0.97)] },
+    {
+      t: 'sites',
+      at: 2500,
+      file: 'grow.test.ts',
+      pid: 7,
+      capturedAtRssBytes: 180e6,
+      sampledBytes: 100e6,
+      arrayBuffersBytes: 0,
+      sites: [site('early', 90e6, 0.9)],
+    },
+    {
+      t: 'sites',
+      at: 4500,
+      file: 'grow.test.ts',
+      pid: 7,
+      capturedAtRssBytes: 380e6,
+      sampledBytes: 300e6,
+      arrayBuffersBytes: 0,
+      sites: [site('growSlowly', 290e6, 0.97)],
+    },
     { t: 'sample', at: 5000, file: 'grow.test.ts', pid: 7, rssBytes: 400e6, treeRssBytes: 400e6 },
   ]
   const journal = `${lines.map(l => JSON.stringify(l)).join('\n')}\n`
@@ -39,7 +59,10 @@ describe('why with --heap-profile=peak lines', () => {
   })
 
   test('a journal without sites reads as before', () => {
-    const plain = `${lines.filter(l => l.t !== 'sites').map(l => JSON.stringify(l)).join('\n')}\n`
+    const plain = `${lines
+      .filter(l => l.t !== 'sites')
+      .map(l => JSON.stringify(l))
+      .join('\n')}\n`
     expect(renderWhy(analyzeJournal(plain))).not.toContain('which lines')
   })
 })

@@ -22,7 +22,10 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     const heavy = fileEntry(result, 'one-heavy-test.test.ts')
     expect(heavy.testPeakMethod).toBe('clear_refs')
     expect(heavy.tests.map(t => t.fullName)).toEqual([
-      'catalog > light before', 'catalog > imports the full catalogue', 'catalog > light after 1', 'catalog > light after 2',
+      'catalog > light before',
+      'catalog > imports the full catalogue',
+      'catalog > light after 1',
+      'catalog > light after 2',
     ])
     for (const t of heavy.tests) {
       expect(t).toMatchObject({ state: 'pass', overlapping: false, budgetBytes: null, overBudget: false, heapAfterGcBytes: null })
@@ -38,7 +41,9 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     expect(heavy.addedRssBytes).toBeGreaterThanOrEqual(300 * MiB * 0.99)
     expect(heavy.addedRssBytes).toBeLessThanOrEqual(300 * MiB * 1.15)
     expect(heavy.peakRssBytes).toBeLessThanOrEqual((heavy.startRssBytes + 300 * MiB) * 1.15)
-    expect(result.stdout).toMatch(/one-heavy-test\.test\.ts .*\n\s+↳ peak 3\d\d MB during test "catalog > imports the full catalogue" · it added the most: \+3\d\d MB/)
+    expect(result.stdout).toMatch(
+      /one-heavy-test\.test\.ts .*\n\s+↳ peak 3\d\d MB during test "catalog > imports the full catalogue" · it added the most: \+3\d\d MB/,
+    )
   })
 
   test('the light tests add little, including the ones after the heavy test', () => {
@@ -49,7 +54,7 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     expect(before.peakRssBytes).toBeLessThan(150e6)
   })
 
-  test('the file\'s own peak is still the maximum over the whole file', () => {
+  test("the file's own peak is still the maximum over the whole file", () => {
     const file = fileEntry(result, 'one-heavy-test.test.ts')
     const heavy = testNamed(result, 'one-heavy-test.test.ts', 'imports the full catalogue')
     expect(file.peakRssBytes).toBeGreaterThanOrEqual(heavy.peakRssBytes)
@@ -77,7 +82,9 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     expect(result.code, result.output).toBe(1)
     expect(result.stdout).toMatch(/Test Files\s+1 failed \| 3 passed/)
     expect(result.stdout).toMatch(/Tests\s+1 failed \| \d+ passed/)
-    expect(result.output).toMatch(/MemoryBudgetExceeded: vitest-memory: test-budget\.test\.ts: the test added 1\d\d MB, over its memory budget of 100 MB \(withMemoryBudget\)/)
+    expect(result.output).toMatch(
+      /MemoryBudgetExceeded: vitest-memory: test-budget\.test\.ts: the test added 1\d\d MB, over its memory budget of 100 MB \(withMemoryBudget\)/,
+    )
     expect(testNamed(result, 'test-budget.test.ts', 'renders thumbnails').state).toBe('fail')
     expect(testNamed(result, 'test-budget.test.ts', 'stays small').state).toBe('pass')
     expect(result.stderr).toContain('vitest-memory: 1 test over its memory budget:')
@@ -95,7 +102,6 @@ describe('per-test peaks (plain `vitest run`, memoryPool in the config)', () => 
     expect(warned.stderr).toContain('vitest-memory: 1 test over its memory budget (warning only):')
     expect(warned.stdout).toMatch(/Tests\s+2 passed/)
   })
-
 })
 
 describe('per-test peaks without procfs', () => {
@@ -110,11 +116,18 @@ describe('per-test peaks without procfs', () => {
   })
 })
 
-describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest UI and VS Code show)', () => {
+describe("each test's memory as a Vitest annotation (what junit, html, Vitest UI and VS Code show)", () => {
   test('junit carries a memory property per test, with what it added and its peak; a test over its own budget fails with the verdict', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
     const junitPath = join(dir, 'junit.xml')
-    const result = await run('vitest', 'per-test', ['run', 'one-heavy-test', 'test-budget', '--reporter=default', '--reporter=junit', `--outputFile.junit=${junitPath}`])
+    const result = await run('vitest', 'per-test', [
+      'run',
+      'one-heavy-test',
+      'test-budget',
+      '--reporter=default',
+      '--reporter=junit',
+      `--outputFile.junit=${junitPath}`,
+    ])
     const junit = readFileSync(junitPath, 'utf8')
     const heavyCase = junit.slice(junit.indexOf('name="catalog &gt; imports the full catalogue"'))
     const property = /<property name="memory" value="\+([\d.]+) MB RSS added, peak ([\d.]+) MB">/.exec(heavyCase)
@@ -124,7 +137,9 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
     const measured = testNamed(result, 'one-heavy-test.test.ts', 'imports the full catalogue')
     expect(Number(property![2]) * 1e6).toBeCloseTo(measured.peakRssBytes, -6)
     const budgetCase = junit.slice(junit.indexOf('name="renders thumbnails"'))
-    expect(budgetCase.slice(0, budgetCase.indexOf('</testcase>'))).toMatch(/<failure message="vitest-memory: test-budget\.test\.ts: the test added 1\d\d MB, over its memory budget of 100 MB \(withMemoryBudget\)" type="MemoryBudgetExceeded">/)
+    expect(budgetCase.slice(0, budgetCase.indexOf('</testcase>'))).toMatch(
+      /<failure message="vitest-memory: test-budget\.test\.ts: the test added 1\d\d MB, over its memory budget of 100 MB \(withMemoryBudget\)" type="MemoryBudgetExceeded">/,
+    )
   })
 
   test('a file over its budget: the verdict is an annotation on the test during which it peaked', async () => {
@@ -132,7 +147,9 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
     const junitPath = join(dir, 'junit.xml')
     await run('vitest', 'budget', ['run', 'heavy', '--reporter=junit', `--outputFile.junit=${junitPath}`])
     const junit = readFileSync(junitPath, 'utf8')
-    expect(junit).toMatch(/<property name="error" value="vitest-memory: the file peaked at 2\d\d MB during this test, over its memory budget of 150 MB \(global\)">/)
+    expect(junit).toMatch(
+      /<property name="error" value="vitest-memory: the file peaked at 2\d\d MB during this test, over its memory budget of 150 MB \(global\)">/,
+    )
   })
 
   test('a file killed at its limit: the verdict is an annotation on the test that was running, even one that never yielded', async () => {
@@ -140,12 +157,21 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
     // killed before Vitest hears it started. The pool tells Vitest, so the error is that test's.
     const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
     const junitPath = join(dir, 'junit.xml')
-    const result = await run('cli', 'killed-test', ['run', '--memory-limit', '300MB', '--no-memory-history', '--reporter=junit', `--outputFile.junit=${junitPath}`])
+    const result = await run('cli', 'killed-test', [
+      'run',
+      '--memory-limit',
+      '300MB',
+      '--no-memory-history',
+      '--reporter=junit',
+      `--outputFile.junit=${junitPath}`,
+    ])
     expect(result.code, result.output).toBe(1)
     const junit = readFileSync(junitPath, 'utf8')
     const cases = junit.split('<testcase ').slice(1)
     expect(cases.map(c => / name="([^"]*)"/.exec(c)![1])).toEqual(['fills memory without yielding', 'never reached'])
-    expect(cases[0]).toMatch(/<property name="error" value="vitest-memory: the file was killed: its process tree went over the hard memory limit of 300 MB \(global\)">/)
+    expect(cases[0]).toMatch(
+      /<property name="error" value="vitest-memory: the file was killed: its process tree went over the hard memory limit of 300 MB \(global\)">/,
+    )
     // sizes too close to tell apart at 3 digits get a decimal ("300.3 MB exceeded limit 300.0 MB");
     // how far over the limit the tree got before the kill depends on how busy the machine is.
     const killed = /<failure message="killed by vitest-memory: tree RSS ([\d.]+) ([MG])B exceeded limit 300(?:\.0)? MB/.exec(cases[0])
@@ -157,7 +183,9 @@ describe('each test\'s memory as a Vitest annotation (what junit, html, Vitest U
   test('annotations: false (VITEST_MEMORY_ANNOTATIONS=0) attaches none', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vm-annotations-'))
     const junitPath = join(dir, 'junit.xml')
-    await run('vitest', 'per-test', ['run', 'one-heavy-test', '--reporter=junit', `--outputFile.junit=${junitPath}`], { env: { VITEST_MEMORY_ANNOTATIONS: '0' } })
+    await run('vitest', 'per-test', ['run', 'one-heavy-test', '--reporter=junit', `--outputFile.junit=${junitPath}`], {
+      env: { VITEST_MEMORY_ANNOTATIONS: '0' },
+    })
     const junit = readFileSync(junitPath, 'utf8')
     expect(junit).toContain('imports the full catalogue')
     expect(junit).not.toContain('name="memory"')
@@ -173,7 +201,10 @@ describe('per-test peaks in a project with its own `runner`', () => {
       expect(result.code, result.output).toBe(0)
       for (const file of ['heavy.test.ts', 'second.test.ts']) {
         const entry = fileEntry(result, file)
-        expect(entry.tests.map(t => t.name), file).toEqual(['light before', 'allocates 200 MiB', 'light after'])
+        expect(
+          entry.tests.map(t => t.name),
+          file,
+        ).toEqual(['light before', 'allocates 200 MiB', 'light after'])
         const heavy = entry.tests[1]!
         expect(heavy.addedRssBytes / MiB).toBeGreaterThan(198)
         expect(heavy.addedRssBytes / MiB).toBeLessThan(215)

@@ -12,7 +12,7 @@ export function recordedPids(pidDir: string): number[] {
 
 /** Pids still running; a zombie (state Z) is dead, only waiting for its new parent to reap it. */
 export function alivePids(pids: number[]): number[] {
-  return pids.filter((pid) => {
+  return pids.filter(pid => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
       return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'

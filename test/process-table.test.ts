@@ -11,14 +11,17 @@ afterEach(() => {
 })
 
 /** A child that starts a grandchild and prints the grandchild's pid. */
-async function spawnTree(): Promise<{ child: number, grandchild: number }> {
-  const child = spawn(process.execPath, ['-e', `
+async function spawnTree(): Promise<{ child: number; grandchild: number }> {
+  const child = spawn(process.execPath, [
+    '-e',
+    `
     const { spawn } = require('node:child_process')
     const g = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' })
     process.stdout.write(String(g.pid))
     process.on('SIGTERM', () => { g.kill('SIGKILL'); process.exit(0) })
     setTimeout(() => {}, 30000)
-  `])
+  `,
+  ])
   children.push(child)
   const grandchild = await new Promise<number>(resolve => child.stdout.once('data', d => resolve(Number(String(d)))))
   return { child: child.pid!, grandchild }
@@ -45,9 +48,11 @@ test('a grandchild whose parent died still counts for the process that started i
   process.kill(grandchild, 'SIGKILL')
 })
 
-test('a sampler\'s scan reads the main thread\'s children each time, a worker thread\'s at each rescan', async () => {
+test("a sampler's scan reads the main thread's children each time, a worker thread's at each rescan", async () => {
   // A process whose main thread starts one subprocess and whose worker thread starts another.
-  const parent = spawn(process.execPath, ['-e', `
+  const parent = spawn(process.execPath, [
+    '-e',
+    `
     const { spawn } = require('node:child_process')
     const { Worker } = require('node:worker_threads')
     const hold = ['-e', 'setTimeout(() => {}, 30000)']
@@ -55,7 +60,8 @@ test('a sampler\'s scan reads the main thread\'s children each time, a worker th
     const worker = new Worker("const { spawn } = require('node:child_process'); const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' }); require('node:worker_threads').parentPort.postMessage(c.pid); setTimeout(() => {}, 30000)", { eval: true })
     worker.once('message', pid => process.stdout.write(main.pid + ' ' + pid))
     process.on('SIGTERM', () => process.exit(0))
-  `])
+  `,
+  ])
   children.push(parent)
   const [viaMain, viaWorker] = (await new Promise<string>(resolve => parent.stdout.once('data', d => resolve(String(d))))).split(' ').map(Number)
   try {

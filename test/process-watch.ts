@@ -35,8 +35,12 @@ export function runWatched(fixtureName: string, args: string[], env: Record<stri
     let output = ''
     let peak = 0
     let withRunner = 0
-    child.stdout.on('data', (d) => { output += d })
-    child.stderr.on('data', (d) => { output += d })
+    child.stdout.on('data', d => {
+      output += d
+    })
+    child.stderr.on('data', d => {
+      output += d
+    })
     const timer = setInterval(() => {
       const sum = listDescendants(child.pid!).reduce((total, pid) => total + (readProcessMemory(pid)?.rssBytes ?? 0), 0)
       if (sum > peak) peak = sum
@@ -44,7 +48,7 @@ export function runWatched(fixtureName: string, args: string[], env: Record<stri
       if (total > withRunner) withRunner = total
     }, intervalMs)
     child.on('error', fail)
-    child.on('close', (code) => {
+    child.on('close', code => {
       clearInterval(timer)
       done({ code, output, peakBelowRunnerBytes: peak, peakWithRunnerBytes: withRunner })
     })

@@ -21,9 +21,12 @@ describe('profileFileName', () => {
     const part = fc.stringMatching(/^[a-z_ .-]{1,4}$/)
     const path = fc.array(part, { minLength: 1, maxLength: 3 }).map(parts => parts.join('/'))
     const pair = fc.tuple(fc.constantFrom('', 'x', 'x_y', 'x y'), path)
-    fc.assert(fc.property(pair, pair, ([p1, f1], [p2, f2]) => {
-      fc.pre(p1 !== p2 || f1 !== f2)
-      expect(profileFileName(p1, f1)).not.toBe(profileFileName(p2, f2))
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(pair, pair, ([p1, f1], [p2, f2]) => {
+        fc.pre(p1 !== p2 || f1 !== f2)
+        expect(profileFileName(p1, f1)).not.toBe(profileFileName(p2, f2))
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

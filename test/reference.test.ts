@@ -16,12 +16,22 @@ import { ROOT } from './helpers.js'
 const CLI_ONLY_FLAGS = ['--shard-plan']
 /** VITEST_MEMORY_* variables that are no options: internal (parent → child) or a test switch, documented elsewhere. */
 // VITEST_MEMORY_ORPHAN_GUARD=0 turns the orphan guard off for its benchmark only (bench/orphan-guard.mjs).
-const NOT_OPTIONS = ['VITEST_MEMORY_CHILD_SETTINGS', 'VITEST_MEMORY_FORCE_FALLBACK', 'VITEST_MEMORY_ORPHAN_GUARD', 'VITEST_MEMORY_OWN_GROUP', 'VITEST_MEMORY_PEAK_PROFILE',
-  'VITEST_MEMORY_PRELOAD', 'VITEST_MEMORY_SHARD', 'VITEST_MEMORY_WORKER_ENTRY']
+const NOT_OPTIONS = [
+  'VITEST_MEMORY_CHILD_SETTINGS',
+  'VITEST_MEMORY_FORCE_FALLBACK',
+  'VITEST_MEMORY_ORPHAN_GUARD',
+  'VITEST_MEMORY_OWN_GROUP',
+  'VITEST_MEMORY_PEAK_PROFILE',
+  'VITEST_MEMORY_PRELOAD',
+  'VITEST_MEMORY_SHARD',
+  'VITEST_MEMORY_WORKER_ENTRY',
+]
 
 /** Every .ts file under src/, for the names the code mentions. */
 function sourceFiles(dir = join(ROOT, 'src')): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap(entry => entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [])
+  return readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+  )
 }
 
 describe('docs/reference.md and src/option-table.ts', () => {
@@ -32,7 +42,7 @@ describe('docs/reference.md and src/option-table.ts', () => {
     expect(block('cli synopsis'), 'docs/reference.md lost its generated CLI synopsis').toBe(`\`\`\`\n${renderSynopsis()}\n\`\`\``)
   })
 
-  test('the parser knows exactly the table\'s flags (and --shard-plan), each flag once', () => {
+  test("the parser knows exactly the table's flags (and --shard-plan), each flag once", () => {
     const parsed = FLAGS.map(f => f.flag)
     expect(new Set(parsed).size).toBe(parsed.length)
     expect(parsed.filter(f => !CLI_ONLY_FLAGS.includes(f)).sort()).toEqual(OPTIONS.flatMap(flagsOf).sort())
@@ -53,7 +63,7 @@ describe('docs/reference.md and src/option-table.ts', () => {
     expect(optionsFromEnv(Object.fromEntries(NOT_OPTIONS.map(name => [name, '1'])))).toEqual({})
   })
 
-  test('the validator accepts exactly the table\'s keys, each a memoryPool() option name', () => {
+  test("the validator accepts exactly the table's keys, each a memoryPool() option name", () => {
     for (const option of OPTIONS) expect(option.key).toMatch(/^[a-z][A-Za-z]+$/)
     for (const option of OPTIONS) expect(() => validateConfigOptions({ [option.key]: undefined } as never)).not.toThrow()
     expect(() => validateConfigOptions({ notAnOption: 1 } as never)).toThrow(/notAnOption/)
@@ -67,8 +77,7 @@ describe('docs/reference.md and src/option-table.ts', () => {
       if (/^ {2}-/.test(line)) {
         current = line.trim()
         blocks.set(current, '')
-      }
-      else if (/^ {6}\S/.test(line) && current) blocks.set(current, `${blocks.get(current)} ${line.trim()}`.trim())
+      } else if (/^ {6}\S/.test(line) && current) blocks.set(current, `${blocks.get(current)} ${line.trim()}`.trim())
       else current = ''
     }
     const { askedFor: _, ...unset } = resolveOptions({}, {}, {}, '/p')
@@ -94,8 +103,12 @@ describe('docs/reference.md and src/option-table.ts', () => {
 const DOC_RUNS_TIMEOUT_MS = 180_000
 
 describe('terminal outputs shown in the docs', () => {
-  test('match what the committed projects print now, modulo sizes and times (`npm run docs` rewrites them)', () => {
-    // Throws with the drifted blocks named when one differs.
-    execFileSync(process.execPath, [join(ROOT, 'scripts/doc-outputs.mjs'), '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-  }, DOC_RUNS_TIMEOUT_MS)
+  test(
+    'match what the committed projects print now, modulo sizes and times (`npm run docs` rewrites them)',
+    () => {
+      // Throws with the drifted blocks named when one differs.
+      execFileSync(process.execPath, [join(ROOT, 'scripts/doc-outputs.mjs'), '--check'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    },
+    DOC_RUNS_TIMEOUT_MS,
+  )
 })

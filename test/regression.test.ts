@@ -93,7 +93,7 @@ describe('parseIncrease', () => {
     expect(parseIncrease('12.5%')).toBe(0.125)
   })
 
-  test.each(['20', '-5%', '0%', 'twenty'])('%s is refused with an example', (text) => {
+  test.each(['20', '-5%', '0%', 'twenty'])('%s is refused with an example', text => {
     expect(() => parseIncrease(text, '--fail-on-increase')).toThrow(`Invalid --fail-on-increase "${text}": write a percentage greater than zero, e.g. "20%".`)
   })
 })

@@ -12,11 +12,21 @@ import { file, MB, report } from './report-model.js'
 
 const XSS = 'test/<img src=x onerror=alert(1)>.test.ts'
 
-const sample = report([
-  file('test/heavy.test.ts', 400, { budgetBytes: 256 * MB, budgetSource: 'global', overBudget: true, startedAtMs: 0, workerSlot: 0 }),
-  file(XSS, 70, { startedAtMs: 50, workerSlot: 1 }),
-  file('test/crash.test.ts', null, { state: 'crash', startedAtMs: 120, workerSlot: 1, durationMs: 30 }),
-], { budgetBytes: 256 * MB, timeline: [{ t: 0, rssBytes: 60 * MB }, { t: 50, rssBytes: 460 * MB }, { t: 200, rssBytes: 0 }] })
+const sample = report(
+  [
+    file('test/heavy.test.ts', 400, { budgetBytes: 256 * MB, budgetSource: 'global', overBudget: true, startedAtMs: 0, workerSlot: 0 }),
+    file(XSS, 70, { startedAtMs: 50, workerSlot: 1 }),
+    file('test/crash.test.ts', null, { state: 'crash', startedAtMs: 120, workerSlot: 1, durationMs: 30 }),
+  ],
+  {
+    budgetBytes: 256 * MB,
+    timeline: [
+      { t: 0, rssBytes: 60 * MB },
+      { t: 50, rssBytes: 460 * MB },
+      { t: 200, rssBytes: 0 },
+    ],
+  },
+)
 
 describe('HTML report', () => {
   const html = renderHtml(sample)
@@ -28,7 +38,7 @@ describe('HTML report', () => {
 
   test('is self-contained: no external URL, a CSP that forbids the network', () => {
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i)
-    expect(html).toContain('default-src \'none\'')
+    expect(html).toContain("default-src 'none'")
   })
 
   test('draws the summed RSS, the budget line and one lane per slot; the crash stands out', () => {
@@ -38,7 +48,9 @@ describe('HTML report', () => {
     expect(html).toContain('slot 2')
     expect(html).toMatch(/class="span trouble died" data-file="test\/crash\.test\.ts"/)
     // A name is pieces kept whole, with a break opportunity after each "/" and "_" (html-wrap.ts).
-    expect(html).toMatch(/<tr class="trouble"><td data-key="file" data-sort="[^"]*" class="name"><span class="seg">test\/<\/span><wbr><span class="seg">crash\.test\.ts<\/span><\/td><td data-key="state" data-sort="crash" class="state-crash">crashed/)
+    expect(html).toMatch(
+      /<tr class="trouble"><td data-key="file" data-sort="[^"]*" class="name"><span class="seg">test\/<\/span><wbr><span class="seg">crash\.test\.ts<\/span><\/td><td data-key="state" data-sort="crash" class="state-crash">crashed/,
+    )
   })
 
   test('a merged report without a timeline says so instead of drawing an empty chart', () => {
@@ -59,9 +71,9 @@ describe('Markdown report', () => {
     expect(md).toMatch(/\*\*Totals:\*\* 3 files · heaviest test\/heavy\.test\.ts 400 MB · run peak 460 MB \(summed RSS of the files running at once, sampled\)/)
   })
 
-  test('the run peak is never below the heaviest file\'s exact peak (the sum is only sampled)', () => {
+  test("the run peak is never below the heaviest file's exact peak (the sum is only sampled)", () => {
     const sampledLow = { ...sample, timeline: (sample.timeline ?? []).map(p => ({ ...p, rssBytes: Math.min(p.rssBytes, 300e6) })) }
-    expect(renderMarkdown(sampledLow)).toContain('run peak 400 MB (its heaviest file\'s exact peak; the sampled sum was lower)')
+    expect(renderMarkdown(sampledLow)).toContain("run peak 400 MB (its heaviest file's exact peak; the sampled sum was lower)")
   })
 
   test('escapes table and emphasis characters', () => {
@@ -88,7 +100,9 @@ describe('GitHub Actions output', () => {
 
   test('escapes properties and data as workflow commands require', () => {
     const odd = report([file('t/a,b:c%.test.ts', 10, { state: 'crash' })])
-    expect(annotations(odd, '/repo', undefined, env)[0]).toBe('::error file=t/a%2Cb%3Ac%25.test.ts,title=Test file crashed::t/a,b:c%25.test.ts crashed: its process died before the file finished (peak 10.0 MB).')
+    expect(annotations(odd, '/repo', undefined, env)[0]).toBe(
+      '::error file=t/a%2Cb%3Ac%25.test.ts,title=Test file crashed::t/a,b:c%25.test.ts crashed: its process died before the file finished (peak 10.0 MB).',
+    )
   })
 
   test('appends the Markdown summary to $GITHUB_STEP_SUMMARY', () => {
@@ -105,7 +119,9 @@ describe('GitHub Actions output', () => {
 describe('RunTimeline', () => {
   test('gives each running file the lowest free slot and sums their RSS', () => {
     const t = new RunTimeline()
-    const a = {}, b = {}, c = {}
+    const a = {},
+      b = {},
+      c = {}
     expect(t.begin(a, '', '/a', 1000).slot).toBe(0)
     expect(t.begin(b, '', '/b', 1010).slot).toBe(1)
     t.update(a, 100, 1050)
@@ -114,12 +130,15 @@ describe('RunTimeline', () => {
     expect(t.begin(c, '', '/c', 1300).slot).toBe(0)
     t.update(c, 70, 1400)
     expect(t.timeline()).toEqual([
-      { t: 50, rssBytes: 100 }, { t: 100, rssBytes: 150 }, { t: 200, rssBytes: 50 }, { t: 400, rssBytes: 120 },
+      { t: 50, rssBytes: 100 },
+      { t: 100, rssBytes: 150 },
+      { t: 200, rssBytes: 50 },
+      { t: 400, rssBytes: 120 },
     ])
     expect(t.findSpan('', '/a')).toMatchObject({ slot: 0, startedAt: 1000, endedAt: 1200 })
   })
 
-  test('downsamples a long run keeping each bucket\'s highest point', () => {
+  test("downsamples a long run keeping each bucket's highest point", () => {
     const t = new RunTimeline()
     const w = {}
     t.begin(w, '', '/a', 0)
@@ -154,15 +173,27 @@ describe('--memory-html takes an optional PATH', () => {
 })
 
 describe('HTML report columns from tags and per-test peaks', () => {
-  test('a file\'s tags and its heaviest test (the one that added most) are shown when the report has them', () => {
+  test("a file's tags and its heaviest test (the one that added most) are shown when the report has them", () => {
     const test = (name: string, addedMB: number) => ({
-      name, fullName: `catalog > ${name}`, state: 'pass', peakRssBytes: (60 + addedMB) * MB, startRssBytes: 60 * MB,
-      addedRssBytes: addedMB * MB, heapDeltaBytes: 0, heapAfterGcBytes: null, durationMs: 5, overlapping: false, budgetBytes: null, overBudget: false,
+      name,
+      fullName: `catalog > ${name}`,
+      state: 'pass',
+      peakRssBytes: (60 + addedMB) * MB,
+      startRssBytes: 60 * MB,
+      addedRssBytes: addedMB * MB,
+      heapDeltaBytes: 0,
+      heapAfterGcBytes: null,
+      durationMs: 5,
+      overlapping: false,
+      budgetBytes: null,
+      overBudget: false,
     })
-    const html = renderHtml(report([
-      file('test/catalog.test.ts', 370, { tags: ['memory_intensive'], tests: [test('parses', 2), test('imports everything', 309)] } as never),
-      file('test/light.test.ts', 61),
-    ]))
+    const html = renderHtml(
+      report([
+        file('test/catalog.test.ts', 370, { tags: ['memory_intensive'], tests: [test('parses', 2), test('imports everything', 309)] } as never),
+        file('test/light.test.ts', 61),
+      ]),
+    )
     expect(html).toContain('<button type="button">Tags</button>')
     const shown = html.replace(/<wbr>|<\/?span[^>]*>/g, '')
     expect(shown).toContain('>memory_intensive</td>')
@@ -180,7 +211,9 @@ describe('HTML report columns from tags and per-test peaks', () => {
 describe('breakable: where a name may wrap in the HTML report', () => {
   test('after "/" and "_" and at spaces; a hyphen or a dot is no break; every piece escaped', () => {
     expect(breakable('test/big-buffer.test.ts')).toBe('<span class="seg">test/</span><wbr><span class="seg">big-buffer.test.ts</span>')
-    expect(breakable('memory_intensive, <b>')).toBe('<span class="seg">memory_</span><wbr><span class="seg">intensive,</span> <span class="seg">&lt;b&gt;</span>')
+    expect(breakable('memory_intensive, <b>')).toBe(
+      '<span class="seg">memory_</span><wbr><span class="seg">intensive,</span> <span class="seg">&lt;b&gt;</span>',
+    )
     expect(breakable('76% of 400 MB')).toBe('<span class="seg">76%</span> <span class="seg">of</span> <span class="seg">400\u00a0MB</span>')
   })
 

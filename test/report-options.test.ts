@@ -13,7 +13,7 @@ describe('report options', () => {
   test('html: true (or the bare flag) means .vitest-memory/report.html; a path is relative to the root', () => {
     expect(resolveOptions({ html: true }, {}, {}, root).htmlPath).toBe(join(root, '.vitest-memory/report.html'))
     expect(resolveOptions({ html: true }, {}, { html: 'out/page.html' }, root).htmlPath).toBe(join(root, 'out/page.html'))
-    expect(resolveOptions({ html: 'x.html' }, {}, { }, root).htmlPath).toBe(join(root, 'x.html'))
+    expect(resolveOptions({ html: 'x.html' }, {}, {}, root).htmlPath).toBe(join(root, 'x.html'))
   })
 
   test('environment: VITEST_MEMORY_HTML=1, a Markdown path and a base report', () => {

@@ -77,7 +77,9 @@ describe('reports of a real run (heavy, light, crashing and HTML-named files)', 
   test('`vitest-memory html` on a missing or foreign file exits 2 with one line', async () => {
     const missing = await run('cli', 'reports', ['html', join(dir, 'nope.json')], { report: false })
     expect(missing.code).toBe(2)
-    expect(missing.stderr.trim()).toBe(`vitest-memory: Cannot read the report ${join(dir, 'nope.json')}: no such file. Pass a report.json written by vitest-memory.`)
+    expect(missing.stderr.trim()).toBe(
+      `vitest-memory: Cannot read the report ${join(dir, 'nope.json')}: no such file. Pass a report.json written by vitest-memory.`,
+    )
     const foreign = await run('cli', 'reports', ['html', join(ROOT, 'package.json')], { report: false })
     expect(foreign.code).toBe(2)
     expect(foreign.stderr).toContain('not a vitest-memory report')

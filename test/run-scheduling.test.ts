@@ -18,7 +18,9 @@ test('a waiting file is admitted by the periodic re-check once memory is given b
   let firstHolds = 0.9e9
   await gate!.admit(0.3e9, () => firstHolds)
   let admitted = false
-  gate!.admit(0.3e9).then(() => { admitted = true })
+  gate!.admit(0.3e9).then(() => {
+    admitted = true
+  })
   gate!.admit(0.05e9)
   await vi.advanceTimersByTimeAsync(500)
   expect(admitted).toBe(false)

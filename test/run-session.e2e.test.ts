@@ -11,7 +11,7 @@ import { RESOLUTIONS_HOOK_ENV } from '../src/run-session.js'
 import { cleanEnv, copyFixture, run, TARGET } from './helpers.js'
 
 const hookFile = () => join(mkdtempSync(join(tmpdir(), 'vm-resolutions-')), 'counts.txt')
-const counts = (path: string) => existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map(Number) : []
+const counts = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [])
 
 test('plain vitest: four isolated files, the options resolved once', async () => {
   const path = hookFile()
@@ -32,7 +32,9 @@ test('the CLI: once for its own flags before the config loads, once for the proj
 const killAtEnd: number[] = []
 afterEach(() => {
   for (const pid of killAtEnd.splice(0)) {
-    try { process.kill(pid, 'SIGKILL') } catch {}
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
   }
 })
 
@@ -52,13 +54,25 @@ test('watch mode: a rerun resolves its options again, once, from a clean session
   const vitest = spawn(TARGET.node, [TARGET.vitest, 'watch'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] })
   killAtEnd.push(vitest.pid!)
   let output = ''
-  vitest.stdout.on('data', (chunk) => { output += chunk })
-  vitest.stderr.on('data', (chunk) => { output += chunk })
-  await until('the first run', () => counts(path).length === 1, () => output)
+  vitest.stdout.on('data', chunk => {
+    output += chunk
+  })
+  vitest.stderr.on('data', chunk => {
+    output += chunk
+  })
+  await until(
+    'the first run',
+    () => counts(path).length === 1,
+    () => output,
+  )
   const report = () => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { files: { relativeFile: string }[] }
   expect(report().files).toHaveLength(4)
   writeFileSync(join(dir, 'a.test.ts'), `${readFileSync(join(dir, 'a.test.ts'), 'utf8')}\n// edited\n`)
-  await until('the rerun', () => counts(path).length === 2, () => output)
+  await until(
+    'the rerun',
+    () => counts(path).length === 2,
+    () => output,
+  )
   vitest.kill('SIGKILL')
   expect(counts(path), output).toEqual([1, 1])
 }, 90_000)

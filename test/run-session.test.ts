@@ -45,7 +45,7 @@ describe('begin and end', () => {
     expect(session.measurements.size).toBe(1) // a second begin() of the same run loses nothing
   })
 
-  test('end() closes what the run opened and clears its data; the process\'s inputs stay', () => {
+  test("end() closes what the run opened and clears its data; the process's inputs stay", () => {
     const session = new RunSession().begin()
     const config = { budget: '1GB' }
     session.configOptions = config
@@ -59,8 +59,14 @@ describe('begin and end', () => {
     expect(journalClaim.release).toHaveBeenCalledOnce()
     expect(reportClaim.release).toHaveBeenCalledOnce()
     expect(session).toMatchObject({
-      active: false, scheduling: null, journal: null, journalFailure: null, reportClaim: null,
-      queue: undefined, sharedProcesses: 0, recycles: [],
+      active: false,
+      scheduling: null,
+      journal: null,
+      journalFailure: null,
+      reportClaim: null,
+      queue: undefined,
+      sharedProcesses: 0,
+      recycles: [],
       journalOpening: { requested: null, madeFolder: null, limits: '', openedEarly: false, claim: null },
     })
     expect([session.measurements.size, session.tagging.size, session.startedFiles.size]).toEqual([0, 0, 0])
@@ -139,8 +145,10 @@ test('runSession() is one object on a registered global (the pool and the report
 })
 
 test('src/ resolves options only through the session (options.ts validates a config at load)', () => {
-  const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
-    entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [])
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
+      entry.isDirectory() ? files(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [join(dir, entry.name)] : [],
+    )
   const callers = files(join(ROOT, 'src'))
     .filter(file => /\bresolveOptions\(/.test(readFileSync(file, 'utf8')))
     .map(file => relative(ROOT, file).split('\\').join('/'))

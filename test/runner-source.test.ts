@@ -35,7 +35,7 @@ describe('testRunnerSource', () => {
       const source = testRunnerSource(join(dir, 'dist/workers/forks.js'))
       expect(source?.loadedByWorker).toBe(true)
       expect(fileURLToPath(source!.url)).toMatch(/\/dist\/chunks\/[^/]+\.js$/)
-      const module = await import(source!.url) as Record<string, { name?: string, prototype?: Record<string, unknown> }>
+      const module = (await import(source!.url)) as Record<string, { name?: string; prototype?: Record<string, unknown> }>
       const runner = module[source!.exportName]
       expect(runner?.name).toBe('TestRunner')
       expect(typeof runner?.prototype?.onBeforeTryTask).toBe('function')
@@ -48,7 +48,10 @@ describe('testRunnerSource', () => {
   function fakeVitest(name: string, index: string, worker: string): string {
     const dir = join(scratch, name, 'node_modules/vitest')
     mkdirSync(join(dir, 'dist/workers'), { recursive: true })
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'vitest', exports: { '.': { import: { types: './dist/index.d.ts', default: './dist/index.js' } } } }))
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'vitest', exports: { '.': { import: { types: './dist/index.d.ts', default: './dist/index.js' } } } }),
+    )
     writeFileSync(join(dir, 'dist/index.js'), index)
     writeFileSync(join(dir, 'dist/workers/forks.js'), worker)
     return join(dir, 'dist/workers/forks.js')

@@ -45,7 +45,7 @@ describe('--max-memory', () => {
 })
 
 describe('spare processes', () => {
-  test('do not change any file\'s measured peak by more than a few MB, and leave no process behind', async () => {
+  test("do not change any file's measured peak by more than a few MB, and leave no process behind", async () => {
     const marker = `VM_SPARE_TEST=${randomUUID()}`
     const [name, value] = marker.split('=')
     const withSpares = await run('cli', 'measure', ['run', '--spare-processes', '2'], { env: { [name]: value } })

@@ -10,7 +10,7 @@ export type SchemaName = 'report' | 'history' | 'journal-entry' | 'shard-plan'
 const SCHEMA_DIR = join(import.meta.dirname, '..', 'schema')
 const NAMES: SchemaName[] = ['report', 'history', 'journal-entry', 'shard-plan']
 
-type Schema = Record<string, unknown> & { properties?: Record<string, unknown>, allOf?: Schema[], then?: Schema, additionalProperties?: unknown }
+type Schema = Record<string, unknown> & { properties?: Record<string, unknown>; allOf?: Schema[]; then?: Schema; additionalProperties?: unknown }
 
 /** Every object schema that lists its properties allows no others (if/then branches see their parent's). */
 export function strict(schema: unknown, inherited: Record<string, unknown> = {}): unknown {
@@ -45,7 +45,9 @@ function validator(name: SchemaName): ValidateFunction {
 export function schemaErrors(name: SchemaName, data: unknown): string[] {
   const validate = validator(name)
   if (validate(data)) return []
-  return (validate.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`)
+  return (validate.errors ?? []).map(
+    e => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+  )
 }
 
 /** Throws with every problem when a written file does not fit its schema. */

@@ -13,7 +13,7 @@ const NAMES = ['report', 'history', 'journal-entry', 'shard-plan'] as const
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'))
 
 describe('schema/', () => {
-  test.each(NAMES)('%s: draft-07, exported under vitest-memory/schema/ and shipped', (name) => {
+  test.each(NAMES)('%s: draft-07, exported under vitest-memory/schema/ and shipped', name => {
     const schema = loadSchema(name)
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#')
     expect(schema.$id).toBe(schemaRef(name))
@@ -25,7 +25,13 @@ describe('schema/', () => {
   })
 
   test('the strict check used on every file the e2e suite writes catches an undocumented field', () => {
-    const history = { $schema: schemaRef('history'), schemaVersion: 1, entries: [{ project: '', file: 'a.test.ts', runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: 1, treePeakRssBytes: 1, durationMs: 1, state: 'pass' }] }] }
+    const history = {
+      $schema: schemaRef('history'),
+      schemaVersion: 1,
+      entries: [
+        { project: '', file: 'a.test.ts', runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: 1, treePeakRssBytes: 1, durationMs: 1, state: 'pass' }] },
+      ],
+    }
     expect(schemaErrors('history', history)).toEqual([])
     expect(schemaProblem('history', history)).toBeNull()
     const extra = { ...history, entries: [{ ...history.entries[0], surprise: true }] }

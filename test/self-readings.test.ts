@@ -15,7 +15,10 @@ afterEach(() => {
 describe('self readings', () => {
   test('the child sends its RSS at once and then at its pace; the pool reads only those messages', async () => {
     const sent: unknown[] = []
-    startSelfReadings((message) => { sent.push(message); return true }, 10)
+    startSelfReadings(message => {
+      sent.push(message)
+      return true
+    }, 10)
     expect(sent).toHaveLength(1)
     const first = selfReading(sent[0])!
     expect(first).toBeGreaterThan(10e6)
@@ -26,7 +29,7 @@ describe('self readings', () => {
     expect(selfReading(null)).toBeNull()
   })
 
-  test('without procfs, the sampler takes the process\'s own readings as root and tree', () => {
+  test("without procfs, the sampler takes the process's own readings as root and tree", () => {
     vi.stubEnv('VITEST_MEMORY_FORCE_FALLBACK', '1')
     const samples: number[] = []
     const sampler = new TreeSampler(process.pid, 50, sample => samples.push(sample.treeRssBytes))
@@ -39,7 +42,7 @@ describe('self readings', () => {
     expect(sampler.last).toMatchObject({ rootRssBytes: 120e6, treeRssBytes: 120e6, heaviestChild: null })
   })
 
-  test('with procfs, the kernel\'s figures stand: a reported figure is ignored', () => {
+  test("with procfs, the kernel's figures stand: a reported figure is ignored", () => {
     vi.stubEnv('VITEST_MEMORY_FORCE_FALLBACK', '0')
     const sampler = new TreeSampler(process.pid, 50)
     sampler.ownReading(300e9)
@@ -47,7 +50,7 @@ describe('self readings', () => {
     expect(sampler.last).toBeNull()
   })
 
-  test('the child is asked for its readings only without procfs, at the sampler\'s pace', () => {
+  test("the child is asked for its readings only without procfs, at the sampler's pace", () => {
     vi.stubEnv('VITEST_MEMORY_FORCE_FALLBACK', '1')
     const fallback = childLaunch(launchOptions, '/repo', '/repo/a.test.ts')
     expect(readChildSettings({ ...fallback.env }).selfReadingsMs).toBe(20)

@@ -22,6 +22,8 @@ test('a collected file in no shard is named and run by the last shard', async ()
   expect(first.output).not.toContain('in no shard')
 
   expect(last.code, last.output).toBe(0)
-  expect(last.stderr).toContain(`vitest-memory: 1 test file is in no shard of ${planPath} (added after it was written?): test/light-2.test.ts; shard 2, the last, runs it. Write a new plan with "vitest-memory plan --shards 2 -o ${planPath}".`)
+  expect(last.stderr).toContain(
+    `vitest-memory: 1 test file is in no shard of ${planPath} (added after it was written?): test/light-2.test.ts; shard 2, the last, runs it. Write a new plan with "vitest-memory plan --shards 2 -o ${planPath}".`,
+  )
   expect(last.report?.files.map(f => f.file)).toEqual(['test/light-2.test.ts'])
 })

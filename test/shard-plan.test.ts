@@ -29,12 +29,15 @@ describe('planShards', () => {
   })
 
   test('a long but light file does not pull two heavy files together', () => {
-    const plan = planShards([
-      { file: 'long.test.ts', durationMs: 6000, peakBytes: 70 * MB },
-      { file: 'heavy-a.test.ts', durationMs: 500, peakBytes: 900 * MB },
-      { file: 'heavy-b.test.ts', durationMs: 500, peakBytes: 900 * MB },
-      { file: 'small.test.ts', durationMs: 100, peakBytes: 60 * MB },
-    ], 2)
+    const plan = planShards(
+      [
+        { file: 'long.test.ts', durationMs: 6000, peakBytes: 70 * MB },
+        { file: 'heavy-a.test.ts', durationMs: 500, peakBytes: 900 * MB },
+        { file: 'heavy-b.test.ts', durationMs: 500, peakBytes: 900 * MB },
+        { file: 'small.test.ts', durationMs: 100, peakBytes: 60 * MB },
+      ],
+      2,
+    )
     const heavyShards = plan.shards.filter(s => s.files.some(f => f.startsWith('heavy')))
     expect(heavyShards).toHaveLength(2)
   })

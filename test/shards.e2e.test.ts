@@ -41,10 +41,20 @@ describe('shards', () => {
 
   test('planned shards with --reporter=blob merge into the unsharded file set, with every figure', async () => {
     const blobs = join(dir, 'planned-blobs')
-    const shards = await Promise.all([1, 2].map(i => run('cli', 'shards', [
-      'run', '--shard-plan', planPath, '--shard', String(i), '--no-memory-history',
-      '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`,
-    ])))
+    const shards = await Promise.all(
+      [1, 2].map(i =>
+        run('cli', 'shards', [
+          'run',
+          '--shard-plan',
+          planPath,
+          '--shard',
+          String(i),
+          '--no-memory-history',
+          '--reporter=blob',
+          `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`,
+        ]),
+      ),
+    )
     shards.forEach((shard, i) => {
       expect(shard.code, shard.output).toBe(0)
       expect(files(shard.report)).toEqual([...plan.shards[i].files].sort())
@@ -63,11 +73,15 @@ describe('shards', () => {
     expect(merged.report!.timeline).toBeUndefined()
   })
 
-  test('Vitest\'s own --shard i/2 with plain vitest and plain `vitest --merge-reports` give the same file set', async () => {
+  test("Vitest's own --shard i/2 with plain vitest and plain `vitest --merge-reports` give the same file set", async () => {
     const blobs = join(dir, 'vitest-blobs')
-    const shards = await Promise.all([1, 2].map(i => run('vitest', 'shards', [
-      'run', `--shard=${i}/2`, '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`,
-    ], { env: { VITEST_MEMORY_HISTORY: join(dir, 'unused-history.json') } })))
+    const shards = await Promise.all(
+      [1, 2].map(i =>
+        run('vitest', 'shards', ['run', `--shard=${i}/2`, '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`], {
+          env: { VITEST_MEMORY_HISTORY: join(dir, 'unused-history.json') },
+        }),
+      ),
+    )
     for (const shard of shards) expect(shard.code, shard.output).toBe(0)
     const merged = await run('vitest', 'shards', ['--merge-reports', blobs], { env: { VITEST_MEMORY_HISTORY: join(dir, 'unused-history.json') } })
     expect(merged.code, merged.output).toBe(0)
@@ -97,12 +111,22 @@ describe('shards', () => {
 })
 
 describe('a crash in one shard survives --merge-reports', () => {
-  test('the merged report keeps the crashed file\'s state, signal, cause, peak and shard', async () => {
+  test("the merged report keeps the crashed file's state, signal, cause, peak and shard", async () => {
     const blobs = join(mkdtempSync(join(tmpdir(), 'vm-crash-shards-')), 'blobs')
-    const shards = await Promise.all([1, 2].map(i => run('cli', 'crash', [
-      'run', 'sigkill.test.ts', 'ok.test.ts', `--shard=${i}/2`, '--passWithNoTests', '--no-memory-history',
-      '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`,
-    ])))
+    const shards = await Promise.all(
+      [1, 2].map(i =>
+        run('cli', 'crash', [
+          'run',
+          'sigkill.test.ts',
+          'ok.test.ts',
+          `--shard=${i}/2`,
+          '--passWithNoTests',
+          '--no-memory-history',
+          '--reporter=blob',
+          `--outputFile.blob=${join(blobs, `blob-${i}.json`)}`,
+        ]),
+      ),
+    )
     const crashed = shards.flatMap(s => s.report?.files.filter(f => f.file === 'sigkill.test.ts') ?? [])
     expect(crashed, shards.map(s => s.output).join('\n')).toHaveLength(1)
     const inShard = crashed[0]

@@ -14,14 +14,17 @@ function fakeProcess() {
     readRss: () => state.live + state.garbage,
     readJs: () => state.live + state.garbage - 40 * MB,
     resetPeak: () => true,
-    gc: () => { state.gcs++; state.garbage = 0 },
+    gc: () => {
+      state.gcs++
+      state.garbage = 0
+    },
     now: () => state.gcs * 10,
   }
   return { state, probe }
 }
 
 describe('SharedFileMeter', () => {
-  test('vm mode: a file\'s GC waits for its context to be let go; a context freed then is not charged, a leak is, to its file alone', () => {
+  test("vm mode: a file's GC waits for its context to be let go; a context freed then is not charged, a leak is, to its file alone", () => {
     const { state, probe } = fakeProcess()
     const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
     const CONTEXT = 40 * MB

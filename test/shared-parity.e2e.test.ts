@@ -27,7 +27,7 @@ describe('parity with forks + isolate: false', () => {
   })
 })
 
-describe('the pool\'s features with isolate: false', () => {
+describe("the pool's features with isolate: false", () => {
   test('--skip-memory-intensive never starts the tagged files; the others run in a shared process', async () => {
     const result = await run('cli', 'tags', ['run', '--no-isolate', '--skip-memory-intensive', '--no-memory-history'])
     expect(result.code, result.output).toBe(0)

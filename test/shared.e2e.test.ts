@@ -64,7 +64,7 @@ describe('shared processes (isolate: false)', () => {
     expect(result.output).toMatch(/Errors\s+1 error/)
   })
 
-  test('files sharing a process run in Vitest\'s own order, also when the history ranks a later file heaviest', async () => {
+  test("files sharing a process run in Vitest's own order, also when the history ranks a later file heaviest", async () => {
     // Each file sees what the files before it left: reordering them (the CLI's heaviest-first
     // order for isolated files) could fail a suite that passes under Vitest, or the reverse.
     const history = join(mkdtempSync(join(tmpdir(), 'vm-order-')), 'history.json')
@@ -115,7 +115,11 @@ describe('shared processes (isolate: false)', () => {
     // The journal of an earlier run must not be mistaken for this one's.
     rmSync(journal, { force: true })
     // The runner is SIGKILLed while b-grows.test.ts runs (no limit this time, so it keeps growing).
-    const runner = spawnSync(TARGET.node, ['-e', `
+    const runner = spawnSync(
+      TARGET.node,
+      [
+        '-e',
+        `
       const { spawn } = require('node:child_process')
       const { readFileSync } = require('node:fs')
       const child = spawn(process.argv[1], [process.argv[2], 'run', '--no-memory-history', '--memory-limit', '10GB'], { cwd: process.argv[3], stdio: 'ignore', env: { ...process.env, CI: 'true' } })
@@ -127,7 +131,14 @@ describe('shared processes (isolate: false)', () => {
         }
       }, 20)
       child.on('exit', () => process.exit(0))
-    `, TARGET.node, CLI, dir, journal], { encoding: 'utf8', timeout: 60_000 })
+    `,
+        TARGET.node,
+        CLI,
+        dir,
+        journal,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    )
     expect(runner.status).toBe(0)
     const why = spawnSync(TARGET.node, [CLI, 'why', journal], { encoding: 'utf8', cwd: dir })
     expect(why.status, why.stderr).toBe(0)

@@ -10,8 +10,8 @@ import { cleanEnv, CLI, TARGET } from './helpers.js'
 const TAG_LINE = `// @module-${'tag'} memory_intensive`
 
 const SOURCES: Record<string, string> = {
-  'big.test.ts': '#!/usr/bin/env node\n/**\n * @vitest-environment node\n */\nimport { test } from \'vitest\'\ntest(\'big\', () => {})\n',
-  'mid.test.ts': 'import { test } from \'vitest\'\ntest(\'mid\', () => {})\n',
+  'big.test.ts': "#!/usr/bin/env node\n/**\n * @vitest-environment node\n */\nimport { test } from 'vitest'\ntest('big', () => {})\n",
+  'mid.test.ts': "import { test } from 'vitest'\ntest('mid', () => {})\n",
   'small.test.ts': `${TAG_LINE}\nimport { test } from 'vitest'\ntest('small', () => {})\n`,
 }
 const PEAKS: Record<string, number> = { 'big.test.ts': 1.8e9, 'mid.test.ts': 600e6, 'small.test.ts': 70e6, 'deleted.test.ts': 3e9 }
@@ -21,7 +21,9 @@ function project(): string {
   for (const [file, source] of Object.entries(SOURCES)) writeFileSync(join(root, file), source)
   mkdirSync(join(root, '.vitest-memory'))
   const entries = Object.entries(PEAKS).map(([file, peak]) => ({
-    project: '', file, runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 10, state: 'pass' }],
+    project: '',
+    file,
+    runs: [{ at: '2026-11-20T08:00:00.000Z', peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 10, state: 'pass' }],
   }))
   writeFileSync(join(root, '.vitest-memory/history.json'), JSON.stringify({ schemaVersion: 1, entries }))
   return root
@@ -65,7 +67,7 @@ describe('vitest-memory tag', () => {
     expect(read(root, 'small.test.ts')).toBe(SOURCES['small.test.ts'])
     const result = tag(root, ['--remove-below', '100MB', '--above', '1GB', '--write'])
     expect(result.code, result.stderr).toBe(0)
-    expect(read(root, 'small.test.ts')).toBe('import { test } from \'vitest\'\ntest(\'small\', () => {})\n')
+    expect(read(root, 'small.test.ts')).toBe("import { test } from 'vitest'\ntest('small', () => {})\n")
     expect(read(root, 'big.test.ts')).toContain(TAG_LINE)
   })
 

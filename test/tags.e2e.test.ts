@@ -16,7 +16,13 @@ function tempDir(prefix: string): string {
 /** A history in which heavy.test.ts last peaked at 2 GB on 2026-11-20 (after `before`, when given). */
 function craftedHistory(before: number[] = []): string {
   const path = join(tempDir('vm-tags-history-'), 'history.json')
-  const run = (peak: number, day: number) => ({ at: `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`, peakRssBytes: peak, treePeakRssBytes: peak, durationMs: 900, state: 'pass' })
+  const run = (peak: number, day: number) => ({
+    at: `2026-11-${String(day).padStart(2, '0')}T08:00:00.000Z`,
+    peakRssBytes: peak,
+    treePeakRssBytes: peak,
+    durationMs: 900,
+    state: 'pass',
+  })
   const runs = [...before.map((peak, i) => run(peak, 10 + i)), run(2e9, 20)]
   writeFileSync(path, JSON.stringify({ schemaVersion: 1, entries: [{ project: '', file: 'heavy.test.ts', runs }] }))
   return path
@@ -51,9 +57,20 @@ describe('the fast lane: --skip-memory-intensive', () => {
     expect(result.started).toEqual(['light'])
     expect(result.stdout).toMatch(/Test Files\s+1 passed \| 3 skipped \(4\)/)
     const reason = 'memory_intensive, not started by --skip-memory-intensive'
-    expect(fileEntry(result, 'comment.test.ts')).toMatchObject({ state: 'skip', skipReason: reason, tags: ['memory_intensive'], tagSource: 'comment', peakRssBytes: null })
+    expect(fileEntry(result, 'comment.test.ts')).toMatchObject({
+      state: 'skip',
+      skipReason: reason,
+      tags: ['memory_intensive'],
+      tagSource: 'comment',
+      peakRssBytes: null,
+    })
     expect(fileEntry(result, 'glob/e2e.test.ts')).toMatchObject({ state: 'skip', skipReason: reason, tags: ['memory_intensive'], tagSource: 'glob glob/**' })
-    expect(fileEntry(result, 'heavy.test.ts')).toMatchObject({ state: 'skip', skipReason: reason, tags: ['memory_intensive'], tagSource: 'history: 2.00 GB on 2026-11-20' })
+    expect(fileEntry(result, 'heavy.test.ts')).toMatchObject({
+      state: 'skip',
+      skipReason: reason,
+      tags: ['memory_intensive'],
+      tagSource: 'history: 2.00 GB on 2026-11-20',
+    })
     expect(fileEntry(result, 'light.test.ts')).toMatchObject({ state: 'pass', skipReason: null, tags: [], tagSource: null })
     expect(result.report!.files.filter(f => f.state === 'skip')).toHaveLength(3)
     expect(result.stdout).toContain(`NOT STARTED  3 files: ${reason}`)
@@ -63,7 +80,11 @@ describe('the fast lane: --skip-memory-intensive', () => {
   })
 
   test('VITEST_MEMORY_SKIP_INTENSIVE=1 does the same under plain vitest', async () => {
-    const result = await runWithMarkers('vitest', ['run'], { VITEST_MEMORY_SKIP_INTENSIVE: '1', VITEST_MEMORY_HISTORY: craftedHistory(), VITEST_MEMORY_INTENSIVE_ABOVE: '1GB' })
+    const result = await runWithMarkers('vitest', ['run'], {
+      VITEST_MEMORY_SKIP_INTENSIVE: '1',
+      VITEST_MEMORY_HISTORY: craftedHistory(),
+      VITEST_MEMORY_INTENSIVE_ABOVE: '1GB',
+    })
     expect(result.code, result.output).toBe(0)
     expect(result.started).toEqual(['light'])
     expect(result.stdout).toMatch(/Test Files\s+1 passed \| 3 skipped \(4\)/)
@@ -76,14 +97,18 @@ describe('the heavy lane: --only-memory-intensive', () => {
     expect(result.code, result.output).toBe(0)
     expect(result.started).toEqual(['comment', 'e2e', 'heavy'])
     expect(result.stdout).toMatch(/Test Files\s+3 passed \| 1 skipped \(4\)/)
-    expect(fileEntry(result, 'light.test.ts')).toMatchObject({ state: 'skip', skipReason: 'not memory_intensive, not started by --only-memory-intensive', tags: [] })
+    expect(fileEntry(result, 'light.test.ts')).toMatchObject({
+      state: 'skip',
+      skipReason: 'not memory_intensive, not started by --only-memory-intensive',
+      tags: [],
+    })
     // the glob's tag reaches Vitest too, so its tests run (and a test-level filter would see it)
     expect(fileEntry(result, 'glob/e2e.test.ts')).toMatchObject({ state: 'pass', tags: ['memory_intensive'], tagSource: 'glob glob/**' })
     expect(fileEntry(result, 'heavy.test.ts').peakRssBytes).toBeGreaterThan(100 * 1024 * 1024)
   })
 })
 
-describe('the user\'s own --tags-filter', () => {
+describe("the user's own --tags-filter", () => {
   test('a file it excludes by its file tags is not started at all', async () => {
     const result = await runWithMarkers('vitest', ['run', '--tags-filter', '!memory_intensive'])
     expect(result.code, result.output).toBe(0)
@@ -93,7 +118,7 @@ describe('the user\'s own --tags-filter', () => {
   })
 })
 
-describe('the tag in Vitest\'s config', () => {
+describe("the tag in Vitest's config", () => {
   test('plain vitest runs comment-tagged files although the config defines no tags (strictTags)', async () => {
     const result = await runWithMarkers('vitest', ['run'], { VITEST_MEMORY_HISTORY: join(tempDir('vm-h-'), 'h.json') })
     expect(result.code, result.output).toBe(0)
@@ -118,7 +143,16 @@ describe('the history', () => {
     const first = await run('cli', 'tags', ['run', 'heavy.test.ts', 'light.test.ts', '--memory-history', history])
     expect(first.code, first.output).toBe(0)
     const measured = fileEntry(first, 'heavy.test.ts').treePeakRssBytes!
-    const second = await runWithMarkers('cli', ['run', 'heavy.test.ts', 'light.test.ts', '--skip-memory-intensive', '--memory-budget', '130MB', '--memory-history', history])
+    const second = await runWithMarkers('cli', [
+      'run',
+      'heavy.test.ts',
+      'light.test.ts',
+      '--skip-memory-intensive',
+      '--memory-budget',
+      '130MB',
+      '--memory-history',
+      history,
+    ])
     expect(second.code, second.output).toBe(0)
     expect(second.started).toEqual(['light'])
     const today = first.report!.run.startedAt.slice(0, 10)
@@ -146,7 +180,16 @@ describe('the history', () => {
     const dir = tempDir('vm-h-')
     const history = join(dir, 'history.json')
     writeFileSync(history, '{"schemaVersion":1,"entries":[{"fi')
-    const result = await runWithMarkers('cli', ['run', 'light.test.ts', 'heavy.test.ts', '--skip-memory-intensive', '--memory-budget', '1GB', '--memory-history', history])
+    const result = await runWithMarkers('cli', [
+      'run',
+      'light.test.ts',
+      'heavy.test.ts',
+      '--skip-memory-intensive',
+      '--memory-budget',
+      '1GB',
+      '--memory-history',
+      history,
+    ])
     expect(result.code, result.output).toBe(0)
     expect(result.started).toEqual(['heavy', 'light'])
     const lines = result.output.split('\n').filter(line => line.includes('history'))

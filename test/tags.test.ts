@@ -70,7 +70,7 @@ function installedVitest(packageDir: string): Vitest {
 describe.each([
   ['4', installedVitest(join(import.meta.dirname, '../node_modules/vitest'))],
   ['5', installedVitest(join(COMPAT_V5, 'node_modules/vitest'))],
-])('a --tags-filter that excludes the whole file (Vitest %s\'s own parser)', (major, vitest) => {
+])("a --tags-filter that excludes the whole file (Vitest %s's own parser)", (major, vitest) => {
   const defined = [memoryIntensiveTag, { name: 'slow' }, { name: 'db' }]
   const compile = (expressions: string[], tags: typeof defined) => compileTagsFilter(vitest, expressions, tags)
   const filter = async (expression: string) => (await compile([expression], defined))!
@@ -126,9 +126,19 @@ describe('the @module-tag comment', () => {
 
 describe('options', () => {
   test('flags, environment and config resolve into globs, a threshold and a lane', () => {
-    const resolved = resolveOptions({ memoryIntensive: ['test/e2e/**'], memoryIntensiveAbove: '2GB' }, optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: '1' }), {}, '/root')
+    const resolved = resolveOptions(
+      { memoryIntensive: ['test/e2e/**'], memoryIntensiveAbove: '2GB' },
+      optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: '1' }),
+      {},
+      '/root',
+    )
     expect(resolved).toMatchObject({ memoryIntensiveGlobs: ['test/e2e/**'], memoryIntensiveAboveBytes: 2e9, memoryIntensiveMode: 'skip' })
-    const flagged = resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: '1' }), splitArgs(['--only-memory-intensive', '--memory-intensive-above', '1GB']).options, '/root')
+    const flagged = resolveOptions(
+      {},
+      optionsFromEnv({ VITEST_MEMORY_SKIP_INTENSIVE: '1' }),
+      splitArgs(['--only-memory-intensive', '--memory-intensive-above', '1GB']).options,
+      '/root',
+    )
     expect(flagged).toMatchObject({ memoryIntensiveMode: 'only', memoryIntensiveAboveBytes: 1e9 })
     expect(resolveOptions({}, {}, {}, '/root')).toMatchObject({ memoryIntensiveGlobs: [], memoryIntensiveAboveBytes: null, memoryIntensiveMode: 'run' })
   })

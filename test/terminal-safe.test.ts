@@ -21,7 +21,11 @@ describe('control characters in file names', () => {
 
   test('`why` shows them escaped', () => {
     const run = { t: 'run', at: 1000, pid: 9, argv: [], cwd: '/', limitBytes: null, limits: [], totalMemoryBytes: 8e9, cgroupLimitBytes: null, cpus: 2 }
-    const journal = [run, { t: 'file-start', at: 1100, file: EVIL, project: '', pid: 10, limitBytes: null }, { t: 'file-end', at: 1200, file: 'x\u001b[31m.test.ts', pid: 11, state: 'pass', peakRssBytes: 1, treePeakRssBytes: 1, durationMs: 1 }]
+    const journal = [
+      run,
+      { t: 'file-start', at: 1100, file: EVIL, project: '', pid: 10, limitBytes: null },
+      { t: 'file-end', at: 1200, file: 'x\u001b[31m.test.ts', pid: 11, state: 'pass', peakRssBytes: 1, treePeakRssBytes: 1, durationMs: 1 },
+    ]
     const text = renderWhy(analyzeJournal(`${journal.map(e => JSON.stringify(e)).join('\n')}\n`))
     expect(raw(text) || text.includes('\u001b')).toBe(false)
     expect(text).toContain(SHOWN)

@@ -107,7 +107,15 @@ describe('TestPeakTracker', () => {
   test('heap delta, duration, and heap after a forced GC when one is given', () => {
     const proc = new FakeProcess()
     let now = 0
-    const withGc: MemoryProbe = { ...proc, read: proc.read, resetPeak: proc.resetPeak, heapUsed: () => proc.heap, gc: () => { proc.heap = 12 } }
+    const withGc: MemoryProbe = {
+      ...proc,
+      read: proc.read,
+      resetPeak: proc.resetPeak,
+      heapUsed: () => proc.heap,
+      gc: () => {
+        proc.heap = 12
+      },
+    }
     const tracker = new TestPeakTracker(withGc, () => now)
     tracker.testStarted('a')
     proc.heap = 50

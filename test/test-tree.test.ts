@@ -6,7 +6,13 @@ import { judgeFile, judgeTest } from '../src/policy/verdict.js'
 import { answerVerdict } from '../src/pool/verdict-answer.js'
 
 const MB = 1e6
-const sample = (rootMb: number, treeMb: number): TreeSample => ({ at: 0, rootRssBytes: rootMb * MB, rootHwmBytes: rootMb * MB, treeRssBytes: treeMb * MB, heaviestChild: null })
+const sample = (rootMb: number, treeMb: number): TreeSample => ({
+  at: 0,
+  rootRssBytes: rootMb * MB,
+  rootHwmBytes: rootMb * MB,
+  treeRssBytes: treeMb * MB,
+  heaviestChild: null,
+})
 
 describe('TestTreeWindows', () => {
   test('a test during which a subprocess held memory gets the tree peak; one without gets none', () => {
@@ -24,7 +30,7 @@ describe('TestTreeWindows', () => {
     expect(windows.toRecord()).toEqual({ b: 310 * MB })
   })
 
-  test('the process is told the tree\'s figure only when subprocesses hold memory and it rose by a step', () => {
+  test("the process is told the tree's figure only when subprocesses hold memory and it rose by a step", () => {
     const windows = new TestTreeWindows()
     windows.started('t')
     expect(windows.sample(sample(60, 60))).toEqual([])
@@ -46,7 +52,12 @@ describe('TestTreeWindows', () => {
 describe('the one verdict', () => {
   const policy = { budgetMode: 'fail' as const, sharedBudget: 'added' as const }
   test('isolated: the tree peak is judged', () => {
-    expect(judgeFile({ treePeakRssBytes: 365 * MB, budgetBytes: 200 * MB, budgetSource: 'global' }, policy)).toMatchObject({ judgedBytes: 365 * MB, basis: 'tree', over: true, fails: true })
+    expect(judgeFile({ treePeakRssBytes: 365 * MB, budgetBytes: 200 * MB, budgetSource: 'global' }, policy)).toMatchObject({
+      judgedBytes: 365 * MB,
+      basis: 'tree',
+      over: true,
+      fails: true,
+    })
   })
   test('shared, added: what the file added above its start; absolute: its whole peak', () => {
     const figures = { treePeakRssBytes: 408 * MB, budgetBytes: 300 * MB, budgetSource: 'global', shared: { startRssBytes: 198 * MB } }
@@ -54,7 +65,10 @@ describe('the one verdict', () => {
     expect(judgeFile(figures, { ...policy, sharedBudget: 'absolute' })).toMatchObject({ judgedBytes: 408 * MB, basis: 'tree', over: true, fails: true })
   })
   test('warn mode: over, but nothing fails', () => {
-    expect(judgeFile({ treePeakRssBytes: 365 * MB, budgetBytes: 200 * MB, budgetSource: 'global' }, { ...policy, budgetMode: 'warn' })).toMatchObject({ over: true, fails: false })
+    expect(judgeFile({ treePeakRssBytes: 365 * MB, budgetBytes: 200 * MB, budgetSource: 'global' }, { ...policy, budgetMode: 'warn' })).toMatchObject({
+      over: true,
+      fails: false,
+    })
     expect(judgeTest(150 * MB, 100 * MB, 'warn')).toMatchObject({ over: true, fails: false })
   })
   test('no budget or no figure: never over', () => {
@@ -64,27 +78,34 @@ describe('the one verdict', () => {
   })
 })
 
-describe('the pool\'s answer to a verdict query (no process: a fake running file)', () => {
+describe("the pool's answer to a verdict query (no process: a fake running file)", () => {
   const policy = { budgetMode: 'fail' as const, sharedBudget: 'added' as const }
-  const running = (budgetBytes: number | null) => ({
-    file: '/p/a.test.ts', relativeFile: 'a.test.ts', startedAt: 0,
-    budget: budgetBytes == null ? null : { bytes: budgetBytes, source: 'global' },
-    watch: { tests: new TestTreeWindows(), shared: null },
-  }) as never
+  const running = (budgetBytes: number | null) =>
+    ({
+      file: '/p/a.test.ts',
+      relativeFile: 'a.test.ts',
+      startedAt: 0,
+      budget: budgetBytes == null ? null : { bytes: budgetBytes, source: 'global' },
+      watch: { tests: new TestTreeWindows(), shared: null },
+    }) as never
 
   test('a file over its budget: an error, and the file is marked as failed in its process', () => {
     const file = running(200 * MB) as { failedInChild?: boolean }
     const reply = answerVerdict({ id: 1, kind: 'file', file: '/p/a.test.ts', ownPeakRssBytes: 61 * MB, startRssBytes: null }, file as never, 365 * MB, policy)
     expect(reply.error?.message).toBe('vitest-memory: a.test.ts peaked at 365 MB, over its memory budget of 200 MB (global)')
     expect(file.failedInChild).toBe(true)
-    expect(answerVerdict({ id: 2, kind: 'file', file: '/p/a.test.ts', ownPeakRssBytes: 61 * MB, startRssBytes: null }, running(200 * MB), 150 * MB, policy).error).toBeUndefined()
+    expect(
+      answerVerdict({ id: 2, kind: 'file', file: '/p/a.test.ts', ownPeakRssBytes: 61 * MB, startRssBytes: null }, running(200 * MB), 150 * MB, policy).error,
+    ).toBeUndefined()
   })
 
   test('a query for another file than the one running gets no verdict', () => {
-    expect(answerVerdict({ id: 3, kind: 'file', file: '/p/other.test.ts', ownPeakRssBytes: 900 * MB, startRssBytes: null }, running(1), 900 * MB, policy)).toEqual({ id: 3, treePeakRssBytes: null })
+    expect(
+      answerVerdict({ id: 3, kind: 'file', file: '/p/other.test.ts', ownPeakRssBytes: 900 * MB, startRssBytes: null }, running(1), 900 * MB, policy),
+    ).toEqual({ id: 3, treePeakRssBytes: null })
   })
 
-  test('a budgeted test is charged its window\'s tree peak; warn mode answers with a warning', () => {
+  test("a budgeted test is charged its window's tree peak; warn mode answers with a warning", () => {
     const file = running(null) as { watch: { tests: TestTreeWindows } }
     file.watch.tests.started('t')
     file.watch.tests.sample(sample(61, 310))

@@ -33,15 +33,16 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe('a history with bad entries', () => {
-  const history = (extra: object[] = []) => JSON.stringify({
-    schemaVersion: 1,
-    entries: [
-      { project: '', file: 'a.test.ts', runs: [RUN(1795000000000)] },
-      { project: '', file: 'b.test.ts', runs: [RUN(GOOD_AT, 70e6)] },
-      { project: '', file: 'b.test.ts', runs: [null] },
-      ...extra,
-    ],
-  })
+  const history = (extra: object[] = []) =>
+    JSON.stringify({
+      schemaVersion: 1,
+      entries: [
+        { project: '', file: 'a.test.ts', runs: [RUN(1795000000000)] },
+        { project: '', file: 'b.test.ts', runs: [RUN(GOOD_AT, 70e6)] },
+        { project: '', file: 'b.test.ts', runs: [null] },
+        ...extra,
+      ],
+    })
 
   test('a run keeps the good entries, drops the bad ones with one warning line, and updates the history', async () => {
     const root = copyFixture('untrusted')
@@ -53,7 +54,9 @@ describe('a history with bad entries', () => {
     expect(result.code, result.output).toBe(0)
     expect(result.report!.files.map(f => f.state).sort()).toEqual(['pass', 'pass'])
     const warnings = result.output.split('\n').filter(line => line.includes('history.json:'))
-    expect(warnings).toEqual(['vitest-memory: .vitest-memory/history.json: entries[0].runs[0].at must be a string (ISO date), got number 1795000000000 — 2 entries dropped, the first shown; 1 file kept.'])
+    expect(warnings).toEqual([
+      'vitest-memory: .vitest-memory/history.json: entries[0].runs[0].at must be a string (ISO date), got number 1795000000000 — 2 entries dropped, the first shown; 1 file kept.',
+    ])
     const saved = JSON.parse(readFileSync(path, 'utf8'))
     const b = saved.entries.find((e: { file: string }) => e.file === 'b.test.ts')
     expect(b.runs.map((r: { at: string }) => r.at)[0]).toBe(GOOD_AT)
@@ -72,7 +75,9 @@ describe('a history with bad entries', () => {
     const mtime = statSync(path).mtimeMs
     const plan = await run('cli', root, ['plan', '--shards', '2'], { report: false })
     expect(plan.code, plan.output).toBe(0)
-    expect(plan.stderr.trim()).toMatch(/^vitest-memory: \.vitest-memory\/history\.json: entries\[0\]\.runs\[0\]\.at must be a string \(ISO date\), got number 1795000000000 — 2 entries dropped/)
+    expect(plan.stderr.trim()).toMatch(
+      /^vitest-memory: \.vitest-memory\/history\.json: entries\[0\]\.runs\[0\]\.at must be a string \(ISO date\), got number 1795000000000 — 2 entries dropped/,
+    )
     const tag = await run('cli', root, ['tag', '--above', '1MB'], { report: false })
     expect(tag.code, tag.output).toBe(0)
     expect(tag.stdout).toMatch(/70\.0 MB {2}b\.test\.ts {2}\(2026-11-20\) {2}would tag/)
@@ -99,7 +104,9 @@ describe('a history with bad entries', () => {
     writeFileSync(path, text)
     const result = await run('cli', root, ['run'])
     expect(result.code, result.output).toBe(0)
-    expect(result.output).toContain('vitest-memory: .vitest-memory/history.json was written by a newer vitest-memory (history schema 2; this version reads 1): it is left as it is and not updated.')
+    expect(result.output).toContain(
+      'vitest-memory: .vitest-memory/history.json was written by a newer vitest-memory (history schema 2; this version reads 1): it is left as it is and not updated.',
+    )
     expect(result.output).not.toContain('not valid')
     expect(readFileSync(path, 'utf8')).toBe(text)
     expect(readdirSync(dirname(path)).filter(f => f.startsWith('history'))).toEqual(['history.json'])
@@ -114,16 +121,32 @@ describe('`tag --write` with a hostile history', () => {
     const outside = mkdtempSync(join(tmpdir(), 'vm-elsewhere-'))
     const victim = join(outside, 'victim.test.ts')
     const sibling = join(root, '..', `${root.split('/').pop()}-sibling.test.ts`)
-    const source = 'import { test } from \'vitest\'\ntest(\'v\', () => {})\n'
+    const source = "import { test } from 'vitest'\ntest('v', () => {})\n"
     writeFileSync(victim, source)
     writeFileSync(sibling, source)
     symlinkSync(victim, join(root, 'link.test.ts'))
     mkdirSync(join(root, 'node_modules/pkg'), { recursive: true })
     writeFileSync(join(root, 'node_modules/pkg/dep.test.ts'), source)
-    const files = ['a.test.ts', victim, `../${sibling.split('/').pop()}`, 'link.test.ts', 'helper.ts', 'node_modules/pkg/dep.test.ts', 'b.test.ts/../../x.test.ts']
+    const files = [
+      'a.test.ts',
+      victim,
+      `../${sibling.split('/').pop()}`,
+      'link.test.ts',
+      'helper.ts',
+      'node_modules/pkg/dep.test.ts',
+      'b.test.ts/../../x.test.ts',
+    ]
     mkdirSync(join(root, '.vitest-memory'))
-    writeFileSync(join(root, '.vitest-memory/history.json'), JSON.stringify({ schemaVersion: 1, entries: files.map(file => ({ project: '', file, runs: [RUN(GOOD_AT)] })) }))
-    const before = { outside: snapshot(outside), sibling: readFileSync(sibling, 'utf8'), helper: readFileSync(join(root, 'helper.ts'), 'utf8'), dep: readFileSync(join(root, 'node_modules/pkg/dep.test.ts'), 'utf8') }
+    writeFileSync(
+      join(root, '.vitest-memory/history.json'),
+      JSON.stringify({ schemaVersion: 1, entries: files.map(file => ({ project: '', file, runs: [RUN(GOOD_AT)] })) }),
+    )
+    const before = {
+      outside: snapshot(outside),
+      sibling: readFileSync(sibling, 'utf8'),
+      helper: readFileSync(join(root, 'helper.ts'), 'utf8'),
+      dep: readFileSync(join(root, 'node_modules/pkg/dep.test.ts'), 'utf8'),
+    }
 
     const result = await run('cli', root, ['tag', '--above', '1GB', '--write'], { report: false })
     expect(result.code, result.output).toBe(0)
@@ -143,9 +166,12 @@ describe('`tag --write` with a hostile history', () => {
 
 test('`tag` in a project whose Vitest config does not load: one line, no stack', async () => {
   const root = copyFixture('untrusted')
-  writeFileSync(join(root, 'vitest.config.ts'), 'throw new Error(\'broken config\')\n')
+  writeFileSync(join(root, 'vitest.config.ts'), "throw new Error('broken config')\n")
   mkdirSync(join(root, '.vitest-memory'))
-  writeFileSync(join(root, '.vitest-memory/history.json'), JSON.stringify({ schemaVersion: 1, entries: [{ project: '', file: 'a.test.ts', runs: [RUN(GOOD_AT)] }] }))
+  writeFileSync(
+    join(root, '.vitest-memory/history.json'),
+    JSON.stringify({ schemaVersion: 1, entries: [{ project: '', file: 'a.test.ts', runs: [RUN(GOOD_AT)] }] }),
+  )
   const result = await run('cli', root, ['tag', '--above', '1GB', '--write'], { report: false })
   expectOneLine(result, 'tag could not list the test files Vitest collects here (broken config)')
   expect(readFileSync(join(root, 'a.test.ts'), 'utf8')).not.toContain(TAG_LINE)
@@ -169,7 +195,11 @@ describe('reports with a bad shape', () => {
     ['run: null', r => ({ ...r, run: null }), /run must be an object, got null/],
     ['files: [null]', r => ({ ...r, files: [null] }), /files\[0\] must be an object, got null/],
     ['files: [{}]', r => ({ ...r, files: [{}] }), /files\[0\]\.file is missing/],
-    ['a peak as a string', r => ({ ...r, files: [{ ...r.files[0], peakRssBytes: '1GB' }] }), /files\[0\]\.peakRssBytes must be a number or null, got string "1GB"/],
+    [
+      'a peak as a string',
+      r => ({ ...r, files: [{ ...r.files[0], peakRssBytes: '1GB' }] }),
+      /files\[0\]\.peakRssBytes must be a number or null, got string "1GB"/,
+    ],
     ['a newer schemaVersion', r => ({ ...r, schemaVersion: 2 }), /written by a newer vitest-memory \(report schema 2; this version reads 1\)/],
     ['cut short', r => JSON.stringify(r).slice(0, 100), /not valid JSON/],
   ]
@@ -197,7 +227,11 @@ describe('journals and shard plans', () => {
 
   test.each([
     ['an `at` beyond any date', { ...RUN_LINE, at: 1e20 }, 'line 1: at must be <= 8640000000000000, got number 100000000000000000000'],
-    ['a pid as a string', { t: 'file-start', at: 5, file: 'a.test.ts', project: '', pid: '12', limitBytes: null }, 'line 1: pid must be a whole number, got string "12"'],
+    [
+      'a pid as a string',
+      { t: 'file-start', at: 5, file: 'a.test.ts', project: '', pid: '12', limitBytes: null },
+      'line 1: pid must be a whole number, got string "12"',
+    ],
   ])('`why` on a journal with %s: one line, exit 2', async (name, entry, message) => {
     const path = join(dir, `${name.replace(/\W+/g, '-')}.jsonl`)
     writeFileSync(path, `${JSON.stringify(entry)}\n`)
@@ -208,7 +242,16 @@ describe('journals and shard plans', () => {
 
   test.each([
     ['shards: [null]', { schemaVersion: 1, shard: [1], shards: [null], unmeasured: [] }, 'shards[0] must be an object, got null'],
-    ['files as a string', { schemaVersion: 1, shard: [1], shards: [{ index: 1, files: 'a.test.ts', estimatedDurationMs: 1, heaviestPeakBytes: 1, sumPeakBytes: 1 }], unmeasured: [] }, 'shards[0].files must be an array, got string "a.test.ts"'],
+    [
+      'files as a string',
+      {
+        schemaVersion: 1,
+        shard: [1],
+        shards: [{ index: 1, files: 'a.test.ts', estimatedDurationMs: 1, heaviestPeakBytes: 1, sumPeakBytes: 1 }],
+        unmeasured: [],
+      },
+      'shards[0].files must be an array, got string "a.test.ts"',
+    ],
   ])('`run --shard-plan` with %s: one line, exit 2', async (name, plan, message) => {
     const path = join(dir, `${name.replace(/\W+/g, '-')}.plan.json`)
     writeFileSync(path, JSON.stringify(plan))
@@ -219,7 +262,7 @@ describe('journals and shard plans', () => {
 })
 
 describe('two runs at once in one project', () => {
-  test('both runs\' history is kept and neither report is lost: the second writes report.<pid>.json and says so', async () => {
+  test("both runs' history is kept and neither report is lost: the second writes report.<pid>.json and says so", async () => {
     const root = copyFixture('untrusted')
     const env = { UNTRUSTED_SLEEP_MS: '2500' }
     const first = run('cli', root, ['run'], { report: false, env })
@@ -229,13 +272,19 @@ describe('two runs at once in one project', () => {
     const firstResult = await first
     for (const result of [firstResult, second]) expect(result.code, result.output).toBe(0)
     const dir = join(root, '.vitest-memory')
-    const reports = readdirSync(dir).filter(f => /^report(\.\d+)?\.json$/.test(f)).sort()
+    const reports = readdirSync(dir)
+      .filter(f => /^report(\.\d+)?\.json$/.test(f))
+      .sort()
     expect(reports, readdirSync(dir).join(', ')).toHaveLength(2)
     expect(reports).toContain('report.json')
     const other = reports.find(f => f !== 'report.json')!
     const notes = [firstResult, second].flatMap(r => r.output.split('\n').filter(l => l.includes('another run (pid') && l.includes('report')))
     expect(notes).toHaveLength(1)
-    expect(notes[0]).toMatch(new RegExp(`^vitest-memory: another run \\(pid \\d+\\) was writing \\.vitest-memory/report\\.json when this one started; this run's report is \\.vitest-memory/${other.replace(/\./g, '\\.')}\\.$`))
+    expect(notes[0]).toMatch(
+      new RegExp(
+        `^vitest-memory: another run \\(pid \\d+\\) was writing \\.vitest-memory/report\\.json when this one started; this run's report is \\.vitest-memory/${other.replace(/\./g, '\\.')}\\.$`,
+      ),
+    )
     for (const name of reports) {
       const report = JSON.parse(readFileSync(join(dir, name), 'utf8')) as MemoryReport
       expect(report.files.map(f => f.file).sort()).toEqual(['a.test.ts', 'b.test.ts'])

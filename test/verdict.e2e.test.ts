@@ -10,7 +10,14 @@ import { cleanEnv, CLI, copyFixture, fileEntry, fixture, MiB, run, TARGET, type 
 
 async function runWithJunit(fixtureName: string, args: string[]): Promise<RunResult & { junit: string }> {
   const junitPath = join(mkdtempSync(join(tmpdir(), 'vm-verdict-')), 'junit.xml')
-  const result = await run('cli', fixtureName, ['run', ...args, '--no-memory-history', '--reporter=default', '--reporter=junit', `--outputFile.junit=${junitPath}`])
+  const result = await run('cli', fixtureName, [
+    'run',
+    ...args,
+    '--no-memory-history',
+    '--reporter=default',
+    '--reporter=junit',
+    `--outputFile.junit=${junitPath}`,
+  ])
   return { ...result, junit: readFileSync(junitPath, 'utf8') }
 }
 
@@ -22,7 +29,7 @@ function suiteOf(junit: string, file: string): string {
 }
 
 describe('a file over --memory-budget is a failed file in Vitest', () => {
-  test('fail mode: Vitest\'s summary counts 2 failed files, junit has a failure for each, exit 1', async () => {
+  test("fail mode: Vitest's summary counts 2 failed files, junit has a failure for each, exit 1", async () => {
     const result = await runWithJunit('verdict', ['--memory-budget', '200MB'])
     expect(result.code, result.output).toBe(1)
     expect(result.stdout).toMatch(/Test Files\s+2 failed \| 1 passed \(3\)/)
@@ -31,7 +38,11 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     for (const file of ['test/own-heavy.test.ts', 'test/subprocess-heavy.test.ts']) {
       const suite = suiteOf(result.junit, file)
       expect(suite).toMatch(/failures="1"/)
-      expect(suite).toMatch(new RegExp(`<failure message="vitest-memory: ${file.replace(/\./g, '\\.')} peaked at \\d+ MB, over its memory budget of 200 MB \\(global\\)" type="MemoryBudgetExceeded">`))
+      expect(suite).toMatch(
+        new RegExp(
+          `<failure message="vitest-memory: ${file.replace(/\./g, '\\.')} peaked at \\d+ MB, over its memory budget of 200 MB \\(global\\)" type="MemoryBudgetExceeded">`,
+        ),
+      )
       expect(fileEntry(result, file)).toMatchObject({ state: 'fail', overBudget: true, judgedBasis: 'tree' })
     }
     expect(suiteOf(result.junit, 'test/light.test.ts')).toMatch(/failures="0"/)
@@ -39,7 +50,9 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     // The same two files in the memory table and its summary, the same error in Vitest's own list.
     expect(result.stdout).toMatch(/✗ test\/own-heavy\.test\.ts .* over budget/)
     expect(result.stdout).toMatch(/✗ test\/subprocess-heavy\.test\.ts .* over budget/)
-    expect(result.output).toMatch(/MemoryBudgetExceeded: vitest-memory: test\/subprocess-heavy\.test\.ts peaked at \d+ MB, over its memory budget of 200 MB \(global\)/)
+    expect(result.output).toMatch(
+      /MemoryBudgetExceeded: vitest-memory: test\/subprocess-heavy\.test\.ts peaked at \d+ MB, over its memory budget of 200 MB \(global\)/,
+    )
     expect(result.stderr).toContain('vitest-memory: 2 files over their memory budget:')
   })
 
@@ -47,7 +60,10 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     const result = await runWithJunit('verdict', ['--memory-budget', '200MB', '--bail', '1', '--maxWorkers', '1'])
     expect(result.code, result.output).toBe(1)
     const files = result.report!.files
-    expect(files.filter(f => f.state === 'fail' && f.overBudget), result.output).toHaveLength(1)
+    expect(
+      files.filter(f => f.state === 'fail' && f.overBudget),
+      result.output,
+    ).toHaveLength(1)
     expect(files.filter(f => f.state === 'pass' || (f.state === 'fail' && !f.overBudget))).toHaveLength(0)
     expect(result.stdout).toMatch(/Test Files\s+1 failed/)
   })
@@ -58,7 +74,12 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     const merged = await run('cli', copy, ['run', '--merge-reports', '--memory-budget', '200MB', '--no-memory-history'])
     expect(merged.code, merged.output).toBe(1)
     expect(merged.stdout).toMatch(/Test Files\s+2 failed \| 1 passed \(3\)/)
-    expect(merged.report!.files.filter(f => f.overBudget && f.state === 'fail').map(f => f.file).sort()).toEqual(['test/own-heavy.test.ts', 'test/subprocess-heavy.test.ts'])
+    expect(
+      merged
+        .report!.files.filter(f => f.overBudget && f.state === 'fail')
+        .map(f => f.file)
+        .sort(),
+    ).toEqual(['test/own-heavy.test.ts', 'test/subprocess-heavy.test.ts'])
   })
 
   test('warn mode: no failure anywhere, exit 0, and "(warning only)" where the verdict is shown', async () => {
@@ -66,7 +87,9 @@ describe('a file over --memory-budget is a failed file in Vitest', () => {
     expect(result.code, result.output).toBe(0)
     expect(result.stdout).toMatch(/Test Files\s+3 passed \(3\)/)
     expect(result.junit).not.toContain('<failure')
-    expect(result.junit).toMatch(/<property name="warning" value="vitest-memory: the file peaked at \d+ MB during this test, over its memory budget of 200 MB \(global\) \(warning only\)">/)
+    expect(result.junit).toMatch(
+      /<property name="warning" value="vitest-memory: the file peaked at \d+ MB during this test, over its memory budget of 200 MB \(global\) \(warning only\)">/,
+    )
     expect(fileEntry(result, 'test/own-heavy.test.ts')).toMatchObject({ state: 'pass', overBudget: true })
     expect(result.stdout).toMatch(/2 over budget \(warning only\)/)
     expect(result.stderr).toContain('2 files over their memory budget (warning only):')
@@ -84,14 +107,17 @@ describe('a test is charged the memory its subprocesses hold', () => {
     expect((heavy.peakRssBytes - heavy.ownPeakRssBytes) / MiB).toBeGreaterThanOrEqual(240)
     expect(file.tests.find(t => t.name === 'light setup')!.addedRssBytes / MiB).toBeLessThan(20)
     const suite = suiteOf(result.junit, 'test/subprocess-heavy.test.ts')
-    const annotated = /name="a subprocess holds 250 MiB"[\s\S]*?<property name="memory" value="\+(\d+) MB RSS added, peak \d+ MB, its subprocesses included \(own [\d.]+ MB\)">/.exec(suite)
+    const annotated =
+      /name="a subprocess holds 250 MiB"[\s\S]*?<property name="memory" value="\+(\d+) MB RSS added, peak \d+ MB, its subprocesses included \(own [\d.]+ MB\)">/.exec(
+        suite,
+      )
     expect(annotated, suite).not.toBeNull()
-    expect(Number(annotated![1]) * 1e6 / MiB).toBeGreaterThanOrEqual(240)
+    expect((Number(annotated![1]) * 1e6) / MiB).toBeGreaterThanOrEqual(240)
     expect(result.stdout).toMatch(/↳ peak \d+ MB during test "a subprocess holds 250 MiB"/)
     expect(result.stdout).not.toContain('peak in setup')
   })
 
-  test('the report, the table and `why` name the child among the processes at the file\'s tree peak', async () => {
+  test("the report, the table and `why` name the child among the processes at the file's tree peak", async () => {
     const result = await runWithJunit('verdict', ['test/subprocess-heavy.test.ts'])
     const file = fileEntry(result, 'test/subprocess-heavy.test.ts')
     const child = file.treePeakProcesses!.find(p => p.command != null && / -e /.test(p.command))
@@ -121,18 +147,20 @@ describe('a file of a shared process (isolate: false), budget 300 MB, adding ~20
     expect(result.code, result.output).toBe(0)
     const file = fileEntry(result, 'test/adds-200mb.test.ts')
     expect(file.shared!.startRssBytes / MiB).toBeGreaterThan(170)
-    expect(file.treePeakRssBytes! / MiB).toBeGreaterThan(300 * 1e6 / MiB)
+    expect(file.treePeakRssBytes! / MiB).toBeGreaterThan((300 * 1e6) / MiB)
     expect(file).toMatchObject({ state: 'pass', overBudget: false, judgedBasis: 'added' })
     expect(result.junit).not.toContain('<failure')
     expect(result.junit).not.toContain('over its memory budget')
     expect(result.stdout).toMatch(/Test Files\s+2 passed/)
   })
 
-  test('--shared-budget absolute: the whole peak is over: failed in the report, junit, Vitest\'s summary, exit 1', async () => {
+  test("--shared-budget absolute: the whole peak is over: failed in the report, junit, Vitest's summary, exit 1", async () => {
     const result = await runWithJunit('verdict-shared', ['--memory-budget', '300MB', '--shared-budget', 'absolute'])
     expect(result.code, result.output).toBe(1)
     expect(fileEntry(result, 'test/adds-200mb.test.ts')).toMatchObject({ state: 'fail', overBudget: true, judgedBasis: 'tree' })
-    expect(suiteOf(result.junit, 'test/adds-200mb.test.ts')).toMatch(/<failure message="vitest-memory: test\/adds-200mb\.test\.ts peaked at \d+ MB, over its memory budget of 300 MB \(global\)"/)
+    expect(suiteOf(result.junit, 'test/adds-200mb.test.ts')).toMatch(
+      /<failure message="vitest-memory: test\/adds-200mb\.test\.ts peaked at \d+ MB, over its memory budget of 300 MB \(global\)"/,
+    )
     expect(result.stdout).toMatch(/Test Files\s+1 failed \| 1 passed/)
   })
 })

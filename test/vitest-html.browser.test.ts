@@ -12,12 +12,17 @@ import { launchChromium } from './chromium.js'
 import { run } from './helpers.js'
 
 const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.ico': 'image/x-icon', '.gz': 'application/gzip',
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.gz': 'application/gzip',
 }
 
 /** Serves `root` read-only on 127.0.0.1: the report fetches html.meta.json.gz, which file:// forbids. */
-async function serveStatic(root: string): Promise<{ server: Server, url: string }> {
+async function serveStatic(root: string): Promise<{ server: Server; url: string }> {
   const server = createServer((request, response) => {
     const path = resolve(root, `.${decodeURIComponent(new URL(request.url ?? '/', 'http://host').pathname)}`)
     const file = existsSync(path) && statSync(path).isDirectory() ? join(path, 'index.html') : path
@@ -41,18 +46,21 @@ describe('Vitest UI (html reporter) in Chromium', () => {
   const problems: string[] = []
 
   beforeAll(async () => {
-    ({ server, url: origin } = await serveStatic(root))
+    ;({ server, url: origin } = await serveStatic(root))
     browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     // The UI links a web font from Google: refused here as offline, the same with or without network.
-    await page.route(url => new URL(url).origin !== origin, route => route.abort('namenotresolved'))
-    page.on('console', (message) => {
+    await page.route(
+      url => new URL(url).origin !== origin,
+      route => route.abort('namenotresolved'),
+    )
+    page.on('console', message => {
       if (message.type() !== 'error') return
       if (message.text() === 'Failed to load resource: net::ERR_NAME_NOT_RESOLVED') return
       problems.push(`console error: ${message.text()}`)
     })
     page.on('pageerror', error => problems.push(`page error: ${error.message}`))
-    page.on('requestfailed', (request) => {
+    page.on('requestfailed', request => {
       if (new URL(request.url()).origin !== origin) return
       problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`)
     })
@@ -61,7 +69,7 @@ describe('Vitest UI (html reporter) in Chromium', () => {
   afterAll(async () => {
     await browser?.close()
     server?.closeAllConnections()
-    await new Promise(closed => server ? server.close(closed) : closed(undefined))
+    await new Promise(closed => (server ? server.close(closed) : closed(undefined)))
   })
 
   /** Opens the report, clicks the test's row in the explorer and returns its report pane's text. */
@@ -70,7 +78,7 @@ describe('Vitest UI (html reporter) in Chromium', () => {
     const row = (label: string) => page.locator(`[data-testid="explorer-item"][aria-label="${label}"]`)
     await row(file).waitFor()
     // A file's row toggles its tests; one file alone starts expanded.
-    if (await row(name).count() === 0) await row(file).click()
+    if ((await row(name).count()) === 0) await row(file).click()
     await row(name).click()
     // Selecting a test puts its id in the URL's hash (#/?file=…&test=…) and its name atop the pane.
     await page.waitForURL(/#.*[?&]test=/)
@@ -91,7 +99,14 @@ describe('Vitest UI (html reporter) in Chromium', () => {
   })
 
   test('a file over its budget is shown failed (red, ✗) in the explorer; a file within it passed', async () => {
-    const result = await run('cli', 'verdict', ['run', '--memory-budget', '200MB', '--no-memory-history', '--reporter=html', `--outputFile.html=${join(root, 'verdict/index.html')}`])
+    const result = await run('cli', 'verdict', [
+      'run',
+      '--memory-budget',
+      '200MB',
+      '--no-memory-history',
+      '--reporter=html',
+      `--outputFile.html=${join(root, 'verdict/index.html')}`,
+    ])
     expect(result.code, result.output).toBe(1)
     await page.goto(`${origin}/verdict/`, { waitUntil: 'load' })
     const row = (label: string) => page.locator(`[data-testid="explorer-item"][aria-label="${label}"]`)

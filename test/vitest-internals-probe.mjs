@@ -6,11 +6,11 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const [vitestDir, dist, root] = process.argv.slice(2)
-const url = (path) => pathToFileURL(path).href
+const url = path => pathToFileURL(path).href
 const node = await import(url(join(vitestDir, 'dist/node.js')))
 const vitest = await node.createVitest('test', { root, config: false, watch: false, reporters: [] })
 const project = vitest.projects[0]
-const fn = (value) => typeof value === 'function'
+const fn = value => typeof value === 'function'
 const { compileTagsFilter, newFileTask, vitestMajor } = await import(url(join(dist, 'vitest-internals/runner-utils.js')))
 const { findFileTask, moduleStateInVitest } = await import(url(join(dist, 'vitest-internals/tasks.js')))
 const { projectPoolName } = await import(url(join(dist, 'vitest-internals/pool-config.js')))
@@ -43,15 +43,18 @@ const report = {
   'project.vite.environments': typeof project.vite?.environments === 'object',
   'createFileTask (runner utils)': typeof fileTask?.id === 'string' && fileTask.filepath === join(root, 'a.test.ts'),
   'createTagsFilter (runner utils)': fn(tagsFilter) && tagsFilter(['heavy']) === true && tagsFilter(['heavy', 'slow']) === false,
-  'findFileTask / moduleStateInVitest': findFileTask(vitest, '', join(root, 'a.test.ts')) === undefined && moduleStateInVitest(vitest, join(root, 'a.test.ts'), '') === 'pending',
-  'createCLI loader': fn(node.createCLI) || /import\s*\{[^}]*?\b[\w$]+ as createCLI\b[^}]*\}\s*from\s*'\.\/chunks\/[^']+'/.test(readFileSync(join(vitestDir, 'dist/cli.js'), 'utf8')),
+  'findFileTask / moduleStateInVitest':
+    findFileTask(vitest, '', join(root, 'a.test.ts')) === undefined && moduleStateInVitest(vitest, join(root, 'a.test.ts'), '') === 'pending',
+  'createCLI loader':
+    fn(node.createCLI) ||
+    /import\s*\{[^}]*?\b[\w$]+ as createCLI\b[^}]*\}\s*from\s*'\.\/chunks\/[^']+'/.test(readFileSync(join(vitestDir, 'dist/cli.js'), 'utf8')),
   // The class's hooks (onBeforeTryTask, onAfterRetryTask, onBeforeCollect, onAfterRunFiles) are
   // wrapped whether the class defines them or not: the class itself is what must be found.
   'TestRunner chunk': runner?.loadedByWorker === true && runnerModule?.[runner.exportName]?.name === 'TestRunner',
   // environment-modules.ts: the builtin environments import their library from a dist chunk.
-  'environments chunk': readdirSync(join(vitestDir, 'dist/chunks')).filter(name => name.endsWith('.js'))
+  'environments chunk': readdirSync(join(vitestDir, 'dist/chunks'))
+    .filter(name => name.endsWith('.js'))
     .some(name => /import\(["']jsdom["']\)/.test(readFileSync(join(vitestDir, 'dist/chunks', name), 'utf8'))),
 }
 await vitest.close()
 process.stdout.write(JSON.stringify(report))
-

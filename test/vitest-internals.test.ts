@@ -19,16 +19,21 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }))
 
 describe.each(MAJORS)('Vitest $major', ({ major, node, vitest }) => {
   // A Vitest created (not run) in its own Node; the probe uses the built dist/vitest-internals/.
-  const probe = () => JSON.parse(execFileSync(node, [join(ROOT, 'test/vitest-internals-probe.mjs'), vitest, join(ROOT, 'dist'), scratch], { encoding: 'utf8', timeout: 60_000 })) as Record<string, unknown>
+  const probe = () =>
+    JSON.parse(
+      execFileSync(node, [join(ROOT, 'test/vitest-internals-probe.mjs'), vitest, join(ROOT, 'dist'), scratch], { encoding: 'utf8', timeout: 60_000 }),
+    ) as Record<string, unknown>
 
   test('every internal the adapter relies on is there', () => {
     const { major: found, ...internals } = probe()
     expect(found).toBe(major)
-    const missing = Object.entries(internals).filter(([, present]) => present !== true).map(([name]) => name)
+    const missing = Object.entries(internals)
+      .filter(([, present]) => present !== true)
+      .map(([name]) => name)
     expect(missing).toEqual([])
     // The probe checks these by name; a shorter list would be a probe that lost checks.
-    expect(Object.keys(internals)).toEqual(expect.arrayContaining([
-      'vitest.state.filesMap', 'vitest._testRun.updated', 'vitest._reportFileTask', 'createCLI loader', 'TestRunner chunk',
-    ]))
+    expect(Object.keys(internals)).toEqual(
+      expect.arrayContaining(['vitest.state.filesMap', 'vitest._testRun.updated', 'vitest._reportFileTask', 'createCLI loader', 'TestRunner chunk']),
+    )
   }, 90_000)
 })

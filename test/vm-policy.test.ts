@@ -8,11 +8,11 @@ import { isVmWorkerEntry } from '../src/vitest-internals/worker-entries.js'
 const GB = 1e9
 
 describe('vmMemoryLimit read as Vitest reads it', () => {
-  test('unset: total memory split over the workers (Vitest\'s default)', () => {
+  test("unset: total memory split over the workers (Vitest's default)", () => {
     expect(vmMemoryLimitBytes(undefined, 16 * GB, 4)).toBe(4 * GB)
     expect(vmMemoryLimitBytes(undefined, 16 * GB, 0)).toBe(16 * GB)
   })
-  test('sizes in Vitest\'s units (MB = 10^6, MiB = 2^20), shares and percentages of total memory, byte counts', () => {
+  test("sizes in Vitest's units (MB = 10^6, MiB = 2^20), shares and percentages of total memory, byte counts", () => {
     expect(vmMemoryLimitBytes('300MB', 16 * GB, 1)).toBe(300e6)
     expect(vmMemoryLimitBytes('1GiB', 16 * GB, 1)).toBe(1024 ** 3)
     expect(vmMemoryLimitBytes('25%', 16 * GB, 1)).toBe(4 * GB)
@@ -30,7 +30,7 @@ describe('vmMemoryLimit read as Vitest reads it', () => {
 })
 
 describe('what stands in for the pool the user chose', () => {
-  test('Vitest\'s pools: processes for threads, vm mode for the vm pools; a custom pool: nothing', () => {
+  test("Vitest's pools: processes for threads, vm mode for the vm pools; a custom pool: nothing", () => {
     expect(standInFor('forks')).toEqual({ vm: false, how: '' })
     expect(standInFor('threads')!.vm).toBe(false)
     expect(standInFor('vmForks')!.vm).toBe(true)
@@ -39,10 +39,10 @@ describe('what stands in for the pool the user chose', () => {
     expect(standInFor('browser')).toBeNull()
   })
   test('one line per stand-in, none for forks', () => {
-    expect(standInLine('forks', 'the root project names pool \'forks\'')).toBe('')
+    expect(standInLine('forks', "the root project names pool 'forks'")).toBe('')
     expect(standInLine('vmThreads', '--pool vmThreads')).toMatch(/^vitest-memory: --pool vmThreads: it runs in vm mode, in processes, not threads/)
   })
-  test('Vitest\'s vm worker entries are told from its forks worker', () => {
+  test("Vitest's vm worker entries are told from its forks worker", () => {
     expect(isVmWorkerEntry('/x/node_modules/vitest/dist/workers/vmForks.js')).toBe(true)
     expect(isVmWorkerEntry('/x/node_modules/vitest/dist/workers/forks.js')).toBe(false)
   })

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest'
 import { CLI, fileEntry, fixture, MiB, run, runWithOutcomes, TARGET } from './helpers.js'
 
 describe('vm mode', () => {
-  test('3 files leave 120 MiB each past their context (on process, in Node\'s module cache, in a timer) among 40 clean: exactly those 3 named', async () => {
+  test("3 files leave 120 MiB each past their context (on process, in Node's module cache, in a timer) among 40 clean: exactly those 3 named", async () => {
     const result = await run('cli', 'vm-leakers', ['run', '--no-memory-history'])
     expect(result.code, result.output).toBe(0)
     const report = result.report!
@@ -99,7 +99,11 @@ describe('vm mode', () => {
     const journal = join(dir, '.vitest-memory/journal.jsonl')
     rmSync(journal, { force: true })
     // The runner is SIGKILLed while b-grows.test.ts runs (no limit this time, so it keeps growing).
-    const runner = spawnSync(TARGET.node, ['-e', `
+    const runner = spawnSync(
+      TARGET.node,
+      [
+        '-e',
+        `
       const { spawn } = require('node:child_process')
       const { readFileSync } = require('node:fs')
       const child = spawn(process.argv[1], [process.argv[2], 'run', '--no-memory-history', '--memory-limit', '10GB'], { cwd: process.argv[3], stdio: 'ignore', env: { ...process.env, CI: 'true' } })
@@ -111,7 +115,14 @@ describe('vm mode', () => {
         }
       }, 20)
       child.on('exit', () => process.exit(0))
-    `, TARGET.node, CLI, dir, journal], { encoding: 'utf8', timeout: 60_000 })
+    `,
+        TARGET.node,
+        CLI,
+        dir,
+        journal,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    )
     expect(runner.status).toBe(0)
     const why = spawnSync(TARGET.node, [CLI, 'why', journal], { encoding: 'utf8', cwd: dir })
     expect(why.status, why.stderr).toBe(0)
@@ -122,7 +133,7 @@ describe('vm mode', () => {
   })
 })
 
-describe('parity with Vitest\'s vmForks', () => {
+describe("parity with Vitest's vmForks", () => {
   test('jsdom, happy-dom and node files, mocks, setupFiles, globalSetup: the same outcome for every test', async () => {
     const ours = await runWithOutcomes('cli', 'parity-basics', ['run', '--no-memory-history', '--pool', 'vmForks'])
     const theirs = await runWithOutcomes('vitest', 'parity-basics', ['run', '--pool', 'vmForks'])

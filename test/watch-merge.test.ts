@@ -12,14 +12,21 @@ describe('reportToWrite', () => {
   for (const name of ['a', 'b', 'c']) writeFileSync(join(root, `test/${name}.test.ts`), '')
   const at = (startedAt: string) => ({ run: { ...report([]).run, startedAt } })
 
-  test('outside watch mode the run\'s own report, untouched', () => {
+  test("outside watch mode the run's own report, untouched", () => {
     const own = report([file('test/a.test.ts', 60)])
     expect(reportToWrite(own, join(root, 'plain.json'), false, root)).toBe(own)
   })
 
   test('each rerun keeps the files it did not measure, marked with the run that measured them', () => {
     const path = join(root, 'report.json')
-    const full = report([file('test/a.test.ts', 60, { startedAtMs: 0, workerSlot: 0 }), file('test/b.test.ts', 70, { startedAtMs: 5, workerSlot: 1 }), file('test/c.test.ts', 80)], at('2026-01-01T10:00:00.000Z'))
+    const full = report(
+      [
+        file('test/a.test.ts', 60, { startedAtMs: 0, workerSlot: 0 }),
+        file('test/b.test.ts', 70, { startedAtMs: 5, workerSlot: 1 }),
+        file('test/c.test.ts', 80),
+      ],
+      at('2026-01-01T10:00:00.000Z'),
+    )
     expect(reportToWrite(full, path, true, root).files.map(f => f.measuredAt)).toEqual([undefined, undefined, undefined])
 
     const first = reportToWrite(report([file('test/a.test.ts', 65)], at('2026-01-01T10:05:00.000Z')), path, true, root)

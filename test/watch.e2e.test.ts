@@ -13,7 +13,9 @@ import { assertFitsSchema } from './schema-check.js'
 const killAtEnd: number[] = []
 afterEach(() => {
   for (const pid of killAtEnd.splice(0)) {
-    try { process.kill(pid, 'SIGKILL') } catch {}
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
   }
 })
 
@@ -36,11 +38,19 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   const vitest = spawn(TARGET.node, [TARGET.vitest, 'watch'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] })
   killAtEnd.push(vitest.pid!)
   let output = ''
-  vitest.stdout.on('data', (chunk) => { output += chunk })
-  vitest.stderr.on('data', (chunk) => { output += chunk })
+  vitest.stdout.on('data', chunk => {
+    output += chunk
+  })
+  vitest.stderr.on('data', chunk => {
+    output += chunk
+  })
   const exited = new Promise(resolve => vitest.on('exit', resolve))
 
-  await until('the first run\'s memory table', () => tables(output) === 1 && output.includes('Waiting for file changes'), () => output)
+  await until(
+    "the first run's memory table",
+    () => tables(output) === 1 && output.includes('Waiting for file changes'),
+    () => output,
+  )
   expect(output).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
   expect(output).toMatch(/other\.test\.ts\s+\d+\.?\d* MB/)
   const reportPath = join(dir, 'report.json')
@@ -51,7 +61,11 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   // The edit reruns only the file that imports value.ts, and measures it again.
   const before = output.length
   writeFileSync(join(dir, 'value.ts'), 'export const value = 2\nexport const holdMs = 0\n')
-  await until('the rerun\'s memory table', () => tables(output) === 2 && output.lastIndexOf('Waiting for file changes') > output.lastIndexOf('MEMORY'), () => output)
+  await until(
+    "the rerun's memory table",
+    () => tables(output) === 2 && output.lastIndexOf('Waiting for file changes') > output.lastIndexOf('MEMORY'),
+    () => output,
+  )
   const rerun = output.slice(before)
   expect(rerun).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
   expect(rerun).not.toContain('other.test.ts')
@@ -75,13 +89,22 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   // previous rerun may still be alive).
   const beforeHold = output.length
   writeFileSync(join(dir, 'value.ts'), 'export const value = 3\nexport const holdMs = 20_000\n')
-  const workers = await until('a test process', () => {
-    const pids = listDescendants(vitest.pid!)
-    return output.lastIndexOf('RERUN') > beforeHold && pids.some(isPoolChild) && pids
-  }, () => output)
+  const workers = await until(
+    'a test process',
+    () => {
+      const pids = listDescendants(vitest.pid!)
+      return output.lastIndexOf('RERUN') > beforeHold && pids.some(isPoolChild) && pids
+    },
+    () => output,
+  )
   vitest.kill('SIGTERM')
   await exited
-  await until('the test processes to exit', () => workers.every(pid => !existsSync(`/proc/${pid}`) || isZombie(pid)), () => `still alive: ${workers.filter(pid => existsSync(`/proc/${pid}`))}`, 10_000)
+  await until(
+    'the test processes to exit',
+    () => workers.every(pid => !existsSync(`/proc/${pid}`) || isZombie(pid)),
+    () => `still alive: ${workers.filter(pid => existsSync(`/proc/${pid}`))}`,
+    10_000,
+  )
 }, 180_000)
 
 /** The pool's test process: node running vitest-memory's child entry. */

@@ -35,7 +35,14 @@ describe('analyzeJournal and renderWhy', () => {
   })
 
   test('a stopped runner and a finished run say so; only the last run counts', () => {
-    const aborted = analyzeJournal(lines(RUN, ...HEAVY, { t: 'aborted', at: 3500, signal: 'SIGTERM', running: [{ file: 'test/heavy.test.ts', pid: 11, treeRssBytes: 3.2e9, runningMs: 2100 }] }))
+    const aborted = analyzeJournal(
+      lines(RUN, ...HEAVY, {
+        t: 'aborted',
+        at: 3500,
+        signal: 'SIGTERM',
+        running: [{ file: 'test/heavy.test.ts', pid: 11, treeRssBytes: 3.2e9, runningMs: 2100 }],
+      }),
+    )
     expect(renderWhy(aborted)).toContain('stopped by SIGTERM, 2.50 s into the run while test/heavy.test.ts was running; its RSS was 3.20 GB')
     const twoRuns = analyzeJournal(lines(RUN, ...HEAVY, { ...RUN, at: 5000 }, ...LIGHT, { t: 'run-end', at: 6000, durationMs: 1000 }))
     expect(twoRuns.ending).toBe('finished')
@@ -55,21 +62,25 @@ describe('a file whose process never finished starting, and a runner still alive
   test('a dead runner: the file waiting for its process is the file in flight, with how long it was stuck', () => {
     const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, BOOT, { t: 'sample', at: 3500, file: 'other', pid: 99, rssBytes: 1, treeRssBytes: 1 })))
     // Nothing was written at the death: the 2 s are up to the journal's last line, not until the runner died.
-    expect(text).toContain('The runner died while test/stuck.test.ts was waiting for its process to start; its process had not finished starting (began 2.00 s before the journal\'s last line).')
-    expect(text).toContain('  test/stuck.test.ts: pid 12, never finished starting (began 2.00 s before the journal\'s last line)')
+    expect(text).toContain(
+      "The runner died while test/stuck.test.ts was waiting for its process to start; its process had not finished starting (began 2.00 s before the journal's last line).",
+    )
+    expect(text).toContain("  test/stuck.test.ts: pid 12, never finished starting (began 2.00 s before the journal's last line)")
     expect(text).not.toContain('no test file was running')
   })
 
   test('a runner killed 17 ms after a file booted: no "stuck for 0 ms"', () => {
     const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, BOOT)))
     expect(text).not.toContain('stuck for')
-    expect(text).toContain('its process had not finished starting (began 0 ms before the journal\'s last line)')
+    expect(text).toContain("its process had not finished starting (began 0 ms before the journal's last line)")
   })
 
   test('after SIGTERM, the file the aborted line names (pid 0: no process yet) is the file in flight', () => {
     const aborted = { t: 'aborted', at: 4000, signal: 'SIGTERM', running: [{ file: 'test/stuck.test.ts', pid: 0, treeRssBytes: null, runningMs: 2500 }] }
     const text = renderWhy(analyzeJournal(lines(RUN, ...LIGHT, aborted)))
-    expect(text).toContain('stopped by SIGTERM, 3.00 s into the run while test/stuck.test.ts was waiting for its process to start; its process never finished starting: stuck for 2.50 s.')
+    expect(text).toContain(
+      'stopped by SIGTERM, 3.00 s into the run while test/stuck.test.ts was waiting for its process to start; its process never finished starting: stuck for 2.50 s.',
+    )
   })
 
   test('a runner still alive is not called dead: it is still running, and the stuck time counts until now', () => {
@@ -109,8 +120,10 @@ describe('vitest-memory why (the command)', () => {
     for (let i = 0; i < files; i++) {
       const file = `test/f${i}.test.ts`
       out.push(JSON.stringify({ t: 'file-start', at: at++, file, project: '', pid: 100 + i, limitBytes: null }))
-      for (let j = 0; j < samplesPerFile; j++) out.push(JSON.stringify({ t: 'sample', at: at++, file, pid: 100 + i, rssBytes: 1e8 + j * 1e6, treeRssBytes: 1e8 + j * 1e6 }))
-      if (i < files - 1) out.push(JSON.stringify({ t: 'file-end', at: at++, file, pid: 100 + i, state: 'pass', peakRssBytes: 2e8, treePeakRssBytes: 2e8, durationMs: 10 }))
+      for (let j = 0; j < samplesPerFile; j++)
+        out.push(JSON.stringify({ t: 'sample', at: at++, file, pid: 100 + i, rssBytes: 1e8 + j * 1e6, treeRssBytes: 1e8 + j * 1e6 }))
+      if (i < files - 1)
+        out.push(JSON.stringify({ t: 'file-end', at: at++, file, pid: 100 + i, state: 'pass', peakRssBytes: 2e8, treePeakRssBytes: 2e8, durationMs: 10 }))
     }
     out.push(JSON.stringify({ t: 'from-the-future', at: at++ }))
     return `${out.join('\n')}\n`
@@ -131,7 +144,9 @@ describe('vitest-memory why (the command)', () => {
     expect(result.code, result.output).toBe(0)
     expect(result.stdout).toContain('The runner died while test/f19999.test.ts was running')
     expect(result.stdout).toContain('Heaviest finished files (of 19999):')
-    expect(result.stdout.split('\n').filter(line => line.includes('from-the-future'))).toEqual(['(1 line of a kind this version does not know, skipped: from-the-future ×1; a newer vitest-memory wrote them.)'])
+    expect(result.stdout.split('\n').filter(line => line.includes('from-the-future'))).toEqual([
+      '(1 line of a kind this version does not know, skipped: from-the-future ×1; a newer vitest-memory wrote them.)',
+    ])
   }, 130_000)
 
   test('prints the story and exits 0', async () => {

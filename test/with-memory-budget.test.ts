@@ -3,7 +3,7 @@ import { withMemoryBudget } from '../src/test.js'
 import { TEST_BUDGET_META_KEY } from '../src/test-meta.js'
 
 describe('withMemoryBudget', () => {
-  test('puts the budget in bytes on the running test\'s meta and runs the test with its context', async () => {
+  test("puts the budget in bytes on the running test's meta and runs the test with its context", async () => {
     const seen: unknown[] = []
     const fn = withMemoryBudget('200MB', async ({ task }: { task: { meta: Record<string, unknown> } }) => {
       seen.push(task.meta[TEST_BUDGET_META_KEY])
@@ -14,7 +14,7 @@ describe('withMemoryBudget', () => {
     expect(seen).toEqual([200e6])
   })
 
-  test('shows Vitest the test\'s own source, so fixtures it destructures are still found', () => {
+  test("shows Vitest the test's own source, so fixtures it destructures are still found", () => {
     const original = ({ page }: { page: string }) => page
     expect(withMemoryBudget('1GB', original).toString()).toBe(original.toString())
     expect(withMemoryBudget('1GB', original)).toHaveLength(1)

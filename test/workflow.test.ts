@@ -13,9 +13,27 @@ import { FLAGS } from '../src/cli/args.js'
 import { SUBCOMMANDS } from '../src/cli/commands.js'
 import { ROOT, VITEST } from './helpers.js'
 
-interface Step { run?: string, name?: string, uses?: string, if?: string, with?: Record<string, string>, env?: Record<string, string> }
-interface Job { steps: Step[], needs?: string | string[], if?: string, strategy?: { matrix: Record<string, unknown> }, permissions?: Record<string, string> }
-interface Workflow { on: Record<string, unknown>, env?: Record<string, string>, permissions?: Record<string, string>, jobs: Record<string, Job> }
+interface Step {
+  run?: string
+  name?: string
+  uses?: string
+  if?: string
+  with?: Record<string, string>
+  env?: Record<string, string>
+}
+interface Job {
+  steps: Step[]
+  needs?: string | string[]
+  if?: string
+  strategy?: { matrix: Record<string, unknown> }
+  permissions?: Record<string, string>
+}
+interface Workflow {
+  on: Record<string, unknown>
+  env?: Record<string, string>
+  permissions?: Record<string, string>
+  jobs: Record<string, Job>
+}
 
 const EXAMPLE = join(ROOT, 'examples/github-actions/memory.yml')
 const workflow = parse(readFileSync(EXAMPLE, 'utf8')) as Workflow
@@ -29,7 +47,9 @@ function validate(path: string): string | null {
 }
 
 function filesUnder(dir: string, keep: (name: string) => boolean): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(keep).map(name => join(dir, name))
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(keep)
+    .map(name => join(dir, name))
 }
 
 /** The workflows to validate, by a name for the failure message: whole files, and whole workflows in the docs' ```yaml blocks. */
@@ -43,7 +63,10 @@ function workflows(): Map<string, string> {
   for (const path of [join(ROOT, 'README.md'), ...filesUnder(join(ROOT, 'docs'), name => name.endsWith('.md'))]) {
     const text = readFileSync(path, 'utf8')
     for (const match of text.matchAll(/^( *)```ya?ml\n([\s\S]*?)^\1```/gm)) {
-      const body = match[2].split('\n').map(line => line.slice(match[1].length)).join('\n')
+      const body = match[2]
+        .split('\n')
+        .map(line => line.slice(match[1].length))
+        .join('\n')
       const parsed = parse(body) as unknown
       // A step list shown as a fragment is not a workflow; a block with jobs is one, and must be whole.
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !('jobs' in parsed)) continue
@@ -57,15 +80,19 @@ function workflows(): Map<string, string> {
 }
 
 /** Each `vitest-memory …` command in the workflow's run steps, as tokens (expressions kept whole), by job. */
-function commands(): { job: string, tokens: string[] }[] {
-  const out: { job: string, tokens: string[] }[] = []
+function commands(): { job: string; tokens: string[] }[] {
+  const out: { job: string; tokens: string[] }[] = []
   for (const [name, job] of Object.entries(workflow.jobs)) {
     for (const step of job.steps) {
       for (const line of (step.run ?? '').replace(/\\\n/g, ' ').split('\n')) {
         // The command word, not a path such as .vitest-memory/report.json.
         const match = /(?:^|[\s;&|])vitest-memory(?=\s|$)/.exec(line)
         if (!match) continue
-        const tokens = line.slice(match.index).replace(/\$\{\{[^}]*\}\}/g, 'EXPR').split(/\s+/).filter(Boolean)
+        const tokens = line
+          .slice(match.index)
+          .replace(/\$\{\{[^}]*\}\}/g, 'EXPR')
+          .split(/\s+/)
+          .filter(Boolean)
         out.push({ job: name, tokens: tokens.slice(1) })
       }
     }
@@ -73,8 +100,12 @@ function commands(): { job: string, tokens: string[] }[] {
   return out
 }
 
-const jobCommands = (job: string) => commands().filter(c => c.job === job).map(c => c.tokens.join(' '))
-const cacheSteps = () => Object.entries(workflow.jobs).flatMap(([job, j]) => j.steps.filter(s => s.uses?.startsWith('actions/cache')).map(step => ({ job, step })))
+const jobCommands = (job: string) =>
+  commands()
+    .filter(c => c.job === job)
+    .map(c => c.tokens.join(' '))
+const cacheSteps = () =>
+  Object.entries(workflow.jobs).flatMap(([job, j]) => j.steps.filter(s => s.uses?.startsWith('actions/cache')).map(step => ({ job, step })))
 
 const vitestHelp = spawnSync(process.execPath, [VITEST, '--help'], { encoding: 'utf8' }).stdout
 /** Vitest's help lists options in camelCase; cac accepts them in kebab-case too. */
@@ -84,13 +115,13 @@ const isVitestFlag = (flag: string) => new RegExp(`^\\s+(-\\w, )?${camel(flag).r
 describe('every workflow we ship or show', () => {
   const all = workflows()
 
-  test('includes the example, the release workflow and the docs\' whole workflows', () => {
+  test("includes the example, the release workflow and the docs' whole workflows", () => {
     expect([...all.keys()]).toContain('examples/github-actions/memory.yml')
     expect([...all.keys()]).toContain('.github/workflows/release.yml')
     expect([...all.keys()].some(name => name.startsWith('docs/fast-lane.md:'))).toBe(true)
   })
 
-  test.each([...all.keys()])('%s passes action-validator', (name) => {
+  test.each([...all.keys()])('%s passes action-validator', name => {
     expect(validate(all.get(name)!)).toBeNull()
   })
 
@@ -105,8 +136,8 @@ describe('every workflow we ship or show', () => {
 describe('examples/github-actions/memory.yml', () => {
   test('has the fast and heavy lanes, the plan, the planned shards and the merge', () => {
     expect(Object.keys(workflow.jobs).sort()).toEqual(['fast', 'heavy', 'merge', 'plan', 'shards'])
-    expect(workflow.jobs.fast.if).toBe('github.event_name == \'pull_request\'')
-    expect(workflow.jobs.plan.if).toBe('github.event_name == \'push\'')
+    expect(workflow.jobs.fast.if).toBe("github.event_name == 'pull_request'")
+    expect(workflow.jobs.plan.if).toBe("github.event_name == 'push'")
     expect(workflow.jobs.shards.needs).toBe('plan')
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(workflow.jobs.shards.strategy!.matrix.shard).toBe('${{ fromJSON(needs.plan.outputs.plan).shard }}')
@@ -115,7 +146,9 @@ describe('examples/github-actions/memory.yml', () => {
 
   test('the fast lane and the shards leave the heavy files to the heavy lane, and all agree on which they are', () => {
     const heavyAbove = (c: string) => /--memory-intensive-above (\S+)/.exec(c)?.[1]
-    const runs = commands().filter(c => c.tokens[0] === 'run').map(c => ({ job: c.job, text: c.tokens.join(' ') }))
+    const runs = commands()
+      .filter(c => c.tokens[0] === 'run')
+      .map(c => ({ job: c.job, text: c.tokens.join(' ') }))
     expect(runs.map(r => r.job).sort()).toEqual(['fast', 'heavy', 'shards'])
     for (const { job, text } of runs) {
       expect(text, job).toContain(job === 'heavy' ? '--only-memory-intensive' : '--skip-memory-intensive')
@@ -146,12 +179,17 @@ describe('examples/github-actions/memory.yml', () => {
     for (const { job, step } of cacheSteps().filter(({ step }) => step.uses!.startsWith('actions/cache/restore@'))) {
       const prefix = step.with!['restore-keys']
       expect(prefix, job).toBeTruthy()
-      expect(saved.some(s => s.step.with!.path === step.with!.path && s.step.with!.key.startsWith(prefix)), `${job} restores ${step.with!.path}`).toBe(true)
+      expect(
+        saved.some(s => s.step.with!.path === step.with!.path && s.step.with!.key.startsWith(prefix)),
+        `${job} restores ${step.with!.path}`,
+      ).toBe(true)
     }
   })
 
   test('the PR comment is posted only for a PR from this repository; the job summary is there for forks too', () => {
-    const comment = Object.values(workflow.jobs).flatMap(j => j.steps).filter(s => s.run?.includes('gh pr comment'))
+    const comment = Object.values(workflow.jobs)
+      .flatMap(j => j.steps)
+      .filter(s => s.run?.includes('gh pr comment'))
     expect(comment).toHaveLength(1)
     expect(comment[0].if).toContain('github.event.pull_request.head.repo.full_name == github.repository')
     // No expression is pasted into the script: the PR number comes in through the environment.
@@ -175,9 +213,7 @@ describe('examples/github-actions/memory.yml', () => {
       const sub = SUBCOMMANDS[tokens[0]]
       for (const token of tokens.filter(t => t.startsWith('-'))) {
         const flag = token.split('=')[0]
-        const known = sub
-          ? sub.flags.includes(flag)
-          : ours.has(flag) || isVitestFlag(flag)
+        const known = sub ? sub.flags.includes(flag) : ours.has(flag) || isVitestFlag(flag)
         if (!known) unknown.push(`${tokens.join(' ')}: ${flag}`)
       }
       if (!sub && !tokens[0].startsWith('-')) expect(tokens[0], tokens.join(' ')).toBe('run')

@@ -24,7 +24,13 @@ interface FlagSpec {
 /** Every flag of the options table (each row's forms and its `--no-*` form), then the CLI's own. */
 export const FLAGS: FlagSpec[] = [
   ...OPTIONS.flatMap(rowFlags),
-  { flag: '--shard-plan', value: 'PLAN.json', apply: (o, v) => { o.shardPlan = v } },
+  {
+    flag: '--shard-plan',
+    value: 'PLAN.json',
+    apply: (o, v) => {
+      o.shardPlan = v
+    },
+  },
 ]
 
 function rowFlags(row: OptionRow): FlagSpec[] {
@@ -79,7 +85,9 @@ export function splitArgs(argv: string[]): SplitArgs {
       if (inlineValue === undefined && next !== undefined && !next.startsWith('-') && !VITEST_COMMANDS.includes(next)) {
         if (!spec.optional.fits(next)) {
           const { expects, example } = spec.optional
-          throw new UsageError(`Invalid ${spec.flag} ${shown(next)}: a ${spec.value} after ${spec.flag} ${expects} (e.g. ${example}); a test filter goes before ${spec.flag}.`)
+          throw new UsageError(
+            `Invalid ${spec.flag} ${shown(next)}: a ${spec.value} after ${spec.flag} ${expects} (e.g. ${example}); a test filter goes before ${spec.flag}.`,
+          )
         }
         i++
         spec.apply(options, next)
@@ -135,10 +143,14 @@ export function unknownFlagMessage(name: string, candidates: readonly string[] =
  * counts as close, and otherwise a few typos, more for longer names.
  */
 export function suggestFlag(typed: string, candidates: readonly string[]): string | null {
-  const bare = (flag: string) => flag.replace(/^-+(no-)?/, '').replace(/[-_]/g, '').toLowerCase()
+  const bare = (flag: string) =>
+    flag
+      .replace(/^-+(no-)?/, '')
+      .replace(/[-_]/g, '')
+      .toLowerCase()
   const wanted = bare(typed.split('=')[0])
   if (wanted.length < 2) return null
-  let best: { flag: string, score: number } | null = null
+  let best: { flag: string; score: number } | null = null
   for (const flag of candidates) {
     const known = bare(flag)
     const distance = editDistance(wanted, known)
@@ -204,7 +216,7 @@ export function helpText(): string {
     'Usage: vitest-memory [vitest args…] [memory options]',
     '       vitest-memory tag --above SIZE [--write] [--remove-below SIZE]   (see vitest-memory tag --help)',
     '',
-    'Runs Vitest with every test file in its own process and reports each file\'s exact peak memory.',
+    "Runs Vitest with every test file in its own process and reports each file's exact peak memory.",
     '',
     'Memory options:',
     ...live.filter(row => row.flags).flatMap(helpRow),
@@ -213,12 +225,15 @@ export function helpText(): string {
     '  -h, --help',
     '      show this help',
     '  -v, --version',
-    '      show vitest-memory\'s version and the Vitest it runs',
+    "      show vitest-memory's version and the Vitest it runs",
     '',
-    `Only in memoryPool({ … }): ${live.filter(row => !row.flags).map(row => row.key).join(', ')} (docs/reference.md).`,
+    `Only in memoryPool({ … }): ${live
+      .filter(row => !row.flags)
+      .map(row => row.key)
+      .join(', ')} (docs/reference.md).`,
     'A --no-* form turns an option off for this run, whatever the config or the environment says.',
     'Flags win over env, env over config. Every other argument goes to Vitest unchanged: filters, run/watch, --project, --shard, --reporter, -t, --config …',
-    'A flag neither vitest-memory nor Vitest knows is refused (exit 2). See `vitest --help` for Vitest\'s.',
+    "A flag neither vitest-memory nor Vitest knows is refused (exit 2). See `vitest --help` for Vitest's.",
     '',
     'Exit codes: 0 all good · 1 test failures, a crashed or killed file, a file over budget, a regression, or an output asked for that could not be written · 2 bad usage or input.',
   ].join('\n')

@@ -32,7 +32,9 @@ export function planMemory(value: string): number {
     }
   }
   if (bytes < BARE_NODE_BYTES) {
-    throw new UsageError(`--memory ${shown(value)} is less than a bare Node process (${formatBytes(BARE_NODE_BYTES)}): give the job's whole memory, e.g. "3GB" or "auto".`)
+    throw new UsageError(
+      `--memory ${shown(value)} is less than a bare Node process (${formatBytes(BARE_NODE_BYTES)}): give the job's whole memory, e.g. "3GB" or "auto".`,
+    )
   }
   return bytes
 }
@@ -49,7 +51,7 @@ export function targetDuration(value: string): number {
 
 export interface FitPlanInput {
   root: string
-  files: { project: string, file: string }[]
+  files: { project: string; file: string }[]
   historyPath: string
   memoryBytes: number
   shards?: number
@@ -57,10 +59,11 @@ export interface FitPlanInput {
 }
 
 /** The plan, or null when a file cannot fit the job even alone (the summary names it: exit 1). */
-export function fitPlan(input: FitPlanInput): { plan: FitPlan | null, summary: string } {
+export function fitPlan(input: FitPlanInput): { plan: FitPlan | null; summary: string } {
   const shownPath = displayPath(input.historyPath)
   // Unlike the plain plan, which weighs unmeasured files alike, a fit without figures is a guess.
-  if (!existsSync(input.historyPath)) throw new UsageError(`--memory needs a measured history: ${shownPath} does not exist; run "vitest-memory run" once first, or give --memory-history PATH.`)
+  if (!existsSync(input.historyPath))
+    throw new UsageError(`--memory needs a measured history: ${shownPath} does not exist; run "vitest-memory run" once first, or give --memory-history PATH.`)
   // Entries dropped from it are warned about by the plan command, which reads it too.
   const { history, warning } = inspectHistory(input.historyPath)
   if (!history) throw new UsageError(`--memory needs a measured history, and ${warning}.`)
@@ -85,7 +88,8 @@ export function fitPlan(input: FitPlanInput): { plan: FitPlan | null, summary: s
   const result = fitJob(fitFiles, { memoryBytes: input.memoryBytes, shards: input.shards, targetDurationMs: input.targetDurationMs })
   if (!result.ok) return { plan: null, summary: unfitLines(result.unfit, input.memoryBytes) }
   const lines = summary(result.plan)
-  if (result.targetMissed) lines.push(`  the target ${formatDuration(input.targetDurationMs)} cannot be met: the slowest shard is one long file (or every file has its own shard)`)
+  if (result.targetMissed)
+    lines.push(`  the target ${formatDuration(input.targetDurationMs)} cannot be met: the slowest shard is one long file (or every file has its own shard)`)
   const unmeasured = result.plan.unmeasured.length
   if (unmeasured > 0) lines.push(`  ${unmeasured} file${unmeasured === 1 ? '' : 's'} not in the history, weighed as the median file`)
   return { plan: result.plan, summary: lines.join('\n') }
@@ -122,7 +126,9 @@ function summary(plan: FitPlan): string[] {
   ]
   if (plan.shards.length > 1) lines.push(`  unsharded it would take --max-workers ${plan.maxWorkers}`)
   for (const s of plan.shards) {
-    lines.push(`  shard ${s.index}/${plan.shards.length}: ${s.files.length} file${s.files.length === 1 ? '' : 's'} · --max-workers ${s.maxWorkers} --max-memory ${s.maxMemory} · predicted peak ${formatBytes(s.predictedPeakBytes)} · ~${formatDuration(s.predictedDurationMs)}`)
+    lines.push(
+      `  shard ${s.index}/${plan.shards.length}: ${s.files.length} file${s.files.length === 1 ? '' : 's'} · --max-workers ${s.maxWorkers} --max-memory ${s.maxMemory} · predicted peak ${formatBytes(s.predictedPeakBytes)} · ~${formatDuration(s.predictedDurationMs)}`,
+    )
   }
   const lane = plan.heavyLane
   if (lane) {

@@ -11,8 +11,16 @@ import { parseCommandArgs } from './command-args.js'
 import { fitPlan, planMemory, targetDuration } from './fit-plan.js'
 import { listTestFiles } from './vitest-files.js'
 
-export const PLAN_USAGE = 'vitest-memory plan --shards N | --memory SIZE [--shards N | --target-duration D] [--memory-history PATH] [-o PLAN.json] [vitest filters, --config, --project …]'
-export const PLAN_FLAGS = { '--shards': 'shards', '--memory-history': 'history', '-o': 'output', '--output': 'output', '--memory': 'memory', '--target-duration': 'target' }
+export const PLAN_USAGE =
+  'vitest-memory plan --shards N | --memory SIZE [--shards N | --target-duration D] [--memory-history PATH] [-o PLAN.json] [vitest filters, --config, --project …]'
+export const PLAN_FLAGS = {
+  '--shards': 'shards',
+  '--memory-history': 'history',
+  '-o': 'output',
+  '--output': 'output',
+  '--memory': 'memory',
+  '--target-duration': 'target',
+}
 
 export async function planCommand(argv: string[]): Promise<number> {
   const { values, rest } = parseCommandArgs(argv, {
@@ -46,15 +54,17 @@ export async function planCommand(argv: string[]): Promise<number> {
     // The file is the plan; the terminal gets one line, not the JSON a second time.
     writeCommandOutput('the shard plan', resolve(values.output), `${json}\n`)
     const fileCount = plan.shards.reduce((sum, shard) => sum + shard.files.length, 0)
-    console.log(`vitest-memory: wrote a plan of ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'} for ${fileCount} file${fileCount === 1 ? '' : 's'} to ${values.output}`)
+    console.log(
+      `vitest-memory: wrote a plan of ${plan.shards.length} shard${plan.shards.length === 1 ? '' : 's'} for ${fileCount} file${fileCount === 1 ? '' : 's'} to ${values.output}`,
+    )
   }
   return 0
 }
 
 /** --memory's arguments, checked before any file is listed; null without --memory. */
-function fitArgs(values: Record<string, string>): { memoryBytes: number, shards?: number, targetDurationMs?: number } | null {
+function fitArgs(values: Record<string, string>): { memoryBytes: number; shards?: number; targetDurationMs?: number } | null {
   if (!values.memory) {
-    if (values.target) throw new UsageError('--target-duration needs --memory SIZE: the workers per shard, and so its duration, depend on the job\'s memory.')
+    if (values.target) throw new UsageError("--target-duration needs --memory SIZE: the workers per shard, and so its duration, depend on the job's memory.")
     return null
   }
   if (values.target && values.shards) throw new UsageError('Give --shards N or --target-duration D, not both: the target chooses the shard count.')

@@ -15,7 +15,12 @@ import { MemoryReporter } from '../reporter.js'
 import { MemorySequencer } from '../sequencer.js'
 import { isMemoryReporter } from '../vitest-internals/tasks.js'
 
-interface TestConfig { pool?: unknown, projects?: unknown, tags?: { name: string }[], sequence?: { sequencer?: unknown } }
+interface TestConfig {
+  pool?: unknown
+  projects?: unknown
+  tags?: { name: string }[]
+  sequence?: { sequencer?: unknown }
+}
 
 export function memoryCliPlugin(scope: 'root' | 'project' = 'root'): Plugin {
   return {
@@ -77,7 +82,10 @@ function poolInPlaceOf(test: TestConfig | undefined): Record<string, unknown> {
 }
 
 /** The inline project configs of `test.projects` (strings name config files or folders). */
-function inlineProjects(projects: unknown): { plugins?: unknown[], test?: { pool?: unknown, name?: string } }[] {
+function inlineProjects(projects: unknown): { plugins?: unknown[]; test?: { pool?: unknown; name?: string } }[] {
   if (!Array.isArray(projects)) return []
-  return projects.filter((p): p is { plugins?: unknown[], test?: { pool?: unknown, name?: string } } => typeof p === 'object' && p !== null && typeof (p as Promise<unknown>).then !== 'function')
+  return projects.filter(
+    (p): p is { plugins?: unknown[]; test?: { pool?: unknown; name?: string } } =>
+      typeof p === 'object' && p !== null && typeof (p as Promise<unknown>).then !== 'function',
+  )
 }

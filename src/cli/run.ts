@@ -44,10 +44,15 @@ export async function runVitest(argv: string[]): Promise<void> {
   // `--pool` overrides every project's pool in Vitest: the line about its stand-in names the flag.
   if (typeof cliOptions.pool === 'string') poolOrigins().cli = cliOptions.pool
   if (cliOptions.mergeReports) checkBlobFolder(cliOptions.mergeReports)
-  const ctx = await startVitest('test', filter.map(f => normalize(f)), cliOptions, {
-    plugins: [memoryCliPlugin()],
-    customLogger: configLoadLogger(createViteLogger as never),
-  })
+  const ctx = await startVitest(
+    'test',
+    filter.map(f => normalize(f)),
+    cliOptions,
+    {
+      plugins: [memoryCliPlugin()],
+      customLogger: configLoadLogger(createViteLogger as never),
+    },
+  )
   if (!ctx.shouldKeepServer()) await ctx.exit()
 }
 
@@ -58,5 +63,7 @@ export async function runVitest(argv: string[]): Promise<void> {
 function checkBlobFolder(mergeReports: unknown): void {
   const path = resolve(process.cwd(), typeof mergeReports === 'string' ? mergeReports : '.vitest-reports')
   if (existsSync(path)) return
-  throw new UsageError(`--merge-reports: no blob reports to merge: ${displayPath(path)} does not exist. Run the shards with --reporter=blob first (they write .vitest-reports/), or give their folder: --merge-reports=DIR.`)
+  throw new UsageError(
+    `--merge-reports: no blob reports to merge: ${displayPath(path)} does not exist. Run the shards with --reporter=blob first (they write .vitest-reports/), or give their folder: --merge-reports=DIR.`,
+  )
 }

@@ -46,7 +46,8 @@ export function readShardPlan(planPath: string): ShardPlan {
     text = readFileSync(resolve(planPath), 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new UsageError(`Cannot read the shard plan ${planPath}: no such file. Write one with "vitest-memory plan --shards N -o ${planPath}".`)
+    if (code === 'ENOENT')
+      throw new UsageError(`Cannot read the shard plan ${planPath}: no such file. Write one with "vitest-memory plan --shards N -o ${planPath}".`)
     throw new UsageError(`Cannot read the shard plan ${planPath}: ${code ?? (error as Error).message}.`)
   }
   let plan: unknown
@@ -56,7 +57,8 @@ export function readShardPlan(planPath: string): ShardPlan {
     throw new UsageError(`Cannot read the shard plan ${planPath}: not valid JSON (${printable((error as Error).message, 120)}).`)
   }
   const version = (plan as { schemaVersion?: unknown } | null)?.schemaVersion
-  if (typeof version === 'number' && version > 1) throw new UsageError(`Cannot read the shard plan ${planPath}: it was written by a newer vitest-memory (plan schema ${version}; this version reads 1).`)
+  if (typeof version === 'number' && version > 1)
+    throw new UsageError(`Cannot read the shard plan ${planPath}: it was written by a newer vitest-memory (plan schema ${version}; this version reads 1).`)
   const problem = schemaProblem('shard-plan', plan)
   if (problem) throw new UsageError(`Cannot read the shard plan ${planPath}: ${problem}; write a new one with "vitest-memory plan --shards N -o ${planPath}".`)
   return plan as ShardPlan

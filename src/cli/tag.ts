@@ -38,26 +38,44 @@ export function parseTagArgs(argv: string[], cwd: string, env: NodeJS.ProcessEnv
   const options: TagCommandOptions = { aboveBytes: null, removeBelowBytes: null, write: false, historyPath: '', help: false }
   let history = env.VITEST_MEMORY_HISTORY || DEFAULT_HISTORY_PATH
   for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)] : [argv[i], undefined]
+    const [name, inline] =
+      argv[i].startsWith('--') && argv[i].includes('=')
+        ? [argv[i].slice(0, argv[i].indexOf('=')), argv[i].slice(argv[i].indexOf('=') + 1)]
+        : [argv[i], undefined]
     const value = (): string => {
       const v = inline ?? argv[++i]
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${name} needs a value: write "${name} ${name === '--memory-history' ? 'PATH' : 'SIZE'}".`)
+      if (v === undefined || (inline === undefined && v.startsWith('--')))
+        throw new UsageError(`${name} needs a value: write "${name} ${name === '--memory-history' ? 'PATH' : 'SIZE'}".`)
       return v
     }
     switch (name) {
-      case '--above': options.aboveBytes = size(value(), name); break
-      case '--remove-below': options.removeBelowBytes = size(value(), name); break
-      case '--memory-history': history = value(); break
-      case '--write': options.write = true; break
-      case '--help': case '-h': options.help = true; break
-      default: throw new UsageError(`Unknown argument "${argv[i]}" for the tag command: use --above SIZE, --remove-below SIZE, --write, --memory-history PATH.`)
+      case '--above':
+        options.aboveBytes = size(value(), name)
+        break
+      case '--remove-below':
+        options.removeBelowBytes = size(value(), name)
+        break
+      case '--memory-history':
+        history = value()
+        break
+      case '--write':
+        options.write = true
+        break
+      case '--help':
+      case '-h':
+        options.help = true
+        break
+      default:
+        throw new UsageError(`Unknown argument "${argv[i]}" for the tag command: use --above SIZE, --remove-below SIZE, --write, --memory-history PATH.`)
     }
   }
   if (!options.help && options.aboveBytes == null && options.removeBelowBytes == null) {
     throw new UsageError('the tag command needs --above SIZE (files to tag) or --remove-below SIZE (files to untag), e.g. "vitest-memory tag --above 1GB".')
   }
   if (options.aboveBytes != null && options.removeBelowBytes != null && options.removeBelowBytes > options.aboveBytes) {
-    throw new UsageError(`--remove-below ${formatBytes(options.removeBelowBytes)} is above --above ${formatBytes(options.aboveBytes)}: a file would be tagged and untagged at once; use a smaller --remove-below.`)
+    throw new UsageError(
+      `--remove-below ${formatBytes(options.removeBelowBytes)} is above --above ${formatBytes(options.aboveBytes)}: a file would be tagged and untagged at once; use a smaller --remove-below.`,
+    )
   }
   options.historyPath = resolve(cwd, history)
   return options
@@ -92,7 +110,12 @@ export function lastWeights(history: History): FileWeight[] {
 }
 
 /** Runs the subcommand; returns the lines it prints (a warning about the history goes to `warn`). */
-export async function tagCommand(argv: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = line => console.error(line)): Promise<string[]> {
+export async function tagCommand(
+  argv: string[],
+  cwd = process.cwd(),
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = line => console.error(line),
+): Promise<string[]> {
   const options = parseTagArgs(argv, cwd, env)
   if (options.help) return [TAG_HELP]
   const shownHistory = displayPath(options.historyPath, cwd)

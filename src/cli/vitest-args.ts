@@ -52,7 +52,11 @@ function vitestSays<T>(step: () => T): T {
   try {
     return step()
   } catch (error) {
-    throw new UsageError(`Vitest: ${String((error as Error)?.message ?? error).replace(/`/g, '').replace(/\s*\n\s*/g, ' ')}`)
+    throw new UsageError(
+      `Vitest: ${String((error as Error)?.message ?? error)
+        .replace(/`/g, '')
+        .replace(/\s*\n\s*/g, ' ')}`,
+    )
   }
 }
 

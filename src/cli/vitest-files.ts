@@ -4,7 +4,7 @@ import { parseVitestArgs } from './vitest-args.js'
 
 export interface CollectedFiles {
   root: string
-  files: { project: string, file: string }[]
+  files: { project: string; file: string }[]
 }
 
 /**

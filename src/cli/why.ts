@@ -113,8 +113,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
     else if (entry.t === 'file-start') {
       booting.delete(key)
       started.set(key, entry)
-    }
-    else if (entry.t === 'sample') {
+    } else if (entry.t === 'sample') {
       // Only the last two of a file's samples are read: growth rate and latest size.
       const own = samples.get(key)
       if (!own) samples.set(key, [entry])
@@ -122,8 +121,7 @@ export function analyzeJournal(text: string): JournalAnalysis {
         own.push(entry)
         if (own.length > 2) own.shift()
       }
-    }
-    else if (entry.t === 'sites') sites.set(key, entry)
+    } else if (entry.t === 'sites') sites.set(key, entry)
     else if (entry.t === 'file-end') {
       booting.delete(key)
       started.delete(key)
@@ -160,7 +158,14 @@ export function analyzeJournal(text: string): JournalAnalysis {
   // A file the aborted line names but no other line does (its process never reached the journal).
   for (const entry of abortedRunning) {
     if (running.some(r => r.file === entry.file)) continue
-    running.push({ file: entry.file, pid: entry.pid, starting: entry.pid === 0, runningMs: entry.runningMs, rssBytes: entry.treeRssBytes, bytesPerSecond: null })
+    running.push({
+      file: entry.file,
+      pid: entry.pid,
+      starting: entry.pid === 0,
+      runningMs: entry.runningMs,
+      rssBytes: entry.treeRssBytes,
+      bytesPerSecond: null,
+    })
   }
   return { run, ending, abortedBy, endedAt, running, finished, truncated, sites, unknownKinds, ...(exitCode !== undefined ? { exitCode } : {}) }
 }
@@ -180,36 +185,57 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
   // For a runner still alive, a file is in flight until now, not until the journal's last line.
   const inFlight = live && liveness === 'alive' ? running.map(file => ({ ...file, runningMs: file.runningMs + Math.max(0, now - analysis.endedAt) })) : running
   const into = run ? `, ${formatDuration(analysis.endedAt - run.at)} into the run` : ''
-  const what = inFlight.length === 1 ? `${inFlight[0].file} was ${inFlight[0].starting ? 'waiting for its process to start' : 'running'}` : inFlight.length > 1 ? `${inFlight.length} files were in flight` : 'no test file was running'
+  const what =
+    inFlight.length === 1
+      ? `${inFlight[0].file} was ${inFlight[0].starting ? 'waiting for its process to start' : 'running'}`
+      : inFlight.length > 1
+        ? `${inFlight.length} files were in flight`
+        : 'no test file was running'
   const unannounced = analysis.ending === 'died' && !live
   const size = inFlight.length === 1 ? `; ${describe(inFlight[0], unannounced)}` : ''
   if (analysis.ending === 'finished') {
     lines.push(`The run finished normally${run ? ` after ${formatDuration(analysis.endedAt - run.at)}` : ''}.`)
   } else if (analysis.ending === 'exited') {
     const code = analysis.exitCode == null ? '' : ` with code ${analysis.exitCode}`
-    lines.push(`The runner exited${code}${into} before the run ended, while ${what}${size}: an error stopped it (a config that failed to load, an error Vitest could not recover from); its own output says which.`)
+    lines.push(
+      `The runner exited${code}${into} before the run ended, while ${what}${size}: an error stopped it (a config that failed to load, an error Vitest could not recover from); its own output says which.`,
+    )
   } else if (analysis.ending === 'aborted') {
     lines.push(`The runner was stopped by ${analysis.abortedBy}${into} while ${what}${size}.`)
-    lines.push('It killed the running files\' processes before it exited.')
+    lines.push("It killed the running files' processes before it exited.")
   } else if (live) {
     const pid = run ? ` (pid ${run.pid})` : ''
-    lines.push(liveness === 'alive'
-      ? `The runner${pid} is still running: this journal is not an ending. Its last line is from ${new Date(analysis.endedAt).toISOString()}${into}; ${what}${size}.`
-      : `The runner${pid} may still be running (a process with its pid exists). Its last line is from ${new Date(analysis.endedAt).toISOString()}${into}; ${what}${size}.`)
-    if (inFlight.some(file => file.starting)) lines.push('A file whose process never finishes starting is failed after memoryPool({ startTimeout }) (60 s by default).')
+    lines.push(
+      liveness === 'alive'
+        ? `The runner${pid} is still running: this journal is not an ending. Its last line is from ${new Date(analysis.endedAt).toISOString()}${into}; ${what}${size}.`
+        : `The runner${pid} may still be running (a process with its pid exists). Its last line is from ${new Date(analysis.endedAt).toISOString()}${into}; ${what}${size}.`,
+    )
+    if (inFlight.some(file => file.starting))
+      lines.push('A file whose process never finishes starting is failed after memoryPool({ startTimeout }) (60 s by default).')
   } else {
     lines.push(`The runner died while ${what}${size}.`)
-    lines.push(`The journal ends without a word at ${new Date(analysis.endedAt).toISOString()}${into}: the runner was killed without warning (SIGKILL — the OOM killer, or a CI timeout's last resort).`)
+    lines.push(
+      `The journal ends without a word at ${new Date(analysis.endedAt).toISOString()}${into}: the runner was killed without warning (SIGKILL — the OOM killer, or a CI timeout's last resort).`,
+    )
   }
   for (const file of inFlight) {
-    lines.push(file.starting
-      ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (${startingFor(file, unannounced)})`
-      : `  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`)
-    if (file.sites) lines.push(...sitesLines(file.sites, `which lines were allocating: the sites live at its highest so far (${formatBytes(file.sites.sampledBytes)} of ${formatBytes(file.sites.capturedAtRssBytes)} RSS)`))
+    lines.push(
+      file.starting
+        ? `  ${file.file}: pid ${file.pid || '(none yet)'}, never finished starting (${startingFor(file, unannounced)})`
+        : `  ${file.file}: pid ${file.pid}, running for ${formatDuration(file.runningMs)}, ${sizeOf(file).replace(/^its /, '')}`,
+    )
+    if (file.sites)
+      lines.push(
+        ...sitesLines(
+          file.sites,
+          `which lines were allocating: the sites live at its highest so far (${formatBytes(file.sites.sampledBytes)} of ${formatBytes(file.sites.capturedAtRssBytes)} RSS)`,
+        ),
+      )
     lines.push(...sharedBefore(analysis, file))
   }
   const growing = inFlight.filter(file => !file.starting)
-  if (growing.length === 1 && analysis.ending !== 'finished') lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${growing[0].file} --memory-limit SIZE`)
+  if (growing.length === 1 && analysis.ending !== 'finished')
+    lines.push(`Run it alone under a limit to see it fail cleanly: vitest-memory run ${growing[0].file} --memory-limit SIZE`)
   const heaviest = [...analysis.finished].sort((a, b) => (b.treePeakRssBytes ?? 0) - (a.treePeakRssBytes ?? 0)).slice(0, top)
   if (heaviest.length) {
     lines.push(`Heaviest finished files (of ${analysis.finished.length}):`)
@@ -227,7 +253,9 @@ export function renderWhy(analysis: JournalAnalysis, top = 5, liveness: RunnerLi
   const unknown = [...(analysis.unknownKinds ?? new Map<string, number>())]
   if (unknown.length > 0) {
     const count = unknown.reduce((sum, [, n]) => sum + n, 0)
-    lines.push(`(${count} line${count === 1 ? '' : 's'} of a kind this version does not know, skipped: ${unknown.map(([kind, n]) => `${printable(kind, 40)} ×${n}`).join(', ')}; a newer vitest-memory wrote them.)`)
+    lines.push(
+      `(${count} line${count === 1 ? '' : 's'} of a kind this version does not know, skipped: ${unknown.map(([kind, n]) => `${printable(kind, 40)} ×${n}`).join(', ')}; a newer vitest-memory wrote them.)`,
+    )
   }
   // File names, test names and sites come from the journal: nothing in them reaches the terminal raw.
   return lines.map(terminalSafe).join('\n')
@@ -259,7 +287,7 @@ function startingFor(file: RunningAtEnd, unannounced: boolean): string {
  * another process (or a journal copied from CI) is "dead". The command line is no test: npm's bin,
  * npx and `node dist/cli/main.js` all show another one than process.argv.
  */
-export function runnerLiveness(run: { pid: number, at?: number, startTime?: number | null } | null): RunnerLiveness {
+export function runnerLiveness(run: { pid: number; at?: number; startTime?: number | null } | null): RunnerLiveness {
   if (!run || !Number.isInteger(run.pid) || run.pid <= 0) return 'dead'
   try {
     process.kill(run.pid, 0)
@@ -295,7 +323,9 @@ function wallClockStart(ticks: number): number | null {
 function sharedBefore(analysis: JournalAnalysis, file: RunningAtEnd): string[] {
   const before = analysis.finished.filter(f => f.pid === file.pid && f.shared)
   if (before.length === 0) return []
-  const lines = [`  It ran in a shared process (isolate: false) after ${before.length} file${before.length === 1 ? '' : 's'} (the process held what they kept):`]
+  const lines = [
+    `  It ran in a shared process (isolate: false) after ${before.length} file${before.length === 1 ? '' : 's'} (the process held what they kept):`,
+  ]
   for (const f of before.slice(-10)) {
     const kept = f.shared!.retainedBytes == null ? 'kept little' : `kept ${formatBytes(f.shared!.retainedBytes)} after GC`
     lines.push(`    ${String(f.shared!.order).padStart(3)}. ${f.file}: started at ${formatBytes(f.shared!.startRssBytes)}, ${kept}`)
@@ -311,14 +341,17 @@ function sitesLines(entry: Entry<'sites'>, heading: string): string[] {
   const native = nativeNote(entry.arrayBuffersBytes, entry.capturedAtRssBytes)
   return [
     `    ${heading}${native ? `; ${native}` : ''}:`,
-    ...entry.sites.slice(0, WHY_SITES).map(site => `      ${formatBytes(site.bytes).padStart(8)}  ${`${Math.round(site.share * 100)}%`.padStart(4)}  ${site.functionName}  ${siteWhere(site)}`),
+    ...entry.sites
+      .slice(0, WHY_SITES)
+      .map(site => `      ${formatBytes(site.bytes).padStart(8)}  ${`${Math.round(site.share * 100)}%`.padStart(4)}  ${site.functionName}  ${siteWhere(site)}`),
   ]
 }
 
 function sizeOf(file: RunningAtEnd): string {
   if (file.rssBytes == null) return 'it had just started, with no memory sample yet'
   const rate = file.bytesPerSecond
-  const trend = rate == null ? '' : Math.abs(rate) < 1e6 ? ' and steady' : rate > 0 ? ` and rising ${formatBytes(rate)}/s` : ` and falling ${formatBytes(-rate)}/s`
+  const trend =
+    rate == null ? '' : Math.abs(rate) < 1e6 ? ' and steady' : rate > 0 ? ` and rising ${formatBytes(rate)}/s` : ` and falling ${formatBytes(-rate)}/s`
   return `its RSS was ${formatBytes(file.rssBytes)}${trend}`
 }
 
@@ -342,7 +375,8 @@ export function runWhy(argv: string[]): void {
     throw error
   }
   console.log(renderWhy(analysis, 5, runnerLiveness(analysis.run)))
-  for (const other of concurrentJournals(path)) console.log(`Another run at once wrote its own journal: ${displayPath(other)} (vitest-memory why ${displayPath(other)}).`)
+  for (const other of concurrentJournals(path))
+    console.log(`Another run at once wrote its own journal: ${displayPath(other)} (vitest-memory why ${displayPath(other)}).`)
 }
 
 /** journal.<pid>.jsonl beside journal.jsonl: runs that started while another held the journal. */
@@ -353,7 +387,10 @@ function concurrentJournals(path: string): string[] {
   const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   const pattern = new RegExp(`^${literal(stem)}\\.\\d+${literal(ext)}$`)
   try {
-    return readdirSync(dirname(path)).filter(name => pattern.test(name)).sort().map(name => join(dirname(path), name))
+    return readdirSync(dirname(path))
+      .filter(name => pattern.test(name))
+      .sort()
+      .map(name => join(dirname(path), name))
   } catch {
     return []
   }

@@ -10,7 +10,7 @@ const CGROUP_V1_MEMORY = '/sys/fs/cgroup/memory'
 /** Reads a small file's text, or null when it is not there (or not readable). */
 export type ReadText = (path: string) => string | null
 
-const readText: ReadText = (path) => {
+const readText: ReadText = path => {
   try {
     return readFileSync(path, 'utf8').trim()
   } catch {
@@ -24,7 +24,7 @@ const readText: ReadText = (path) => {
  * systemd slice, a CI runner's cgroup, cgroup v1 without a cgroup namespace), and when its path is
  * not under the mount (a container's own cgroup mounted as the root) the root is what applies.
  */
-function cgroupDirs(read: ReadText): { version: 1 | 2, dirs: string[] } | null {
+function cgroupDirs(read: ReadText): { version: 1 | 2; dirs: string[] } | null {
   const lines = (read('/proc/self/cgroup') ?? '').split('\n')
   const v1Path = lines.map(line => /^\d+:([^:]*):(.*)$/.exec(line)).find(m => m?.[1].split(',').includes('memory'))?.[2]
   const v2Path = lines.map(line => /^0::(.*)$/.exec(line)).find(Boolean)?.[1]
@@ -103,7 +103,7 @@ export function readOomKillCount(): number | null {
  */
 export const OOM_COUNT_REUSE_MS = 200
 
-let lastOomCount: { at: number, count: number | null } | null = null
+let lastOomCount: { at: number; count: number | null } | null = null
 
 /** readOomKillCount(), or a reading at most OOM_COUNT_REUSE_MS old. */
 export function recentOomKillCount(now = Date.now()): number | null {

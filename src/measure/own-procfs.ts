@@ -12,7 +12,10 @@ const CLEAR_REFS_RESET_PEAK = Buffer.from('5')
 export class OwnProcfs {
   private readonly buffer = Buffer.allocUnsafe(STATUS_READ_BYTES)
 
-  private constructor(private readonly statusFd: number, private readonly clearRefsFd: number | null) {}
+  private constructor(
+    private readonly statusFd: number,
+    private readonly clearRefsFd: number | null,
+  ) {}
 
   /** This process's readers, opened on first use; null where procfs cannot be read. */
   static get(): OwnProcfs | null {

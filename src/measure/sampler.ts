@@ -15,7 +15,7 @@ export interface TreeSample {
   /** Sum of the RSS of the root and all its live descendants now. */
   treeRssBytes: number
   /** The heaviest descendant, when there is one. */
-  heaviestChild: { pid: number, rssBytes: number } | null
+  heaviestChild: { pid: number; rssBytes: number } | null
 }
 
 /** The heaviest processes kept for a tree peak: enough to say which one made it. */
@@ -88,7 +88,7 @@ export class TreeSampler {
     if (!root) return null
     let treeRssBytes = root.rssBytes
     let heaviestChild: TreeSample['heaviestChild'] = null
-    const members: { pid: number, rssBytes: number }[] = []
+    const members: { pid: number; rssBytes: number }[] = []
     for (const pid of listDescendants(this.pid, this.threads)) {
       const memory = readProcessMemory(pid)
       if (!memory) continue
@@ -103,7 +103,8 @@ export class TreeSampler {
     if (members.length > 0 && treeRssBytes > this.treePeakBytes && treeRssBytes >= this.peakProcessesAt + PEAK_PROCESSES_STEP_BYTES) {
       this.peakProcessesAt = treeRssBytes
       this.peakProcesses = [{ pid: this.pid, command: null, rssBytes: root.rssBytes }, ...members.map(m => ({ ...m, command: readCommand(m.pid) }))]
-        .sort((a, b) => b.rssBytes - a.rssBytes).slice(0, PEAK_PROCESSES_KEPT)
+        .sort((a, b) => b.rssBytes - a.rssBytes)
+        .slice(0, PEAK_PROCESSES_KEPT)
     }
     return this.record({ at: Date.now(), rootRssBytes: root.rssBytes, rootHwmBytes: root.hwmBytes, treeRssBytes, heaviestChild })
   }

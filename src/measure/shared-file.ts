@@ -48,7 +48,10 @@ export class SharedFileMeter {
   /** vm mode: the file that ended whose GC waits for its context to be let go. */
   private unsettled = false
 
-  constructor(private readonly probe: SharedProbe, private readonly settings: SharedMeterSettings) {}
+  constructor(
+    private readonly probe: SharedProbe,
+    private readonly settings: SharedMeterSettings,
+  ) {}
 
   /** RSS when the running file started, or null between files. */
   get startRssBytes(): number | null {
@@ -94,7 +97,15 @@ export class SharedFileMeter {
     this.active = false
     this.sinceGc++
     this.unsettled = true
-    return { order: this.order, startRssBytes: this.startRss, retainedBytes: null, retainedHeapBytes: null, retainedFiles: 0, endRssBytes: this.probe.readRss(), gcMs: 0 }
+    return {
+      order: this.order,
+      startRssBytes: this.startRss,
+      retainedBytes: null,
+      retainedHeapBytes: null,
+      retainedFiles: 0,
+      endRssBytes: this.probe.readRss(),
+      gcMs: 0,
+    }
   }
 
   /**

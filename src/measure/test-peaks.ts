@@ -7,7 +7,7 @@ import type { TestPeakMethod, TestMemory } from '../model.js'
 /** How the test process reads and resets its own memory. */
 export interface MemoryProbe {
   /** Peak RSS since process start or the last successful reset, and current RSS: one reading. */
-  read(): { peakBytes: number, rssBytes: number }
+  read(): { peakBytes: number; rssBytes: number }
   /** Resets the peak to the current RSS; false when the platform cannot. */
   resetPeak(): boolean
   heapUsed(): number
@@ -31,7 +31,10 @@ export class TestPeakTracker {
   /** Peak from process start until the first test started: imports, module code, beforeAll. */
   setupPeakRssBytes: number | null = null
 
-  constructor(private readonly probe: MemoryProbe, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly probe: MemoryProbe,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   testStarted(id: string): void {
     const overlapping = this.active.size > 0
@@ -97,7 +100,7 @@ export class TestPeakTracker {
   }
 
   /** The file's peak over its whole run, and its setup phase (all of it when no test ran). */
-  fileFinished(): { peakRssBytes: number, setupPeakRssBytes: number } {
+  fileFinished(): { peakRssBytes: number; setupPeakRssBytes: number } {
     this.note(this.probe.read().peakBytes)
     return { peakRssBytes: this.fileMax, setupPeakRssBytes: this.setupPeakRssBytes ?? this.fileMax }
   }

@@ -49,7 +49,7 @@ export class AdmissionGate {
    * file — a file predicted larger than the ceiling therefore runs alone.
    */
   admit(predictedBytes: number, currentBytes: () => number = () => 0): Promise<Ticket> {
-    return new Promise((admit) => {
+    return new Promise(admit => {
       this.queue.push({ predictedBytes, currentBytes, admit })
       this.reevaluate()
       if (this.queue.length > 0) this.onWait?.(this.status())

@@ -31,12 +31,12 @@ export function parseAnnotations(source: string, file: string): FileAnnotations 
  * the file's start both ask, and a watch-mode rerun of an unchanged file asks again; one stat
  * instead of reading and searching the whole source each time.
  */
-const parsed = new Map<string, { mtimeMs: number, size: number, annotations: FileAnnotations }>()
+const parsed = new Map<string, { mtimeMs: number; size: number; annotations: FileAnnotations }>()
 
 /** `shown`: how errors name the file (its path relative to the root). */
 export function readAnnotations(file: string, shown = file): FileAnnotations {
   let source: string
-  let version: { mtimeMs: number, size: number }
+  let version: { mtimeMs: number; size: number }
   try {
     const stat = statSync(file)
     version = { mtimeMs: stat.mtimeMs, size: stat.size }

@@ -25,7 +25,7 @@ export interface CrashFacts {
 }
 
 /** How the heaviest process is named when it is the test file's own. */
-export const OWN_PROCESS = 'the test file\'s own process'
+export const OWN_PROCESS = "the test file's own process"
 
 export interface LimitBreach {
   treeRssBytes: number
@@ -58,7 +58,7 @@ export function classifyCrash(facts: CrashFacts): CrashVerdict {
       state: 'crash',
       cause: 'start-timeout',
       explanation: `the test process ${facts.startTimeout}, so vitest-memory killed it rather than wait forever`,
-      fix: 'check the file\'s test environment and setup (a custom environment that never resolves, a blocking import); run it alone with `vitest-memory run <file>`, or raise memoryPool({ startTimeout }) if starting is just slow',
+      fix: "check the file's test environment and setup (a custom environment that never resolves, a blocking import); run it alone with `vitest-memory run <file>`, or raise memoryPool({ startTimeout }) if starting is just slow",
     }
   }
   if (facts.limitBreach) {
@@ -75,7 +75,7 @@ export function classifyCrash(facts: CrashFacts): CrashVerdict {
       state: 'crash',
       cause: 'v8-heap',
       explanation: `V8 ran out of JavaScript heap ("heap out of memory" on stderr): its --max-old-space-size limit was reached, not the machine's memory (peak RSS ${peak})`,
-      fix: 'look for data the tests keep alive between tests, or give V8 more heap with `test.execArgv: [\'--max-old-space-size=4096\']` in the Vitest config (or NODE_OPTIONS)',
+      fix: "look for data the tests keep alive between tests, or give V8 more heap with `test.execArgv: ['--max-old-space-size=4096']` in the Vitest config (or NODE_OPTIONS)",
     }
   }
   if (facts.signal === 'SIGKILL') {
@@ -89,14 +89,14 @@ export function classifyCrash(facts: CrashFacts): CrashVerdict {
         state: 'crash',
         cause: 'oom-killer',
         explanation: `the kernel's OOM killer: the machine ran out of memory (${evidence})`,
-        fix: 'set --memory-limit below the machine\'s memory so vitest-memory stops the file with a report, lower maxWorkers so fewer heavy files run at once, or reduce what this file holds',
+        fix: "set --memory-limit below the machine's memory so vitest-memory stops the file with a report, lower maxWorkers so fewer heavy files run at once, or reduce what this file holds",
       }
     }
     return {
       state: 'crash',
       cause: 'sigkill',
       explanation: `something outside the test killed it with SIGKILL (its peak of ${peak} was far from the machine's ${formatBytes(facts.machineMemoryBytes)} and no OOM kill was counted): a CI or container timeout, a container memory limit, or code that kills its own process`,
-      fix: 'check the CI job\'s timeout and the container\'s memory limit, and run this file alone with `vitest-memory run <file>`',
+      fix: "check the CI job's timeout and the container's memory limit, and run this file alone with `vitest-memory run <file>`",
     }
   }
   if (facts.signal === 'SIGSEGV' || facts.signal === 'SIGBUS' || facts.signal === 'SIGILL' || facts.signal === 'SIGFPE') {
@@ -112,7 +112,7 @@ export function classifyCrash(facts: CrashFacts): CrashVerdict {
       state: 'crash',
       cause: 'abort',
       explanation: 'the process aborted (SIGABRT): a failed native assertion or process.abort()',
-      fix: 'read the process\'s last stderr output above, and run the file alone to reproduce it',
+      fix: "read the process's last stderr output above, and run the file alone to reproduce it",
     }
   }
   if (facts.signal) {
@@ -135,14 +135,18 @@ export function classifyCrash(facts: CrashFacts): CrashVerdict {
 export function crashMessage(facts: CrashFacts, verdict: CrashVerdict): string {
   const lines: string[] = []
   if (verdict.cause === 'start-timeout') {
-    lines.push(`the process for ${facts.file} (pid ${facts.pid}) never finished starting: stuck for ${formatDuration(facts.durationMs)}, killed before the file could run`)
+    lines.push(
+      `the process for ${facts.file} (pid ${facts.pid}) never finished starting: stuck for ${formatDuration(facts.durationMs)}, killed before the file could run`,
+    )
   } else if (verdict.state === 'killed' && facts.limitBreach) {
     const b = facts.limitBreach
     const [rss, limit] = distinctSizes(b.treeRssBytes, b.limitBytes)
     lines.push(`killed by vitest-memory: tree RSS ${rss} exceeded limit ${limit} after ${formatDuration(b.afterMs)} (heaviest: ${b.heaviest})`)
   } else {
     const how = facts.signal ? `was killed by ${facts.signal}` : `exited with code ${facts.exitCode}`
-    lines.push(`the process running ${facts.file} (pid ${facts.pid}) ${how} after ${formatDuration(facts.durationMs)}, before the file finished; peak RSS before death ${formatBytes(facts.peakRssBytes)}`)
+    lines.push(
+      `the process running ${facts.file} (pid ${facts.pid}) ${how} after ${formatDuration(facts.durationMs)}, before the file finished; peak RSS before death ${formatBytes(facts.peakRssBytes)}`,
+    )
   }
   lines.push(`likely cause: ${verdict.explanation}`)
   lines.push(`try: ${verdict.fix}`)

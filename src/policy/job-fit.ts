@@ -49,7 +49,7 @@ export interface FittedShard extends PlannedShard {
 }
 
 export interface HeavyLane {
-  files: { file: string, peakBytes: number, memoryIntensive: string }[]
+  files: { file: string; peakBytes: number; memoryIntensive: string }[]
   /** The job memory the heaviest of them needs, alone with the runner. */
   requiredMemoryBytes: number
   predictedDurationMs: number
@@ -71,8 +71,8 @@ export interface Unfit {
 }
 
 export type FitResult =
-  | { ok: true, plan: FitPlan, /** The target could not be met: the longest file alone is longer. */ targetMissed: boolean }
-  | { ok: false, unfit: Unfit[] }
+  | { ok: true; plan: FitPlan /** The target could not be met: the longest file alone is longer. */; targetMissed: boolean }
+  | { ok: false; unfit: Unfit[] }
 
 /** The largest number of these peaks that fit at once beside the runner (at least 1, at most all). */
 export function fitWorkers(peaks: readonly number[], memoryBytes: number): number {
@@ -89,7 +89,13 @@ export function fitWorkers(peaks: readonly number[], memoryBytes: number): numbe
 
 /** The runner plus the `workers` heaviest peaks. */
 export function worstCase(peaks: readonly number[], workers: number): number {
-  return RUNNER_MEMORY_BYTES + [...peaks].sort((a, b) => b - a).slice(0, workers).reduce((s, p) => s + p, 0)
+  return (
+    RUNNER_MEMORY_BYTES +
+    [...peaks]
+      .sort((a, b) => b - a)
+      .slice(0, workers)
+      .reduce((s, p) => s + p, 0)
+  )
 }
 
 /** Longest first onto whichever worker frees up first (what the sequencer's order approximates). */
@@ -116,7 +122,10 @@ export function fitJob(input: FitFile[], request: FitRequest): FitResult {
   const weights = new Map(files.map(f => [f.file, { peak: peakOf(f), duration: f.durationMs ?? typicalDuration }]))
 
   const fitted = (count: number): FitPlan => {
-    const base = planShards(files.map(f => ({ file: f.file, durationMs: f.durationMs, peakBytes: f.peakBytes })), count)
+    const base = planShards(
+      files.map(f => ({ file: f.file, durationMs: f.durationMs, peakBytes: f.peakBytes })),
+      count,
+    )
     const peaksOf = (names: string[]) => names.map(n => weights.get(n)!.peak)
     const shards = base.shards.map((shard): FittedShard => {
       const peaks = peaksOf(shard.files)
@@ -126,7 +135,10 @@ export function fitJob(input: FitFile[], request: FitRequest): FitResult {
         maxWorkers: workers,
         maxMemory: `${Math.floor((memoryBytes - RUNNER_MEMORY_BYTES) / 1e6)}MB`,
         predictedPeakBytes: Math.round(worstCase(peaks, workers)),
-        predictedDurationMs: layOut(shard.files.map(n => weights.get(n)!.duration), workers),
+        predictedDurationMs: layOut(
+          shard.files.map(n => weights.get(n)!.duration),
+          workers,
+        ),
       }
     })
     const all = peaksOf(files.map(f => f.file))

@@ -18,8 +18,7 @@ export function judgeLeak(heapAfterGc: readonly number[]): LeakVerdict | null {
   const retainedTotalBytes = heapAfterGc[heapAfterGc.length - 1] - heapAfterGc[0]
   const retainedPerTestBytes = retainedTotalBytes / steps.length
   const growingSteps = steps.filter(step => step > LEAK_STEP_NOISE_BYTES).length
-  const likely = heapAfterGc.length >= LEAK_MIN_TESTS
-    && retainedPerTestBytes >= LEAK_MIN_GROWTH_PER_TEST_BYTES
-    && growingSteps / steps.length >= LEAK_MIN_GROWING_SHARE
+  const likely =
+    heapAfterGc.length >= LEAK_MIN_TESTS && retainedPerTestBytes >= LEAK_MIN_GROWTH_PER_TEST_BYTES && growingSteps / steps.length >= LEAK_MIN_GROWING_SHARE
   return { likely, retainedPerTestBytes, retainedTotalBytes, tests: heapAfterGc.length, growingSteps }
 }

@@ -34,16 +34,12 @@ export function nextSampleIntervalMs(limit: FileLimit | null, baseMs: number, sa
   // Until two samples tell the rate, the file counts as growing.
   if (sample == null || previous == null) return Math.min(baseMs, LIMIT_SAMPLE_INTERVAL_MS)
   const elapsedMs = Math.max(1, sample.at - previous.at)
-  const growing = (sample.treeRssBytes - previous.treeRssBytes) * 1000 / elapsedMs >= LIMIT_GROWING_BYTES_PER_SECOND
+  const growing = ((sample.treeRssBytes - previous.treeRssBytes) * 1000) / elapsedMs >= LIMIT_GROWING_BYTES_PER_SECOND
   const near = sample.treeRssBytes >= limit.bytes * LIMIT_NEAR_SHARE
   return growing || near ? Math.min(baseMs, LIMIT_SAMPLE_INTERVAL_MS) : baseMs
 }
 
-export function limitFor(
-  relativeFile: string,
-  annotations: FileAnnotations,
-  options: Pick<ResolvedMemoryOptions, 'limitBytes' | 'limits'>,
-): FileLimit | null {
+export function limitFor(relativeFile: string, annotations: FileAnnotations, options: Pick<ResolvedMemoryOptions, 'limitBytes' | 'limits'>): FileLimit | null {
   return closestSize(relativeFile, annotations.limitBytes, options.limits, options.limitBytes)
 }
 

@@ -11,7 +11,7 @@ export interface FileSize {
 export function closestSize(
   relativeFile: string,
   commentBytes: number | null,
-  globs: { glob: string, bytes: number }[],
+  globs: { glob: string; bytes: number }[],
   globalBytes: number | null,
 ): FileSize | null {
   if (commentBytes != null) return { bytes: commentBytes, source: 'comment' }

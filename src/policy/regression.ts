@@ -50,7 +50,7 @@ export function weightOf(file: FileReport): number | null {
   return file.treePeakRssBytes ?? file.peakRssBytes ?? null
 }
 
-const key = (f: { project: string, file: string }) => `${f.project}\0${f.file}`
+const key = (f: { project: string; file: string }) => `${f.project}\0${f.file}`
 
 export function compareReports(base: MemoryReport, head: MemoryReport, thresholds: Thresholds): Comparison {
   const baseFiles = new Map(base.files.map(f => [key(f), f]))
@@ -58,9 +58,9 @@ export function compareReports(base: MemoryReport, head: MemoryReport, threshold
   const changes: FileChange[] = []
   for (const [k, h] of headFiles) changes.push(change(h, baseFiles.get(k), h, thresholds))
   for (const [k, b] of baseFiles) if (!headFiles.has(k)) changes.push(change(b, b, undefined, thresholds))
-  changes.sort((a, b) => Number(b.regression) - Number(a.regression)
-    || Math.abs(b.deltaBytes ?? 0) - Math.abs(a.deltaBytes ?? 0)
-    || a.file.localeCompare(b.file))
+  changes.sort(
+    (a, b) => Number(b.regression) - Number(a.regression) || Math.abs(b.deltaBytes ?? 0) - Math.abs(a.deltaBytes ?? 0) || a.file.localeCompare(b.file),
+  )
   return { changes, regressions: changes.filter(c => c.regression), thresholds }
 }
 

@@ -47,16 +47,29 @@ export function planShards(input: PlanFile[], count: number): ShardPlan {
   for (const f of input) {
     // The same file in two projects runs twice under one filter: its costs add up, its peak is the larger.
     const seen = byFile.get(f.file)
-    byFile.set(f.file, seen
-      ? { file: f.file, durationMs: sumOrNull(seen.durationMs, f.durationMs), peakBytes: maxOrNull(seen.peakBytes, f.peakBytes) }
-      : { ...f })
+    byFile.set(
+      f.file,
+      seen ? { file: f.file, durationMs: sumOrNull(seen.durationMs, f.durationMs), peakBytes: maxOrNull(seen.peakBytes, f.peakBytes) } : { ...f },
+    )
   }
   const files = [...byFile.values()]
-  const typicalDuration = median(files.flatMap(f => (f.durationMs != null ? [f.durationMs] : [])), DEFAULT_DURATION_MS)
-  const typicalPeak = median(files.flatMap(f => (f.peakBytes != null ? [f.peakBytes] : [])), DEFAULT_PEAK_BYTES)
+  const typicalDuration = median(
+    files.flatMap(f => (f.durationMs != null ? [f.durationMs] : [])),
+    DEFAULT_DURATION_MS,
+  )
+  const typicalPeak = median(
+    files.flatMap(f => (f.peakBytes != null ? [f.peakBytes] : [])),
+    DEFAULT_PEAK_BYTES,
+  )
   const weighed = files.map(f => ({ file: f.file, duration: f.durationMs ?? typicalDuration, peak: f.peakBytes ?? typicalPeak }))
-  const totalDuration = Math.max(1, weighed.reduce((s, f) => s + f.duration, 0))
-  const totalPeak = Math.max(1, weighed.reduce((s, f) => s + f.peak, 0))
+  const totalDuration = Math.max(
+    1,
+    weighed.reduce((s, f) => s + f.duration, 0),
+  )
+  const totalPeak = Math.max(
+    1,
+    weighed.reduce((s, f) => s + f.peak, 0),
+  )
   const cost = (duration: number, peak: number) => Math.max(duration / totalDuration, peak / totalPeak)
   // Largest first (greedy "longest processing time"), on whichever resource the file uses most.
   weighed.sort((a, b) => cost(b.duration, b.peak) - cost(a.duration, a.peak) || b.peak - a.peak || a.file.localeCompare(b.file))
@@ -88,7 +101,10 @@ export function planShards(input: PlanFile[], count: number): ShardPlan {
       heaviestPeakBytes: Math.round(s.heaviest),
       sumPeakBytes: Math.round(s.sumPeak),
     })),
-    unmeasured: files.filter(f => f.durationMs == null && f.peakBytes == null).map(f => f.file).sort(),
+    unmeasured: files
+      .filter(f => f.durationMs == null && f.peakBytes == null)
+      .map(f => f.file)
+      .sort(),
   }
 }
 

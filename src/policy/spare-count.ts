@@ -56,7 +56,7 @@ export function autoSpareCount(sizing: SpareSizing): number {
   if (sizing.filesToCome != null) count = Math.min(count, sizing.filesToCome)
   const perSpare = sizing.spareBytes ?? SPARE_BYTES_BEFORE_MEASURED
   if (sizing.availableMemoryBytes != null) {
-    count = Math.min(count, Math.floor(sizing.availableMemoryBytes * AUTO_SPARE_MEMORY_SHARE / perSpare))
+    count = Math.min(count, Math.floor((sizing.availableMemoryBytes * AUTO_SPARE_MEMORY_SHARE) / perSpare))
   }
   if (sizing.roomUnderCeilingBytes != null) {
     count = Math.min(count, Math.floor(sizing.roomUnderCeilingBytes / perSpare))

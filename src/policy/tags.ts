@@ -70,11 +70,7 @@ const MAX_COMBINATIONS = 1 << 14
  * may add any of `testTagCandidates`, so the filter must fail for all of those combinations.
  * `matches` is Vitest's own compiled filter expression.
  */
-export function excludedAtFileLevel(
-  matches: (tags: string[]) => boolean,
-  fileTags: readonly string[],
-  testTagCandidates: readonly string[],
-): boolean {
+export function excludedAtFileLevel(matches: (tags: string[]) => boolean, fileTags: readonly string[], testTagCandidates: readonly string[]): boolean {
   const extra = [...new Set(testTagCandidates)].filter(tag => !fileTags.includes(tag))
   if (2 ** extra.length > MAX_COMBINATIONS) return false
   for (let mask = 0; mask < 2 ** extra.length; mask++) {

@@ -65,14 +65,15 @@ export const OVER_BUDGET_ERROR = 'MemoryBudgetExceeded'
  */
 export function fileVerdictText(verdict: FileVerdict, figures: Pick<JudgedFigures, 'treePeakRssBytes' | 'shared'>, when = ''): string {
   const budget = `memory budget of ${formatBytes(verdict.budgetBytes)} (${verdict.budgetSource ?? 'global'})`
-  const reached = verdict.basis === 'added'
-    ? `added ${formatBytes(verdict.judgedBytes)}${when} above the ${formatBytes(figures.shared?.startRssBytes ?? null)} its shared process held (peak ${formatBytes(figures.treePeakRssBytes)})`
-    : `peaked at ${formatBytes(verdict.judgedBytes)}${when}`
+  const reached =
+    verdict.basis === 'added'
+      ? `added ${formatBytes(verdict.judgedBytes)}${when} above the ${formatBytes(figures.shared?.startRssBytes ?? null)} its shared process held (peak ${formatBytes(figures.treePeakRssBytes)})`
+      : `peaked at ${formatBytes(verdict.judgedBytes)}${when}`
   return `${reached}, over its ${budget}${verdict.fails ? '' : ' (warning only)'}`
 }
 
 /** The error a file or test over its budget fails with in Vitest: named, one line, no stack frames. */
-export function overBudgetError(message: string): { name: string, message: string, stack: string } {
+export function overBudgetError(message: string): { name: string; message: string; stack: string } {
   return { name: OVER_BUDGET_ERROR, message, stack: `${OVER_BUDGET_ERROR}: ${message}` }
 }
 

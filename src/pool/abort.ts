@@ -72,7 +72,7 @@ function openJournal(options: ResolvedMemoryOptions, logger: JournalLogger): voi
   const opening = state.journalOpening
   opening.requested = options.journalPath
   opening.madeFolder = existsSync(dirname(options.journalPath)) ? null : dirname(options.journalPath)
-  const say = (line: string) => options.askedFor.journal ? logger.error(line) : logger.warn(line)
+  const say = (line: string) => (options.askedFor.journal ? logger.error(line) : logger.warn(line))
   const failed = (path: string, error: unknown, after = '') => {
     // Said once per run; the run goes on without it (and fails at the end when it was asked for).
     state.journalFailure = { askedFor: options.askedFor.journal }
@@ -124,7 +124,7 @@ function installExitLine(): void {
   const holder = process as unknown as Record<symbol, boolean>
   if (holder[EXIT_LINE_MARK]) return
   holder[EXIT_LINE_MARK] = true
-  process.once('exit', (code) => {
+  process.once('exit', code => {
     const state = runSession()
     const journal = state.journal
     if (!journal) return
@@ -210,7 +210,9 @@ function onAbort(signal: NodeJS.Signals): void {
     try {
       const options = state.options(vitest.config.root)
       const partial = writePartialReport(vitest, options, signal, journal?.startedAt ?? Date.now())
-      process.stderr.write(`\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${partial} (the last complete report is kept)\n`)
+      process.stderr.write(
+        `\nvitest-memory: stopped by ${signal}; ${running.length ? `killed ${running.map(r => r.file).join(', ')}; ` : ''}partial report in ${partial} (the last complete report is kept)\n`,
+      )
     } catch (error) {
       process.stderr.write(`vitest-memory: could not write the partial report: ${writeFailure(error)}\n`)
     }

@@ -36,7 +36,14 @@ export interface ChildLaunch {
  */
 export const GC_TRIGGER_SHARE = 0.5
 
-export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations' | 'journalPath' | 'sampleIntervalMs'>>, root: string, file: string, project = '', shared = false): ChildLaunch {
+export function childLaunch(
+  options: Pick<ResolvedMemoryOptions, 'detectLeaks' | 'heapProfile'> &
+    Partial<Pick<ResolvedMemoryOptions, 'retainedAboveBytes' | 'annotations' | 'journalPath' | 'sampleIntervalMs'>>,
+  root: string,
+  file: string,
+  project = '',
+  shared = false,
+): ChildLaunch {
   const settings: ChildSettings = {
     detectLeaks: options.detectLeaks,
     annotations: options.annotations !== false,
@@ -68,8 +75,10 @@ export function childLaunch(options: Pick<ResolvedMemoryOptions, 'detectLeaks' |
 }
 
 /** Where and how a process profiles at its peak, or null when --heap-profile=peak is off. */
-export function peakProfileSettings(options: Pick<ResolvedMemoryOptions, 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'journalPath'>>, root: string): PeakProfileSettings | null {
+export function peakProfileSettings(
+  options: Pick<ResolvedMemoryOptions, 'heapProfile'> & Partial<Pick<ResolvedMemoryOptions, 'journalPath'>>,
+  root: string,
+): PeakProfileSettings | null {
   if (options.heapProfile !== 'peak') return null
   return { dir: inflightDir(options.journalPath ?? null, root), samplingIntervalBytes: PEAK_PROFILE_INTERVAL_BYTES }
 }
-

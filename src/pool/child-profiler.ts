@@ -27,8 +27,12 @@ async function startPeakProfiler(settings: PeakProfileSettings): Promise<void> {
   // The thread never keeps the process alive, and its failure never fails the tests (it writes why).
   thread.unref()
   let ready = false
-  thread.on('message', (message) => { if (message === 'ready') ready = true })
-  thread.on('error', () => { ready = false })
+  thread.on('message', message => {
+    if (message === 'ready') ready = true
+  })
+  thread.on('error', () => {
+    ready = false
+  })
   // child.ts wraps process.send after this module ran: the file's end passes through here first.
   const send = process.send!.bind(process) as (...args: unknown[]) => boolean
   process.send = ((message: any, ...rest: unknown[]) => {

@@ -39,7 +39,7 @@ export interface ChildFilePeak {
 const KEY = Symbol.for('vitest-memory.child-tracker')
 
 export function childTracker(settings: ChildSettings = { detectLeaks: false }): TestPeakTracker {
-  const holder = process as unknown as { [KEY]?: TestPeakTracker, [SETTINGS_KEY]?: ChildSettings }
+  const holder = process as unknown as { [KEY]?: TestPeakTracker; [SETTINGS_KEY]?: ChildSettings }
   holder[SETTINGS_KEY] ??= settings
   holder[KEY] ??= new TestPeakTracker(ownProbe(settings))
   return holder[KEY]
@@ -82,25 +82,34 @@ function ownProbe(settings: ChildSettings): MemoryProbe {
 export function readChildSettings(env: NodeJS.ProcessEnv = process.env): ChildSettings {
   const raw = env[CHILD_SETTINGS_ENV]
   delete env[CHILD_SETTINGS_ENV]
-  const parsed = raw ? JSON.parse(raw) as Partial<ChildSettings> : {}
-  return { detectLeaks: parsed.detectLeaks === true, annotations: parsed.annotations !== false, shared: parsed.shared === true, gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0, ...(typeof parsed.selfReadingsMs === 'number' && parsed.selfReadingsMs > 0 ? { selfReadingsMs: parsed.selfReadingsMs } : {}) }
+  const parsed = raw ? (JSON.parse(raw) as Partial<ChildSettings>) : {}
+  return {
+    detectLeaks: parsed.detectLeaks === true,
+    annotations: parsed.annotations !== false,
+    shared: parsed.shared === true,
+    gcAboveBytes: typeof parsed.gcAboveBytes === 'number' ? parsed.gcAboveBytes : 0,
+    ...(typeof parsed.selfReadingsMs === 'number' && parsed.selfReadingsMs > 0 ? { selfReadingsMs: parsed.selfReadingsMs } : {}),
+  }
 }
 
 /** The per-file meter of a shared process: its GC is V8's, obtained without a global `gc`. */
 export function sharedFileMeter(settings: ChildSettings): SharedFileMeter {
   const gc = hiddenGc()
   const own = hasProcfs() ? OwnProcfs.get() : null
-  return new SharedFileMeter({
-    readRss: () => own?.read()?.rssBytes ?? process.memoryUsage.rss(),
-    readJs: () => {
-      // process.memoryUsage()'s heapUsed + external, without the RSS reading that comes with it.
-      const heap = getHeapStatistics()
-      return heap.used_heap_size + heap.external_memory
+  return new SharedFileMeter(
+    {
+      readRss: () => own?.read()?.rssBytes ?? process.memoryUsage.rss(),
+      readJs: () => {
+        // process.memoryUsage()'s heapUsed + external, without the RSS reading that comes with it.
+        const heap = getHeapStatistics()
+        return heap.used_heap_size + heap.external_memory
+      },
+      resetPeak: () => own?.resetPeak() ?? false,
+      gc,
+      now: () => performance.now(),
     },
-    resetPeak: () => own?.resetPeak() ?? false,
-    gc,
-    now: () => performance.now(),
-  }, { gcAboveBytes: settings.gcAboveBytes ?? 0, gcEveryFile: settings.detectLeaks })
+    { gcAboveBytes: settings.gcAboveBytes ?? 0, gcEveryFile: settings.detectLeaks },
+  )
 }
 
 /**

@@ -87,19 +87,19 @@ process.once('disconnect', () => {
 const runnerSource = vm ? null : testRunnerSource(entry)
 const boundaries: FileBoundaries | undefined = meter
   ? {
-      fileStarted: (file) => {
+      fileStarted: file => {
         if (!runningBatch) return
         fileStarted()
         boundary({ type: 'start', file })
       },
-      fileFinished: (file) => {
+      fileFinished: file => {
         if (runningBatch) boundary({ type: 'end', file, vitestMemory: filePeak() })
       },
     }
   : undefined
 // A file with a budget asks the pool for its verdict before Vitest settles it (verdict-link.ts):
 // an error in the answer makes it a failed file in Vitest's own state.
-const fileEnd: FileEndHook = async (suite) => {
+const fileEnd: FileEndHook = async suite => {
   if (!suite.filepath || !isJudged(suite.filepath)) return
   const ownPeakRssBytes = Math.max(readOwnPeak().peakRssBytes, tracker.fileFinished().peakRssBytes)
   const reply = await askPool({ kind: 'file', file: suite.filepath, ownPeakRssBytes, startRssBytes: meter?.startRssBytes ?? null })

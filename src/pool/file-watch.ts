@@ -30,12 +30,12 @@ export class FileWatch {
   private breach: LimitBreach | null = null
   private stderrTail = ''
   private oomKillsAtStart: number | null = null
-  private lastJournaled: { at: number, treeRssBytes: number } | null = null
+  private lastJournaled: { at: number; treeRssBytes: number } | null = null
   private startTimeout: string | null = null
   /** The last sample: whether the file grows decides how fast it is sampled under a limit. */
   private previousSample: PreviousSample | null = null
   /** The test the process said it started last (protocol.ts): the one running if it dies. */
-  private lastTestStart: { id: string, at: number } | null = null
+  private lastTestStart: { id: string; at: number } | null = null
   /** Set when the file runs in a shared process: where, and what the process held at its start. */
   shared: SharedRun | null = null
   /** --heap-profile=peak: the link to what the process flushes, else null. */
@@ -77,7 +77,14 @@ export class FileWatch {
     sampler.setInterval(nextSampleIntervalMs(this.limit, this.baseSampleIntervalMs, null, null))
     this.startedAt = this.deps.clock.now()
     this.oomKillsAtStart = this.deps.machine.oomKills(this.shared !== null)
-    this.deps.run.journal({ t: 'file-start', at: this.deps.clock.now(), file: this.relativeFile, project: this.project.name, pid, limitBytes: this.limit?.bytes ?? null })
+    this.deps.run.journal({
+      t: 'file-start',
+      at: this.deps.clock.now(),
+      file: this.relativeFile,
+      project: this.project.name,
+      pid,
+      limitBytes: this.limit?.bytes ?? null,
+    })
   }
 
   testStarted(testId: string): void {
@@ -121,7 +128,14 @@ export class FileWatch {
     const last = this.lastJournaled
     if (!last || (sample.at - last.at >= SAMPLE_EVERY_MS && Math.abs(sample.treeRssBytes - last.treeRssBytes) >= SAMPLE_MIN_CHANGE_BYTES)) {
       this.lastJournaled = { at: sample.at, treeRssBytes: sample.treeRssBytes }
-      this.deps.run.journal({ t: 'sample', at: sample.at, file: this.relativeFile, pid: this.pid, rssBytes: sample.rootRssBytes, treeRssBytes: sample.treeRssBytes })
+      this.deps.run.journal({
+        t: 'sample',
+        at: sample.at,
+        file: this.relativeFile,
+        pid: this.pid,
+        rssBytes: sample.rootRssBytes,
+        treeRssBytes: sample.treeRssBytes,
+      })
     }
   }
 
@@ -147,7 +161,7 @@ export class FileWatch {
       pid: this.pid,
       signal,
       exitCode,
-      peakRssBytes: this.breach ? treePeak : rootPeak ?? treePeak,
+      peakRssBytes: this.breach ? treePeak : (rootPeak ?? treePeak),
       durationMs,
       stderrTail: this.stderrTail,
       limitBreach: this.breach,
@@ -189,7 +203,8 @@ export class FileWatch {
     // verdict and the error to land on that test.
     if (this.lastTestStart) await vitest.startTest(this.project, this.lastTestStart.id, this.lastTestStart.at).catch(() => {})
     // A dead file has failed already: only its kill is worth an annotation (budgets judge finished files).
-    if (this.annotations && measurement.crash?.state === 'killed') vitest.annotateFile(this.project, this.file, verdictAnnotation(measurement, { budgetMode: 'fail', sharedBudget: 'added' }))
+    if (this.annotations && measurement.crash?.state === 'killed')
+      vitest.annotateFile(this.project, this.file, verdictAnnotation(measurement, { budgetMode: 'fail', sharedBudget: 'added' }))
     const name = verdict.state === 'killed' ? 'MemoryLimitExceeded' : 'TestFileCrashed'
     try {
       await vitest.failFile(this.project, this.file, { name, message, stack: `${name}: ${message}` }, durationMs)
@@ -243,7 +258,17 @@ export class FileWatch {
       durationMs: measurement.durationMs,
       ...(measurement.crash ? { signal: measurement.crash.signal, exitCode: measurement.crash.exitCode, cause: measurement.crash.cause } : {}),
       ...(measurement.treePeakProcesses ? { treePeakProcesses: measurement.treePeakProcesses } : {}),
-      ...(this.shared ? { shared: { process: this.shared.process, order: this.shared.order, startRssBytes: this.shared.startRssBytes, retainedBytes: measurement.shared?.retainedBytes ?? null, retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null } } : {}),
+      ...(this.shared
+        ? {
+            shared: {
+              process: this.shared.process,
+              order: this.shared.order,
+              startRssBytes: this.shared.startRssBytes,
+              retainedBytes: measurement.shared?.retainedBytes ?? null,
+              retainedHeapBytes: measurement.shared?.retainedHeapBytes ?? null,
+            },
+          }
+        : {}),
     })
   }
 }

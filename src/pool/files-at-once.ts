@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os'
 
 interface WorkersConfig {
   config: { maxWorkers?: number | string | null }
-  vitest: { config: { maxWorkers?: number | string | null, watch?: boolean } }
+  vitest: { config: { maxWorkers?: number | string | null; watch?: boolean } }
 }
 
 export function filesAtOnce(project: WorkersConfig, cpus = availableParallelism()): number {

@@ -61,7 +61,7 @@ function renameOver(from: string, to: string): void {
 
 /** `always`: vm mode, where each file's context loads its own runner and only a setup file reaches its tests. */
 export function withTestHooks<T>(startRequest: T, always = false): T {
-  const request = startRequest as { context?: { config?: { setupFiles?: string[], root?: string, runner?: string } } }
+  const request = startRequest as { context?: { config?: { setupFiles?: string[]; root?: string; runner?: string } } }
   const config = request.context?.config
   if (!config || (!config.runner && !always)) return startRequest
   const hooks = testHooksSetupFile(config.root ?? process.cwd())

@@ -52,9 +52,15 @@ function guardProcess(): ChildProcess | null {
     // Its own session (detached): a Ctrl-C or a kill of the runner's process group does not take
     // it down before it has done its work. No environment: it runs shell builtins only.
     const started = spawn(SHELL, ['-c', GUARD_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true, env: {} })
-    started.on('error', () => { guard = null })
-    started.on('exit', () => { guard = null })
-    started.stdin!.on('error', () => { guard = null })
+    started.on('error', () => {
+      guard = null
+    })
+    started.on('exit', () => {
+      guard = null
+    })
+    started.stdin!.on('error', () => {
+      guard = null
+    })
     // Neither the guard nor its pipe keeps the runner alive; the runner's exit closes the pipe.
     started.unref()
     ;(started.stdin as unknown as { unref?: () => void }).unref?.()

@@ -66,14 +66,17 @@ let heapCheckPending = false
 let nearLimitCapturedHeap = 0
 
 function post<T>(method: string, params: object = {}): Promise<T> {
-  return new Promise((done, fail) => session.post(method, params, (error, result) => error ? fail(error) : done(result as T)))
+  return new Promise((done, fail) => session.post(method, params, (error, result) => (error ? fail(error) : done(result as T))))
 }
 
 function step(bytes: number): number {
   return Math.max(STEP_MIN_BYTES, bytes * STEP_SHARE)
 }
 
-interface SamplingNode { selfSize: number, children?: SamplingNode[] }
+interface SamplingNode {
+  selfSize: number
+  children?: SamplingNode[]
+}
 
 function sampledBytes(head: SamplingNode): number {
   let total = 0
@@ -90,9 +93,11 @@ function sampledBytes(head: SamplingNode): number {
 async function mainMemoryUsage(): Promise<NodeJS.MemoryUsage | null> {
   try {
     const { result } = await post<{ result: { value?: string } }>('Runtime.evaluate', {
-      expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true, silent: true,
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+      silent: true,
     })
-    return typeof result.value === 'string' ? JSON.parse(result.value) as NodeJS.MemoryUsage : null
+    return typeof result.value === 'string' ? (JSON.parse(result.value) as NodeJS.MemoryUsage) : null
   } catch {
     return null
   }
@@ -155,7 +160,9 @@ function tick(): void {
   const high = Math.max(baselineRss, lastCaptureRss)
   if (!busy && Date.now() >= nextCaptureAt && rss >= high + step(high)) {
     busy = true
-    void queueCapture().finally(() => { busy = false })
+    void queueCapture().finally(() => {
+      busy = false
+    })
   }
   checkHeapLimit()
   // A capture that waited for the flush interval is written once the interval has passed.
@@ -166,13 +173,22 @@ function tick(): void {
 function checkHeapLimit(): void {
   if (heapCheckPending || busy) return
   heapCheckPending = true
-  post<{ usedSize: number }>('Runtime.getHeapUsage').then(({ usedSize }) => {
-    const near = data.heapLimitBytes * NEAR_HEAP_LIMIT_SHARE
-    if (busy || usedSize < near || usedSize < nearLimitCapturedHeap + data.heapLimitBytes * NEAR_LIMIT_STEP_SHARE) return
-    nearLimitCapturedHeap = usedSize
-    busy = true
-    void queueCapture().finally(() => { busy = false })
-  }, () => {}).finally(() => { heapCheckPending = false })
+  post<{ usedSize: number }>('Runtime.getHeapUsage')
+    .then(
+      ({ usedSize }) => {
+        const near = data.heapLimitBytes * NEAR_HEAP_LIMIT_SHARE
+        if (busy || usedSize < near || usedSize < nearLimitCapturedHeap + data.heapLimitBytes * NEAR_LIMIT_STEP_SHARE) return
+        nearLimitCapturedHeap = usedSize
+        busy = true
+        void queueCapture().finally(() => {
+          busy = false
+        })
+      },
+      () => {},
+    )
+    .finally(() => {
+      heapCheckPending = false
+    })
 }
 
 function fail(error: unknown): void {
@@ -186,7 +202,9 @@ let sampling = false
 
 async function main(): Promise<void> {
   // Started first: the inspector's answers do not keep a thread alive, this timer does.
-  setInterval(() => { if (sampling) tick() }, CHECK_EVERY_MS)
+  setInterval(() => {
+    if (sampling) tick()
+  }, CHECK_EVERY_MS)
   session.connectToMainThread()
   await post('HeapProfiler.enable')
   await post('HeapProfiler.startSampling', { samplingInterval: data.samplingIntervalBytes })
@@ -194,7 +212,7 @@ async function main(): Promise<void> {
   sampling = true
   // The pool's "capture now" (before a limit kill): capture, flush, answer. An idle process (a spare
   // not yet given a file) never grows past its baseline, so it writes nothing.
-  const server = createServer((socket) => {
+  const server = createServer(socket => {
     void queueCapture().then(() => {
       flush()
       socket.end(best ? 'flushed\n' : 'none\n')
@@ -204,7 +222,7 @@ async function main(): Promise<void> {
   server.on('error', () => {})
   server.listen(peakSocketPath(data.pid))
   // The file finished: the main thread waits (Atomics.wait) until the best capture is on disk.
-  parentPort!.on('message', (message) => {
+  parentPort!.on('message', message => {
     if (message !== 'flush') return
     flush()
     Atomics.store(flushedFlag, 0, 1)

@@ -29,12 +29,12 @@ export function startPreload(): Promise<void> {
   return Promise.all(preload.modules.map(url => import(url).catch(() => {}))).then(() => {})
 }
 
-function takePreload(): { globals: string[], modules: string[] } {
+function takePreload(): { globals: string[]; modules: string[] } {
   const raw = process.env[PRELOAD_ENV]
   delete process.env[PRELOAD_ENV]
-  const strings = (value: unknown) => Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
+  const strings = (value: unknown) => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [])
   try {
-    const parsed = raw ? JSON.parse(raw) as { globals?: unknown, modules?: unknown } : {}
+    const parsed = raw ? (JSON.parse(raw) as { globals?: unknown; modules?: unknown }) : {}
     return { globals: strings(parsed.globals), modules: strings(parsed.modules) }
   } catch {
     return { globals: [], modules: [] }

@@ -35,9 +35,7 @@ export const BATCH_MARK = '__vitest_memory_batch__'
 /** Key of the messages a process running a batch sends at each file boundary. */
 export const FILE_BOUNDARY_KEY = '__vitest_memory_file__'
 
-export type FileBoundary =
-  | { type: 'start', file: string }
-  | { type: 'end', file: string, vitestMemory: FileFigures }
+export type FileBoundary = { type: 'start'; file: string } | { type: 'end'; file: string; vitestMemory: FileFigures }
 
 export interface FileBoundaryMessage {
   [FILE_BOUNDARY_KEY]: FileBoundary
@@ -93,7 +91,7 @@ export function vmRetained(late: LateRetained): Record<string, unknown> {
 
 export function vmRetainedOf(message: unknown): LateRetained | null {
   const late = (message as Record<string, unknown> | null)?.[VM_RETAINED_KEY]
-  return late && typeof late === 'object' ? late as LateRetained : null
+  return late && typeof late === 'object' ? (late as LateRetained) : null
 }
 
 // ---- A memory verdict carried into Vitest's own state (verdict-link.ts) ----
@@ -103,11 +101,15 @@ const QUERY_KEY = '__vitest_memory_verdict_query__'
 const REPLY_KEY = '__vitest_memory_verdict__'
 const TREE_KEY = '__vitest_memory_tree__'
 
-export interface SerializedVerdictError { name: string, message: string, stack: string }
+export interface SerializedVerdictError {
+  name: string
+  message: string
+  stack: string
+}
 
 export type VerdictQuery =
-  | { id: number, kind: 'file', file: string, ownPeakRssBytes: number, startRssBytes: number | null }
-  | { id: number, kind: 'test', file: string, testId: string, startRssBytes: number, ownPeakRssBytes: number, budgetBytes: number }
+  | { id: number; kind: 'file'; file: string; ownPeakRssBytes: number; startRssBytes: number | null }
+  | { id: number; kind: 'test'; file: string; testId: string; startRssBytes: number; ownPeakRssBytes: number; budgetBytes: number }
 
 export interface VerdictReply {
   id: number
@@ -119,11 +121,14 @@ export interface VerdictReply {
   warning?: string
 }
 
-export interface TreeNews { testId: string, treeRssBytes: number }
+export interface TreeNews {
+  testId: string
+  treeRssBytes: number
+}
 
 export function verdictQueryOf(message: unknown): VerdictQuery | null {
   const query = (message as Record<string, unknown> | null)?.[QUERY_KEY]
-  return query && typeof query === 'object' ? query as VerdictQuery : null
+  return query && typeof query === 'object' ? (query as VerdictQuery) : null
 }
 
 export function verdictReply(reply: VerdictReply): Record<string, unknown> {

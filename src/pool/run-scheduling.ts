@@ -55,14 +55,15 @@ function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape:
       spareBytes: spares?.spareBytes() ?? null,
     })
   }
-  const spares: SpareProcesses | null = setting === 'auto' || setting > 0
-    ? new SpareProcesses({
-      setting,
-      target: setting === 'auto' ? autoTarget : () => setting,
-      upcoming: upcomingEnvironments,
-      distPath: shape?.distPath,
-    })
-    : null
+  const spares: SpareProcesses | null =
+    setting === 'auto' || setting > 0
+      ? new SpareProcesses({
+          setting,
+          target: setting === 'auto' ? autoTarget : () => setting,
+          upcoming: upcomingEnvironments,
+          distPath: shape?.distPath,
+        })
+      : null
   const history = options.historyPath ? peekHistory(options.historyPath) : null
   const index = history ? historyIndex(history) : new Map()
   const known = history ? history.entries.map(lastPeak).filter((p): p is number => p != null) : []
@@ -72,11 +73,13 @@ function createScheduling(options: ResolvedMemoryOptions, logger: Logger, shape:
     const now = Date.now()
     if (now - lastNotice < WAIT_NOTICE_MS) return
     lastNotice = now
-    logger.log(pc.yellow(`vitest-memory: waiting for memory: ${formatBytes(status.inUseBytes)} / ${formatBytes(status.ceilingBytes)} in use (${status.running} running, ${status.waiting} waiting)`))
+    logger.log(
+      pc.yellow(
+        `vitest-memory: waiting for memory: ${formatBytes(status.inUseBytes)} / ${formatBytes(status.ceilingBytes)} in use (${status.running} running, ${status.waiting} waiting)`,
+      ),
+    )
   }
-  const gate: AdmissionGate | null = options.maxMemoryBytes != null
-    ? new AdmissionGate(options.maxMemoryBytes, () => spares?.rssBytes() ?? 0, notice)
-    : null
+  const gate: AdmissionGate | null = options.maxMemoryBytes != null ? new AdmissionGate(options.maxMemoryBytes, () => spares?.rssBytes() ?? 0, notice) : null
   const timer = gate ? setInterval(() => gate.waiting > 0 && gate.reevaluate(), REEVALUATE_MS).unref() : undefined
   const killSpares = () => spares?.killAll()
   process.on('exit', killSpares)

@@ -39,7 +39,7 @@ export async function installRunnerHooks(source: TestRunnerSource, boundaries?: 
   // Synchronous unless something must be awaited: a promise per test costs the runner a tick.
   proto.onAfterRetryTask = function (this: unknown, test: MeasuredTest, options: unknown) {
     const inherited = afterRetry?.call(this, test, options)
-    if (inherited instanceof Promise) return inherited.then(() => bySetupFile() ? undefined : testFinished(test))
+    if (inherited instanceof Promise) return inherited.then(() => (bySetupFile() ? undefined : testFinished(test)))
     return bySetupFile() ? inherited : testFinished(test)
   }
   return true
@@ -89,7 +89,7 @@ export interface RunnerSuite {
   filepath?: string
   file?: unknown
   mode?: string
-  result?: { state: string, errors?: unknown[] }
+  result?: { state: string; errors?: unknown[] }
 }
 
 function wrapFileEnd(proto: Record<string | symbol, unknown>, fileEnd: FileEndHook): void {
@@ -102,7 +102,7 @@ function wrapFileEnd(proto: Record<string | symbol, unknown>, fileEnd: FileEndHo
 
 /** Called by the setup-file hooks (a project with its own runner): the runner's wrap stands down. */
 export function measuredBySetupFile(): void {
-  (globalThis as { [SETUP_FILE_KEY]?: boolean })[SETUP_FILE_KEY] = true
+  ;(globalThis as { [SETUP_FILE_KEY]?: boolean })[SETUP_FILE_KEY] = true
 }
 
 function bySetupFile(): boolean {
@@ -110,7 +110,7 @@ function bySetupFile(): boolean {
 }
 
 async function testRunnerClass(source: TestRunnerSource): Promise<(new (...args: never[]) => unknown) | null> {
-  const module = await import(source.url).catch(() => null) as Record<string, unknown> | null
+  const module = (await import(source.url).catch(() => null)) as Record<string, unknown> | null
   const found = module?.[source.exportName]
-  return typeof found === 'function' ? found as new () => unknown : null
+  return typeof found === 'function' ? (found as new () => unknown) : null
 }

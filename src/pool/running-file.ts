@@ -41,7 +41,18 @@ export function openRunningFile(project: TestProject, file: string, resolved: Re
   const budget = budgetFor(relativeFile, annotations, resolved)
   const limit = limitFor(relativeFile, annotations, resolved)
   const startedAt = deps.clock.now()
-  const watch = new FileWatch(project, file, relativeFile, startedAt, budget, limit, resolved.annotations, peakProfileSettings(resolved, root)?.dir ?? null, resolved.sampleIntervalMs, deps)
+  const watch = new FileWatch(
+    project,
+    file,
+    relativeFile,
+    startedAt,
+    budget,
+    limit,
+    resolved.annotations,
+    peakProfileSettings(resolved, root)?.dir ?? null,
+    resolved.sampleIntervalMs,
+    deps,
+  )
   deps.run.fileStarted(project.name, file)
   return { file, relativeFile, startedAt, budget, watch }
 }
@@ -51,7 +62,14 @@ export function openRunningFile(project: TestProject, file: string, resolved: Re
  * `atEnd`: the process waits at the file's end, so one more sample belongs to it (not so for a
  * batch run whole: by the time its end is reported the process runs the next file).
  */
-export function fileMeasurement(running: RunningFile, process: PoolProcess, project: string, own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd: boolean, now: number): FileMeasurement {
+export function fileMeasurement(
+  running: RunningFile,
+  process: PoolProcess,
+  project: string,
+  own: (OwnPeak & Partial<ChildFilePeak>) | undefined,
+  atEnd: boolean,
+  now: number,
+): FileMeasurement {
   if (atEnd) process.sampler.sampleNow()
   const peak = own?.peakRssBytes ?? null
   const treePeak = Math.max(process.sampler.treePeakBytes, peak ?? 0) || null
@@ -102,9 +120,10 @@ export function batchErrors(vitest: Vitest, catchError: VitestSink['catchError']
   }
 }
 
-export function serializeError(error: unknown): { name: string, message: string, stack?: string } {
+export function serializeError(error: unknown): { name: string; message: string; stack?: string } {
   // Already serialized by Vitest's worker (a failed start): keep its own stack.
-  if (!(error instanceof Error) && typeof (error as { message?: unknown })?.message === 'string') return error as { name: string, message: string, stack?: string }
+  if (!(error instanceof Error) && typeof (error as { message?: unknown })?.message === 'string')
+    return error as { name: string; message: string; stack?: string }
   const e = error instanceof Error ? error : new Error(String((error as { message?: string })?.message ?? error))
   return { name: e.name, message: e.message, stack: e.stack }
 }

@@ -28,7 +28,12 @@ export class SharedLifecycle {
   readonly recycleAboveBytes: number | null
 
   /** `recycleAboveBytes`: a threshold decided elsewhere (vm mode: vm-lifecycle.ts), else from the options. */
-  constructor(options: ResolvedMemoryOptions, workers: number, private readonly project: string, recycleAboveBytes?: number | null) {
+  constructor(
+    options: ResolvedMemoryOptions,
+    workers: number,
+    private readonly project: string,
+    recycleAboveBytes?: number | null,
+  ) {
     this.recycleAboveBytes = recycleAboveBytes !== undefined ? recycleAboveBytes : resolvedRecycleAbove(options, workers)
   }
 
@@ -73,7 +78,16 @@ export class SharedLifecycle {
     }
     const state = runSession()
     state.recycles.push(record)
-    state.journal?.write({ t: 'recycle', at: record.at, file: record.files.at(-1) ?? '', pid, process: record.process, rssBytes: record.rssBytes, thresholdBytes: record.thresholdBytes, files: record.files.length })
+    state.journal?.write({
+      t: 'recycle',
+      at: record.at,
+      file: record.files.at(-1) ?? '',
+      pid,
+      process: record.process,
+      rssBytes: record.rssBytes,
+      thresholdBytes: record.thresholdBytes,
+      files: record.files.length,
+    })
     this.current = null
     return record
   }

@@ -172,7 +172,7 @@ export class SpareProcesses {
     while (list.length > count) this.end(key, list[list.length - 1])
     for (const { environment, preload } of needed) {
       if (list.length >= count) break
-      const child = forkTestProcess(spec, preload ? JSON.parse(preload) as Preload : null)
+      const child = forkTestProcess(spec, preload ? (JSON.parse(preload) as Preload) : null)
       // A spare must not keep the runner alive, nor hold its output.
       setKeepsAlive(child, false)
       const spare: Spare = { child, preload, environment: preload ? environment : null, idle: setTimeout(() => this.end(key, spare), SPARE_IDLE_MS).unref() }
@@ -219,7 +219,10 @@ export class SpareProcesses {
   }
 
   pids(): number[] {
-    return [...this.spares.values()].flat().map(s => s.child.pid!).filter(Boolean)
+    return [...this.spares.values()]
+      .flat()
+      .map(s => s.child.pid!)
+      .filter(Boolean)
   }
 
   /** Ends every waiting spare (end of run, or the runner is exiting). */
@@ -269,6 +272,6 @@ function alive(child: ChildProcess): boolean {
 
 /** Whether the process, its IPC channel and its output pipes keep the runner's event loop alive. */
 function setKeepsAlive(child: ChildProcess, keep: boolean): void {
-  const handles = [child, child.channel, child.stdout, child.stderr] as ({ ref?: () => void, unref?: () => void } | null | undefined)[]
+  const handles = [child, child.channel, child.stdout, child.stderr] as ({ ref?: () => void; unref?: () => void } | null | undefined)[]
   for (const handle of handles) keep ? handle?.ref?.() : handle?.unref?.()
 }

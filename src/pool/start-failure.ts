@@ -12,7 +12,13 @@ const ERROR_NAME = 'TestProcessStartError'
 const MODULE_NOT_FOUND = /^Failed to load url /
 
 /** Fails the file with the start error; false when Vitest's state could not take it (then the caller reports it). */
-export async function failFileNotStarted(project: TestProject, file: string, relativeFile: string, error: { name?: string, message: string, stack?: string }, durationMs: number): Promise<boolean> {
+export async function failFileNotStarted(
+  project: TestProject,
+  file: string,
+  relativeFile: string,
+  error: { name?: string; message: string; stack?: string },
+  durationMs: number,
+): Promise<boolean> {
   const missing = MODULE_NOT_FOUND.test(error.message)
   const hint = missing ? ' (check the environment the file names in `// @vitest-environment`, or `environment` in the config)' : ''
   const message = `[vitest-memory]: the test process for ${relativeFile} failed to start: ${error.message}${hint}`
@@ -29,5 +35,8 @@ export async function failFileNotStarted(project: TestProject, file: string, rel
 
 /** The frames of a stack, without its first (message) lines. */
 function stackFrames(stack: string): string {
-  return stack.split('\n').filter(line => /^\s+at /.test(line)).join('\n')
+  return stack
+    .split('\n')
+    .filter(line => /^\s+at /.test(line))
+    .join('\n')
 }

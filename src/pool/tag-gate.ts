@@ -28,7 +28,7 @@ export async function skipBeforeStart(request: FileRequest, project: TestProject
   if (!spec) return false
   const relativeFile = relative(project.config.root, spec.filepath).split('\\').join('/')
   // A malformed budget or limit comment fails that file here, before any process.
-  if (request.type === 'run' && await failOnBadAnnotations(project, spec.filepath, relativeFile)) return true
+  if (request.type === 'run' && (await failOnBadAnnotations(project, spec.filepath, relativeFile))) return true
   const fileTags = spec.fileTags ?? []
   const inputs = {
     relativeFile,
@@ -39,8 +39,13 @@ export async function skipBeforeStart(request: FileRequest, project: TestProject
   }
   const tagSource = memoryIntensiveSource(inputs)
   const tags = tagSource && !fileTags.includes(MEMORY_INTENSIVE) ? [...fileTags, MEMORY_INTENSIVE] : [...fileTags]
-  const skipReason = laneSkipReason(options.memoryIntensiveMode, tagSource) ?? await tagsFilterReason(spec, tags, project)
-  runSession().tagging.set(measurementKey(project.name, spec.filepath), { tags, tagSource, skipReason, ...(newlyFromHistory(inputs, tagSource) ? { newly: true } : {}) })
+  const skipReason = laneSkipReason(options.memoryIntensiveMode, tagSource) ?? (await tagsFilterReason(spec, tags, project))
+  runSession().tagging.set(measurementKey(project.name, spec.filepath), {
+    tags,
+    tagSource,
+    skipReason,
+    ...(newlyFromHistory(inputs, tagSource) ? { newly: true } : {}),
+  })
   if (skipReason) {
     await reportSkippedFile(project, spec.filepath, tags, request.type)
     return true
@@ -58,7 +63,7 @@ function fileBudget(file: string, relativeFile: string, options: ResolvedMemoryO
   }
 }
 
-const histories = new Map<string, { mtimeMs: number, index: Map<string, HistoryEntry> }>()
+const histories = new Map<string, { mtimeMs: number; index: Map<string, HistoryEntry> }>()
 
 /** The file's most recent measured peak; the history is read once per change, never modified here. */
 function lastMeasured(path: string | null, project: string, relativeFile: string): LastMeasured | null {
@@ -78,8 +83,8 @@ function lastMeasured(path: string | null, project: string, relativeFile: string
   const runs = cached.index.get(entryKey(project, relativeFile))?.runs
   const run = runs?.at(-1)
   const before = runs && runs.length > 1 ? runs.at(-2) : undefined
-  const peakBytes = run ? run.treePeakRssBytes ?? run.peakRssBytes : null
-  const previousPeakBytes = before ? before.treePeakRssBytes ?? before.peakRssBytes : null
+  const peakBytes = run ? (run.treePeakRssBytes ?? run.peakRssBytes) : null
+  const previousPeakBytes = before ? (before.treePeakRssBytes ?? before.peakRssBytes) : null
   return run && peakBytes != null ? { peakBytes, at: run.at, previousPeakBytes } : null
 }
 

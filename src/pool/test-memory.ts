@@ -30,10 +30,16 @@ export function testFinished(test: MeasuredTest): Promise<void> | undefined {
   const measured = childTracker().testFinished(test.id)
   if (!measured) return
   const meta = test.meta as Record<string, unknown>
-  const budget = typeof meta[TEST_BUDGET_META_KEY] === 'number' ? meta[TEST_BUDGET_META_KEY] as number : null
+  const budget = typeof meta[TEST_BUDGET_META_KEY] === 'number' ? (meta[TEST_BUDGET_META_KEY] as number) : null
   if (budget == null) return record(test, withTree(measured, takeTreeFigure(test.id)), null)
-  return askPool({ kind: 'test', file: test.file?.filepath ?? '', testId: test.id, startRssBytes: measured.startRssBytes, ownPeakRssBytes: measured.peakRssBytes, budgetBytes: budget })
-    .then(reply => record(test, withTree(measured, Math.max(takeTreeFigure(test.id), reply?.treePeakRssBytes ?? 0)), reply))
+  return askPool({
+    kind: 'test',
+    file: test.file?.filepath ?? '',
+    testId: test.id,
+    startRssBytes: measured.startRssBytes,
+    ownPeakRssBytes: measured.peakRssBytes,
+    budgetBytes: budget,
+  }).then(reply => record(test, withTree(measured, Math.max(takeTreeFigure(test.id), reply?.treePeakRssBytes ?? 0)), reply))
 }
 
 /** The test's peak with what its subprocesses held (the tree's highest figure while it ran). */
@@ -45,7 +51,7 @@ function withTree(measured: TestMemory, treeRssBytes: number): TestMemory {
 function record(test: MeasuredTest, measured: TestMemory, verdict: VerdictReply | null): Promise<void> | undefined {
   const meta = test.meta as Record<string, unknown>
   meta[TEST_META_KEY] = measured
-  const result = test.result as { state: string, errors?: unknown[] } | undefined
+  const result = test.result as { state: string; errors?: unknown[] } | undefined
   if (verdict?.error && result) {
     // As Vitest's failTask does: the state Vitest's retry and summary read, and the error it prints.
     result.state = 'fail'

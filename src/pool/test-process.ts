@@ -29,10 +29,13 @@ export class TestProcess implements PoolProcess {
   private lastSaid = 'it sent nothing'
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
-  private booted: { child: ChildProcess, sampler: TreeSampler, launch: ChildLaunch, ready: Promise<void> } | undefined
+  private booted: { child: ChildProcess; sampler: TreeSampler; launch: ChildLaunch; ready: Promise<void> } | undefined
 
   /** Nothing runs yet: start() boots the process, as Vitest's PoolRunner keeps that in its start(). */
-  constructor(private readonly options: BootOptions, private readonly events: ProcessEvents) {
+  constructor(
+    private readonly options: BootOptions,
+    private readonly events: ProcessEvents,
+  ) {
     this.stdout = options.pool.project.vitest.logger.outputStream
     this.stderr = options.pool.project.vitest.logger.errorStream
   }
@@ -147,7 +150,7 @@ export class TestProcess implements PoolProcess {
   /** Sends over IPC; a send that fails because the child just died is dropped (its exit reports it). */
   send(message: unknown): void {
     if (!this.child.connected) return
-    this.child.send(message as never, (error) => {
+    this.child.send(message as never, error => {
       if (error && !isChannelError(error)) this.child.emit('error', error)
     })
   }
@@ -162,7 +165,7 @@ export class TestProcess implements PoolProcess {
     const child = this.child
     this.stopping = true
     this.sampler.stop()
-    const exited = new Promise<void>((done) => {
+    const exited = new Promise<void>(done => {
       if (!this.alive) done()
       else child.once('exit', () => done())
     })
@@ -214,7 +217,7 @@ function isChannelError(error: NodeJS.ErrnoException): boolean {
   return error.code === 'ERR_IPC_CHANNEL_CLOSED' || error.code === 'EPIPE' || error.code === 'ECONNRESET'
 }
 
-type ListenerCounted = NodeJS.WritableStream & { setMaxListeners?: (n: number) => void, getMaxListeners?: () => number }
+type ListenerCounted = NodeJS.WritableStream & { setMaxListeners?: (n: number) => void; getMaxListeners?: () => number }
 
 function pipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStream): void {
   if (!from) return
@@ -225,12 +228,15 @@ function pipeOutput(from: NodeJS.ReadableStream | null, to: NodeJS.WritableStrea
 }
 
 function flushed(stream: NodeJS.ReadableStream | null): Promise<void> {
-  const readable = stream as (NodeJS.ReadableStream & { readableEnded?: boolean, destroyed?: boolean }) | null
+  const readable = stream as (NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean }) | null
   if (!readable || readable.readableEnded || readable.destroyed) return Promise.resolve()
   // A grandchild that escaped the kill may hold the pipe open: wait a moment, not forever.
-  return new Promise((done) => {
+  return new Promise(done => {
     const timer = setTimeout(done, FLUSH_WAIT_MS)
-    const finish = () => { clearTimeout(timer); done() }
+    const finish = () => {
+      clearTimeout(timer)
+      done()
+    }
     readable.once('end', finish)
     readable.once('close', finish)
   })

@@ -13,7 +13,11 @@ import type { TreeNews } from './protocol.js'
  */
 export const TREE_NEWS_STEP_BYTES = 1_000_000
 
-interface Window { peak: number, told: number, subprocesses: boolean }
+interface Window {
+  peak: number
+  told: number
+  subprocesses: boolean
+}
 
 export class TestTreeWindows {
   private readonly open = new Map<string, Window>()

@@ -27,5 +27,9 @@ export function answerVerdict(query: VerdictQuery, running: RunningFile | undefi
   const verdict = judgeFile(figures, policy)
   if (!verdict.fails) return { id: query.id, treePeakRssBytes: figures.treePeakRssBytes }
   running.failedInChild = true
-  return { id: query.id, treePeakRssBytes: figures.treePeakRssBytes, error: overBudgetError(`vitest-memory: ${running.relativeFile} ${fileVerdictText(verdict, figures)}`) }
+  return {
+    id: query.id,
+    treePeakRssBytes: figures.treePeakRssBytes,
+    error: overBudgetError(`vitest-memory: ${running.relativeFile} ${fileVerdictText(verdict, figures)}`),
+  }
 }

@@ -73,19 +73,19 @@ export function takeTreeFigure(testId: string): number {
   return figure
 }
 
-type QueryBody = VerdictQuery extends infer Q ? Q extends { id: number } ? Omit<Q, 'id'> : never : never
+type QueryBody = VerdictQuery extends infer Q ? (Q extends { id: number } ? Omit<Q, 'id'> : never) : never
 
 /** Asks the pool; resolves with its answer, or null when none came in time. */
 export function askPool(query: QueryBody): Promise<VerdictReply | null> {
   const state = link()
   const id = ++state.nextId
-  return new Promise((resolve) => {
+  return new Promise(resolve => {
     const timer = setTimeout(() => {
       state.waiting.delete(id)
       resolve(null)
     }, VERDICT_REPLY_TIMEOUT_MS)
     timer.unref()
-    state.waiting.set(id, (reply) => {
+    state.waiting.set(id, reply => {
       clearTimeout(timer)
       resolve(reply)
     })

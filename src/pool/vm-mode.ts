@@ -15,7 +15,7 @@ const BOUNDARY_KEY = Symbol.for('vitest-memory.vm-boundary')
 
 /** In the child: what runs at each vm file's first setup file (kept on `process`, which every context sees). */
 export function installVmBoundary(boundary: () => void): void {
-  (process as unknown as Record<symbol, unknown>)[BOUNDARY_KEY] = boundary
+  ;(process as unknown as Record<symbol, unknown>)[BOUNDARY_KEY] = boundary
 }
 
 /** In a file's vm context (the pool's setup file): the vm boundary, when this is a vm process. */

@@ -6,7 +6,17 @@ import { hasProcfs, readCommand, resetPeak } from '../measure/procfs.js'
 import { attachMeasurement } from '../record/task-meta.js'
 import { annotateFileVerdict } from '../record/verdict-annotations.js'
 import { measurementKey, runSession } from '../run-session.js'
-import { bailAfterMemoryFailure, cancelFilesInVitest, catchErrorInVitest, failFileInVitest, failFinishedFileInVitest, fileStateInVitest, findFileTask, isCancelling, startTestInVitest } from '../vitest-internals/tasks.js'
+import {
+  bailAfterMemoryFailure,
+  cancelFilesInVitest,
+  catchErrorInVitest,
+  failFileInVitest,
+  failFinishedFileInVitest,
+  fileStateInVitest,
+  findFileTask,
+  isCancelling,
+  startTestInVitest,
+} from '../vitest-internals/tasks.js'
 import { ensureRunJournal } from './abort.js'
 import { runScheduling } from './run-scheduling.js'
 import { failFileNotStarted } from './start-failure.js'
@@ -49,11 +59,11 @@ export const productionDeps: OrchestratorDeps = {
     },
   },
   machine: {
-    resetPeak: (pid) => {
+    resetPeak: pid => {
       if (hasProcfs()) resetPeak(pid)
     },
     readCommand,
-    oomKills: shared => shared ? recentOomKillCount() : readOomKillCount(),
+    oomKills: shared => (shared ? recentOomKillCount() : readOomKillCount()),
     memoryBytes: () => {
       const machine = machineInfo()
       return machine.cgroupLimitBytes ?? machine.totalMemoryBytes

@@ -17,7 +17,7 @@ export const WorkerState = {
   /** For good: a stopped worker starts no process again. */
   Stopped: 'stopped',
 } as const
-export type WorkerState = typeof WorkerState[keyof typeof WorkerState]
+export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
 
 const { Idle, Started, Booting, Ready, Running, Stopping, Stopped } = WorkerState
 
@@ -70,7 +70,10 @@ export class WorkerLifecycle {
   async exclusive(operation: () => Promise<void> | void): Promise<void> {
     while (this.operation) await this.operation
     const running = Promise.resolve().then(operation)
-    this.operation = running.then(() => {}, () => {})
+    this.operation = running.then(
+      () => {},
+      () => {},
+    )
     try {
       await running
     } finally {

@@ -51,7 +51,10 @@ export interface BootOptions {
 }
 
 /** What the worker and a file's watch read of a process's tree samples. */
-export type ProcessSampler = Pick<TreeSampler, 'last' | 'treePeakBytes' | 'rootPeakBytes' | 'peakProcesses' | 'seen' | 'reset' | 'sampleNow' | 'setInterval' | 'stop'>
+export type ProcessSampler = Pick<
+  TreeSampler,
+  'last' | 'treePeakBytes' | 'rootPeakBytes' | 'peakProcesses' | 'seen' | 'reset' | 'sampleNow' | 'setInterval' | 'stop'
+>
 
 /** One test process as the worker drives it (test-process.ts; a fake in the unit tests). */
 export interface PoolProcess {
@@ -103,7 +106,7 @@ export interface VitestSink {
   /** The tag and annotation gates: true when the file is settled without a process. */
   skipBeforeStart(request: FileRequest, project: TestProject, resolved: ResolvedMemoryOptions): Promise<boolean>
   /** A file whose process could not start, failed in Vitest; false when Vitest's state could not take it. */
-  failNotStarted(project: TestProject, file: string, relativeFile: string, error: { name?: string, message: string, stack?: string }): Promise<boolean>
+  failNotStarted(project: TestProject, file: string, relativeFile: string, error: { name?: string; message: string; stack?: string }): Promise<boolean>
   failFile(project: TestProject, file: string, error: SerializedError, durationMs: number): Promise<void>
   failFinishedFile(project: TestProject, file: string, error: SerializedError): Promise<void>
   bail(project: TestProject): void
@@ -137,4 +140,3 @@ export interface OrchestratorDeps {
   machine: Machine
   clock: Clock
 }
-

@@ -26,10 +26,37 @@ import type { LiveWorker, RunScheduling } from '../run-session.js'
 import { filesAtOnce } from './files-at-once.js'
 import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
-import { batchErrors, budgetOf, fileMeasurement, openRunningFile, serializeError, toPosix, withFiles, type FileRequest, type FileSpec, type FinishedMessage, type RunningFile, type StartRequest } from './running-file.js'
+import {
+  batchErrors,
+  budgetOf,
+  fileMeasurement,
+  openRunningFile,
+  serializeError,
+  toPosix,
+  withFiles,
+  type FileRequest,
+  type FileSpec,
+  type FinishedMessage,
+  type RunningFile,
+  type StartRequest,
+} from './running-file.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
 import { settleVmFile, vmLifecycleThreshold } from './vm-lifecycle.js'
-import { BATCH_MARK, fileBoundary, isVmFileStart, vmRetainedOf, isWorkerResponse, JUDGE_MARK, response, startedTestOf, treeNews, verdictQueryOf, verdictReply, type FileBoundary, type VerdictQuery } from './protocol.js'
+import {
+  BATCH_MARK,
+  fileBoundary,
+  isVmFileStart,
+  vmRetainedOf,
+  isWorkerResponse,
+  JUDGE_MARK,
+  response,
+  startedTestOf,
+  treeNews,
+  verdictQueryOf,
+  verdictReply,
+  type FileBoundary,
+  type VerdictQuery,
+} from './protocol.js'
 import { answerVerdict } from './verdict-answer.js'
 import { productionDeps } from './worker-deps.js'
 import type { OrchestratorDeps, PoolProcess } from './worker-ports.js'
@@ -65,9 +92,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   ) {
     const project = options.project
     const workers = Number(project.config.maxWorkers || project.vitest.config.maxWorkers || 1)
-    this.shared = project.config.isolate === false
-      ? new SharedLifecycle(resolved, workers, project.name, resolved.vm ? vmLifecycleThreshold(resolved, project, workers) : undefined)
-      : null
+    this.shared =
+      project.config.isolate === false
+        ? new SharedLifecycle(resolved, workers, project.name, resolved.vm ? vmLifecycleThreshold(resolved, project, workers) : undefined)
+        : null
   }
 
   on(event: string, callback: (...args: any[]) => void): void {
@@ -99,7 +127,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   }
 
   send(message: WorkerRequest): void {
-    const request = message as { __vitest_worker_request__?: boolean, type?: string }
+    const request = message as { __vitest_worker_request__?: boolean; type?: string }
     if (request.__vitest_worker_request__) {
       switch (request.type) {
         case 'start':
@@ -158,16 +186,19 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     if (!this.shared || specs.length <= 1) return this.afterFile(await this.runFile(request))
     const scheduling = this.scheduling()
     const config = this.startRequest?.context.config as { runner?: string } | undefined
-    if (runsWhole({
-      shared: true,
-      requestType: request.type,
-      files: specs.length,
-      admission: scheduling.gate != null,
-      recycleAboveBytes: this.shared.recycleAboveBytes,
-      heapProfile: this.resolved.heapProfile != null,
-      customRunner: Boolean(config?.runner),
-      vm: this.resolved.vm,
-    })) return this.runWhole(request, scheduling.spares)
+    if (
+      runsWhole({
+        shared: true,
+        requestType: request.type,
+        files: specs.length,
+        admission: scheduling.gate != null,
+        recycleAboveBytes: this.shared.recycleAboveBytes,
+        heapProfile: this.resolved.heapProfile != null,
+        customRunner: Boolean(config?.runner),
+        vm: this.resolved.vm,
+      })
+    )
+      return this.runWhole(request, scheduling.spares)
     const { vitest } = this.deps
     const errors = batchErrors(this.options.project.vitest, vitest.catchError)
     for (const [index, spec] of specs.entries()) {
@@ -194,7 +225,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     let waiting: FileSpec[] = []
     for (const spec of request.context.files) {
       try {
-        if (!await vitest.skipBeforeStart(withFiles(request, [spec]), project, this.resolved)) waiting.push(spec)
+        if (!(await vitest.skipBeforeStart(withFiles(request, [spec]), project, this.resolved))) waiting.push(spec)
       } catch (error) {
         errors.add(serializeError(error))
       }
@@ -204,8 +235,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         await vitest.cancelFiles(project, waiting)
         break
       }
-      const batch = this.batchWaiting = new Map(waiting.map(spec => [spec.filepath, spec]))
-      const finished = new Promise<FinishedMessage>(done => this.settle = done)
+      const batch = new Map(waiting.map(spec => [spec.filepath, spec]))
+      this.batchWaiting = batch
+      const finished = new Promise<FinishedMessage>(done => (this.settle = done))
       let process: PoolProcess
       try {
         process = await this.readyProcess(waiting[0]!.filepath, spares)
@@ -261,7 +293,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     }
     if (request.type === 'run' && file) this.beginFile(file)
     const watch = this.running?.watch
-    const finished = new Promise<FinishedMessage>(done => this.settle = done)
+    const finished = new Promise<FinishedMessage>(done => (this.settle = done))
     let process: PoolProcess
     try {
       process = await this.readyProcess(file, scheduling.spares, pid => watch?.booting(pid))
@@ -273,9 +305,17 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.releaseTicket()
       const serialized = serializeError(error)
       // A file whose process could not start is a failed file (start-failure.ts).
-      if (request.type === 'run' && file && await this.deps.vitest.failNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized)) return response({ type: 'testfileFinished' })
+      if (
+        request.type === 'run' &&
+        file &&
+        (await this.deps.vitest.failNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized))
+      )
+        return response({ type: 'testfileFinished' })
       const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
-      return response({ type: 'testfileFinished', error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` } })
+      return response({
+        type: 'testfileFinished',
+        error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` },
+      })
     }
     if (this.running) this.handOver(this.running, process)
     process.send(this.running ? { ...request, [JUDGE_MARK]: this.running.budget ? [this.running.file] : [] } : request)
@@ -332,34 +372,37 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     }
     this.lifecycle.to(WorkerState.Booting)
     this.deps.run.openJournal(this.options.project.vitest, this.resolved)
-    const process = this.deps.createProcess({
-      pool: this.options,
-      resolved: this.resolved,
-      startRequest: this.startRequest,
-      pending: this.pending.splice(0),
-      file,
-      shared: this.shared !== null,
-      spares,
-      // A shared process is replaced only when it is recycled or dies: a spare then helps.
-      refillSpares: !this.shared || this.shared.recycleAboveBytes != null,
-      sampleIntervalMs: this.resolved.sampleIntervalMs,
-      vm: this.resolved.vm,
-    }, {
-      message: message => this.onProcessMessage(process, message),
-      sample: (sample) => {
-        this.running?.watch.sample(sample)
-        for (const news of this.running?.watch.tests.sample(sample) ?? []) process.send(treeNews(news))
-        this.deps.run.timeline.update(this, sample.treeRssBytes)
+    const process = this.deps.createProcess(
+      {
+        pool: this.options,
+        resolved: this.resolved,
+        startRequest: this.startRequest,
+        pending: this.pending.splice(0),
+        file,
+        shared: this.shared !== null,
+        spares,
+        // A shared process is replaced only when it is recycled or dies: a spare then helps.
+        refillSpares: !this.shared || this.shared.recycleAboveBytes != null,
+        sampleIntervalMs: this.resolved.sampleIntervalMs,
+        vm: this.resolved.vm,
       },
-      stderr: chunk => this.running?.watch.stderr(chunk),
-      error: error => this.events.emit('error', error),
-      startTimedOut: (detail) => {
-        if (!this.running) return false
-        this.running.watch.startTimedOut(detail)
-        return true
+      {
+        message: message => this.onProcessMessage(process, message),
+        sample: sample => {
+          this.running?.watch.sample(sample)
+          for (const news of this.running?.watch.tests.sample(sample) ?? []) process.send(treeNews(news))
+          this.deps.run.timeline.update(this, sample.treeRssBytes)
+        },
+        stderr: chunk => this.running?.watch.stderr(chunk),
+        error: error => this.events.emit('error', error),
+        startTimedOut: detail => {
+          if (!this.running) return false
+          this.running.watch.startTimedOut(detail)
+          return true
+        },
+        exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
       },
-      exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
-    })
+    )
     this.process = process
     this.deps.run.live(this)
     const ready = process.start()
@@ -382,14 +425,29 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private onProcessMessage(process: PoolProcess, message: any): void {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
     const boundary = fileBoundary(message)
-    if (boundary) return this.onFileBoundary(process, boundary)
-    if (isVmFileStart(message)) return process.sampler.reset()
+    if (boundary) {
+      this.onFileBoundary(process, boundary)
+      return
+    }
+    if (isVmFileStart(message)) {
+      process.sampler.reset()
+      return
+    }
     const late = vmRetainedOf(message)
-    if (late) return settleVmFile(this.lastMeasurement, late)
+    if (late) {
+      settleVmFile(this.lastMeasurement, late)
+      return
+    }
     const startedTest = startedTestOf(message)
-    if (startedTest) return this.running?.watch.testStarted(startedTest)
+    if (startedTest) {
+      this.running?.watch.testStarted(startedTest)
+      return
+    }
     const query = verdictQueryOf(message)
-    if (query) return this.answerVerdict(process, query)
+    if (query) {
+      this.answerVerdict(process, query)
+      return
+    }
     if (isWorkerResponse(message, 'testfileFinished')) {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
@@ -418,11 +476,15 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const settle = this.settle
     this.settle = undefined
     const died = running?.watch.died(code, signal, closed)
-    void (died ?? closed).then(() => settle?.(response({
-      type: 'testfileFinished',
-      // Not a file of ours (a collect request): Vitest must still hear why it ended.
-      ...(running ? {} : { error: serializeError(new Error(`vitest-memory: the test process exited (${signal ?? `code ${code}`}) before it finished`)) }),
-    })))
+    void (died ?? closed).then(() =>
+      settle?.(
+        response({
+          type: 'testfileFinished',
+          // Not a file of ours (a collect request): Vitest must still hear why it ended.
+          ...(running ? {} : { error: serializeError(new Error(`vitest-memory: the test process exited (${signal ?? `code ${code}`}) before it finished`)) }),
+        }),
+      ),
+    )
   }
 
   private beginFile(file: string): void {
@@ -444,7 +506,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     // not ask): failed in Vitest's state now, before Vitest learns that the file finished.
     const verdict = judgeFile(measurement, this.resolved)
     if (verdict.fails && !this.running.failedInChild) {
-      void vitest.failFinishedFile(this.options.project, file, overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
+      void vitest.failFinishedFile(
+        this.options.project,
+        file,
+        overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`),
+      )
     }
     if (verdict.fails) vitest.bail(this.options.project)
     run.timeline.end(this)

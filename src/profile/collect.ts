@@ -49,7 +49,11 @@ export async function collectProfiles(
   } else if (options.heapProfile === 'over-budget') {
     const over = report.files.filter(f => f.overBudget || f.tests.some(t => t.overBudget))
     for (const project of new Set(over.map(f => f.project))) {
-      await rerunWithProfiler(over.filter(f => f.project === project), project, context)
+      await rerunWithProfiler(
+        over.filter(f => f.project === project),
+        project,
+        context,
+      )
     }
   }
 }
@@ -97,11 +101,19 @@ async function rerunWithProfiler(files: FileReport[], project: string, { vitest,
   const reportPath = join(dir, 'report.json')
   const configFile = vitest.vite.config.configFile
   const args = [
-    CLI_MAIN, 'run', ...files.map(f => join(root, f.file)),
-    '--root', root,
+    CLI_MAIN,
+    'run',
+    ...files.map(f => join(root, f.file)),
+    '--root',
+    root,
     ...(configFile ? ['--config', configFile] : []),
     ...(project ? ['--project', project] : []),
-    '--heap-profile=peak', '--memory-report', reportPath, '--no-memory-history', '--no-memory-journal', '--reporter=dot',
+    '--heap-profile=peak',
+    '--memory-report',
+    reportPath,
+    '--no-memory-history',
+    '--no-memory-journal',
+    '--reporter=dot',
   ]
   const output = await runQuietly(args, root)
   let rerun: MemoryReport | null = null
@@ -127,11 +139,15 @@ function runQuietly(args: string[], cwd: string): Promise<string> {
     if ((key.startsWith('VITEST') && !key.startsWith('VITEST_MEMORY')) || key === 'TEST') continue
     env[key] = value
   }
-  return new Promise((done) => {
+  return new Promise(done => {
     const child = spawn(process.execPath, args, { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
-    child.stdout.on('data', (chunk) => { output += chunk })
-    child.stderr.on('data', (chunk) => { output += chunk })
+    child.stdout.on('data', chunk => {
+      output += chunk
+    })
+    child.stderr.on('data', chunk => {
+      output += chunk
+    })
     child.on('error', error => done(String(error)))
     child.on('close', () => done(output))
   })

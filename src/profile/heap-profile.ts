@@ -22,7 +22,7 @@ interface ProfileNode {
 
 export interface HeapProfileJson {
   head: ProfileNode
-  samples?: { size: number, nodeId: number }[]
+  samples?: { size: number; nodeId: number }[]
 }
 
 export const TOP_SITES = 10

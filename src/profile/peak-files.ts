@@ -21,7 +21,7 @@ export interface PeakProfileSettings {
   samplingIntervalBytes: number
 }
 
-export function inflightPaths(dir: string, pid: number): { profile: string, meta: string } {
+export function inflightPaths(dir: string, pid: number): { profile: string; meta: string } {
   return { profile: join(dir, `${pid}.heapprofile`), meta: join(dir, `${pid}.json`) }
 }
 
@@ -69,7 +69,7 @@ export function removeInflight(dir: string, pid: number): void {
  * `timeoutMs` (false). The profiler thread answers even while a test runs synchronously.
  */
 export function requestPeakCapture(pid: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((done) => {
+  return new Promise(done => {
     let answer = ''
     const socket = connect(peakSocketPath(pid))
     const finish = (ok: boolean) => {
@@ -79,7 +79,9 @@ export function requestPeakCapture(pid: number, timeoutMs: number): Promise<bool
     }
     const timer = setTimeout(() => finish(false), timeoutMs)
     socket.setEncoding('utf8')
-    socket.on('data', (chunk) => { answer += chunk })
+    socket.on('data', chunk => {
+      answer += chunk
+    })
     socket.on('end', () => finish(answer.startsWith('flushed')))
     socket.on('error', () => finish(false))
   })

@@ -25,9 +25,10 @@ export function annotationsFor(measured: TestMemory, warning: string | null): Me
   const added = Math.max(0, measured.peakRssBytes - measured.startRssBytes)
   const shared = measured.overlapping ? ' (ran concurrently: peak shared)' : ''
   const subprocesses = measured.ownPeakRssBytes != null ? `, its subprocesses included (own ${formatBytes(measured.ownPeakRssBytes)})` : ''
-  const out: MemoryAnnotation[] = added >= ANNOTATE_ADDED_ABOVE_BYTES
-    ? [{ message: `+${formatBytes(added)} RSS added, peak ${formatBytes(measured.peakRssBytes)}${subprocesses}${shared}`, type: MEMORY_ANNOTATION_TYPE }]
-    : []
+  const out: MemoryAnnotation[] =
+    added >= ANNOTATE_ADDED_ABOVE_BYTES
+      ? [{ message: `+${formatBytes(added)} RSS added, peak ${formatBytes(measured.peakRssBytes)}${subprocesses}${shared}`, type: MEMORY_ANNOTATION_TYPE }]
+      : []
   if (warning) out.push({ message: `vitest-memory: ${warning}`, type: 'warning' })
   return out
 }

@@ -45,15 +45,25 @@ export function writeCommandOutput(what: string, path: string, text: string): vo
 export function writeFailure(error: unknown): string {
   const { code, syscall } = error as NodeJS.ErrnoException
   switch (code) {
-    case 'ENOTDIR': return 'ENOTDIR: a file is in the way where the path needs a folder'
-    case 'EEXIST': return syscall === 'mkdir' ? 'EEXIST: a file is in the way where the path needs a folder' : 'EEXIST: it already exists'
-    case 'EISDIR': return 'EISDIR: the path is a folder; give a file name'
-    case 'EACCES': case 'EPERM': return `${code}: permission denied`
-    case 'EROFS': return 'EROFS: read-only file system'
-    case 'ENOSPC': return 'ENOSPC: no space left on the device'
-    case 'ENXIO': return 'ENXIO: it is a FIFO no process is reading'
-    case 'EAGAIN': return 'EAGAIN: it is a FIFO whose reader stopped reading'
+    case 'ENOTDIR':
+      return 'ENOTDIR: a file is in the way where the path needs a folder'
+    case 'EEXIST':
+      return syscall === 'mkdir' ? 'EEXIST: a file is in the way where the path needs a folder' : 'EEXIST: it already exists'
+    case 'EISDIR':
+      return 'EISDIR: the path is a folder; give a file name'
+    case 'EACCES':
+    case 'EPERM':
+      return `${code}: permission denied`
+    case 'EROFS':
+      return 'EROFS: read-only file system'
+    case 'ENOSPC':
+      return 'ENOSPC: no space left on the device'
+    case 'ENXIO':
+      return 'ENXIO: it is a FIFO no process is reading'
+    case 'EAGAIN':
+      return 'EAGAIN: it is a FIFO whose reader stopped reading'
     // A message of ours (a held lock) carries the prefix the caller's line already has.
-    default: return messageOf(error)
+    default:
+      return messageOf(error)
   }
 }

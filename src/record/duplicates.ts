@@ -13,7 +13,7 @@ export interface Duplicate {
 }
 
 /** The repeats among `items`, in order: each names the first entry with the same (project, file). */
-export function findDuplicates(items: readonly { project: string, file: string }[]): Duplicate[] {
+export function findDuplicates(items: readonly { project: string; file: string }[]): Duplicate[] {
   const first = new Map<string, number>()
   const repeats: Duplicate[] = []
   items.forEach((item, index) => {

@@ -70,7 +70,11 @@ export function checkHistory(text: string, shown: string): HistoryCheck {
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion
   if (typeof version === 'number' && version > HISTORY_SCHEMA_VERSION) {
-    return { history: null, unusable: 'newer', warning: `${shown} was written by a newer vitest-memory (history schema ${version}; this version reads ${HISTORY_SCHEMA_VERSION})` }
+    return {
+      history: null,
+      unusable: 'newer',
+      warning: `${shown} was written by a newer vitest-memory (history schema ${version}; this version reads ${HISTORY_SCHEMA_VERSION})`,
+    }
   }
   // The frame first (an object, schemaVersion 1, an entries array), then each entry on its own.
   const frame = isObject(data) && Array.isArray(data.entries) ? { ...data, entries: [] } : data
@@ -119,7 +123,10 @@ function mergeRepeats(entries: HistoryEntry[]): HistoryEntry[] {
       continue
     }
     const runs = new Map([...first.runs, ...entry.runs].map(run => [JSON.stringify(run), run]))
-    first.runs = [...runs.entries()].sort(([ka, a], [kb, b]) => a.at.localeCompare(b.at) || ka.localeCompare(kb)).map(([, run]) => run).slice(-RUNS_KEPT)
+    first.runs = [...runs.entries()]
+      .sort(([ka, a], [kb, b]) => a.at.localeCompare(b.at) || ka.localeCompare(kb))
+      .map(([, run]) => run)
+      .slice(-RUNS_KEPT)
   }
   return [...byKey.values()]
 }
@@ -138,7 +145,11 @@ export function inspectHistory(path: string): HistoryCheck {
     text = readFileSync(path, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { history: emptyHistory() }
-    return { history: null, unusable: 'corrupt', warning: `${displayPath(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` }
+    return {
+      history: null,
+      unusable: 'corrupt',
+      warning: `${displayPath(path)} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    }
   }
   return checkHistory(text, displayPath(path))
 }
@@ -148,12 +159,16 @@ export function inspectHistory(path: string): HistoryCheck {
  * file is renamed aside and a new history started. A newer version's file is never touched:
  * `history` is then null and the caller must not write.
  */
-export function readHistory(path: string): { history: History | null, warning?: string } {
+export function readHistory(path: string): { history: History | null; warning?: string } {
   const check = inspectHistory(path)
   if (check.history) return { history: check.history, ...(check.warning ? { warning: `vitest-memory: ${check.warning}.` } : {}) }
   if (check.unusable === 'newer') return { history: null, warning: `vitest-memory: ${check.warning}: it is left as it is and not updated.` }
   // Only our own regular file is set aside: a folder or a link is the user's.
-  if (!mayMoveAside(path)) return { history: null, warning: `vitest-memory: ${check.warning}; it is not vitest-memory's own regular file (a link, a device…), so it is left as it is and not updated.` }
+  if (!mayMoveAside(path))
+    return {
+      history: null,
+      warning: `vitest-memory: ${check.warning}; it is not vitest-memory's own regular file (a link, a device…), so it is left as it is and not updated.`,
+    }
   const aside = `${path}.corrupt-${Date.now()}`
   try {
     renameSync(path, aside)
@@ -180,7 +195,7 @@ export function historyIndex(history: History): Map<string, HistoryEntry> {
 /** The most recent run's tree peak (what budgets are judged on), or null. */
 export function lastPeak(entry: HistoryEntry | undefined): number | null {
   const run = entry?.runs.at(-1)
-  return run ? run.treePeakRssBytes ?? run.peakRssBytes : null
+  return run ? (run.treePeakRssBytes ?? run.peakRssBytes) : null
 }
 
 export interface MeasuredRun {
@@ -220,7 +235,11 @@ export async function recordHistory(path: string, root: string, measured: Measur
   const release = await lock(`${path}.lock`)
   try {
     const { history, warning } = readHistory(path)
-    if (history) writeJsonAtomic(path, mergeRuns(history, measured, file => existsSync(join(root, file))))
+    if (history)
+      writeJsonAtomic(
+        path,
+        mergeRuns(history, measured, file => existsSync(join(root, file))),
+      )
     return warning
   } finally {
     release()
@@ -243,7 +262,8 @@ async function lock(lockPath: string): Promise<() => void> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
       breakStaleLock(lockPath)
-      if (Date.now() > deadline) throw new Error(`vitest-memory: the history is locked by another run (${lockPath}); delete that file if no other run is going on.`)
+      if (Date.now() > deadline)
+        throw new Error(`vitest-memory: the history is locked by another run (${lockPath}); delete that file if no other run is going on.`)
       await new Promise(resolve => setTimeout(resolve, 25 + Math.random() * 50))
     }
   }

@@ -7,18 +7,54 @@ import { makeDirFor } from '../state-dir.js'
 import { mayReplace, openInPlace, outputKind, writeAllInPlace } from './output-path.js'
 
 export type JournalEntry =
-  | { t: 'run', $schema?: string, at: number, pid: number, startTime?: number | null, argv: string[], cwd: string, limitBytes: number | null, limits: { glob: string, bytes: number }[], totalMemoryBytes: number, cgroupLimitBytes: number | null, cpus: number }
-  | { t: 'file-boot', at: number, file: string, project: string, pid: number }
-  | { t: 'file-start', at: number, file: string, project: string, pid: number, limitBytes: number | null }
-  | { t: 'sample', at: number, file: string, pid: number, rssBytes: number, treeRssBytes: number }
-  | { t: 'file-end', at: number, file: string, pid: number, state: string, peakRssBytes: number | null, treePeakRssBytes: number | null, durationMs: number, signal?: string | null, exitCode?: number | null, cause?: string, shared?: SharedEndFields, treePeakProcesses?: PeakProcess[] }
-  | { t: 'recycle', at: number, file: string, pid: number, process: number, rssBytes: number, thresholdBytes: number, files: number }
-  | { t: 'aborted', at: number, signal: string, running: { file: string, pid: number, treeRssBytes: number | null, runningMs: number }[] }
-  | { t: 'run-end', at: number, durationMs: number }
+  | {
+      t: 'run'
+      $schema?: string
+      at: number
+      pid: number
+      startTime?: number | null
+      argv: string[]
+      cwd: string
+      limitBytes: number | null
+      limits: { glob: string; bytes: number }[]
+      totalMemoryBytes: number
+      cgroupLimitBytes: number | null
+      cpus: number
+    }
+  | { t: 'file-boot'; at: number; file: string; project: string; pid: number }
+  | { t: 'file-start'; at: number; file: string; project: string; pid: number; limitBytes: number | null }
+  | { t: 'sample'; at: number; file: string; pid: number; rssBytes: number; treeRssBytes: number }
+  | {
+      t: 'file-end'
+      at: number
+      file: string
+      pid: number
+      state: string
+      peakRssBytes: number | null
+      treePeakRssBytes: number | null
+      durationMs: number
+      signal?: string | null
+      exitCode?: number | null
+      cause?: string
+      shared?: SharedEndFields
+      treePeakProcesses?: PeakProcess[]
+    }
+  | { t: 'recycle'; at: number; file: string; pid: number; process: number; rssBytes: number; thresholdBytes: number; files: number }
+  | { t: 'aborted'; at: number; signal: string; running: { file: string; pid: number; treeRssBytes: number | null; runningMs: number }[] }
+  | { t: 'run-end'; at: number; durationMs: number }
   /** The runner exited before the run ended, neither finished nor stopped by a signal. */
-  | { t: 'exit', at: number, exitCode: number | null }
+  | { t: 'exit'; at: number; exitCode: number | null }
   /** --heap-profile=peak: the top allocation sites live at the file's highest memory so far (its process's latest flush). */
-  | { t: 'sites', at: number, file: string, pid: number, capturedAtRssBytes: number, sampledBytes: number, arrayBuffersBytes: number | null, sites: AllocationSite[] }
+  | {
+      t: 'sites'
+      at: number
+      file: string
+      pid: number
+      capturedAtRssBytes: number
+      sampledBytes: number
+      arrayBuffersBytes: number | null
+      sites: AllocationSite[]
+    }
 
 /** On a file-end line of a file that ran in a shared process (isolate: false). */
 export interface SharedEndFields {
@@ -47,7 +83,10 @@ export class Journal {
    * `onWriteFailure` hears of the first line that could not be written (a full disk); the journal
    * stops there, and the run goes on.
    */
-  constructor(readonly path: string, private readonly onWriteFailure: (error: unknown) => void = () => {}) {
+  constructor(
+    readonly path: string,
+    private readonly onWriteFailure: (error: unknown) => void = () => {},
+  ) {
     // Throws for a folder, a link, a block device: only our own regular file is set aside.
     const kind = outputKind(path)
     // A FIFO or a device (/dev/null): written in place, never rotated.

@@ -11,7 +11,10 @@ export type PathKind = 'missing' | 'file' | 'in-place'
 
 /** The path is something the tool must not write: `message` says what, in a few words. */
 export class RefusedPath extends Error {
-  constructor(readonly kind: string, readonly code: string) {
+  constructor(
+    readonly kind: string,
+    readonly code: string,
+  ) {
     super(`${code}: it is ${kind}; vitest-memory writes only regular files, FIFOs and character devices, and never through a link`)
   }
 }

@@ -25,15 +25,21 @@ export function partialReportPath(reportPath: string): string {
 /** Writes the partial report; returns its path. */
 export function writePartialReport(vitest: Vitest, options: ResolvedMemoryOptions, signal: NodeJS.Signals, startedAt: number): string {
   const root = vitest.config.root
-  const files = [...runSession().measurements.values()].map((measurement) => {
+  const files = [...runSession().measurements.values()].map(measurement => {
     const vitestState = moduleStateInVitest(vitest, measurement.file, measurement.project)
-    return buildFileReport({
-      file: measurement.file,
-      relativeFile: relative(root, measurement.file).split('\\').join('/'),
-      project: measurement.project,
-      vitestState,
-      durationMs: measurement.durationMs,
-    }, measurement, undefined, undefined, options)
+    return buildFileReport(
+      {
+        file: measurement.file,
+        relativeFile: relative(root, measurement.file).split('\\').join('/'),
+        project: measurement.project,
+        vitestState,
+        durationMs: measurement.durationMs,
+      },
+      measurement,
+      undefined,
+      undefined,
+      options,
+    )
   })
   const report: MemoryReport = {
     $schema: schemaRef('report'),

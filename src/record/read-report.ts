@@ -24,12 +24,17 @@ export function readReport(path: string): MemoryReport {
   }
   const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion
   if (typeof version === 'number' && version > SCHEMA_VERSION) {
-    throw new UsageError(`Cannot read the report ${path}: it was written by a newer vitest-memory (report schema ${version}; this version reads ${SCHEMA_VERSION}).`)
+    throw new UsageError(
+      `Cannot read the report ${path}: it was written by a newer vitest-memory (report schema ${version}; this version reads ${SCHEMA_VERSION}).`,
+    )
   }
   const problem = schemaProblem('report', data)
   if (problem) throw new UsageError(`Cannot read the report ${path}: not a vitest-memory report, or a damaged one: ${problem}.`)
   const report = data as MemoryReport
   const repeat = findDuplicates(report.files)[0]
-  if (repeat) throw new UsageError(`Cannot read the report ${path}: ${duplicateText('files', repeat)}; a report holds one entry per file (a damaged or hand-merged report).`)
+  if (repeat)
+    throw new UsageError(
+      `Cannot read the report ${path}: ${duplicateText('files', repeat)}; a report holds one entry per file (a damaged or hand-merged report).`,
+    )
   return report
 }

@@ -1,6 +1,17 @@
 // The report model: the one plain-data contract between measuring and showing.
 // The pool fills measurements, every renderer reads this, report.json is it serialized.
-import type { TimelinePoint, MeasurementMethod, PeakProcess, FileMeasurement, FileTagging, RecycleRecord, TestPeakMethod, LeakVerdict, AllocationSite, SpareStats } from '../model.js'
+import type {
+  TimelinePoint,
+  MeasurementMethod,
+  PeakProcess,
+  FileMeasurement,
+  FileTagging,
+  RecycleRecord,
+  TestPeakMethod,
+  LeakVerdict,
+  AllocationSite,
+  SpareStats,
+} from '../model.js'
 import { judgeFile, type JudgedBasis, type VerdictPolicy } from '../policy/verdict.js'
 import { leftBehind } from '../policy/retained.js'
 import type { TestDetails, TestReport } from './tests.js'
@@ -212,12 +223,16 @@ export interface ModuleOutcome {
 
 export function fileState(vitestState: string, started = true): FileState {
   switch (vitestState) {
-    case 'passed': return 'pass'
-    case 'failed': return 'fail'
-    case 'skipped': return 'skip'
+    case 'passed':
+      return 'pass'
+    case 'failed':
+      return 'fail'
+    case 'skipped':
+      return 'skip'
     // Still pending after the run: its process died before it could finish — unless no process
     // was ever given the file (--bail, a cancel), then it simply did not run.
-    default: return started ? 'crash' : 'skip'
+    default:
+      return started ? 'crash' : 'skip'
   }
 }
 
@@ -225,16 +240,25 @@ const NO_DETAILS: TestDetails = { setupPeakRssBytes: null, testPeakMethod: null,
 
 const DEFAULT_SHARED_POLICY: SharedPolicy = { retainedAboveBytes: 50e6, sharedBudget: 'added', budgetMode: 'fail' }
 
-export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasurement | undefined, tagging?: FileTagging, details: TestDetails = NO_DETAILS, policy: SharedPolicy = DEFAULT_SHARED_POLICY): FileReport {
+export function buildFileReport(
+  outcome: ModuleOutcome,
+  measurement: FileMeasurement | undefined,
+  tagging?: FileTagging,
+  details: TestDetails = NO_DETAILS,
+  policy: SharedPolicy = DEFAULT_SHARED_POLICY,
+): FileReport {
   const budget = measurement?.budgetBytes != null ? { bytes: measurement.budgetBytes, source: measurement.budgetSource ?? 'global' } : null
   const crash = measurement?.crash
   const shared = measurement?.shared ? sharedFileReport(measurement, policy) : undefined
-  const verdict = judgeFile({
-    treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
-    budgetBytes: budget?.bytes ?? null,
-    budgetSource: budget?.source ?? null,
-    shared: measurement?.shared,
-  }, policy)
+  const verdict = judgeFile(
+    {
+      treePeakRssBytes: measurement?.treePeakRssBytes ?? null,
+      budgetBytes: budget?.bytes ?? null,
+      budgetSource: budget?.source ?? null,
+      shared: measurement?.shared,
+    },
+    policy,
+  )
   return {
     file: outcome.relativeFile,
     project: outcome.project,
@@ -272,9 +296,8 @@ export function buildFileReport(outcome: ModuleOutcome, measurement: FileMeasure
 function sharedFileReport(measurement: FileMeasurement, policy: SharedPolicy): SharedFileReport {
   const run = measurement.shared!
   const peak = measurement.treePeakRssBytes ?? measurement.peakRssBytes
-  const retained = run.retainedBytes != null && run.retainedHeapBytes != null
-    ? { retainedBytes: run.retainedBytes, retainedHeapBytes: run.retainedHeapBytes }
-    : null
+  const retained =
+    run.retainedBytes != null && run.retainedHeapBytes != null ? { retainedBytes: run.retainedBytes, retainedHeapBytes: run.retainedHeapBytes } : null
   return {
     process: run.process,
     order: run.order,
@@ -290,11 +313,15 @@ function sharedFileReport(measurement: FileMeasurement, policy: SharedPolicy): S
 }
 
 /** The run's shared-process summary, or undefined when no file ran in a shared process. */
-export function sharedProcessesReport(files: FileReport[], recycles: RecycleRecord[], runStartedAt: number, policy: SharedPolicy): SharedProcessesReport | undefined {
+export function sharedProcessesReport(
+  files: FileReport[],
+  recycles: RecycleRecord[],
+  runStartedAt: number,
+  policy: SharedPolicy,
+): SharedProcessesReport | undefined {
   const shared = files.filter(f => f.shared)
   if (shared.length === 0 && recycles.length === 0) return undefined
-  const leavers = shared.filter(f => f.shared!.leftBehind)
-    .sort((a, b) => (b.shared!.retainedHeapBytes ?? 0) - (a.shared!.retainedHeapBytes ?? 0))
+  const leavers = shared.filter(f => f.shared!.leftBehind).sort((a, b) => (b.shared!.retainedHeapBytes ?? 0) - (a.shared!.retainedHeapBytes ?? 0))
   return {
     processes: new Set(shared.map(f => `${f.project}\0${f.shared!.process}`)).size,
     retainedAboveBytes: policy.retainedAboveBytes,
@@ -315,7 +342,7 @@ export function sharedProcessesReport(files: FileReport[], recycles: RecycleReco
  * between two samples), while each file's own peak is exact; the run held at least its heaviest
  * file's, so the figure is the higher of the two. `sampled` says the sum made it.
  */
-export function runPeak(report: Pick<MemoryReport, 'timeline' | 'files'>): { bytes: number, sampled: boolean } | null {
+export function runPeak(report: Pick<MemoryReport, 'timeline' | 'files'>): { bytes: number; sampled: boolean } | null {
   const summed = report.timeline?.length ? maxOf(report.timeline.map(p => p.rssBytes)) : null
   const heaviest = report.files.reduce((max, f) => Math.max(max, f.treePeakRssBytes ?? f.peakRssBytes ?? 0), 0)
   if (summed == null && heaviest === 0) return null

@@ -66,7 +66,7 @@ function describeError(error: ErrorObject | undefined, at: string): string {
   if (!error) return `${at || 'the document'} does not fit the schema`
   const path = pointerToPath(error.instancePath, at)
   const where = path || 'the document'
-  const schema = (error.parentSchema ?? {}) as { format?: string, type?: string | string[] }
+  const schema = (error.parentSchema ?? {}) as { format?: string; type?: string | string[] }
   const got = describeValue(error.data)
   switch (error.keyword) {
     case 'type': {
@@ -78,25 +78,40 @@ function describeError(error: ErrorObject | undefined, at: string): string {
       const missing = String(error.params.missingProperty)
       return `${join(path, missing)} is missing`
     }
-    case 'format': return `${where} must be an ISO date (2026-01-31T12:00:00.000Z), got ${got}`
-    case 'const': return `${where} must be ${JSON.stringify(error.params.allowedValue)}, got ${got}`
-    case 'enum': return `${where} must be one of ${(error.params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}, got ${got}`
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
+    case 'format':
+      return `${where} must be an ISO date (2026-01-31T12:00:00.000Z), got ${got}`
+    case 'const':
+      return `${where} must be ${JSON.stringify(error.params.allowedValue)}, got ${got}`
+    case 'enum':
+      return `${where} must be one of ${(error.params.allowedValues as unknown[]).map(v => JSON.stringify(v)).join(', ')}, got ${got}`
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
       return `${where} must be ${error.params.comparison} ${error.params.limit}, got ${got}`
-    case 'minLength': return `${where} must not be empty`
-    case 'minItems': return `${where} must have at least ${error.params.limit} item${error.params.limit === 1 ? '' : 's'}`
-    case 'pattern': return `${where} must match ${error.params.pattern}, got ${got}`
-    default: return `${where} ${error.message ?? 'does not fit the schema'}`
+    case 'minLength':
+      return `${where} must not be empty`
+    case 'minItems':
+      return `${where} must have at least ${error.params.limit} item${error.params.limit === 1 ? '' : 's'}`
+    case 'pattern':
+      return `${where} must match ${error.params.pattern}, got ${got}`
+    default:
+      return `${where} ${error.message ?? 'does not fit the schema'}`
   }
 }
 
 function article(type: string): string {
   switch (type) {
-    case 'null': return 'null'
-    case 'integer': return 'a whole number'
-    case 'array': return 'an array'
-    case 'object': return 'an object'
-    default: return `a ${type}`
+    case 'null':
+      return 'null'
+    case 'integer':
+      return 'a whole number'
+    case 'array':
+      return 'an array'
+    case 'object':
+      return 'an object'
+    default:
+      return `a ${type}`
   }
 }
 

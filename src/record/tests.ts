@@ -44,7 +44,7 @@ export interface TestDetails {
 
 export function testDetails(
   module: Pick<TestModule, 'children'>,
-  file: { setupPeakRssBytes?: number | null, testPeakMethod?: TestPeakMethod | null, testTreePeaks?: Record<string, number> } | undefined,
+  file: { setupPeakRssBytes?: number | null; testPeakMethod?: TestPeakMethod | null; testTreePeaks?: Record<string, number> } | undefined,
   detectLeaks: boolean,
 ): TestDetails {
   const measured: (TestReport & { order: number })[] = []
@@ -52,7 +52,7 @@ export function testDetails(
     const meta = test.meta() as Record<string, unknown>
     const memory = meta[TEST_META_KEY] as TestMemory | undefined
     if (!memory) continue
-    const budget = typeof meta[TEST_BUDGET_META_KEY] === 'number' ? meta[TEST_BUDGET_META_KEY] as number : null
+    const budget = typeof meta[TEST_BUDGET_META_KEY] === 'number' ? (meta[TEST_BUDGET_META_KEY] as number) : null
     const ownPeakRssBytes = memory.ownPeakRssBytes ?? memory.peakRssBytes
     // The process heard the tree's figure while the test awaited; the pool's own window also sees
     // a subprocess the test ran synchronously (the process could not listen then).

@@ -10,7 +10,7 @@ interface TaskTree {
   type: string
   meta: Record<string, unknown>
   tasks?: TaskTree[]
-  annotations?: { message: string, type: string }[]
+  annotations?: { message: string; type: string }[]
   result?: { state?: string }
 }
 
@@ -21,7 +21,10 @@ export interface VerdictAnnotation {
 }
 
 /** The annotation of a killed file, or of a file over its budget (judged by policy/verdict.ts). */
-export function verdictAnnotation(measurement: JudgedFigures & { crash?: { state: string, explanation: string } }, policy: VerdictPolicy): VerdictAnnotation | null {
+export function verdictAnnotation(
+  measurement: JudgedFigures & { crash?: { state: string; explanation: string } },
+  policy: VerdictPolicy,
+): VerdictAnnotation | null {
   if (measurement.crash?.state === 'killed') return { message: `vitest-memory: the file was killed: ${measurement.crash.explanation}`, type: 'error' }
   const verdict = judgeFile(measurement, policy)
   if (!verdict.over) return null

@@ -44,7 +44,13 @@ export function renderComparison(comparison: Comparison, colors: Colors = pc): s
     lines.push(`   no file changed${noise ? ` · ${noise}` : ''}`, '')
     return lines.join('\n')
   }
-  const width = Math.min(60, maxOf(rows.map(r => label(r).length), 4))
+  const width = Math.min(
+    60,
+    maxOf(
+      rows.map(r => label(r).length),
+      4,
+    ),
+  )
   lines.push(colors.dim(`   ${'File'.padEnd(width)}  ${'Base'.padStart(9)}  ${'Head'.padStart(9)}  Change`))
   for (const c of rows) {
     const name = label(c).length > width ? `…${label(c).slice(-width + 1)}` : label(c).padEnd(width)
@@ -55,19 +61,34 @@ export function renderComparison(comparison: Comparison, colors: Colors = pc): s
   }
   lines.push('')
   const counts = (['grew', 'shrank', 'appeared', 'disappeared'] as const).map(k => [k, rows.filter(r => r.kind === k).length] as const).filter(([, n]) => n > 0)
-  lines.push(` ${counts.map(([k, n]) => `${n} ${k}`).join(' · ')}${comparison.regressions.length ? colors.red(` · ${comparison.regressions.length} over the threshold`) : ''}${noise ? colors.dim(` · ${noise}`) : ''}`, '')
+  lines.push(
+    ` ${counts.map(([k, n]) => `${n} ${k}`).join(' · ')}${comparison.regressions.length ? colors.red(` · ${comparison.regressions.length} over the threshold`) : ''}${noise ? colors.dim(` · ${noise}`) : ''}`,
+    '',
+  )
   return lines.join('\n')
 }
 
 export function renderComparisonMarkdown(comparison: Comparison): string {
   const rows = listed(comparison)
   const noise = noiseNote(comparison)
-  const head = [`### Compared with the base report`, '', `${comparison.regressions.length ? `❌ ${comparison.regressions.length} file${comparison.regressions.length === 1 ? '' : 's'} grew beyond the threshold` : '✅ no file grew beyond the threshold'} (${thresholdText(comparison)}).`, '']
+  const head = [
+    `### Compared with the base report`,
+    '',
+    `${comparison.regressions.length ? `❌ ${comparison.regressions.length} file${comparison.regressions.length === 1 ? '' : 's'} grew beyond the threshold` : '✅ no file grew beyond the threshold'} (${thresholdText(comparison)}).`,
+    '',
+  ]
   if (rows.length === 0) return [...head, `No file changed${noise ? `; ${noise}` : ''}.`].join('\n')
   const esc = (t: string) => t.replace(/[\\`*_|<>&[\]]/g, ch => (ch === '<' ? '&lt;' : ch === '>' ? '&gt;' : ch === '&' ? '&amp;' : `\\${ch}`))
-  return [...head, '| File | Base | Head | Change |', '| --- | ---: | ---: | --- |',
-    ...rows.map(c => `| ${c.regression ? '❌ ' : ''}${esc(label(c))} | ${formatBytes(c.baseBytes)} | ${formatBytes(c.headBytes)} | ${c.kind}${c.deltaBytes != null ? ` ${delta(c)}` : ''} |`),
-    ...(noise ? ['', `${noise}.`] : [])].join('\n')
+  return [
+    ...head,
+    '| File | Base | Head | Change |',
+    '| --- | ---: | ---: | --- |',
+    ...rows.map(
+      c =>
+        `| ${c.regression ? '❌ ' : ''}${esc(label(c))} | ${formatBytes(c.baseBytes)} | ${formatBytes(c.headBytes)} | ${c.kind}${c.deltaBytes != null ? ` ${delta(c)}` : ''} |`,
+    ),
+    ...(noise ? ['', `${noise}.`] : []),
+  ].join('\n')
 }
 
 /** One regression in the failure line: `  file 80.0 MB → 130 MB (+63%)`. */

@@ -25,9 +25,12 @@ export function detailLines(file: FileReport, colors: Colors = pc, baselineBytes
   if (where) lines.push(colors.dim(`     ↳ ${terminalSafe(where)}`))
   // Its subprocesses made the tree peak: which ones, so a peak that moves from run to run shows why.
   const tree = file.treePeakProcesses
-  if (tree?.length && (file.treePeakRssBytes ?? 0) - (file.peakRssBytes ?? 0) >= NOTABLE_BYTES) lines.push(colors.dim(`     ↳ tree at its peak: ${treePeakText(tree)}`))
+  if (tree?.length && (file.treePeakRssBytes ?? 0) - (file.peakRssBytes ?? 0) >= NOTABLE_BYTES)
+    lines.push(colors.dim(`     ↳ tree at its peak: ${treePeakText(tree)}`))
   for (const test of (file.tests ?? []).filter(t => t.overBudget)) {
-    lines.push(colors.red(`     ↳ ✗ test "${terminalSafe(test.fullName)}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`))
+    lines.push(
+      colors.red(`     ↳ ✗ test "${terminalSafe(test.fullName)}" added ${formatBytes(test.addedRssBytes)}, over its ${formatBytes(test.budgetBytes)} budget`),
+    )
   }
   if (file.leak?.likely) lines.push(colors.yellow(`     ↳ ${leakText(file.leak)}`))
   return lines

@@ -31,7 +31,7 @@ export function fitLine(report: MemoryReport, historyPath: string | null): strin
   // The same figure as the report's run peak: the sampled sum, never below the heaviest file's exact peak.
   const atOnce = runPeak(report)?.bytes ?? maxOf(peaks)
   const own = readProcessMemory('self')?.hwmBytes ?? process.memoryUsage().rss
-  const where = cgroupLimitBytes != null && cgroupLimitBytes < totalMemoryBytes ? 'this container\'s' : 'this machine\'s'
+  const where = cgroupLimitBytes != null && cgroupLimitBytes < totalMemoryBytes ? "this container's" : "this machine's"
   const all = workers === peaks.length ? ` (all ${peaks.length} files at once)` : ''
   return ` Memory fit: this run peaked at ${formatBytes(atOnce + own)} (test processes at once ${formatBytes(atOnce)}, Vitest's own ${formatBytes(own)}); by the history, --max-workers ${workers}${all} fits ${where} ${formatBytes(machine)} (vitest-memory plan --memory auto)`
 }

@@ -33,10 +33,19 @@ export function annotations(report: MemoryReport, root: string, comparison?: Com
     const state = f.state as string
     if (state === 'crash' || state === 'killed') {
       const peak = f.peakRssBytes != null ? ` (peak ${formatBytes(f.treePeakRssBytes ?? f.peakRssBytes)})` : ''
-      out.push(command('error', path(f.file), state === 'crash' ? 'Test file crashed' : 'Test file killed', `${f.file} ${state === 'crash' ? 'crashed: its process died before the file finished' : 'was killed'}${peak}.`))
+      out.push(
+        command(
+          'error',
+          path(f.file),
+          state === 'crash' ? 'Test file crashed' : 'Test file killed',
+          `${f.file} ${state === 'crash' ? 'crashed: its process died before the file finished' : 'was killed'}${peak}.`,
+        ),
+      )
     }
     if (f.overBudget) {
-      out.push(command(budgetLevel, path(f.file), 'Memory budget exceeded', `${f.file} ${overBudgetText(f)}${report.budgetMode === 'warn' ? ' (warning only)' : ''}.`))
+      out.push(
+        command(budgetLevel, path(f.file), 'Memory budget exceeded', `${f.file} ${overBudgetText(f)}${report.budgetMode === 'warn' ? ' (warning only)' : ''}.`),
+      )
     }
   }
   for (const c of comparison?.regressions ?? []) {
@@ -46,7 +55,14 @@ export function annotations(report: MemoryReport, root: string, comparison?: Com
 }
 
 /** Prints the annotations and appends the summary; returns what it did, for the log. */
-export function writeGitHubOutput(report: MemoryReport, root: string, print: (line: string) => void, top?: number, comparison?: Comparison, env: NodeJS.ProcessEnv = process.env): void {
+export function writeGitHubOutput(
+  report: MemoryReport,
+  root: string,
+  print: (line: string) => void,
+  top?: number,
+  comparison?: Comparison,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
   for (const line of annotations(report, root, comparison, env)) print(line)
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, `${renderMarkdown(report, top, comparison)}\n`)
 }

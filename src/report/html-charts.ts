@@ -72,7 +72,7 @@ export function renderMemoryChart(report: MemoryReport): string {
   // The sum is sampled; the heaviest file's own peak is exact: the run held at least that.
   const run = runPeak(report)!
   const peak = run.bytes
-  const peakLabel = `peak ${formatBytes(peak)}${run.sampled ? '' : ' (the heaviest file\'s exact peak: the sampled sum was lower)'}`
+  const peakLabel = `peak ${formatBytes(peak)}${run.sampled ? '' : " (the heaviest file's exact peak: the sampled sum was lower)"}`
   const ceiling = report.run.cgroupLimitBytes ?? report.run.totalMemoryBytes
   const ceilingShown = ceiling > 0 && ceiling <= peak * 4
   const yMax = Math.max(1, peak, report.budgetBytes ?? 0, ceilingShown ? ceiling : 0) * 1.1
@@ -95,14 +95,22 @@ export function renderMemoryChart(report: MemoryReport): string {
   }
   const lines: string[] = []
   if (report.budgetBytes != null) {
-    lines.push(`<line class="budget-line" x1="${LABEL_WIDTH}" x2="${WIDTH - 10}" y1="${y(report.budgetBytes).toFixed(1)}" y2="${y(report.budgetBytes).toFixed(1)}"/>`)
-    lines.push(`<text class="line-label budget" x="${WIDTH - 12}" y="${(y(report.budgetBytes) - 4).toFixed(1)}" text-anchor="end">budget per file ${e(formatBytes(report.budgetBytes))}</text>`)
+    lines.push(
+      `<line class="budget-line" x1="${LABEL_WIDTH}" x2="${WIDTH - 10}" y1="${y(report.budgetBytes).toFixed(1)}" y2="${y(report.budgetBytes).toFixed(1)}"/>`,
+    )
+    lines.push(
+      `<text class="line-label budget" x="${WIDTH - 12}" y="${(y(report.budgetBytes) - 4).toFixed(1)}" text-anchor="end">budget per file ${e(formatBytes(report.budgetBytes))}</text>`,
+    )
   }
   if (ceilingShown) {
     lines.push(`<line class="ceiling-line" x1="${LABEL_WIDTH}" x2="${WIDTH - 10}" y1="${y(ceiling).toFixed(1)}" y2="${y(ceiling).toFixed(1)}"/>`)
-    lines.push(`<text class="line-label ceiling" x="${WIDTH - 12}" y="${(y(ceiling) - 4).toFixed(1)}" text-anchor="end">${report.run.cgroupLimitBytes != null ? 'container limit' : 'machine memory'} ${e(formatBytes(ceiling))}</text>`)
+    lines.push(
+      `<text class="line-label ceiling" x="${WIDTH - 12}" y="${(y(ceiling) - 4).toFixed(1)}" text-anchor="end">${report.run.cgroupLimitBytes != null ? 'container limit' : 'machine memory'} ${e(formatBytes(ceiling))}</text>`,
+    )
   }
-  const ceilingNote = ceilingShown ? '' : `<p class="note">${report.run.cgroupLimitBytes != null ? 'Container limit' : 'Machine memory'} ${e(formatBytes(ceiling))} is far above this run's peak and is not drawn.</p>`
+  const ceilingNote = ceilingShown
+    ? ''
+    : `<p class="note">${report.run.cgroupLimitBytes != null ? 'Container limit' : 'Machine memory'} ${e(formatBytes(ceiling))} is far above this run's peak and is not drawn.</p>`
   return `<svg id="memory-chart" class="chart" viewBox="0 0 ${WIDTH} ${CHART_HEIGHT}" role="img" aria-label="Summed RSS of running test files over time">
 <title>Summed RSS of running files: ${e(peakLabel)}</title>
 ${yTicks.join('')}${timeAxis(endMs, top, plotHeight)}
@@ -140,7 +148,7 @@ function nextStart(lane: Lane, file: FileReport, endMs: number): number {
  * A bar's label: inside it when the name fits, else beside it (before the next bar), else cut with
  * "…" to the larger of the two spaces; null when not even a few characters fit (the tooltip stays).
  */
-export function barLabel(name: string, x: number, w: number, next: number): { text: string, x: number, beside: boolean } | null {
+export function barLabel(name: string, x: number, w: number, next: number): { text: string; x: number; beside: boolean } | null {
   const inside = w - 2 * LABEL_PAD
   const beside = next - (x + w) - 2 * LABEL_PAD
   const width = name.length * LABEL_CHAR_WIDTH
@@ -160,27 +168,34 @@ export function renderTimeline(report: MemoryReport): string {
   const heaviest = maxOf(report.files.map(weight), 1)
   const lanes = lanesOf(placed)
   const height = lanes.length * LANE_HEIGHT + 24
-  const rows = lanes.map((lane, index) => {
-    const y = index * LANE_HEIGHT
-    const bars = lane.files.map((file) => {
-      const x = barX(file, endMs)
-      const w = Math.max(2, ((file.durationMs ?? 0) / endMs) * PLOT_WIDTH)
-      const cls = `span${isTrouble(file) ? ' trouble' : ''}${file.state === 'crash' || (file.state as string) === 'killed' ? ' died' : ''}`
-      const tip = `${file.project ? `[${file.project}] ` : ''}${file.file} · ${file.state} · peak ${formatBytes(file.peakRssBytes)} · tree ${formatBytes(file.treePeakRssBytes)} · ${formatDuration(file.durationMs)} from ${formatDuration(file.startedAtMs)}`
-      const label = barLabel(file.file.split('/').pop() ?? file.file, x, w, nextStart(lane, file, endMs))
-      const text = label ? `<text class="span-label${label.beside ? ' beside' : ''}" x="${label.x.toFixed(1)}" y="${y + 16}">${e(label.text)}</text>` : ''
-      return `<g class="${cls}" data-file="${e(file.file)}"><rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${LANE_HEIGHT - 6}" rx="3" fill="${heatColor(file, heaviest)}"><title>${e(tip)}</title></rect>${text}</g>`
-    }).join('')
-    return `<text class="lane-label" x="${LABEL_WIDTH - 6}" y="${y + 16}" text-anchor="end">${e(lane.label)}</text>${bars}`
-  }).join('\n')
+  const rows = lanes
+    .map((lane, index) => {
+      const y = index * LANE_HEIGHT
+      const bars = lane.files
+        .map(file => {
+          const x = barX(file, endMs)
+          const w = Math.max(2, ((file.durationMs ?? 0) / endMs) * PLOT_WIDTH)
+          const cls = `span${isTrouble(file) ? ' trouble' : ''}${file.state === 'crash' || (file.state as string) === 'killed' ? ' died' : ''}`
+          const tip = `${file.project ? `[${file.project}] ` : ''}${file.file} · ${file.state} · peak ${formatBytes(file.peakRssBytes)} · tree ${formatBytes(file.treePeakRssBytes)} · ${formatDuration(file.durationMs)} from ${formatDuration(file.startedAtMs)}`
+          const label = barLabel(file.file.split('/').pop() ?? file.file, x, w, nextStart(lane, file, endMs))
+          const text = label ? `<text class="span-label${label.beside ? ' beside' : ''}" x="${label.x.toFixed(1)}" y="${y + 16}">${e(label.text)}</text>` : ''
+          return `<g class="${cls}" data-file="${e(file.file)}"><rect x="${x.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${LANE_HEIGHT - 6}" rx="3" fill="${heatColor(file, heaviest)}"><title>${e(tip)}</title></rect>${text}</g>`
+        })
+        .join('')
+      return `<text class="lane-label" x="${LABEL_WIDTH - 6}" y="${y + 16}" text-anchor="end">${e(lane.label)}</text>${bars}`
+    })
+    .join('\n')
   const earlier = report.files.filter(f => f.startedAtMs == null && f.measuredAt != null).length
   const unplaced = report.files.length - placed.length - earlier
   const note = [
-    unplaced > 0 ? `<p class="note">${unplaced} file${unplaced === 1 ? '' : 's'} never started a process and ${unplaced === 1 ? 'is' : 'are'} not on the timeline.</p>` : '',
-    earlier > 0 ? `<p class="note">${earlier} file${earlier === 1 ? ' was' : 's were'} measured by an earlier run of this watch session and ${earlier === 1 ? 'is' : 'are'} not on the timeline.</p>` : '',
+    unplaced > 0
+      ? `<p class="note">${unplaced} file${unplaced === 1 ? '' : 's'} never started a process and ${unplaced === 1 ? 'is' : 'are'} not on the timeline.</p>`
+      : '',
+    earlier > 0
+      ? `<p class="note">${earlier} file${earlier === 1 ? ' was' : 's were'} measured by an earlier run of this watch session and ${earlier === 1 ? 'is' : 'are'} not on the timeline.</p>`
+      : '',
   ].join('')
   return `<svg id="timeline" class="chart" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="Test files by worker slot over time">
 ${timeAxis(endMs, 0, lanes.length * LANE_HEIGHT)}${rows}
 </svg>${note}`
 }
-

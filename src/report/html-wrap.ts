@@ -15,10 +15,17 @@ const FIGURE_SPACE = /(\d) (?=(?:[kMGT]?B|ms|s|min)(?![\w]))/g
 
 /** Escaped HTML of `text` that wraps only after `/` and `_` and at spaces. */
 export function breakable(text: string): string {
-  return text.replace(FIGURE_SPACE, '$1\u00a0').split(/([ \t\n]+)/).map((part) => {
-    if (part === '' || /^[ \t\n]+$/.test(part)) return part
-    return part.split(/(?<=[/_])/).map(piece => `<span class="${piece.length > LONGEST_UNBROKEN ? 'seg long' : 'seg'}">${e(piece)}</span>`).join('<wbr>')
-  }).join('')
+  return text
+    .replace(FIGURE_SPACE, '$1\u00a0')
+    .split(/([ \t\n]+)/)
+    .map(part => {
+      if (part === '' || /^[ \t\n]+$/.test(part)) return part
+      return part
+        .split(/(?<=[/_])/)
+        .map(piece => `<span class="${piece.length > LONGEST_UNBROKEN ? 'seg long' : 'seg'}">${e(piece)}</span>`)
+        .join('<wbr>')
+    })
+    .join('')
 }
 
 export const WRAP_CSS = `

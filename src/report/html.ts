@@ -17,7 +17,7 @@ interface Column {
   numeric?: boolean
   /** A name (or text with names in it): wraps only after `/` and `_` and at spaces (html-wrap.ts). */
   names?: boolean
-  cell: (file: FileReport) => { text: string, sort: string | number, className?: string }
+  cell: (file: FileReport) => { text: string; sort: string | number; className?: string }
 }
 
 const COLUMNS: Column[] = [
@@ -30,7 +30,13 @@ const COLUMNS: Column[] = [
   { key: 'budget', label: 'Budget', numeric: true, names: true, cell: f => ({ text: budgetText(f), sort: f.budgetBytes ? weight(f) / f.budgetBytes : -1 }) },
   { key: 'tags', label: 'Tags', names: true, cell: f => ({ text: tagsText(f.tags), sort: tagsText(f.tags) }) },
   { key: 'test', label: 'Heaviest test', names: true, cell: f => ({ text: heaviestTestText(f), sort: heaviestTest(f.tests ?? [])?.addedRssBytes ?? -1 }) },
-  { key: 'kept', label: 'Kept after GC', numeric: true, names: true, cell: f => ({ text: keptText(f), sort: f.shared?.retainedBytes ?? -1, className: f.shared?.leftBehind ? 'state-fail' : undefined }) },
+  {
+    key: 'kept',
+    label: 'Kept after GC',
+    numeric: true,
+    names: true,
+    cell: f => ({ text: keptText(f), sort: f.shared?.retainedBytes ?? -1, className: f.shared?.leftBehind ? 'state-fail' : undefined }),
+  },
 ]
 
 /** Shared processes (isolate: false): what the file left in its process after a forced GC. */
@@ -72,15 +78,22 @@ const OPTIONAL_COLUMNS = new Set(['tags', 'test', 'kept'])
 
 function renderTable(report: MemoryReport): string {
   const columns = COLUMNS.filter(c => !OPTIONAL_COLUMNS.has(c.key) || report.files.some(f => c.cell(f).text !== ''))
-  const head = columns.map(c => `<th scope="col" data-key="${c.key}"${c.numeric ? ' class="num"' : ''} aria-sort="none"><button type="button">${e(c.label)}</button></th>`).join('')
-  const rows = [...report.files].sort(byWeight).map((file) => {
-    const cells = columns.map((c) => {
-      const { text, sort, className } = c.cell(file)
-      const classes = [c.numeric ? 'num' : '', className ?? ''].filter(Boolean).join(' ')
-      return `<td data-key="${c.key}" data-sort="${e(sort)}"${classes ? ` class="${e(classes)}"` : ''}>${c.names ? breakable(text) : e(text)}</td>`
-    }).join('')
-    return `<tr${isTrouble(file) ? ' class="trouble"' : ''}>${cells}</tr>`
-  }).join('\n')
+  const head = columns
+    .map(c => `<th scope="col" data-key="${c.key}"${c.numeric ? ' class="num"' : ''} aria-sort="none"><button type="button">${e(c.label)}</button></th>`)
+    .join('')
+  const rows = [...report.files]
+    .sort(byWeight)
+    .map(file => {
+      const cells = columns
+        .map(c => {
+          const { text, sort, className } = c.cell(file)
+          const classes = [c.numeric ? 'num' : '', className ?? ''].filter(Boolean).join(' ')
+          return `<td data-key="${c.key}" data-sort="${e(sort)}"${classes ? ` class="${e(classes)}"` : ''}>${c.names ? breakable(text) : e(text)}</td>`
+        })
+        .join('')
+      return `<tr${isTrouble(file) ? ' class="trouble"' : ''}>${cells}</tr>`
+    })
+    .join('\n')
   return `<table id="files"><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`
 }
 
@@ -103,13 +116,19 @@ function runLine(report: MemoryReport): string {
   const r = report.run
   const parts = [
     `${new Date(r.startedAt).toISOString().replace('T', ' ').slice(0, 19)} UTC`,
-    `Vitest ${r.vitestVersion}`, `Node ${r.nodeVersion}`, r.platform,
-    `${r.cpus} CPUs`, `${formatBytes(r.totalMemoryBytes)} memory`,
+    `Vitest ${r.vitestVersion}`,
+    `Node ${r.nodeVersion}`,
+    r.platform,
+    `${r.cpus} CPUs`,
+    `${formatBytes(r.totalMemoryBytes)} memory`,
     r.cgroupLimitBytes != null ? `container limit ${formatBytes(r.cgroupLimitBytes)}` : '',
     `run ${formatDuration(r.durationMs)}`,
     report.budgetBytes != null ? `budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : 'no global budget',
   ]
-  return parts.filter(Boolean).map(p => e(p)).join(' · ')
+  return parts
+    .filter(Boolean)
+    .map(p => e(p))
+    .join(' · ')
 }
 
 export function renderHtml(report: MemoryReport, profileHref?: ProfileHref): string {
@@ -214,10 +233,17 @@ function renderSharedSection(report: MemoryReport): string {
   const shared = report.sharedProcesses
   if (!shared) return ''
   const byName = new Map(report.files.map(f => [f.file, f]))
-  const named = shared.leftBehind.map((name) => {
-    const s = byName.get(name)?.shared
-    return `<li>${e(leftBehindMessage(name, { retainedBytes: s?.retainedBytes ?? 0, retainedHeapBytes: s?.retainedHeapBytes ?? 0 }))}</li>`
-  }).join('')
-  const recycles = shared.recycles.map(r => `<li>${e(`process ${r.process} replaced after ${r.files.at(-1)} at ${formatDuration(r.atMs)}: RSS ${formatBytes(r.rssBytes)} > ${formatBytes(r.thresholdBytes)} after ${r.files.length} files`)}</li>`).join('')
+  const named = shared.leftBehind
+    .map(name => {
+      const s = byName.get(name)?.shared
+      return `<li>${e(leftBehindMessage(name, { retainedBytes: s?.retainedBytes ?? 0, retainedHeapBytes: s?.retainedHeapBytes ?? 0 }))}</li>`
+    })
+    .join('')
+  const recycles = shared.recycles
+    .map(
+      r =>
+        `<li>${e(`process ${r.process} replaced after ${r.files.at(-1)} at ${formatDuration(r.atMs)}: RSS ${formatBytes(r.rssBytes)} > ${formatBytes(r.thresholdBytes)} after ${r.files.length} files`)}</li>`,
+    )
+    .join('')
   return `<section><h2>Shared processes</h2><p class="note">${e(`${shared.processes} process${shared.processes === 1 ? '' : 'es'} ran files one after another (isolate: false). Each file's peak is its own (reset at its start); a file is named when it left ${formatBytes(shared.retainedAboveBytes)} or more after a forced GC.`)}</p>${named ? `<ul class="left-behind">${named}</ul>` : `<p>${e('No file left memory behind.')}</p>`}${recycles ? `<h3>Recycled</h3><ul>${recycles}</ul>` : ''}</section>`
 }

@@ -68,7 +68,14 @@ export interface OutputsVerdict {
 }
 
 /** Writes every requested output after the JSON report. */
-export function writeOutputs(report: MemoryReport, options: ResolvedMemoryOptions, root: string, logger: Logger, out: OutputWriter, baseline: Baseline | null): OutputsVerdict {
+export function writeOutputs(
+  report: MemoryReport,
+  options: ResolvedMemoryOptions,
+  root: string,
+  logger: Logger,
+  out: OutputWriter,
+  baseline: Baseline | null,
+): OutputsVerdict {
   let comparison: Comparison | undefined
   if (baseline?.report) {
     comparison = compareReports(baseline.report, report, options)
@@ -76,20 +83,32 @@ export function writeOutputs(report: MemoryReport, options: ResolvedMemoryOption
   } else if (baseline?.error) {
     logger.error(pc.red(`vitest-memory: cannot compare: ${baseline.error}`))
   }
-  if (options.htmlPath && out.write('the HTML report', options.htmlPath, true, () => writeFileAtomic(options.htmlPath!, renderHtml(report, profileHrefFor(options.htmlPath!, root))))) {
+  if (
+    options.htmlPath &&
+    out.write('the HTML report', options.htmlPath, true, () => writeFileAtomic(options.htmlPath!, renderHtml(report, profileHrefFor(options.htmlPath!, root))))
+  ) {
     logger.log(pc.dim(` HTML report: ${displayPath(options.htmlPath)}\n`))
   }
   const markdownPath = options.markdownPath
-  if (markdownPath && out.write('the Markdown summary', markdownPath, true, () => writeFileAtomic(markdownPath, renderMarkdown(report, options.top, comparison)))) {
+  if (
+    markdownPath &&
+    out.write('the Markdown summary', markdownPath, true, () => writeFileAtomic(markdownPath, renderMarkdown(report, options.top, comparison)))
+  ) {
     logger.log(pc.dim(` Markdown report: ${displayPath(markdownPath)}\n`))
   }
   if (isGitHubActions()) {
-    out.write('the GitHub job summary', process.env.GITHUB_STEP_SUMMARY ?? '', false, () => writeGitHubOutput(report, root, line => logger.log(line), options.top, comparison))
+    out.write('the GitHub job summary', process.env.GITHUB_STEP_SUMMARY ?? '', false, () =>
+      writeGitHubOutput(report, root, line => logger.log(line), options.top, comparison),
+    )
   }
   const regressions = comparison?.regressions ?? []
   if (regressions.length > 0) {
     const n = regressions.length
-    logger.error(pc.red(`vitest-memory: ${n} file${n === 1 ? '' : 's'} grew beyond the threshold compared with ${displayPath(baseline!.path)}:\n${regressions.map(regressionLine).join('\n')}`))
+    logger.error(
+      pc.red(
+        `vitest-memory: ${n} file${n === 1 ? '' : 's'} grew beyond the threshold compared with ${displayPath(baseline!.path)}:\n${regressions.map(regressionLine).join('\n')}`,
+      ),
+    )
   }
   return { regression: regressions.length > 0, baselineUnreadable: baseline?.error != null }
 }

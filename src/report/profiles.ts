@@ -22,7 +22,9 @@ export function renderProfiles(report: MemoryReport, colors: Colors = pc): strin
     const native = profile.capturedAtRssBytes != null ? nativeNote(profile.memory?.arrayBuffersBytes, profile.capturedAtRssBytes) : null
     if (native) lines.push(`     ${colors.yellow(native)}`)
     for (const site of profile.sites.slice(0, SITES_SHOWN)) {
-      lines.push(`     ${formatBytes(site.bytes).padStart(9)}  ${`${Math.round(site.share * 100)}%`.padStart(4)}  ${site.functionName}  ${colors.dim(siteWhere(site))}`)
+      lines.push(
+        `     ${formatBytes(site.bytes).padStart(9)}  ${`${Math.round(site.share * 100)}%`.padStart(4)}  ${site.functionName}  ${colors.dim(siteWhere(site))}`,
+      )
     }
   }
   lines.push('')

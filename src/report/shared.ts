@@ -14,8 +14,10 @@ const MAX_NAMED = 20
 export function sharedDetailLine(file: FileReport, colors: Colors): string[] {
   const shared = file.shared
   if (!shared) return []
-  const kept = shared.retainedBytes == null ? ''
-    : ` · kept ${signed(shared.retainedBytes)} after GC${shared.retainedFiles > 1 ? ` (with the ${shared.retainedFiles - 1} file${shared.retainedFiles === 2 ? '' : 's'} before it)` : ''}`
+  const kept =
+    shared.retainedBytes == null
+      ? ''
+      : ` · kept ${signed(shared.retainedBytes)} after GC${shared.retainedFiles > 1 ? ` (with the ${shared.retainedFiles - 1} file${shared.retainedFiles === 2 ? '' : 's'} before it)` : ''}`
   const text = `↳ shared process ${shared.process}, file ${shared.order}: started at ${formatBytes(shared.startRssBytes)}, added ${signed(shared.addedPeakBytes)}${kept}`
   return [`     ${shared.leftBehind ? colors.yellow(text) : colors.dim(text)}`]
 }
@@ -26,7 +28,10 @@ export function renderSharedProcesses(report: MemoryReport, colors: Colors): str
   if (!summary) return []
   const files = report.files.filter(f => f.shared)
   const gcMs = files.reduce((sum, f) => sum + (f.shared!.gcMs ?? 0), 0)
-  const lines = ['', ` ${colors.bold(colors.inverse(' SHARED PROCESSES '))} ${files.length} file${files.length === 1 ? '' : 's'} in ${summary.processes} process${summary.processes === 1 ? '' : 'es'} (isolate: false) · each peak is the file's own, reset at its start · GC after each file ${formatDuration(gcMs)} in all`]
+  const lines = [
+    '',
+    ` ${colors.bold(colors.inverse(' SHARED PROCESSES '))} ${files.length} file${files.length === 1 ? '' : 's'} in ${summary.processes} process${summary.processes === 1 ? '' : 'es'} (isolate: false) · each peak is the file's own, reset at its start · GC after each file ${formatDuration(gcMs)} in all`,
+  ]
   const byName = new Map(files.map(f => [f.file, f]))
   if (summary.leftBehind.length === 0) {
     lines.push(colors.dim(`   no file left ${formatBytes(summary.retainedAboveBytes)} or more behind after GC`))
@@ -41,7 +46,11 @@ export function renderSharedProcesses(report: MemoryReport, colors: Colors): str
   if (summary.recycles.length > 0) {
     lines.push(`   recycled ${summary.recycles.length}×:`)
     for (const r of summary.recycles) {
-      lines.push(colors.dim(`     process ${r.process} after ${r.files.at(-1)} at ${formatDuration(r.atMs)}: RSS ${formatBytes(r.rssBytes)} > ${formatBytes(r.thresholdBytes)} after ${r.files.length} file${r.files.length === 1 ? '' : 's'}`))
+      lines.push(
+        colors.dim(
+          `     process ${r.process} after ${r.files.at(-1)} at ${formatDuration(r.atMs)}: RSS ${formatBytes(r.rssBytes)} > ${formatBytes(r.thresholdBytes)} after ${r.files.length} file${r.files.length === 1 ? '' : 's'}`,
+        ),
+      )
     }
   }
   return lines

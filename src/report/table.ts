@@ -14,7 +14,7 @@ const BAR_WIDTH = 20
 const MAX_NAME_WIDTH = 48
 
 /** Under --heap-profile=peak the profiler lives in the measured process: said, not subtracted. */
-export const PROFILED_NOTE = 'profiled at the peak (--heap-profile=peak): every figure, budget and limit includes the heap profiler\'s own memory'
+export const PROFILED_NOTE = "profiled at the peak (--heap-profile=peak): every figure, budget and limit includes the heap profiler's own memory"
 
 const METHOD_LABEL: Record<string, string> = {
   procfs: 'Linux procfs: exact kernel high-water mark (VmHWM)',
@@ -27,13 +27,23 @@ export function renderTable(report: MemoryReport, top: number, colors: Colors = 
   if (files.length === 0) return [...renderNotStarted(notStarted, top, colors), ''].join('\n')
   const shown = files.filter((file, index) => index < top || alwaysShown(file))
   const hidden = files.length - shown.length
-  const scale = maxOf(files.map(f => fileWeight(f) ?? 0), 1)
-  const nameWidth = Math.min(MAX_NAME_WIDTH, maxOf(shown.map(f => label(f).length), 4))
+  const scale = maxOf(
+    files.map(f => fileWeight(f) ?? 0),
+    1,
+  )
+  const nameWidth = Math.min(
+    MAX_NAME_WIDTH,
+    maxOf(
+      shown.map(f => label(f).length),
+      4,
+    ),
+  )
   const methods = [...new Set(files.map(f => f.method).filter(Boolean))] as string[]
 
   const lines: string[] = ['']
-  const budgetText = (report.budgetBytes != null ? ` · budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : '')
-    + (report.run.maxMemoryBytes != null ? ` · max memory ${formatBytes(report.run.maxMemoryBytes)} (files start only when they fit)` : '')
+  const budgetText =
+    (report.budgetBytes != null ? ` · budget ${formatBytes(report.budgetBytes)}${report.budgetMode === 'warn' ? ' (warn)' : ''}` : '') +
+    (report.run.maxMemoryBytes != null ? ` · max memory ${formatBytes(report.run.maxMemoryBytes)} (files start only when they fit)` : '')
   lines.push(` ${colors.bold(colors.inverse(' MEMORY '))} peak RSS per test file${budgetText}`)
   lines.push(colors.dim(`   ${methods.map(m => METHOD_LABEL[m] ?? m).join('; ') || 'not measured'}${testMethodNote(files)}`))
   if (report.run.heapProfiledAtPeak) lines.push(colors.dim(`   ${PROFILED_NOTE}`))
@@ -92,7 +102,10 @@ function renderRow(file: FileReport, nameWidth: number, scale: number, colors: C
   } else {
     gauge = colors.cyan(bar(weight / scale))
   }
-  const how = file.crash?.cause === 'start-timeout' ? ' never finished starting' : ` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`
+  const how =
+    file.crash?.cause === 'start-timeout'
+      ? ' never finished starting'
+      : ` ${STATE_LABEL[file.state]}${file.signal ? ` (${file.signal})` : file.exitCode != null ? ` (exit ${file.exitCode})` : ''}`
   // A file failed by its budget alone says "over budget" once; failed tests are said too.
   const testsFailed = file.state === 'fail' && !(file.overBudget && file.tests.length > 0 && file.tests.every(t => t.state !== 'fail'))
   const state = died ? colors.red(how) : testsFailed ? colors.red(' failed') : ''
@@ -107,11 +120,17 @@ function summary(report: MemoryReport, files: FileReport[], colors: Colors): str
   const heaviest = files[0]
   const over = files.filter(f => f.overBudget).length
   const parts = [`${measured.length} file${measured.length === 1 ? '' : 's'} measured`]
-  if (heaviest && isAdded(heaviest) && heaviest.shared?.addedPeakBytes != null) parts.push(`heaviest ${label(heaviest)} +${formatBytes(heaviest.shared.addedPeakBytes)} (added above its shared process's start)`)
+  if (heaviest && isAdded(heaviest) && heaviest.shared?.addedPeakBytes != null)
+    parts.push(`heaviest ${label(heaviest)} +${formatBytes(heaviest.shared.addedPeakBytes)} (added above its shared process's start)`)
   else if (heaviest?.treePeakRssBytes != null) parts.push(`heaviest ${label(heaviest)} ${formatBytes(heaviest.treePeakRssBytes)} (peak with subprocesses)`)
   if (over > 0) parts.push(colors.red(`${over} over budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
   const overTests = files.reduce((n, f) => n + (f.tests ?? []).filter(t => t.overBudget).length, 0)
-  if (overTests > 0) parts.push(colors.red(`${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`))
+  if (overTests > 0)
+    parts.push(
+      colors.red(
+        `${overTests} test${overTests === 1 ? '' : 's'} over ${overTests === 1 ? 'its' : 'their'} own budget${report.budgetMode === 'warn' ? ' (warning only)' : ''}`,
+      ),
+    )
   if (over === 0 && overTests === 0 && files.some(f => f.budgetBytes != null)) parts.push(colors.green('all within budget'))
   return parts.join(' · ')
 }
@@ -165,4 +184,3 @@ function pad(text: string, width: number): string {
 function lpad(text: string, width: number): string {
   return ' '.repeat(Math.max(0, width - text.length)) + text
 }
-

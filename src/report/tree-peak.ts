@@ -4,5 +4,5 @@ import type { PeakProcess } from '../model.js'
 import { formatBytes } from '../size.js'
 
 export function treePeakText(processes: readonly PeakProcess[]): string {
-  return processes.map(p => `${p.pid} ${p.command ?? 'the test file\'s own process'} ${formatBytes(p.rssBytes)}`).join(' · ')
+  return processes.map(p => `${p.pid} ${p.command ?? "the test file's own process"} ${formatBytes(p.rssBytes)}`).join(' · ')
 }

@@ -13,18 +13,20 @@ const ENVIRONMENT_COMMENT = /@(?:vitest|jest)-environment\s+([\w-]+)\b/
 /** Records the order Vitest will start the files in, with the environment each one asks for. */
 export async function recordQueue(sorted: readonly TestSpecification[]): Promise<void> {
   const sources = new Map<string, Promise<string>>()
-  const queue: QueuedFile[] = await Promise.all(sorted.map(async (spec) => {
-    let source = sources.get(spec.moduleId)
-    if (!source) {
-      source = readFile(spec.moduleId, 'utf8').catch(() => '')
-      sources.set(spec.moduleId, source)
-    }
-    return {
-      key: measurementKey(spec.project.name, spec.moduleId),
-      project: spec.project.name,
-      environment: fileEnvironment(await source, spec.project.config.environment),
-    }
-  }))
+  const queue: QueuedFile[] = await Promise.all(
+    sorted.map(async spec => {
+      let source = sources.get(spec.moduleId)
+      if (!source) {
+        source = readFile(spec.moduleId, 'utf8').catch(() => '')
+        sources.set(spec.moduleId, source)
+      }
+      return {
+        key: measurementKey(spec.project.name, spec.moduleId),
+        project: spec.project.name,
+        environment: fileEnvironment(await source, spec.project.config.environment),
+      }
+    }),
+  )
   runSession().queue = queue
 }
 
@@ -41,7 +43,10 @@ function untakenFiles(): QueuedFile[] | null {
 
 /** The environments of the next `count` files of `project` that no worker has taken yet. */
 export function upcomingEnvironments(project: string, count: number): string[] {
-  return (untakenFiles() ?? []).filter(file => file.project === project).slice(0, count).map(file => file.environment)
+  return (untakenFiles() ?? [])
+    .filter(file => file.project === project)
+    .slice(0, count)
+    .map(file => file.environment)
 }
 
 /** How many files of the run no worker has taken yet, or null when the queue is unknown. */

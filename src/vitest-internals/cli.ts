@@ -21,7 +21,7 @@ export interface CacCommand {
 
 /** The cac instance Vitest's `createCLI()` builds: every option `vitest` knows, and its parser. */
 export interface VitestCac {
-  parse(argv: string[], options: { run: boolean }): { args: string[], options: Record<string, unknown> }
+  parse(argv: string[], options: { run: boolean }): { args: string[]; options: Record<string, unknown> }
   globalCommand: CacCommand
   matchedCommand?: CacCommand
 }
@@ -34,15 +34,15 @@ let createCliLoader: Promise<(() => VitestCac) | null> | undefined
  */
 export function vitestCreateCLI(): Promise<(() => VitestCac) | null> {
   createCliLoader ??= (async () => {
-    const node = await import('vitest/node') as { createCLI?: () => VitestCac }
+    const node = (await import('vitest/node')) as { createCLI?: () => VitestCac }
     if (typeof node.createCLI === 'function') return node.createCLI
     try {
       const dist = join(dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'dist')
       const cli = readFileSync(join(dist, 'cli.js'), 'utf8')
       const [, alias, chunk] = /import\s*\{[^}]*?\b([\w$]+) as createCLI\b[^}]*\}\s*from\s*'(\.\/chunks\/[^']+)'/.exec(cli) ?? []
       if (!alias) return null
-      const exports = await import(pathToFileURL(join(dist, chunk)).href) as Record<string, unknown>
-      return typeof exports[alias] === 'function' ? exports[alias] as () => VitestCac : null
+      const exports = (await import(pathToFileURL(join(dist, chunk)).href)) as Record<string, unknown>
+      return typeof exports[alias] === 'function' ? (exports[alias] as () => VitestCac) : null
     } catch {
       return null
     }

@@ -24,7 +24,7 @@ interface BuiltinEnvironment {
 
 /** What each builtin environment's setup does before creating its window (Vitest 4.1 and 5). */
 export const BUILTIN_ENVIRONMENTS: Readonly<Record<string, BuiltinEnvironment>> = {
-  'jsdom': { package: 'jsdom', readsFirst: ['FormData', 'Blob', 'Request'] },
+  jsdom: { package: 'jsdom', readsFirst: ['FormData', 'Blob', 'Request'] },
   'happy-dom': { package: 'happy-dom', readsFirst: [] },
   'edge-runtime': { package: '@edge-runtime/vm', readsFirst: [] },
 }
@@ -85,7 +85,7 @@ export function resolvePackageImport(pkg: string, fromDir: string, conditions: r
 }
 
 function resolveInPackage(pkgDir: string, manifestPath: string, conditions: readonly string[]): string | null {
-  let manifest: { exports?: unknown, main?: unknown }
+  let manifest: { exports?: unknown; main?: unknown }
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
   } catch {

@@ -39,12 +39,12 @@ export function namesOwnPool(project: TestProject): boolean {
 
 /** Runs the project's files on a custom pool, as Vitest resolves a `test.pool` object (4.1 and 5). */
 export function adoptPool(project: TestProject, initializer: { name: string }): void {
-  const config = project.config as unknown as { pool: string, poolRunner?: unknown }
+  const config = project.config as unknown as { pool: string; poolRunner?: unknown }
   config.pool = initializer.name
   config.poolRunner = initializer
 }
 
 /** A specification's pool is chosen when it is created; a project adopted later needs its specs moved too. */
 export function moveSpecToPool(spec: TestSpecification, name: string): void {
-  (spec as unknown as { pool: string }).pool = name
+  ;(spec as unknown as { pool: string }).pool = name
 }

@@ -52,7 +52,7 @@ function locateTestRunner(workerEntry: string): TestRunnerSource | null {
 }
 
 /** `export { T as TestRunner, … } from './chunks/x.js'` → { name: 'T', from: './chunks/x.js' } (relative only). */
-export function reexportOf(source: string, exported: string): { name: string, from: string } | null {
+export function reexportOf(source: string, exported: string): { name: string; from: string } | null {
   for (const match of source.matchAll(/export\s*\{([^}]*)\}\s*from\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
     for (const part of match[1].split(',')) {
       const [local, alias] = part.trim().split(/\s+as\s+/)
@@ -63,12 +63,12 @@ export function reexportOf(source: string, exported: string): { name: string, fr
 }
 
 /** The folder of the `vitest` package that holds `file`, and its manifest. */
-function vitestPackageOf(file: string): { root: string, manifest: { exports?: unknown } } | null {
+function vitestPackageOf(file: string): { root: string; manifest: { exports?: unknown } } | null {
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     const path = join(dir, 'package.json')
     if (!existsSync(path)) continue
     try {
-      const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string, exports?: unknown }
+      const manifest = JSON.parse(readFileSync(path, 'utf8')) as { name?: string; exports?: unknown }
       if (manifest.name === 'vitest') return { root: dir, manifest }
     } catch {}
   }

@@ -6,7 +6,10 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { TestProject, Vitest } from 'vitest/node'
 
-interface TagDefinition { name: string, description?: string }
+interface TagDefinition {
+  name: string
+  description?: string
+}
 
 interface RunnerFileTask {
   mode: string
@@ -45,16 +48,18 @@ function vitestRunnerUtils(vitest: Vitest): Promise<RunnerUtils> {
 
 async function packagedRunnerUtils(distPath: string): Promise<RunnerUtils> {
   const fromVitest = createRequire(join(distPath, '..', 'package.json'))
-  return await import(pathToFileURL(fromVitest.resolve('@vitest/runner/utils')).href) as RunnerUtils
+  return (await import(pathToFileURL(fromVitest.resolve('@vitest/runner/utils')).href)) as RunnerUtils
 }
 
 async function bundledRunnerUtils(distPath: string): Promise<RunnerUtils> {
-  const { createFileTask } = await import(pathToFileURL(join(distPath, 'task-utils.js')).href) as Pick<RunnerUtils, 'createFileTask'>
+  const { createFileTask } = (await import(pathToFileURL(join(distPath, 'task-utils.js')).href)) as Pick<RunnerUtils, 'createFileTask'>
   const chunks = join(distPath, 'chunks')
-  for (const name of readdirSync(chunks).filter(n => n.endsWith('.js')).sort()) {
+  for (const name of readdirSync(chunks)
+    .filter(n => n.endsWith('.js'))
+    .sort()) {
     const alias = /export \{[^}]*\bcreateTagsFilter as ([\w$]+)/.exec(readFileSync(join(chunks, name), 'utf8'))?.[1]
     if (!alias) continue
-    const chunk = await import(pathToFileURL(join(chunks, name)).href) as Record<string, unknown>
+    const chunk = (await import(pathToFileURL(join(chunks, name)).href)) as Record<string, unknown>
     if (typeof chunk[alias] === 'function') return { createFileTask, createTagsFilter: chunk[alias] as RunnerUtils['createTagsFilter'] }
   }
   throw new Error(`vitest-memory: no createTagsFilter in ${chunks}; this Vitest version is not supported by the tag gate.`)

@@ -57,7 +57,10 @@ export async function reportSkippedFile(project: TestProject, filepath: string, 
   }
   if (method === 'collect') vitest.state.collectFiles(project, [file])
   else if (vitest._reportFileTask) await vitest._reportFileTask(file)
-  else throw new Error('vitest-memory: this Vitest version has no way to report a file that was not started; run without --skip-memory-intensive/--only-memory-intensive.')
+  else
+    throw new Error(
+      'vitest-memory: this Vitest version has no way to report a file that was not started; run without --skip-memory-intensive/--only-memory-intensive.',
+    )
 }
 
 /**
@@ -66,39 +69,61 @@ export async function reportSkippedFile(project: TestProject, filepath: string, 
  * with the blob reporter and `--merge-reports`.
  */
 export function findFileTask(vitest: Vitest, project: string, file: string): { meta: Record<string, unknown> } | undefined {
-  const state = (vitest as unknown as { state?: { filesMap?: Map<string, { projectName?: string, meta: Record<string, unknown> }[]> } }).state
+  const state = (vitest as unknown as { state?: { filesMap?: Map<string, { projectName?: string; meta: Record<string, unknown> }[]> } }).state
   return state?.filesMap?.get(file)?.find(task => (task.projectName ?? '') === project)
 }
 
 /** `--shard i/n` of this run as "i/n", or null. */
 export function shardLabel(vitest: Vitest): string | null {
-  const shard = (vitest.config as { shard?: { index: number, count: number } }).shard
+  const shard = (vitest.config as { shard?: { index: number; count: number } }).shard
   return shard ? `${shard.index}/${shard.count}` : null
 }
 
 // ---- A file whose process died: made a failed file by Vitest itself (4.1: TestRun, StateManager) ----
 
-interface TaskResult { state: string, errors?: unknown[], duration?: number, startTime?: number }
+interface TaskResult {
+  state: string
+  errors?: unknown[]
+  duration?: number
+  startTime?: number
+}
 
-interface RunnerTask { id: string, type: 'suite' | 'test', mode: string, name: string, filepath?: string, projectName?: string, local?: boolean, result?: TaskResult, meta: object, tasks?: RunnerTask[] }
+interface RunnerTask {
+  id: string
+  type: 'suite' | 'test'
+  mode: string
+  name: string
+  filepath?: string
+  projectName?: string
+  local?: boolean
+  result?: TaskResult
+  meta: object
+  tasks?: RunnerTask[]
+}
 
 interface VitestInternals {
   distPath: string
-  state: { filesMap: Map<string, RunnerTask[]>, idMap: Map<string, RunnerTask> }
+  state: { filesMap: Map<string, RunnerTask[]>; idMap: Map<string, RunnerTask> }
   _testRun: {
     enqueued(project: TestProject, file: RunnerTask): Promise<void>
     updated(packs: [string, TaskResult | undefined, object][], events: [string, string, undefined][]): Promise<void>
   }
 }
 
-export interface SerializedError { name: string, message: string, stack: string }
+export interface SerializedError {
+  name: string
+  message: string
+  stack: string
+}
 
 function internals(project: TestProject): VitestInternals {
   return project.vitest as unknown as VitestInternals
 }
 
 function fileTaskOf(project: TestProject, filepath: string): RunnerTask | undefined {
-  return internals(project).state.filesMap.get(filepath)?.find(f => f.projectName === project.config.name && !f.local)
+  return internals(project)
+    .state.filesMap.get(filepath)
+    ?.find(f => f.projectName === project.config.name && !f.local)
 }
 
 /**
@@ -124,7 +149,7 @@ export async function failFileInVitest(project: TestProject, filepath: string, e
   let file = fileTaskOf(project, filepath)
   if (!file) {
     // The process died before the worker announced the file: register it as Vitest would.
-    file = await newFileTask(project, filepath) as unknown as RunnerTask
+    file = (await newFileTask(project, filepath)) as unknown as RunnerTask
     await vitest._testRun.enqueued(project, file)
   }
   const startedReporting = file.result != null
@@ -166,7 +191,9 @@ export async function failFinishedFileInVitest(project: TestProject, filepath: s
   const file = fileTaskOf(project, filepath)
   if (!file?.result) return
   file.result = { ...file.result, state: 'fail', errors: [...(file.result.errors ?? []), error] }
-  await internals(project)._testRun.updated([[file.id, file.result, file.meta]], []).catch(() => {})
+  await internals(project)
+    ._testRun.updated([[file.id, file.result, file.meta]], [])
+    .catch(() => {})
 }
 
 /**
@@ -175,7 +202,11 @@ export async function failFinishedFileInVitest(project: TestProject, filepath: s
  * is in Vitest's state as failed by then, so it counts itself).
  */
 export function bailAfterMemoryFailure(project: TestProject): void {
-  const vitest = project.vitest as unknown as { config: { bail?: number }, state: { getCountOfFailedTests(): number }, cancelCurrentRun?: (reason: string) => Promise<void> }
+  const vitest = project.vitest as unknown as {
+    config: { bail?: number }
+    state: { getCountOfFailedTests(): number }
+    cancelCurrentRun?: (reason: string) => Promise<void>
+  }
   const bail = vitest.config.bail
   if (!bail || isCancelling(project.vitest)) return
   if (vitest.state.getCountOfFailedTests() >= bail) void vitest.cancelCurrentRun?.('test-failure')
