@@ -50,4 +50,10 @@ describe('source maps', () => {
     expect(mapper('a.ts', 0, 12)).toBe(6)
     expect(mapper('b.ts', 0, 0)).toBeNull()
   })
+
+  test('a frame V8 gives without a column (-1, as Node 22 does for some) maps like column 0', () => {
+    const map = new TraceMap({ version: 3, names: [], sources: ['a.ts'], mappings: 'AAEA,UAGA;;IAIE' })
+    expect(originalLine(map, 0, -1)).toBe(3)
+    expect(originalLine(map, 2, -1)).toBe(10)
+  })
 })

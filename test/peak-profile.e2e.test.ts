@@ -54,7 +54,8 @@ describe('a file that builds 400 MB of objects in buildIndex, frees them, then e
     expect(exit.code, exit.output).toBe(0)
     const profile = fileEntry(exit, 'index.test.ts').profile!
     expect(profile.pass).toBe('main')
-    expect(profile.sites.length).toBeGreaterThan(0)
+    expect(profile.error, JSON.stringify(profile)).toBeUndefined()
+    expect(profile.sites.length, JSON.stringify(profile)).toBeGreaterThan(0)
     const buildIndex = profile.sites.find(s => s.functionName === 'buildIndex')
     expect(buildIndex?.share ?? 0).toBeLessThan(0.1)
     expect(buildIndex?.bytes ?? 0).toBeLessThan(10e6)

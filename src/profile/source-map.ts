@@ -14,7 +14,8 @@ export interface RawSourceMap {
  * the line's first one.
  */
 export function originalLine(map: TraceMap, line0: number, column0: number): number | null {
-  const needle = { line: line0 + 1, column: column0 }
+  // V8 gives -1 for a frame without a column (Node 22 does for some); the map wants 0 or more.
+  const needle = { line: line0 + 1, column: Math.max(0, column0) }
   return originalPositionFor(map, needle).line ?? originalPositionFor(map, { ...needle, bias: LEAST_UPPER_BOUND }).line ?? null
 }
 
