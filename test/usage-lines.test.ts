@@ -7,6 +7,7 @@ import { describe, expect, test, vi } from 'vitest'
 import { splitArgs } from '../src/cli/args.js'
 import { runSubcommand, SUBCOMMANDS } from '../src/cli/commands.js'
 import { compareCommand } from '../src/cli/compare-command.js'
+import { planCommand } from '../src/cli/plan-command.js'
 import { parseVitestArgs } from '../src/cli/vitest-args.js'
 import { shown, UsageError } from '../src/errors.js'
 import { optionsFromEnv, resolveOptions, validateConfigOptions, type MemoryPoolOptions } from '../src/options.js'
@@ -186,6 +187,22 @@ describe('compare flag values: the whole line', () => {
     ],
   ])('compare BASE HEAD %j', async (argv, message) => {
     expect(await usageLine(() => compareCommand(['base.json', 'head.json', ...argv]))).toBe(message)
+  })
+})
+
+// plan checks its flags before it lists a file or reads the history (fit.e2e.test.ts keeps the
+// cases that need a history on disk).
+describe('plan flag values: the whole line', () => {
+  test.each([
+    [['--memory', '1GB', '--shards', '0', '--memory-history', 'ok.json'], 'Invalid --shards "0": use a whole number from 1 to 256.'],
+    [['--memory', '1GB', '--shards', '2', '--target-duration', '1m'], 'Give --shards N or --target-duration D, not both: the target chooses the shard count.'],
+    [
+      ['--shards', '2', '--target-duration', '1m'],
+      "--target-duration needs --memory SIZE: the workers per shard, and so its duration, depend on the job's memory.",
+    ],
+    [['--memory', '1GB', '--target-duration', '10'], 'Invalid --target-duration "10": write a duration with a unit, e.g. "90s", "10m" or "1h".'],
+  ])('plan %j', async (argv, message) => {
+    expect(await usageLine(() => planCommand(argv))).toBe(message)
   })
 })
 
