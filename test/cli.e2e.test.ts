@@ -61,24 +61,8 @@ describe('vitest-memory CLI', () => {
     expect(result.stdout).toContain('vitest-memory --version (or -v)')
   })
 
-  test.each([
-    [['--memory-budget', '512'], 'Invalid --memory-budget "512": a bare number has no unit; write it with a unit, e.g. "512MB"'],
-    [['--memory-budget', '12XB'], 'Invalid --memory-budget "12XB": unknown unit "XB"'],
-    [['--memory-budget', '-1GB'], 'Invalid --memory-budget "-1GB": it must be greater than zero'],
-    [['--memory-budgte', '1GB'], 'Unknown option --memory-budgte: did you mean --memory-budget?'],
-  ])('%j exits 2 with one line that says what to write instead', async (args, message) => {
-    const result = await run('cli', 'no-pool', ['run', ...args], { report: false })
-    expect(result.code).toBe(2)
-    expect(result.stderr.trim().split('\n')).toHaveLength(1)
-    expect(result.stderr).toContain(`vitest-memory: ${message}`)
-    expect(result.stdout).toBe('')
-  })
-
-  test('a bad VITEST_MEMORY_BUDGET names the variable and exits 2', async () => {
-    const result = await run('cli', 'no-pool', ['run'], { report: false, env: { VITEST_MEMORY_BUDGET: 'big' } })
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain('vitest-memory: Invalid VITEST_MEMORY_BUDGET "big"')
-  })
+  // Bad flag values and VITEST_MEMORY_BUDGET=big: their whole lines are unit tests in usage-lines.test.ts,
+  // and usage.e2e.test.ts has the run that shows such a line and exit 2 reaching the user.
 
   test('isolate: false is accepted: the file runs in a shared process and is measured', async () => {
     const result = await run('cli', 'isolate-false', ['run'])

@@ -113,6 +113,8 @@ describe('plan --memory', () => {
     expect(fixed.plan!.shards).toHaveLength(3)
   })
 
+  // Bad flag values (--shards 0, --shards with --target-duration, …): their whole lines are unit
+  // tests in usage-lines.test.ts; these need a history on disk.
   test.each([
     ['a missing history', ['--memory', '1GB', '--memory-history', 'MISSING'], /--memory needs a measured history: .*missing\.json does not exist/],
     ['an empty history', ['--memory', '1GB', '--memory-history', 'EMPTY'], /--memory needs a measured history: .*empty\.json has no entries/],
@@ -122,10 +124,6 @@ describe('plan --memory', () => {
       ['--memory', '30MB', '--memory-history', 'OK'],
       new RegExp(`is less than a bare Node process \\(${BARE_NODE_BYTES / 1e6}\\.0 MB\\)`),
     ],
-    ['--shards 0', ['--memory', '1GB', '--shards', '0', '--memory-history', 'OK'], /Invalid --shards "?0"?: use a whole number from 1 to 256/],
-    ['--shards with --target-duration', ['--memory', '1GB', '--shards', '2', '--target-duration', '1m'], /not both/],
-    ['--target-duration without --memory', ['--shards', '2', '--target-duration', '1m'], /--target-duration needs --memory SIZE/],
-    ['a bad duration', ['--memory', '1GB', '--target-duration', '10'], /Invalid --target-duration "10"/],
   ])('%s: one line, exit 2', async (_, args, message) => {
     const paths: Record<string, string> = {
       MISSING: join(dir, 'missing.json'),
