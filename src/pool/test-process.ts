@@ -144,7 +144,12 @@ export class TestProcess implements PoolProcess {
   }
 
   get alive(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null
+    const child = this.booted?.child
+    return child !== undefined && child.exitCode === null && child.signalCode === null
+  }
+
+  get treeRssBytes(): number {
+    return this.booted?.sampler.last?.treeRssBytes ?? 0
   }
 
   /** Sends over IPC; a send that fails because the child just died is dropped (its exit reports it). */

@@ -59,11 +59,14 @@ export type ProcessSampler = Pick<
 /** One test process as the worker drives it (test-process.ts; a fake in the unit tests). */
 export interface PoolProcess {
   readonly pid: number
+  /** False before start() has forked, and once the process exited. */
   readonly alive: boolean
   /** Resolves when the process answered Vitest's start request; set by start(). */
   readonly ready: Promise<void>
   stopping: boolean
   readonly sampler: ProcessSampler
+  /** The tree's RSS at the last sample; 0 before start() has forked (the admission gate asks any time). */
+  readonly treeRssBytes: number
   readonly launch: { profilePath: string | null }
   /** The environment a spare loaded ahead, or null. */
   readonly preloadedEnvironment: string | null

@@ -284,7 +284,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     const scheduling = this.scheduling()
     if (request.type === 'run' && file && scheduling.gate) {
       const predicted = scheduling.predict(this.options.project.name, toPosix(relative(this.options.project.config.root, file)))
-      this.ticket = await scheduling.gate.admit(predicted, () => this.process?.sampler.last?.treeRssBytes ?? 0)
+      this.ticket = await scheduling.gate.admit(predicted, () => this.process?.treeRssBytes ?? 0)
     }
     // Stopped while the file waited for room (a cancel): it starts no process.
     if (this.lifecycle.closed) {
