@@ -24,6 +24,8 @@ const NOT_OPTIONS = [
   'VITEST_MEMORY_PEAK_PROFILE',
   'VITEST_MEMORY_PRELOAD',
   'VITEST_MEMORY_SHARD',
+  // tests only: run-session.ts appends each run's count of option resolutions to this file
+  'VITEST_MEMORY_TEST_RESOLUTIONS_FILE',
   'VITEST_MEMORY_WORKER_ENTRY',
 ]
 
