@@ -86,20 +86,28 @@ export class PeakProfileLink {
     } finally {
       removeInflight(this.dir, pid)
     }
-    const sites = this.sitesOf(path)
-    if (!sites) return { path, meta, sites: [], error: 'unreadable profile' }
+    let sites: AllocationSite[]
+    try {
+      sites = this.readSites(path)
+    } catch (error) {
+      return { path, meta, sites: [], error: `unreadable profile: ${(error as Error).message}` }
+    }
     if (journalIt) this.journal(pid, meta, sites)
     return { path, meta, sites }
   }
 
   private sitesOf(path: string): AllocationSite[] | null {
     try {
-      const root = this.project.config.root
-      return topAllocationSites(readHeapProfile(path), TOP_SITES, this.mapLine).map(site => ({ ...site, file: insideRoot(root, site.file) }))
+      return this.readSites(path)
     } catch {
       // still being renamed into place, or cut short: the next flush is read instead
       return null
     }
+  }
+
+  private readSites(path: string): AllocationSite[] {
+    const root = this.project.config.root
+    return topAllocationSites(readHeapProfile(path), TOP_SITES, this.mapLine).map(site => ({ ...site, file: insideRoot(root, site.file) }))
   }
 
   private journal(pid: number, meta: PeakFlushMeta, sites: AllocationSite[]): void {

@@ -2,7 +2,7 @@
 // keeps watching while a test runs synchronously: it reads the process's RSS every tick, and at
 // each new high (by a meaningful step) takes V8's sampling heap profile of the MAIN thread through
 // the inspector (the request is served as a V8 interrupt, between two of the test's statements).
-// It keeps the capture taken closest to the peak, flushes it to disk while the file grows, and
+// It keeps the capture taken closest to the peak, flushes it to disk as soon as it is taken, and
 // answers the pool's "capture now" before a limit kill.
 import { Session } from 'node:inspector'
 import { createServer } from 'node:net'
@@ -24,14 +24,20 @@ const STEP_SHARE = 0.1
  * heap takes 100s of ms, and a file growing fast would otherwise spend more time captured than running.
  */
 const MAX_CAPTURE_SHARE = 0.2
-/** While the file grows, the best capture is written to disk at most this often (a death no one announces keeps it). */
-const FLUSH_EVERY_MS = 2000
 /**
- * A heap this full may die of "heap out of memory" any moment: it is captured regardless of the
- * throttle (again each time it grows by another NEAR_LIMIT_STEP_SHARE of the limit), and flushed at once.
+ * An old generation this full may die of "heap out of memory" any moment: it is captured regardless
+ * of the throttle (again each time it grows by another NEAR_LIMIT_STEP_SHARE of its limit).
  */
 const NEAR_HEAP_LIMIT_SHARE = 0.8
 const NEAR_LIMIT_STEP_SHARE = 0.05
+/**
+ * V8's heap_size_limit is the old generation's limit (--max-old-space-size) plus the young
+ * generation's reserve: 3 semi-spaces of 16 MiB on 64-bit (measured on Node 20.20 and 22.23:
+ * heap_size_limit = --max-old-space-size + 48 MiB). "Heap out of memory" is the old generation
+ * running full, so the near-limit line is drawn against it: against heap_size_limit, 80% of a
+ * 200 MB heap was 99% of its old generation (a capture at the brink, or none), of a 100 MB one 118%.
+ */
+const YOUNG_GENERATION_RESERVE_BYTES = 48 * 1024 * 1024
 
 interface ThreadData extends PeakProfileSettings {
   pid: number
@@ -50,9 +56,10 @@ interface Capture {
 const data = workerData as ThreadData
 const flushedFlag = new Int32Array(data.flushed)
 const paths = inflightPaths(data.dir, data.pid)
+/** The old generation's limit; never taken below half the heap limit (a --max-semi-space-size far above the default). */
+const oldGenerationLimitBytes = Math.max(data.heapLimitBytes - YOUNG_GENERATION_RESERVE_BYTES, data.heapLimitBytes / 2)
 const session = new Session()
 let best: Capture | null = null
-let flushedAt = 0
 let bestFlushed = true
 let peakRssSeen = 0
 /** RSS when sampling began, and at the last capture: the next one waits for a new high above both. */
@@ -129,11 +136,10 @@ async function capture(): Promise<void> {
   if (best && best.liveBytes > liveBytes) return
   best = { json: JSON.stringify(profile), meta, liveBytes }
   bestFlushed = false
-  if (nearHeapLimit(meta) || Date.now() - flushedAt >= FLUSH_EVERY_MS) flush()
-}
-
-function nearHeapLimit(meta: PeakFlushMeta): boolean {
-  return meta.heapUsedBytes != null && meta.heapUsedBytes >= data.heapLimitBytes * NEAR_HEAP_LIMIT_SHARE
+  // At once, not on a timer: V8's fatal "heap out of memory" aborts the process with no JS run, and
+  // a capture still in memory then is lost (a file dying within 2 s of its first flush kept only that
+  // one). A flush is a ~60 kB write on this thread; the capture before it cost a full GC.
+  flush()
 }
 
 /** The profile first, then its JSON: the JSON's arrival says a complete profile is there. */
@@ -143,7 +149,6 @@ function flush(): void {
     writeAtomic(paths.profile, best.json)
     writeAtomic(paths.meta, JSON.stringify({ ...best.meta, peakRssSeenBytes: Math.max(peakRssSeen, best.meta.peakRssSeenBytes) }))
     bestFlushed = true
-    flushedAt = Date.now()
   } catch {
     // a full disk must not fail the tests; the next flush tries again
   }
@@ -165,8 +170,8 @@ function tick(): void {
     })
   }
   checkHeapLimit()
-  // A capture that waited for the flush interval is written once the interval has passed.
-  if (!bestFlushed && Date.now() - flushedAt >= FLUSH_EVERY_MS) flush()
+  // A capture whose flush failed (a full disk) is tried again.
+  if (!bestFlushed) flush()
 }
 
 /** The main thread's V8 heap (read through the inspector, no JS run there) against its limit. */
@@ -176,8 +181,8 @@ function checkHeapLimit(): void {
   post<{ usedSize: number }>('Runtime.getHeapUsage')
     .then(
       ({ usedSize }) => {
-        const near = data.heapLimitBytes * NEAR_HEAP_LIMIT_SHARE
-        if (busy || usedSize < near || usedSize < nearLimitCapturedHeap + data.heapLimitBytes * NEAR_LIMIT_STEP_SHARE) return
+        const near = oldGenerationLimitBytes * NEAR_HEAP_LIMIT_SHARE
+        if (busy || usedSize < near || usedSize < nearLimitCapturedHeap + oldGenerationLimitBytes * NEAR_LIMIT_STEP_SHARE) return
         nearLimitCapturedHeap = usedSize
         busy = true
         void queueCapture().finally(() => {
