@@ -5,7 +5,12 @@
 // run without results; 2: usage error. See docs/compatibility.md, "Real-suite corpus".
 //
 //   node scripts/compare-suite.mjs CHECKOUT [--dir SUB] [--config FILE] [--project NAME]…
-//        [--timeout MIN] [--out DIR] [--node PATH] [--keep-pool] [-- extra vitest args…]
+//        [--timeout MIN] [--out DIR] [--node PATH] [--keep-pool | --pool NAME] [-- extra vitest args…]
+//
+// --pool NAME: the plain side runs Vitest's pool NAME instead of `forks`, and vitest-memory is
+// given `--pool NAME` too, so it stands in the way a user would get it (`vmForks`/`vmThreads`:
+// vm mode; `threads`: processes). The result files keep their names (forks.log, forks.json) and
+// the summary says which pool the plain side ran (`baselinePool`).
 //
 // The checkout's own Vitest runs both sides. vitest-memory (this repo's package.json + dist) is
 // copied beside that Vitest, so the CLI's `import('vitest/node')` and the config's
@@ -21,8 +26,10 @@ const REPO = resolve(import.meta.dirname, '..')
 const DEFAULT_TIMEOUT_MIN = 15
 /** After SIGTERM to a timed-out run's process group, how long before SIGKILL. */
 const KILL_GRACE_MS = 10_000
+/** Vitest's own pools, which the CLI stands in for; the plain side's pool with --pool. */
+const BASELINE_POOLS = new Set(['forks', 'threads', 'vmForks', 'vmThreads'])
 const USAGE =
-  'usage: node scripts/compare-suite.mjs CHECKOUT [--dir SUB] [--config FILE] [--project NAME]… [--timeout MIN] [--out DIR] [--node PATH] [--keep-pool] [-- vitest args…]'
+  'usage: node scripts/compare-suite.mjs CHECKOUT [--dir SUB] [--config FILE] [--project NAME]… [--timeout MIN] [--out DIR] [--node PATH] [--keep-pool | --pool NAME] [-- vitest args…]'
 
 function usage(message) {
   console.error(`compare-suite: ${message}\n${USAGE}`)
@@ -48,6 +55,7 @@ function parseArgs(argv) {
     else if (arg === '--out') opts.out = value()
     else if (arg === '--node') opts.node = value()
     else if (arg === '--keep-pool') opts.keepPool = true
+    else if (arg === '--pool') opts.pool = value()
     else if (arg === '-h' || arg === '--help') {
       console.log(USAGE)
       process.exit(0)
@@ -57,6 +65,9 @@ function parseArgs(argv) {
   }
   if (!opts.checkout) usage('give the checkout directory')
   if (!(opts.timeoutMin > 0)) usage('--timeout takes a number of minutes > 0')
+  if (opts.pool !== undefined && !BASELINE_POOLS.has(opts.pool))
+    usage(`--pool takes one of Vitest's pools: ${[...BASELINE_POOLS].join(', ')} (got ${opts.pool})`)
+  if (opts.pool !== undefined && opts.keepPool) usage("--pool and --keep-pool exclude each other (one says which pool, the other keeps the config's)")
   return opts
 }
 
@@ -260,13 +271,15 @@ async function main() {
 
   console.log(`compare-suite: ${name} @ ${gitCommit(checkout) ?? '?'}, Vitest ${vitest.version}, node ${node}`)
   // --pool=forks also reaches projects that set no pool; --keep-pool runs the config untouched.
-  const forksArgs = [join(vitest.dir, 'vitest.mjs'), 'run', ...common, ...(opts.keepPool ? [] : ['--pool=forks']), ...reporters('forks')]
-  console.log('  forks …')
+  const baseline = opts.keepPool ? 'config' : (opts.pool ?? 'forks')
+  const forksArgs = [join(vitest.dir, 'vitest.mjs'), 'run', ...common, ...(opts.keepPool ? [] : [`--pool=${baseline}`]), ...reporters('forks')]
+  console.log(`  ${baseline} …`)
   const forks = await runOnce({ node, args: forksArgs, cwd: runDir, logPath: join(out, 'forks.log'), timeoutMs })
   const poolArgs = [
     join(poolPkg, 'dist/cli/main.js'),
     'run',
     ...common,
+    ...(opts.pool ? ['--pool', opts.pool] : []),
     ...reporters('pool'),
     '--memory-report',
     memoryReport,
@@ -281,11 +294,11 @@ async function main() {
   const poolJson = readJson(join(out, 'pool.json'), runDir)
   const report = existsSync(memoryReport) ? JSON.parse(readFileSync(memoryReport, 'utf8')) : null
   const problems = []
-  for (const [side, run, json] of [
-    ['forks', forks, forksJson],
-    ['vitest-memory', pool, poolJson],
+  for (const [side, run, json, log] of [
+    [baseline, forks, forksJson, 'forks'],
+    ['vitest-memory', pool, poolJson, 'pool'],
   ]) {
-    if (run.hung) problems.push(`${side}: HUNG — killed after ${opts.timeoutMin} min (see ${side === 'forks' ? 'forks' : 'pool'}.log)`)
+    if (run.hung) problems.push(`${side}: HUNG — killed after ${opts.timeoutMin} min (see ${log}.log)`)
     else if (!json) problems.push(`${side}: no json results (exit ${run.code ?? run.signal})`)
   }
   const summary = {
@@ -295,6 +308,7 @@ async function main() {
     commit: gitCommit(checkout),
     vitestVersion: vitest.version,
     args: common,
+    baselinePool: baseline,
     forks: { exit: forks.code, signal: forks.signal, hung: forks.hung, wallMs: Math.round(forks.wallMs), counts: forksJson?.counts ?? null },
     pool: { exit: pool.code, signal: pool.signal, hung: pool.hung, wallMs: Math.round(pool.wallMs), counts: poolJson?.counts ?? null },
     wallRatio: +(pool.wallMs / forks.wallMs).toFixed(2),
@@ -310,7 +324,7 @@ async function main() {
     summary.measuredFiles = report?.files.filter(f => f.peakRssBytes != null).length ?? 0
     if (!summary.countsEqual) problems.push('test counts differ')
     if (!summary.statesEqual) problems.push(`${summary.stateDiffs.length} file state(s) differ`)
-    if (forks.code !== pool.code) problems.push(`exit codes differ: forks ${forks.code}, vitest-memory ${pool.code}`)
+    if (forks.code !== pool.code) problems.push(`exit codes differ: ${baseline} ${forks.code}, vitest-memory ${pool.code}`)
   }
   writeFileSync(join(out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
 
@@ -318,16 +332,16 @@ async function main() {
   const p = summary.pool.counts
   const fmt = x => (x ? `${x.files} files, ${x.tests} tests: ${x.passed} passed, ${x.failed} failed, ${x.skipped} skipped, ${x.todo} todo` : 'no results')
   const lines = [
-    `  forks:         ${fmt(c)}; exit ${forks.code ?? forks.signal}; ${sec(forks.wallMs)}${forks.hung ? ' (HUNG)' : ''}`,
+    `  ${`${baseline}:`.padEnd(15)}${fmt(c)}; exit ${forks.code ?? forks.signal}; ${sec(forks.wallMs)}${forks.hung ? ' (HUNG)' : ''}`,
     `  vitest-memory: ${fmt(p)}; exit ${pool.code ?? pool.signal}; ${sec(pool.wallMs)}${pool.hung ? ' (HUNG)' : ''}`,
-    `  wall ratio pool/forks: ${summary.wallRatio}`,
+    `  wall ratio pool/${baseline}: ${summary.wallRatio}`,
   ]
   if (summary.countsEqual !== undefined) {
     lines.push(
       `  counts equal: ${summary.countsEqual ? 'yes' : 'NO'}; per-file states equal: ${summary.statesEqual ? 'yes' : `NO (${summary.stateDiffs.length})`}`,
     )
-    for (const d of summary.stateDiffs.slice(0, 20)) lines.push(`    ${d.file}: forks ${d.forks}, vitest-memory ${d.pool}`)
-    for (const d of summary.testDiffs.slice(0, 20)) lines.push(`    test ${d.file}: forks ${d.forks}, vitest-memory ${d.pool}`)
+    for (const d of summary.stateDiffs.slice(0, 20)) lines.push(`    ${d.file}: ${baseline} ${d.forks}, vitest-memory ${d.pool}`)
+    for (const d of summary.testDiffs.slice(0, 20)) lines.push(`    test ${d.file}: ${baseline} ${d.forks}, vitest-memory ${d.pool}`)
     lines.push(
       `  measured: ${summary.measuredFiles} report entries; heaviest: ${summary.heaviest ? `${summary.heaviest.file} [${summary.heaviest.project}] ${mb(summary.heaviest.peak)}` : 'none'}`,
     )
