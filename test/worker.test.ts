@@ -180,6 +180,34 @@ describe('a crash mid-file', () => {
   })
 })
 
+describe('a process that cannot start', () => {
+  // Vitest's worker answered its start request with an error (a missing or throwing environment).
+  test("its file fails in Vitest's state as not started, and is not measured", async () => {
+    const { worker, factory, run, vitest, finished } = await startedWorker()
+    factory.autoStart = false
+    worker.send(runRequest(A) as never)
+    const process = await factory.process(0)
+    process.failStart({ name: 'Error', message: 'Failed to load url jsdom' })
+    await settle()
+    expect(vitest.notStarted).toEqual([{ file: A, relativeFile: 'test/a.test.ts', message: 'Failed to load url jsdom' }])
+    expect(finished()).toEqual([{ __vitest_worker_response__: true, type: 'testfileFinished' }])
+    expect(run.measurements).toEqual([])
+  })
+
+  test("when Vitest's state cannot take the file, the start error rides on the answer, naming the file", async () => {
+    const { worker, factory, vitest, finished } = await startedWorker()
+    vitest.takesNotStarted = false
+    factory.autoStart = false
+    worker.send(runRequest(A) as never)
+    const process = await factory.process(0)
+    process.failStart(new Error('the environment threw'))
+    await settle()
+    expect(finished()).toMatchObject([
+      { type: 'testfileFinished', error: { message: '[vitest-memory]: the test process for test/a.test.ts failed to start: the environment threw' } },
+    ])
+  })
+})
+
 describe('the hard limit', () => {
   test('a sample over the limit kills the process tree; the file fails with the limit named', async () => {
     const { worker, factory, run, vitest, clock } = await startedWorker({ given: { memoryLimit: '100MB' } })

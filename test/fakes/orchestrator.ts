@@ -241,6 +241,9 @@ export class FakeVitestSink {
   readonly cancelled: string[] = []
   readonly caught: unknown[] = []
   readonly startedTests: string[] = []
+  readonly notStarted: { file: string; relativeFile: string; message: string }[] = []
+  /** false: Vitest's state cannot take a file that never started (the error then rides on the answer). */
+  takesNotStarted = true
   cancelling = false
 
   sink(): OrchestratorDeps['vitest'] {
@@ -250,7 +253,10 @@ export class FakeVitestSink {
         this.cancelled.push(...files.map(spec => spec.filepath))
       },
       skipBeforeStart: async () => false,
-      failNotStarted: async () => true,
+      failNotStarted: async (_project, file, relativeFile, error) => {
+        this.notStarted.push({ file, relativeFile, message: error.message })
+        return this.takesNotStarted
+      },
       failFile: async (_project, file, error, durationMs) => {
         this.failed.push({ file, error, durationMs })
       },
