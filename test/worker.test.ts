@@ -341,6 +341,27 @@ describe('spares', () => {
     expect(run.measurements).toMatchObject([{ file: A, durationMs: 200, preloadedEnvironment: 'jsdom' }])
   })
 
+  // TestProcess refills the spares inside its start(); under 'auto' that asks the --max-memory gate
+  // what the admitted files hold, this file's too, whose process is not booted yet.
+  test("the gate reading a file's process while it starts (spares refilled) sees nothing yet, and the file runs", async () => {
+    const { worker, factory, run, vitest } = await startedWorker()
+    run.withGate()
+    const readDuringStart: number[] = []
+    factory.duringStart = () => readDuringStart.push(...run.admitted.map(currentBytes => currentBytes()))
+    worker.send(runRequest(A) as never)
+    const process = await factory.process(0)
+    await settle()
+    expect(vitest.notStarted).toEqual([])
+    expect(process.requests()).toHaveLength(1)
+    expect(readDuringStart).toEqual([0])
+    process.sample(60e6)
+    expect(run.admitted[0]!()).toBe(60e6)
+    process.finish()
+    await settle()
+    expect(vitest.failed).toEqual([])
+    expect(run.measurements).toMatchObject([{ file: A }])
+  })
+
   test('a shared process that is never recycled takes a spare but boots no replacement', async () => {
     const { worker, factory, run } = await startedWorker({ isolate: false })
     run.spares = {} as SpareProcesses

@@ -308,9 +308,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
       },
     )
+    // Started before it becomes this worker's process: its start refills the spares, which asks
+    // the --max-memory gate what the admitted files hold, this one's too (nothing yet, not a throw).
+    const ready = process.start()
     this.process = process
     this.deps.run.live(this)
-    const ready = process.start()
     booting?.(process.pid)
     await ready
     if (process === this.process && this.lifecycle.state === WorkerState.Booting) this.lifecycle.to(WorkerState.Ready)

@@ -4,6 +4,7 @@
 // here spawns a process, reads procfs or waits on a real timer.
 import type { FileMeasurement } from '../../src/model.js'
 import type { TreeSample } from '../../src/measure/sampler.js'
+import type { AdmissionGate } from '../../src/policy/admission.js'
 import { resolveOptions, type MemoryPoolOptions, type ResolvedMemoryOptions } from '../../src/options.js'
 import { isWorkerRequest, response } from '../../src/pool/protocol.js'
 import type { SpareProcesses } from '../../src/pool/spares.js'
@@ -63,7 +64,7 @@ export class FakeProcess implements PoolProcess {
   started = false
   killed = false
   stopped = false
-  readonly sampler = new FakeSampler()
+  private readonly treeSampler = new FakeSampler()
   readonly launch = { profilePath: null }
   preloadedEnvironment: string | null = null
   /** Everything the pool sent, in order (the start request first). */
@@ -79,6 +80,8 @@ export class FakeProcess implements PoolProcess {
     readonly events: ProcessEvents,
     private readonly clock: FakeClock,
     private readonly autoStart: boolean,
+    /** Runs inside start(), before the process is booted (where TestProcess refills the spares). */
+    private readonly duringStart: (() => void) | null,
   ) {
     this.ready = new Promise<void>((ready, failed) => {
       this.answer = { ready, failed }
@@ -86,7 +89,15 @@ export class FakeProcess implements PoolProcess {
     this.ready.catch(() => {})
   }
 
+  /** As TestProcess: there is no sampler before start() (its fork makes it). */
+  get sampler(): FakeSampler {
+    if (!this.started) throw new Error('FakeProcess: the test process was not started (start() first)')
+    return this.treeSampler
+  }
+
   start(): Promise<void> {
+    // As TestProcess: a spare is taken and refilled before the process counts as booted.
+    this.duringStart?.()
     this.started = true
     this.alive = true
     this.send(this.options.startRequest)
@@ -172,12 +183,14 @@ export class FakeProcessFactory {
   autoStart = true
   /** Set on the next process (a spare that loaded this environment ahead). */
   preloadedEnvironment: string | null = null
+  /** Runs inside each process's start(), before it is booted. */
+  duringStart: (() => void) | null = null
   private waiters: { n: number; done: (process: FakeProcess) => void }[] = []
 
   constructor(private readonly clock: FakeClock) {}
 
   readonly create = (options: BootOptions, events: ProcessEvents): FakeProcess => {
-    const process = new FakeProcess(FIRST_FAKE_PID + this.processes.length, options, events, this.clock, this.autoStart)
+    const process = new FakeProcess(FIRST_FAKE_PID + this.processes.length, options, events, this.clock, this.autoStart, this.duringStart)
     process.preloadedEnvironment = this.preloadedEnvironment
     this.processes.push(process)
     this.boots.push(options)
@@ -206,6 +219,18 @@ export class FakeRunSink {
   readonly timelineEvents: string[] = []
   spares: SpareProcesses | null = null
   readonly scheduling: RunScheduling = { gate: null, spares: null, predict: () => 0, end: () => {} }
+  /** What the run's --max-memory gate reads of each admitted file: its tree's RSS now. */
+  readonly admitted: (() => number)[] = []
+
+  /** Turns on a --max-memory gate that admits every file at once and keeps what it reads of them. */
+  withGate(): void {
+    this.scheduling.gate = {
+      admit: async (_predicted: number, currentBytes: () => number) => {
+        this.admitted.push(currentBytes)
+        return { release() {} }
+      },
+    } as unknown as AdmissionGate
+  }
 
   sink(): OrchestratorDeps['run'] {
     return {
