@@ -1,5 +1,5 @@
 // The file a worker's process is running: what the pool knows of it from its start (budget, hard
-// limit, its watch) and the measurement it stores when it ends. Also the request/response
+// limit, its watch) and the measurement it stores when it ends, judged by the one verdict. Also the request/response
 // shapes the worker exchanges with Vitest.
 import { relative } from 'node:path'
 import type { TestProject, Vitest, WorkerRequest } from 'vitest/node'
@@ -8,6 +8,8 @@ import type { ResolvedMemoryOptions } from '../options.js'
 import { readAnnotations } from '../policy/annotations.js'
 import { budgetFor, type FileBudget } from '../policy/budget.js'
 import { limitFor } from '../policy/limit.js'
+import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
+import { verdictAnnotation } from '../record/verdict-annotations.js'
 import type { FileMeasurement } from '../model.js'
 import { peakProfileSettings } from './child-launch.js'
 import type { ChildFilePeak } from './child-state.js'
@@ -97,6 +99,29 @@ export function fileMeasurement(
     ...(testTreePeaks ? { testTreePeaks } : {}),
     ...(process.sampler.peakProcesses ? { treePeakProcesses: process.sampler.peakProcesses } : {}),
   }
+}
+
+/**
+ * The file ran to its end: its measurement is stored and attached (with its verdict annotation),
+ * and a file over its budget the process was not told about (a peak after its question, or a file
+ * that did not ask) is failed in Vitest's state now, before Vitest learns that the file finished.
+ */
+export function endRunningFile(
+  running: RunningFile,
+  process: PoolProcess,
+  own: (OwnPeak & Partial<ChildFilePeak>) | undefined,
+  atEnd: boolean,
+  { project, resolved, deps }: { project: TestProject; resolved: ResolvedMemoryOptions; deps: OrchestratorDeps },
+): FileMeasurement {
+  const { run, vitest, clock } = deps
+  const measurement = fileMeasurement(running, process, project.name, own, atEnd, clock.now())
+  run.measured(measurement)
+  vitest.attachMeasurement(project.vitest, measurement, resolved.annotations ? verdictAnnotation(measurement, resolved) : null)
+  const verdict = judgeFile(measurement, resolved)
+  if (verdict.fails && !running.failedInChild)
+    void vitest.failFinishedFile(project, running.file, overBudgetError(`vitest-memory: ${running.relativeFile} ${fileVerdictText(verdict, measurement)}`))
+  if (verdict.fails) vitest.bail(project)
+  return measurement
 }
 
 /** The file's budget, as its start will find it (comment, glob, global); null on a comment that cannot be read. */

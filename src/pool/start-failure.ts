@@ -2,8 +2,12 @@
 // up) fails its file, as a crash does: the file is a failed file in Vitest's state and its reports,
 // and the rest of the run goes on. Not an unhandled error of the run, which Vitest prints with a
 // stack of its module runner and leaves out of the file counts.
+import { relative } from 'node:path'
 import type { TestProject } from 'vitest/node'
 import { failFileInVitest } from '../vitest-internals/tasks.js'
+import { response } from './protocol.js'
+import { serializeError, toPosix, type FileRequest, type FinishedMessage } from './running-file.js'
+import type { VitestSink } from './worker-ports.js'
 
 /** The name the failed file's error carries in Vitest's output. */
 const ERROR_NAME = 'TestProcessStartError'
@@ -31,6 +35,22 @@ export async function failFileNotStarted(
   } catch {
     return false
   }
+}
+
+/**
+ * What Vitest is told of a request whose process could not start: a `run` request's file failed
+ * (through the sink, as failFileNotStarted does), else the start error on the answer itself.
+ */
+export async function notStartedAnswer(request: FileRequest, project: TestProject, error: unknown, vitest: VitestSink): Promise<FinishedMessage> {
+  const file = request.context.files[0]?.filepath
+  const relativeFile = file ? toPosix(relative(project.config.root, file)) : null
+  const serialized = serializeError(error)
+  if (request.type === 'run' && file && (await vitest.failNotStarted(project, file, relativeFile!, serialized))) return response({ type: 'testfileFinished' })
+  const where = relativeFile !== null ? ` for ${relativeFile}` : ''
+  return response({
+    type: 'testfileFinished',
+    error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` },
+  })
 }
 
 /** The frames of a stack, without its first (message) lines. */

@@ -1,6 +1,6 @@
 // The orchestrator's ports: what worker.ts and file-watch.ts need from outside themselves (a
 // process factory, a sink for the run's state and for Vitest, the machine's readings, a clock).
-// Types only; the production wiring is worker-deps.ts, the fakes are in test/worker.test.ts.
+// Types only; the production wiring is worker-deps.ts, the fakes are in test/fakes/orchestrator.ts (driven by test/worker.test.ts).
 import type { PoolOptions, TestProject, Vitest, WorkerRequest } from 'vitest/node'
 import type { TreeSample, TreeSampler } from '../measure/sampler.js'
 import type { FileMeasurement } from '../model.js'

@@ -3,7 +3,7 @@
 // - shared (isolate: false): one process runs the files one after another, as Vitest's own forks
 //   pool does without isolation, and is replaced when it dies or holds too much (recycling).
 // Either way each file is admitted, watched (hard limit, journal, crash) and measured on its own:
-// a batch of files Vitest sends in one request is split into one request per file here.
+// a shared worker's batch of several files runs whole or one request per file (shared-batch.ts).
 //
 // The process is started when a file is handed over, not when Vitest calls start(): Vitest's
 // `start` request is answered here and replayed to each process, so a file the pool decides not
@@ -11,8 +11,9 @@
 // file instead of "Worker exited unexpectedly").
 //
 // Its lifecycle is one state (worker-lifecycle.ts); what it needs from outside (processes, the
-// run's state, Vitest's task state, the clock) comes in as `deps` (worker-ports.ts; wired in worker-deps.ts), so the unit
-// tests drive it with fakes.
+// run's state, Vitest's task state, the clock) comes in as `deps` (worker-ports.ts; wired in
+// worker-deps.ts), so test/worker.test.ts drives it with fakes. The pool's own marks on the
+// process's channel are read by process-marks.ts.
 import { EventEmitter } from 'node:events'
 import { relative } from 'node:path'
 import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node'
@@ -20,44 +21,25 @@ import type { OwnPeak } from '../measure/self.js'
 import type { FileMeasurement } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
-import { verdictAnnotation } from '../record/verdict-annotations.js'
-import { fileVerdictText, judgeFile, overBudgetError } from '../policy/verdict.js'
 import type { LiveWorker, RunScheduling } from '../run-session.js'
 import { filesAtOnce } from './files-at-once.js'
-import { runsWhole } from './batch.js'
 import type { ChildFilePeak } from './child-state.js'
 import {
-  batchErrors,
-  budgetOf,
-  fileMeasurement,
+  endRunningFile,
   openRunningFile,
   serializeError,
   toPosix,
-  withFiles,
   type FileRequest,
-  type FileSpec,
   type FinishedMessage,
   type RunningFile,
   type StartRequest,
 } from './running-file.js'
+import { SharedBatch, type BatchHost } from './shared-batch.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
-import { settleVmFile, vmLifecycleThreshold } from './vm-lifecycle.js'
-import {
-  BATCH_MARK,
-  fileBoundary,
-  isVmFileStart,
-  vmRetainedOf,
-  isWorkerResponse,
-  JUDGE_MARK,
-  response,
-  startedTestOf,
-  treeNews,
-  verdictQueryOf,
-  verdictReply,
-  type FileBoundary,
-  type VerdictQuery,
-} from './protocol.js'
-import { answerVerdict } from './verdict-answer.js'
+import { vmLifecycleThreshold } from './vm-lifecycle.js'
+import { isWorkerResponse, JUDGE_MARK, response, treeNews } from './protocol.js'
+import { readMark } from './process-marks.js'
+import { notStartedAnswer } from './start-failure.js'
 import { productionDeps } from './worker-deps.js'
 import type { OrchestratorDeps, PoolProcess } from './worker-ports.js'
 import { WorkerLifecycle, WorkerState } from './worker-lifecycle.js'
@@ -81,8 +63,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private ticket: Ticket | undefined
   /** Set for isolate: false: the process outlives the file. */
   private readonly shared: SharedLifecycle | null
-  /** A batch running whole on the process: its files not started yet, by path. */
-  private batchWaiting: Map<string, FileSpec> | undefined
+  /** Set for isolate: false: runs Vitest's batches of several files (whole, or one request per file). */
+  private readonly batch: SharedBatch | null
 
   constructor(
     readonly name: string,
@@ -96,6 +78,31 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       project.config.isolate === false
         ? new SharedLifecycle(resolved, workers, project.name, resolved.vm ? vmLifecycleThreshold(resolved, project, workers) : undefined)
         : null
+    this.batch = this.shared ? new SharedBatch(this.batchHost(this.shared)) : null
+  }
+
+  /** What the shared batch uses of this worker (shared-batch.ts). */
+  private batchHost(shared: SharedLifecycle): BatchHost {
+    return {
+      project: this.options.project,
+      resolved: this.resolved,
+      deps: this.deps,
+      recycleAboveBytes: shared.recycleAboveBytes,
+      scheduling: () => this.scheduling(),
+      customRunner: () => Boolean((this.startRequest?.context.config as { runner?: string } | undefined)?.runner),
+      runOne: async request => this.afterFile(await this.runFile(request)),
+      readyProcess: (file, spares) => this.readyProcess(file, spares),
+      currentProcess: () => this.process,
+      expectFinished: () => new Promise<FinishedMessage>(done => (this.settle = done)),
+      dropFinished: () => (this.settle = undefined),
+      fileStarted: (file, process) => {
+        this.beginFile(file)
+        this.handOver(this.running!, process)
+      },
+      fileEnded: (file, figures) => {
+        if (this.running?.file === file) this.finishFile(figures, false)
+      },
+    }
   }
 
   on(event: string, callback: (...args: any[]) => void): void {
@@ -177,100 +184,10 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
     return this.running?.watch.abort(signal) ?? null
   }
 
-  /**
-   * Vitest's batch (isolate: false, one worker) runs whole on the process when nothing must
-   * happen between its files (batch.ts), else one file per process request.
-   */
+  /** A request of one file runs on its own; a shared worker's batch of several, as shared-batch.ts decides. */
   private async runRequest(request: FileRequest): Promise<FinishedMessage> {
-    const specs = request.context.files
-    if (!this.shared || specs.length <= 1) return this.afterFile(await this.runFile(request))
-    const scheduling = this.scheduling()
-    const config = this.startRequest?.context.config as { runner?: string } | undefined
-    if (
-      runsWhole({
-        shared: true,
-        requestType: request.type,
-        files: specs.length,
-        admission: scheduling.gate != null,
-        recycleAboveBytes: this.shared.recycleAboveBytes,
-        heapProfile: this.resolved.heapProfile != null,
-        customRunner: Boolean(config?.runner),
-        vm: this.resolved.vm,
-      })
-    )
-      return this.runWhole(request, scheduling.spares)
-    const { vitest } = this.deps
-    const errors = batchErrors(this.options.project.vitest, vitest.catchError)
-    for (const [index, spec] of specs.entries()) {
-      // --bail or a cancel: the files not yet started stay unstarted, as with Vitest's own pool.
-      if (vitest.isCancelling(this.options.project)) {
-        await vitest.cancelFiles(this.options.project, specs.slice(index))
-        break
-      }
-      const done = this.afterFile(await this.runFile(withFiles(request, [spec])))
-      if (done.error) errors.add(done.error)
-    }
-    return errors.finished()
-  }
-
-  /**
-   * The batch goes to the process in one request; the process reports each file's start and end
-   * (onFileBoundary). When it dies, the file in flight has failed (its watch says why) and the
-   * files it had not started run on a fresh process.
-   */
-  private async runWhole(request: FileRequest, spares: RunScheduling['spares']): Promise<FinishedMessage> {
-    const project = this.options.project
-    const { vitest } = this.deps
-    const errors = batchErrors(project.vitest, vitest.catchError)
-    let waiting: FileSpec[] = []
-    for (const spec of request.context.files) {
-      try {
-        if (!(await vitest.skipBeforeStart(withFiles(request, [spec]), project, this.resolved))) waiting.push(spec)
-      } catch (error) {
-        errors.add(serializeError(error))
-      }
-    }
-    while (waiting.length) {
-      if (vitest.isCancelling(project)) {
-        await vitest.cancelFiles(project, waiting)
-        break
-      }
-      const batch = new Map(waiting.map(spec => [spec.filepath, spec]))
-      this.batchWaiting = batch
-      const finished = new Promise<FinishedMessage>(done => (this.settle = done))
-      let process: PoolProcess
-      try {
-        process = await this.readyProcess(waiting[0]!.filepath, spares)
-      } catch (error) {
-        this.settle = undefined
-        this.batchWaiting = undefined
-        const serialized = serializeError(error)
-        errors.add({ ...serialized, message: `[vitest-memory]: the test process for ${waiting.length} files failed to start: ${serialized.message}` })
-        break
-      }
-      const judged = waiting.map(spec => spec.filepath).filter(file => budgetOf(project, file, this.resolved) != null)
-      process.send({ ...withFiles(request, waiting), [BATCH_MARK]: true, [JUDGE_MARK]: judged })
-      const done = await finished
-      this.batchWaiting = undefined
-      if (done.error) errors.add(done.error)
-      // Ran to its end (Vitest's worker also handles a cancel inside the batch): nothing to resend.
-      if (process.alive && this.process === process) break
-      // Died before any file started (its run's own setup kills it): a fresh process would too.
-      if (batch.size === waiting.length) break
-      waiting = [...batch.values()]
-    }
-    return errors.finished()
-  }
-
-  /** A process running a batch whole says where a file starts and ends. */
-  private onFileBoundary(process: PoolProcess, boundary: FileBoundary): void {
-    if (boundary.type === 'start') {
-      if (!this.batchWaiting?.delete(boundary.file)) return
-      this.beginFile(boundary.file)
-      this.handOver(this.running!, process)
-    } else if (this.running?.file === boundary.file) {
-      this.finishFile(boundary.vitestMemory, false)
-    }
+    if (!this.batch || request.context.files.length <= 1) return this.afterFile(await this.runFile(request))
+    return this.batch.run(request)
   }
 
   /** Runs one file on the current process (started if there is none); resolves when it is done. */
@@ -303,19 +220,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.settle = undefined
       this.running = undefined
       this.releaseTicket()
-      const serialized = serializeError(error)
-      // A file whose process could not start is a failed file (start-failure.ts).
-      if (
-        request.type === 'run' &&
-        file &&
-        (await this.deps.vitest.failNotStarted(this.options.project, file, toPosix(relative(this.options.project.config.root, file)), serialized))
-      )
-        return response({ type: 'testfileFinished' })
-      const where = file ? ` for ${toPosix(relative(this.options.project.config.root, file))}` : ''
-      return response({
-        type: 'testfileFinished',
-        error: { ...serialized, message: `[vitest-memory]: the test process${where} failed to start: ${serialized.message}` },
-      })
+      return notStartedAnswer(request, this.options.project, error, this.deps.vitest)
     }
     if (this.running) this.handOver(this.running, process)
     process.send(this.running ? { ...request, [JUDGE_MARK]: this.running.budget ? [this.running.file] : [] } : request)
@@ -403,9 +308,11 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         exited: (code, signal, closed) => this.onProcessExit(process, code, signal, closed),
       },
     )
+    // Started before it becomes this worker's process: its start refills the spares, which asks
+    // the --max-memory gate what the admitted files hold, this one's too (nothing yet, not a throw).
+    const ready = process.start()
     this.process = process
     this.deps.run.live(this)
-    const ready = process.start()
     booting?.(process.pid)
     await ready
     if (process === this.process && this.lifecycle.state === WorkerState.Booting) this.lifecycle.to(WorkerState.Ready)
@@ -424,30 +331,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
 
   private onProcessMessage(process: PoolProcess, message: any): void {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
-    const boundary = fileBoundary(message)
-    if (boundary) {
-      this.onFileBoundary(process, boundary)
-      return
-    }
-    if (isVmFileStart(message)) {
-      process.sampler.reset()
-      return
-    }
-    const late = vmRetainedOf(message)
-    if (late) {
-      settleVmFile(this.lastMeasurement, late)
-      return
-    }
-    const startedTest = startedTestOf(message)
-    if (startedTest) {
-      this.running?.watch.testStarted(startedTest)
-      return
-    }
-    const query = verdictQueryOf(message)
-    if (query) {
-      this.answerVerdict(process, query)
-      return
-    }
+    const context = { running: this.running, batch: this.batch, lastMeasurement: this.lastMeasurement, policy: this.resolved }
+    if (readMark(process, message, context)) return
     if (isWorkerResponse(message, 'testfileFinished')) {
       this.finishFile(message.vitestMemory)
       const settle = this.settle
@@ -495,38 +380,15 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private finishFile(own: (OwnPeak & Partial<ChildFilePeak>) | undefined, atEnd = true): void {
     const process = this.process
     if (!this.running || !process) return
-    const { run, vitest, clock } = this.deps
-    const measurement = fileMeasurement(this.running, process, this.options.project.name, own, atEnd, clock.now())
+    const { run, vitest } = this.deps
+    const measurement = endRunningFile(this.running, process, own, atEnd, { project: this.options.project, resolved: this.resolved, deps: this.deps })
     const { file, watch } = this.running
-    run.measured(measurement)
     this.lastMeasurement = measurement
-    const annotation = this.resolved.annotations ? verdictAnnotation(measurement, this.resolved) : null
-    vitest.attachMeasurement(this.options.project.vitest, measurement, annotation)
-    // Over budget though the process was not told (a peak after its question, or a file that did
-    // not ask): failed in Vitest's state now, before Vitest learns that the file finished.
-    const verdict = judgeFile(measurement, this.resolved)
-    if (verdict.fails && !this.running.failedInChild) {
-      void vitest.failFinishedFile(
-        this.options.project,
-        file,
-        overBudgetError(`vitest-memory: ${this.running.relativeFile} ${fileVerdictText(verdict, measurement)}`),
-      )
-    }
-    if (verdict.fails) vitest.bail(this.options.project)
     run.timeline.end(this)
     watch.finished(measurement, vitest.fileState(this.options.project, file))
     this.running = undefined
     if (this.lifecycle.state === WorkerState.Running) this.lifecycle.to(WorkerState.Ready)
     // Per file, the ticket is kept: the process holds its memory until Vitest stops it (right after this).
-  }
-
-  /**
-   * A test process asks, before Vitest settles a file (or a budgeted test), whether it is over its
-   * budget: the tree is sampled now and judged by the one verdict (policy/verdict.ts).
-   */
-  private answerVerdict(process: PoolProcess, query: VerdictQuery): void {
-    process.sampler.sampleNow()
-    process.send(verdictReply(answerVerdict(query, this.running, process.sampler.treePeakBytes, this.resolved)))
   }
 
   private releaseTicket(): void {
