@@ -95,6 +95,11 @@ export class FakeProcess implements PoolProcess {
     return this.treeSampler
   }
 
+  /** As TestProcess: the last tree RSS sampled, 0 before start() forked. */
+  get treeRssBytes(): number {
+    return this.started ? (this.treeSampler.last?.treeRssBytes ?? 0) : 0
+  }
+
   start(): Promise<void> {
     // As TestProcess: a spare is taken and refilled before the process counts as booted.
     this.duringStart?.()
