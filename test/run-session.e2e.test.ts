@@ -2,13 +2,13 @@
 // process each) resolves the project's options once per run, through the CLI or plain Vitest, and
 // again (once) for a watch-mode rerun, which starts from a clean session. The count comes from
 // the session's test hook (RESOLUTIONS_HOOK_ENV: end() appends the run's count).
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { RESOLUTIONS_HOOK_ENV } from '../src/run-session.js'
-import { cleanEnv, copyFixture, run, TARGET } from './helpers.js'
+import { cleanEnv, copyFixture, run } from './helpers.js'
+import { killWatchers, startWatch, until } from './watch-helpers.js'
 
 const hookFile = () => join(mkdtempSync(join(tmpdir(), 'vm-resolutions-')), 'counts.txt')
 const counts = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map(Number) : [])
@@ -29,50 +29,19 @@ test('the CLI: once for its own flags before the config loads, once for the proj
   expect(counts(path)).toEqual([2])
 })
 
-const killAtEnd: number[] = []
-afterEach(() => {
-  for (const pid of killAtEnd.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {}
-  }
-})
-
-async function until(what: string, probe: () => boolean, output: () => string, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
+afterEach(killWatchers)
 
 test('watch mode: a rerun resolves its options again, once, from a clean session', async () => {
   const dir = copyFixture('session-files')
   const path = hookFile()
   const env = cleanEnv({ [RESOLUTIONS_HOOK_ENV]: path, VITEST_MEMORY_REPORT: join(dir, 'report.json') })
-  delete env.CI // with CI set Vitest would not watch
-  const vitest = spawn(TARGET.node, [TARGET.vitest, 'watch'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] })
-  killAtEnd.push(vitest.pid!)
-  let output = ''
-  vitest.stdout.on('data', chunk => {
-    output += chunk
-  })
-  vitest.stderr.on('data', chunk => {
-    output += chunk
-  })
-  await until(
-    'the first run',
-    () => counts(path).length === 1,
-    () => output,
-  )
+  const watch = startWatch(dir, env)
+  const output = () => watch.output
+  await until('the first run', () => counts(path).length === 1, output)
   const report = () => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { files: { relativeFile: string }[] }
   expect(report().files).toHaveLength(4)
   writeFileSync(join(dir, 'a.test.ts'), `${readFileSync(join(dir, 'a.test.ts'), 'utf8')}\n// edited\n`)
-  await until(
-    'the rerun',
-    () => counts(path).length === 2,
-    () => output,
-  )
-  vitest.kill('SIGKILL')
-  expect(counts(path), output).toEqual([1, 1])
+  await until('the rerun', () => counts(path).length === 2, output)
+  watch.child.kill('SIGKILL')
+  expect(counts(path), output()).toEqual([1, 1])
 }, 90_000)

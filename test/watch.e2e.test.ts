@@ -1,72 +1,47 @@
 // Watch mode under memoryPool: an edit reruns the affected file and the memory table is printed
 // for the rerun, report.json stays a report of the whole suite (the rerun merged into the last
 // one); killing Vitest leaves no test process behind.
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, expect, test } from 'vitest'
 import { listDescendants } from '../src/measure/descendants.js'
 import type { MemoryReport } from '../src/record/report.js'
-import { cleanEnv, copyFixture, TARGET } from './helpers.js'
+import { cleanEnv, copyFixture } from './helpers.js'
 import { assertFitsSchema } from './schema-check.js'
+import { killWatchers, startWatch, until } from './watch-helpers.js'
 
-const killAtEnd: number[] = []
-afterEach(() => {
-  for (const pid of killAtEnd.splice(0)) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {}
-  }
-})
-
-async function until<T>(what: string, probe: () => T | undefined | false, output: () => string, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = probe()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output so far:\n${output()}`)
-    await new Promise(resolve => setTimeout(resolve, 50))
-  }
-}
+afterEach(killWatchers)
 
 const tables = (text: string) => text.split('MEMORY  peak RSS per test file').length - 1
 
 test('an edit triggers a rerun with its own memory table; killing Vitest leaves no orphans', async () => {
   const dir = copyFixture('parity-watch')
   const env = cleanEnv({ VITEST_MEMORY_REPORT: join(dir, 'report.json') })
-  delete env.CI // with CI set Vitest would not watch
-  const vitest = spawn(TARGET.node, [TARGET.vitest, 'watch'], { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'] })
-  killAtEnd.push(vitest.pid!)
-  let output = ''
-  vitest.stdout.on('data', chunk => {
-    output += chunk
-  })
-  vitest.stderr.on('data', chunk => {
-    output += chunk
-  })
+  const watch = startWatch(dir, env)
+  const vitest = watch.child
   const exited = new Promise(resolve => vitest.on('exit', resolve))
 
   await until(
     "the first run's memory table",
-    () => tables(output) === 1 && output.includes('Waiting for file changes'),
-    () => output,
+    () => tables(watch.output) === 1 && watch.output.includes('Waiting for file changes'),
+    () => watch.output,
   )
-  expect(output).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
-  expect(output).toMatch(/other\.test\.ts\s+\d+\.?\d* MB/)
+  expect(watch.output).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
+  expect(watch.output).toMatch(/other\.test\.ts\s+\d+\.?\d* MB/)
   const reportPath = join(dir, 'report.json')
   const first = JSON.parse(readFileSync(reportPath, 'utf8')) as MemoryReport
   expect(first.files.map(f => f.file).sort()).toEqual(['other.test.ts', 'value.test.ts'])
   expect(first.files.every(f => f.measuredAt === undefined)).toBe(true)
 
   // The edit reruns only the file that imports value.ts, and measures it again.
-  const before = output.length
+  const before = watch.output.length
   writeFileSync(join(dir, 'value.ts'), 'export const value = 2\nexport const holdMs = 0\n')
   await until(
     "the rerun's memory table",
-    () => tables(output) === 2 && output.lastIndexOf('Waiting for file changes') > output.lastIndexOf('MEMORY'),
-    () => output,
+    () => tables(watch.output) === 2 && watch.output.lastIndexOf('Waiting for file changes') > watch.output.lastIndexOf('MEMORY'),
+    () => watch.output,
   )
-  const rerun = output.slice(before)
+  const rerun = watch.output.slice(before)
   expect(rerun).toMatch(/value\.test\.ts\s+\d+\.?\d* MB/)
   expect(rerun).not.toContain('other.test.ts')
   expect(rerun).toContain('1 file measured')
@@ -87,15 +62,15 @@ test('an edit triggers a rerun with its own memory table; killing Vitest leaves 
   // Kill Vitest while a test process is running: that process must not outlive it. The wait is for
   // this edit's RERUN (the previous one's is already in the output, and a spare process of the
   // previous rerun may still be alive).
-  const beforeHold = output.length
+  const beforeHold = watch.output.length
   writeFileSync(join(dir, 'value.ts'), 'export const value = 3\nexport const holdMs = 20_000\n')
   const workers = await until(
     'a test process',
     () => {
       const pids = listDescendants(vitest.pid!)
-      return output.lastIndexOf('RERUN') > beforeHold && pids.some(isPoolChild) && pids
+      return watch.output.lastIndexOf('RERUN') > beforeHold && pids.some(isPoolChild) && pids
     },
-    () => output,
+    () => watch.output,
   )
   vitest.kill('SIGTERM')
   await exited

@@ -74,18 +74,11 @@ export class SharedFileMeter {
     if (!this.active || !this.baseline) return null
     this.active = false
     this.sinceGc++
-    const before = this.baseline
     const figures = { order: this.order, startRssBytes: this.startRss }
-    if (!this.settings.gcEveryFile && this.probe.readJs() - before.js < this.settings.gcAboveBytes) {
-      return { ...figures, retainedBytes: null, retainedHeapBytes: null, retainedFiles: 0, endRssBytes: this.probe.readRss(), gcMs: 0 }
-    }
-    const started = this.probe.now()
-    const after = this.collect()
-    const gcMs = this.probe.now() - started
-    this.baseline = after
-    const retainedFiles = this.sinceGc
-    this.sinceGc = 0
-    return { ...figures, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.js - before.js, retainedFiles, endRssBytes: after.rss, gcMs }
+    const gc = this.collectIfDue()
+    if (!gc) return { ...figures, ...this.uncollected() }
+    const { retained, endRssBytes } = gc
+    return { ...figures, ...retained, endRssBytes }
   }
 
   /**
@@ -97,15 +90,7 @@ export class SharedFileMeter {
     this.active = false
     this.sinceGc++
     this.unsettled = true
-    return {
-      order: this.order,
-      startRssBytes: this.startRss,
-      retainedBytes: null,
-      retainedHeapBytes: null,
-      retainedFiles: 0,
-      endRssBytes: this.probe.readRss(),
-      gcMs: 0,
-    }
+    return { order: this.order, startRssBytes: this.startRss, ...this.uncollected() }
   }
 
   /**
@@ -116,7 +101,22 @@ export class SharedFileMeter {
   settlePrevious(): LateRetained | null {
     if (!this.unsettled || !this.baseline) return null
     this.unsettled = false
+    const gc = this.collectIfDue()
+    return gc && { order: this.order, ...gc.retained }
+  }
+
+  /** A file's figures when no GC ran: nothing known retained, the RSS as it stands. */
+  private uncollected() {
+    return { retainedBytes: null, retainedHeapBytes: null, retainedFiles: 0, endRssBytes: this.probe.readRss(), gcMs: 0 }
+  }
+
+  /**
+   * The GC, when due (every file, or the heap grew past the trigger since the last one): what the
+   * files since then retained, and the baseline moved to after it; null when not due.
+   */
+  private collectIfDue(): { retained: Omit<LateRetained, 'order'>; endRssBytes: number } | null {
     const before = this.baseline
+    if (!before) return null
     if (!this.settings.gcEveryFile && this.probe.readJs() - before.js < this.settings.gcAboveBytes) return null
     const started = this.probe.now()
     const after = this.collect()
@@ -124,7 +124,8 @@ export class SharedFileMeter {
     this.baseline = after
     const retainedFiles = this.sinceGc
     this.sinceGc = 0
-    return { order: this.order, retainedBytes: after.rss - before.rss, retainedHeapBytes: after.js - before.js, retainedFiles, gcMs }
+    const retained = { retainedBytes: after.rss - before.rss, retainedHeapBytes: after.js - before.js, retainedFiles, gcMs }
+    return { retained, endRssBytes: after.rss }
   }
 
   private collect(): Reading {
