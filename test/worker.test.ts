@@ -369,4 +369,19 @@ describe('spares', () => {
     await factory.process(0)
     expect(factory.boots[0]).toMatchObject({ shared: true, spares: run.spares, refillSpares: false })
   })
+
+  test('a shared process boots one successor ahead only once its RSS after a file nears recycleAbove', async () => {
+    const { worker, factory } = await startedWorker({ isolate: false, given: { recycleAbove: '1GB' } })
+    worker.send(runRequest(A, B, C) as never)
+    const process = await factory.process(0)
+    expect(factory.boots[0]).toMatchObject({ shared: true, refillSpares: false })
+    await process.nextRequest()
+    process.finish({ peakRssBytes: 5e8, method: 'procfs', shared: { endRssBytes: 5e8 } }) // half the threshold: no successor
+    await process.nextRequest()
+    expect(process.successorsBooted).toBe(0)
+    process.finish({ peakRssBytes: 8.5e8, method: 'procfs', shared: { endRssBytes: 8.5e8 } }) // 85 %: its successor boots
+    await process.nextRequest()
+    expect(process.successorsBooted).toBe(1)
+    expect(factory.processes).toHaveLength(1)
+  })
 })

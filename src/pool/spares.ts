@@ -149,14 +149,15 @@ export class SpareProcesses {
    * Boots processes for this spec until the target number wait, each loading the environment of
    * a file expected next: the queue's next files when known, else the environments of the files
    * just started. A waiting spare no upcoming file wants makes room for one that is wanted.
+   * `most`: at most this many for the spec (one for a shared process's successor).
    */
-  fill(spec: ProcessSpec): void {
+  fill(spec: ProcessSpec, most = Number.POSITIVE_INFINITY): void {
     // Nothing to boot and nothing waiting to end: no spec to compare (signature is a JSON of the env).
     if (this.size === 0 && this.count === 0) return
     const key = signature(spec)
     const list = this.spares.get(key) ?? []
     this.spares.set(key, list)
-    const count = this.options.setting === 'auto' ? Math.max(0, this.count - (this.size - list.length)) : this.count
+    const count = Math.min(most, this.options.setting === 'auto' ? Math.max(0, this.count - (this.size - list.length)) : this.count)
     const needed = this.expectedEnvironments(spec, count).map(environment => ({ environment, preload: this.preloadKey(spec, environment) }))
     const unwanted: Spare[] = []
     for (const spare of list) {

@@ -11,7 +11,7 @@ import { childLaunch, type ChildLaunch } from './child-launch.js'
 import { withTestHooks } from './inject.js'
 import { killProcessTree, OWN_PROCESS_GROUP, tryKill } from './kill-tree.js'
 import { isWorkerResponse } from './protocol.js'
-import { forkTestProcess, preloadedEnvironment } from './spares.js'
+import { forkTestProcess, preloadedEnvironment, type ProcessSpec, type SpareProcesses } from './spares.js'
 import type { BootOptions, PoolProcess, ProcessEvents } from './worker-ports.js'
 import { rpcFrame } from '../vitest-internals/rpc-frames.js'
 import { forksWorkerEntry, VM_EXEC_ARGV, vmWorkerEntry } from '../vitest-internals/worker-entries.js'
@@ -29,7 +29,9 @@ export class TestProcess implements PoolProcess {
   private lastSaid = 'it sent nothing'
   private readonly stdout: NodeJS.WritableStream
   private readonly stderr: NodeJS.WritableStream
-  private booted: { child: ChildProcess; sampler: TreeSampler; launch: ChildLaunch; ready: Promise<void> } | undefined
+  private booted:
+    | { child: ChildProcess; sampler: TreeSampler; launch: ChildLaunch; ready: Promise<void>; spec: ProcessSpec; reusable: SpareProcesses | null }
+    | undefined
 
   /** Nothing runs yet: start() boots the process, as Vitest's PoolRunner keeps that in its start(). */
   constructor(
@@ -108,7 +110,7 @@ export class TestProcess implements PoolProcess {
     })
     // A boot failure is handled by whoever awaits `ready`; never an unhandled rejection.
     ready.catch(() => {})
-    this.booted = { child, sampler, launch, ready }
+    this.booted = { child, sampler, launch, ready, spec, reusable }
     this.send(withTestHooks(options.startRequest, options.vm))
     for (const queued of options.pending) this.send(queued)
     return ready
@@ -158,6 +160,11 @@ export class TestProcess implements PoolProcess {
     this.child.send(message as never, error => {
       if (error && !isChannelError(error)) this.child.emit('error', error)
     })
+  }
+
+  /** One spare like this process, for its successor: a shared process nearing its recycle. */
+  bootSuccessor(): void {
+    this.booted?.reusable?.fill(this.booted.spec, 1)
   }
 
   /** Kills the process tree at once (the hard limit, a start timeout, the runner stopping). */

@@ -73,6 +73,8 @@ export interface PoolProcess {
   /** Boots the process (a spare or a fork), wires its events, arms the start timeout. */
   start(): Promise<void>
   send(message: unknown): void
+  /** Boots one spare for this process's successor (a shared process nearing its recycle), where spares are kept. */
+  bootSuccessor(): void
   /** Kills the process tree at once. */
   kill(): void
   /** SIGTERM, SIGKILL after a grace period; resolves when it is gone. */

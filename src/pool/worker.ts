@@ -21,6 +21,7 @@ import type { OwnPeak } from '../measure/self.js'
 import type { FileMeasurement } from '../model.js'
 import type { ResolvedMemoryOptions } from '../options.js'
 import type { Ticket } from '../policy/admission.js'
+import { replacementNear } from '../policy/recycle.js'
 import type { LiveWorker, RunScheduling } from '../run-session.js'
 import { filesAtOnce } from './files-at-once.js'
 import type { ChildFilePeak } from './child-state.js'
@@ -239,7 +240,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       // Ended in the background (SIGTERM, SIGKILL after a grace period): the next file starts on
       // a spare or a fresh process at once.
       void process.stop().then(() => this.process || this.deps.run.gone(this))
-    }
+    } else if (process?.alive && replacementNear(figures?.endRssBytes ?? null, this.shared.recycleAboveBytes)) process.bootSuccessor()
     return done
   }
 
@@ -286,8 +287,9 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
         file,
         shared: this.shared !== null,
         spares,
-        // A shared process is replaced only when it is recycled or dies: a spare then helps.
-        refillSpares: !this.shared || this.shared.recycleAboveBytes != null,
+        // A shared process is replaced only when it is recycled or dies: its successor is booted
+        // ahead only once a recycle is near (afterFile), not at its start.
+        refillSpares: !this.shared,
         sampleIntervalMs: this.resolved.sampleIntervalMs,
         vm: this.resolved.vm,
       },

@@ -111,6 +111,13 @@ export class FakeProcess implements PoolProcess {
     return this.ready
   }
 
+  /** How often the pool asked for a spare for this process's successor. */
+  successorsBooted = 0
+
+  bootSuccessor(): void {
+    this.successorsBooted++
+  }
+
   /** The process answered Vitest's start request. */
   answerStart(): void {
     this.answer.ready()
