@@ -244,9 +244,12 @@ function heaviest(report) {
 const mb = bytes => `${(bytes / 1e6).toFixed(1)} MB`
 const sec = ms => `${(ms / 1000).toFixed(1)} s`
 
+/** The checkout's commit, or null where it is no git work tree (e.g. a `git archive` extract). */
 function gitCommit(dir) {
   try {
-    return execFileSync('git', ['-C', dir, 'rev-parse', '--short=12', 'HEAD'], { encoding: 'utf8' }).trim()
+    // stderr ignored: outside a work tree git's "fatal: not a git repository" went to our output
+    const args = ['-C', dir, 'rev-parse', '--short=12', 'HEAD']
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {
     return null
   }
