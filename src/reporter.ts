@@ -103,6 +103,8 @@ export class MemoryReporter implements Reporter {
     const spares = state.scheduling?.spares?.stats
     // The spares go first: they would only take CPU and memory from writing the report.
     state.scheduling?.end()
+    // vm mode: each live process's last file is settled now (no next file did it), before the report.
+    await Promise.all([...state.liveWorkers].map(worker => worker.settleLastFile()))
     const vitest = this.vitest
     // An asked-for journal that could not be written was said when it failed; it fails the run here.
     const journalFailed = endRunJournal()

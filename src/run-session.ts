@@ -33,6 +33,8 @@ import type { SpareProcesses } from './pool/spares.js'
 export interface LiveWorker {
   /** Kills the process tree at once (synchronously) and says what it was running. */
   abort(signal: NodeJS.Signals): { file: string; pid: number; treeRssBytes: number | null; runningMs: number } | null
+  /** vm mode: what the process's last file left, read before the run's report. */
+  settleLastFile(): Promise<void>
 }
 
 /** The run-wide scheduling objects every worker shares (made by pool/run-scheduling.ts). */

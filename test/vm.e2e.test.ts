@@ -24,6 +24,24 @@ describe('vm mode', () => {
     }
   })
 
+  test("the process's last file is settled at the run's end: a leaker that runs last is named with its own figure", async () => {
+    // --detect-leaks: a GC after every file, so the leaker's figure is its own (retainedFiles 1).
+    const result = await run('cli', 'vm-last-leaker', ['run', '--no-memory-history', '--detect-leaks'])
+    expect(result.code, result.output).toBe(0)
+    const report = result.report!
+    expect(report.files.map(f => [f.file, f.shared?.order])).toEqual([
+      ['a-clean-1.test.ts', 1],
+      ['a-clean-2.test.ts', 2],
+      ['a-clean-3.test.ts', 3],
+      ['z-leak-process.test.ts', 4],
+    ])
+    expect(report.sharedProcesses!.leftBehind).toEqual(['z-leak-process.test.ts'])
+    const last = fileEntry(result, 'z-leak-process.test.ts').shared!
+    expect(last.retainedFiles).toBe(1)
+    expect(last.retainedHeapBytes! / MiB).toBeGreaterThan(110)
+    expect(result.stdout).toContain('z-leak-process.test.ts left +')
+  })
+
   test('memoryPool({ vm: true }): fresh contexts in one process; per-file peaks; only the file that kept 120 MiB is named', async () => {
     const result = await run('cli', 'vm-leak', ['run', '--no-memory-history'])
     // The clean files assert they run in Vitest's vm runtime, each in a context of its own.

@@ -5,7 +5,17 @@ import './child-profiler.js'
 import { enableCompileCache, flushCompileCache } from './compile-cache.js'
 import { pathToFileURL } from 'node:url'
 import { readOwnPeak, type OwnPeak } from '../measure/self.js'
-import { BATCH_MARK, FILE_BOUNDARY_KEY, isWorkerRequest, isWorkerResponse, vmFileStart, vmRetained, type FileBoundary } from './protocol.js'
+import {
+  BATCH_MARK,
+  FILE_BOUNDARY_KEY,
+  isVmSettleRequest,
+  isWorkerRequest,
+  isWorkerResponse,
+  vmFileStart,
+  vmRetained,
+  vmSettled,
+  type FileBoundary,
+} from './protocol.js'
 import { childTracker, readChildSettings, sharedFileMeter, type ChildFilePeak } from './child-state.js'
 import { startPreload } from './preload.js'
 import { installVmBoundary } from './vm-mode.js'
@@ -142,6 +152,13 @@ if (meter) {
       if (late) send(vmRetained(late))
       fileStarted()
       send(vmFileStart())
+    })
+    // The process's last file has no next file to settle it: it is settled when Vitest stops the
+    // process (before the run's report, which waits for it), or when the pool asks at the run's
+    // end. Its context is still Vitest's then, so what it kept there counts too.
+    process.prependListener('message', (message: unknown) => {
+      // At Vitest's stop too, before Vitest's own listener (it ends by removing every listener).
+      if (isVmSettleRequest(message) || isWorkerRequest(message, 'stop')) send(vmSettled(meter.settlePrevious()))
     })
   }
 }

@@ -3,7 +3,7 @@
 // query. Read here and never forwarded to Vitest; Vitest's own messages go on to the worker.
 import type { FileMeasurement } from '../model.js'
 import type { VerdictPolicy } from '../policy/verdict.js'
-import { fileBoundary, isVmFileStart, startedTestOf, verdictQueryOf, verdictReply, vmRetainedOf } from './protocol.js'
+import { fileBoundary, isVmFileStart, startedTestOf, verdictQueryOf, verdictReply, vmRetainedOf, vmSettledOf } from './protocol.js'
 import type { RunningFile } from './running-file.js'
 import type { SharedBatch } from './shared-batch.js'
 import { answerVerdict } from './verdict-answer.js'
@@ -17,6 +17,8 @@ export interface MarkContext {
   /** vm mode: what a file left arrives once the next file started (vm-lifecycle.ts). */
   lastMeasurement: FileMeasurement | undefined
   policy: VerdictPolicy
+  /** vm mode: the process answered the run end's settle request (worker.settleLastFile). */
+  settled: () => void
 }
 
 /** Handles a mark of ours from `process`; false when the message is Vitest's. */
@@ -33,6 +35,12 @@ export function readMark(process: PoolProcess, message: unknown, at: MarkContext
   const late = vmRetainedOf(message)
   if (late) {
     settleVmFile(at.lastMeasurement, late)
+    return true
+  }
+  const settled = vmSettledOf(message)
+  if (settled) {
+    if (settled.late) settleVmFile(at.lastMeasurement, settled.late)
+    at.settled()
     return true
   }
   const startedTest = startedTestOf(message)

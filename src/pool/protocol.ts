@@ -94,6 +94,33 @@ export function vmRetainedOf(message: unknown): LateRetained | null {
   return late && typeof late === 'object' ? (late as LateRetained) : null
 }
 
+/**
+ * Key of the pool's request to a vm process at the run's end: settle its last file now (no next
+ * file will). The process answers with VM_SETTLED_KEY: what the file left, or false.
+ */
+const VM_SETTLE_KEY = '__vitest_memory_vm_settle__'
+const VM_SETTLED_KEY = '__vitest_memory_vm_settled__'
+
+export function vmSettleRequest(): Record<string, unknown> {
+  return { [VM_SETTLE_KEY]: true }
+}
+
+export function isVmSettleRequest(message: unknown): boolean {
+  return (message as Record<string, unknown> | null)?.[VM_SETTLE_KEY] === true
+}
+
+export function vmSettled(late: LateRetained | null): Record<string, unknown> {
+  return { [VM_SETTLED_KEY]: late ?? false }
+}
+
+/** In the pool: the answer to a settle request (`late` null: no GC was due or no file waited), else null. */
+export function vmSettledOf(message: unknown): { late: LateRetained | null } | null {
+  const body = message as Record<string, unknown> | null
+  if (!body || !(VM_SETTLED_KEY in body)) return null
+  const late = body[VM_SETTLED_KEY]
+  return { late: late && typeof late === 'object' ? (late as LateRetained) : null }
+}
+
 // ---- A memory verdict carried into Vitest's own state (verdict-link.ts) ----
 
 export const JUDGE_MARK = '__vitest_memory_judge__'

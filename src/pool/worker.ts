@@ -37,7 +37,7 @@ import {
 } from './running-file.js'
 import { SharedBatch, type BatchHost } from './shared-batch.js'
 import { sameEnvironment, SharedLifecycle, type TaskEnvironment } from './shared-lifecycle.js'
-import { vmLifecycleThreshold } from './vm-lifecycle.js'
+import { LastFileSettle, vmLifecycleThreshold } from './vm-lifecycle.js'
 import { isWorkerResponse, JUDGE_MARK, response, treeNews } from './protocol.js'
 import { readMark } from './process-marks.js'
 import { notStartedAnswer } from './start-failure.js'
@@ -58,6 +58,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
   private running: RunningFile | undefined
   /** The last file measured here: in vm mode, what it left arrives once the next file starts (vm-lifecycle.ts). */
   private lastMeasurement: FileMeasurement | undefined
+  /** vm mode: the run end's question to the process about its last file. */
+  private readonly lastFileSettle = new LastFileSettle()
   /** Resolves the request in flight on the process with the message Vitest is to get. */
   private settle: ((message: FinishedMessage) => void) | undefined
   /** The file's admission under --max-memory, held until it finishes (per file: until the process is gone). */
@@ -152,6 +154,8 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
             return
           }
           this.process.stopping = true
+          // vm mode: the process settles its last file at the stop (child.ts); the report waits for it.
+          if (this.resolved.vm && this.shared) this.lastFileSettle.expect()
           break
       }
     }
@@ -166,6 +170,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.process = undefined
       if (process) {
         await process.stop()
+        this.lastFileSettle.answered()
         this.shared?.processEnded(process.pid)
         this.deps.run.gone(this)
       }
@@ -173,6 +178,18 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
       this.releaseTicket()
       this.lifecycle.to(WorkerState.Stopped)
     })
+  }
+
+  /**
+   * vm mode, at the run's end (before the report): the last file of the live process has no next
+   * file to read what it left, so the process is asked now. Bounded: a stuck process holds no report.
+   */
+  async settleLastFile(): Promise<void> {
+    const process = this.process
+    // Vitest stopped the process already: its answer comes before Vitest's 'stopped'.
+    if (this.lastFileSettle.waiting) return this.lastFileSettle.waiting
+    if (!this.resolved.vm || !this.shared || !process?.alive || this.running || !this.lastMeasurement?.shared) return
+    await this.lastFileSettle.ask(process)
   }
 
   /** The runner is being stopped (SIGTERM/SIGINT): kill the tree now, synchronously. */
@@ -333,7 +350,13 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
 
   private onProcessMessage(process: PoolProcess, message: any): void {
     if (process !== this.process) return // a recycled process being stopped: nothing Vitest waits for
-    const context = { running: this.running, batch: this.batch, lastMeasurement: this.lastMeasurement, policy: this.resolved }
+    const context = {
+      running: this.running,
+      batch: this.batch,
+      lastMeasurement: this.lastMeasurement,
+      policy: this.resolved,
+      settled: () => this.lastFileSettle.answered(),
+    }
     if (readMark(process, message, context)) return
     if (isWorkerResponse(message, 'testfileFinished')) {
       this.finishFile(message.vitestMemory)
@@ -351,6 +374,7 @@ export class MemoryPoolWorker implements PoolWorker, LiveWorker {
    */
   private onProcessExit(process: PoolProcess, code: number | null, signal: NodeJS.Signals | null, closed: Promise<void>): void {
     this.shared?.processEnded(process.pid)
+    this.lastFileSettle.answered() // a dead process answers nothing
     if (process !== this.process) return
     this.process = undefined
     this.lifecycle.to(WorkerState.Started)
