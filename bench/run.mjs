@@ -3,7 +3,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { allocFile, median, ROOT, runVitest, treeSampler, trivialFile, WORK, writeSuite } from './suite.mjs'
+import { allocFile, median, ROOT, runVitest, treeSampler, trivialFile, V5_WORK, WORK, writeSuite } from './suite.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const MiB = 1024 * 1024
@@ -158,6 +158,7 @@ if (wanted('vm'))
     m.printVm(results)
   })
 rmSync(WORK, { recursive: true, force: true })
+rmSync(V5_WORK, { recursive: true, force: true })
 writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`)
 
 const cpu = ms => (ms === null ? 'n/a' : s(ms))

