@@ -50,6 +50,48 @@ describe('SharedFileMeter', () => {
     expect(meter.settlePrevious()).toBeNull()
   })
 
+  test('garbage allowance: files leaving 10 MB of garbage get a GC every 5 files (not 3) once 4 GCs measured it; a 50 MB leaker still gets one at once', () => {
+    const { state, probe } = fakeProcess()
+    const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
+    const gcAfter: number[] = []
+    const runFile = (kept = 0) => {
+      meter.fileStarted()
+      state.garbage += 10 * MB
+      state.live += kept
+      const before = state.gcs
+      const figures = meter.fileFinished()!
+      if (state.gcs > before) gcAfter.push(figures.order)
+      return figures
+    }
+    for (let i = 0; i < 22; i++) runFile()
+    // Files 3, 6, 9, 12 by growth alone (30 MB ≥ 25); then 10 MB a file is allowed: 50 ≥ 25 + 25 at file 17, 22.
+    expect(gcAfter).toEqual([3, 6, 9, 12, 17, 22])
+    const leaker = runFile(50 * MB)
+    expect(gcAfter.at(-1)).toBe(23)
+    expect(leaker).toMatchObject({ retainedBytes: 50 * MB, retainedFiles: 1 })
+    expect(leftBehind({ retainedBytes: leaker.retainedBytes!, retainedHeapBytes: leaker.retainedHeapBytes! }, 50 * MB)).toBe(true)
+  })
+
+  test('garbage allowance: clean files that keep 8 MB each beside their garbage still get a GC before they keep 25 MB together', () => {
+    const { state, probe } = fakeProcess()
+    const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
+    for (let i = 0; i < 12; i++) {
+      meter.fileStarted()
+      state.garbage += 10 * MB
+      meter.fileFinished()
+    }
+    const kept: number[] = []
+    for (let i = 0; i < 9; i++) {
+      meter.fileStarted()
+      state.garbage += 10 * MB
+      state.live += 8 * MB
+      const figures = meter.fileFinished()!
+      if (figures.retainedBytes != null) kept.push(figures.retainedBytes)
+    }
+    expect(kept.length).toBeGreaterThan(0)
+    for (const bytes of kept) expect(bytes).toBeLessThan(25 * MB)
+  })
+
   test('no GC after a file that grew less than the trigger; the leaker gets a GC and its own figure', () => {
     const { state, probe } = fakeProcess()
     const meter = new SharedFileMeter(probe, { gcAboveBytes: 25 * MB, gcEveryFile: false })
