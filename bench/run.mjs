@@ -131,7 +131,7 @@ async function scheduling(workers) {
 const gb = b => `${(b / 1e9).toFixed(2)} GB`
 const s = ms => `${(ms / 1000).toFixed(2)} s`
 
-// BENCH_ONLY=shared,warm runs some scenarios only (overhead, saturated, exactness, scheduling, shared, peak, warm, vm).
+// BENCH_ONLY=shared,warm runs some scenarios only (overhead, saturated, exactness, scheduling, shared, peak, warm, vm, projects).
 const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : null
 const wanted = name => !ONLY || ONLY.has(name)
 if (wanted('overhead')) results.overhead = await overhead(1)
@@ -156,6 +156,11 @@ if (wanted('vm'))
     await m.vmExactness(results)
     await m.vmLeaks(results)
     m.printVm(results)
+  })
+if (wanted('projects'))
+  await import('./projects.mjs').then(async m => {
+    await m.projects(results, ROUNDS)
+    await m.projects(results, ROUNDS, true)
   })
 rmSync(WORK, { recursive: true, force: true })
 rmSync(V5_WORK, { recursive: true, force: true })
